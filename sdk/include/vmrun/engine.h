@@ -1,0 +1,76 @@
+/*
+** vmrun/engine.h - execution engine plugins (kind VMRUN_PLUGIN_ENGINE).
+**
+** An engine runs a vCPU: it looks up the translation of (cpu->pc,
+** cpu->tb_flags), asks the frontend to translate on a miss, prepares the IR
+** (pre-decode, or host code for a JIT), and executes blocks until the
+** budget is spent or an exit is requested.  It owns its translation cache.
+**
+** Contract with the core:
+**  - check cpu->exit_request at every block entry and return
+**    VMRUN_RUN_EXIT if nonzero (without clearing it);
+**  - return VMRUN_RUN_HALT when cpu->halted becomes nonzero;
+**  - decrement cpu->insn_budget and increment cpu->icount by the
+**    instructions retired, and return VMRUN_RUN_BUDGET when the budget is
+**    exhausted (checked at block boundaries only);
+**  - on an LD/ST fault, restore pc/icount of the faulting instruction and
+**    call the frontend's raise_fault (vmrun/ir.h);
+**  - after a CALL flagged VMRUN_IR_F_END, leave the block if the helper
+**    set cpu->trap_taken (clearing it).
+*/
+#ifndef VMRUN_ENGINE_H
+#define VMRUN_ENGINE_H
+
+#include <stdint.h>
+
+#include "cpu.h"
+#include "frontend.h"
+#include "host.h"
+#include "mmu.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The plugins an engine works with, bound by the core at creation.  The
+** pointers stay valid until the engine's destroy(). */
+typedef struct vmrun_engine_env {
+  uint32_t struct_size;
+  uint32_t reserved;
+  const vmrun_frontend_ops *fe;  void *fe_inst;
+  const vmrun_mmu_ops *mmu;      void *mmu_inst;
+  uint32_t max_block_insns;      /* longest block, in guest instructions */
+  uint32_t trace;                /* nonzero: log each executed block (pc) to
+                                    stderr (--trace) */
+} vmrun_engine_env;
+
+typedef struct vmrun_engine_ops {
+  uint32_t struct_size;
+  uint32_t reserved;
+  int (*create)(const vmrun_host *host, vmrun_machine *m, vmrun_cfg *opts,
+                const vmrun_engine_env *env, void **inst);
+  void (*destroy)(void *inst);
+  /* Per-vCPU set-up (cpu->engine_data is the engine's) and tear-down. */
+  int (*cpu_attach)(void *inst, vmrun_cpu *cpu);
+  void (*cpu_detach)(void *inst, vmrun_cpu *cpu);
+  /* Run until the budget is spent, an exit is requested or the hart halts.
+  ** Returns an enum vmrun_run_reason. */
+  int (*run)(void *inst, vmrun_cpu *cpu);
+  /* Guest PAs [gpa, gpa+len) were written: drop translations of code
+  ** there.  May be called from inside run() (a store by a block), so an
+  ** engine must not free the running block before it returns. */
+  void (*invalidate)(void *inst, uint64_t gpa, uint64_t len);
+  /* Drop every translation. */
+  void (*flush)(void *inst);
+  /* The vCPU's virtual mapping changed: drop caches keyed by guest VA. */
+  void (*vcache_flush)(void *inst, vmrun_cpu *cpu);
+  /* Write "key value" statistics lines (blocks translated, ...) into buf
+  ** (NUL-terminated, truncated to len).  Returns bytes that would have been
+  ** written. */
+  int (*stats)(void *inst, char *buf, unsigned long len);
+} vmrun_engine_ops;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,226 @@
+/*
+** vmrun/ir.h - the intermediate representation between ISA frontends and
+** execution engines.
+**
+** Frontends know the guest ISA, engines know the host; the IR is the whole
+** contract between them.  A translation block (vmrun_ir_block) is a list of
+** three-address ops on 64-bit temporaries:
+**
+**   - temporaries t0..t(n_temps-1) hold 64-bit values; every op writes its
+**     full 64-bit destination (32-bit ops zero-extend their result);
+**   - guest registers are reached with GET/PUT at a byte offset into the
+**     vCPU state (vmrun/cpu.h), so engines never know the ISA;
+**   - memory is reached with LD/ST through the MMU (guest virtual address,
+**     width, signedness), which may fault;
+**   - complex semantics go through CALL to a frontend helper function;
+**   - control flow inside a block is forward-only (BR/BRCOND to a LABEL
+**     placed later); a block leaves through EXIT_DIRECT (constant target,
+**     chainable), EXIT_INDIRECT (computed target) or EXIT (pc already set by
+**     a helper).
+**   - INSN_START marks the start of each guest instruction: it carries the
+**     guest PC, which is how engines restore precise state when an op of
+**     that instruction faults, and the anchor for per-instruction hooks.
+**
+** Op table, one line each (W = width in bytes from `size`, 4 or 8 for
+** arithmetic; B = t[b], or the immediate `imm` when flags has
+** VMRUN_IR_F_BIMM; results of 4-byte ops are zero-extended to 64 bits):
+**
+**   NOP                               no effect
+**   INSN_START imm=pc a=len           start of the guest insn at pc, len bytes
+**   MOVI    dst imm                   t[dst] = imm
+**   MOV     dst a                     t[dst] = t[a]
+**   GET     dst imm size [SIGNED]     t[dst] = ext(*(uintW *)(cpu + imm))
+**   PUT     a imm size                *(uintW *)(cpu + imm) = t[a]
+**   ADD SUB MUL AND OR XOR dst a B    t[dst] = t[a] op B        (mod 2^W)
+**   SHL SHR SAR dst a B               shift by B mod (8*W)
+**   MULH MULHU MULHSU dst a B         high W*8 bits of the 2W-bit product
+**                                     (signed*signed, u*u, signed*unsigned)
+**   DIV DIVU REM REMU dst a B         never traps: x/0 = all ones, x%0 = x,
+**                                     MIN/-1 = MIN, MIN%-1 = 0 (these are the
+**                                     RISC-V rules, Unprivileged ISA §7.2;
+**                                     other ISAs guard with BRCOND)
+**   SETCC   dst a B cond              t[dst] = (t[a] cond B) ? 1 : 0
+**   SELECT  dst a B c                 t[dst] = t[c] ? t[a] : B
+**   SEXT ZEXT dst a size              sign/zero-extend the low `size` bytes
+**   LD      dst a imm size [SIGNED]   t[dst] = ext(mem[t[a] + imm])
+**   ST      a b imm size              mem[t[a] + imm] = low W bytes of t[b]
+**   CALL    dst a b c imm=fn flags    t[dst] = fn(cpu, t[a], t[b], t[c])
+**   LABEL   imm=label                 a forward branch target
+**   BR      imm=label                 goto label
+**   BRCOND  a B cond imm=label        if (t[a] cond B) goto label
+**   EXIT_DIRECT   imm=pc              cpu->pc = imm; leave (chainable)
+**   EXIT_INDIRECT a                   cpu->pc = t[a]; leave
+**   EXIT                              leave; cpu->pc was set by a helper
+**
+** LD/ST faults (page fault, access fault, misaligned when
+** VMRUN_IR_F_ALIGNED is set): the engine sets cpu->pc to the PC of the
+** current INSN_START, cpu->icount to the instructions completed before it,
+** calls the frontend's raise_fault() (which performs the architectural trap
+** entry), and leaves the block.  Effects of earlier ops of the faulting
+** instruction must therefore be limited to temporaries: frontends PUT guest
+** registers only after the instruction's last op that may fault.
+*/
+#ifndef VMRUN_IR_H
+#define VMRUN_IR_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+struct vmrun_cpu;
+
+enum vmrun_ir_opcode {
+  VMRUN_IR_NOP = 0,
+  VMRUN_IR_INSN_START,
+  VMRUN_IR_MOVI,
+  VMRUN_IR_MOV,
+  VMRUN_IR_GET,
+  VMRUN_IR_PUT,
+  VMRUN_IR_ADD,
+  VMRUN_IR_SUB,
+  VMRUN_IR_MUL,
+  VMRUN_IR_MULH,
+  VMRUN_IR_MULHU,
+  VMRUN_IR_MULHSU,
+  VMRUN_IR_DIV,
+  VMRUN_IR_DIVU,
+  VMRUN_IR_REM,
+  VMRUN_IR_REMU,
+  VMRUN_IR_AND,
+  VMRUN_IR_OR,
+  VMRUN_IR_XOR,
+  VMRUN_IR_SHL,
+  VMRUN_IR_SHR,
+  VMRUN_IR_SAR,
+  VMRUN_IR_SETCC,
+  VMRUN_IR_SELECT,
+  VMRUN_IR_SEXT,
+  VMRUN_IR_ZEXT,
+  VMRUN_IR_LD,
+  VMRUN_IR_ST,
+  VMRUN_IR_CALL,
+  VMRUN_IR_LABEL,
+  VMRUN_IR_BR,
+  VMRUN_IR_BRCOND,
+  VMRUN_IR_EXIT_DIRECT,
+  VMRUN_IR_EXIT_INDIRECT,
+  VMRUN_IR_EXIT,
+  VMRUN_IR_NB_OPS
+};
+
+/* Comparison conditions for SETCC and BRCOND (on 64-bit values, or on the
+** low 32 bits sign/zero-extended when size == 4). */
+enum vmrun_ir_cond {
+  VMRUN_IR_EQ = 0, VMRUN_IR_NE,
+  VMRUN_IR_LT,  VMRUN_IR_GE,   /* signed */
+  VMRUN_IR_LTU, VMRUN_IR_GEU,  /* unsigned */
+  VMRUN_IR_NB_CONDS
+};
+
+/* Op flags. */
+#define VMRUN_IR_F_BIMM      0x01u /* second operand is `imm`, not t[b] */
+#define VMRUN_IR_F_SIGNED    0x02u /* GET/LD: sign-extend the loaded value */
+#define VMRUN_IR_F_ALIGNED   0x04u /* LD/ST: misaligned address faults */
+/* CALL flags: what the helper may do, so engines know what to sync. */
+#define VMRUN_IR_F_MAY_FAULT 0x08u /* may raise a guest exception: pc and
+                                      icount are synced before the call */
+#define VMRUN_IR_F_END       0x10u /* may change pc, privilege or
+                                      translation state: if it sets
+                                      cpu->trap_taken the block ends */
+#define VMRUN_IR_F_PURE      0x20u /* reads only its arguments, no side
+                                      effects (may be folded or hoisted) */
+
+/* One op: 24 bytes. */
+typedef struct vmrun_ir_op {
+  uint8_t  op;     /* enum vmrun_ir_opcode */
+  uint8_t  size;   /* operand or access width in bytes: 1, 2, 4 or 8 */
+  uint8_t  cond;   /* enum vmrun_ir_cond (SETCC, BRCOND) */
+  uint8_t  flags;  /* VMRUN_IR_F_* */
+  uint16_t dst, a, b, c; /* temporaries */
+  uint64_t imm;    /* immediate, state offset, guest PC, label or helper */
+} vmrun_ir_op;
+
+/* Helper called by CALL.  `cpu` is the running vCPU; the three arguments
+** are t[a], t[b], t[c].  Runs on the vCPU's thread; must not longjmp.  To
+** raise a guest exception it performs the trap entry itself (sets pc,
+** privilege, cause CSRs), sets cpu->trap_taken and returns. */
+typedef uint64_t (*vmrun_ir_helper_fn)(struct vmrun_cpu *cpu, uint64_t a,
+                                       uint64_t b, uint64_t c);
+
+#define VMRUN_IR_MAX_TEMPS   1024u /* temporaries per block */
+#define VMRUN_IR_MAX_LABELS  256u  /* labels per block */
+#define VMRUN_IR_OPS_PER_INSN 64u  /* most ops a frontend may emit for one
+                                      guest instruction */
+
+/*
+** A translation block under construction or finished.  The core allocates
+** `ops` with room for cap_ops entries and guarantees
+** cap_ops >= max_insns * VMRUN_IR_OPS_PER_INSN; the frontend appends ops and
+** fills the counters.  Ownership: the core (or engine) owns the block and
+** its ops array; a frontend must not keep pointers to it after translate().
+*/
+typedef struct vmrun_ir_block {
+  uint64_t pc;          /* guest VA of the first instruction */
+  uint64_t phys_pc;     /* guest PA of the first instruction */
+  uint32_t tb_flags;    /* cpu->tb_flags when translated */
+  uint32_t max_insns;   /* set by the core: translate at most this many */
+  uint32_t n_insns;     /* guest instructions translated */
+  uint32_t size;        /* guest code bytes covered, from pc */
+  uint32_t n_ops;       /* ops used */
+  uint32_t cap_ops;     /* ops available */
+  uint32_t n_temps;     /* temporaries used: t0..t(n_temps-1) */
+  uint32_t n_labels;    /* labels used: 0..n_labels-1 */
+  vmrun_ir_op *ops;     /* ops[0..n_ops-1] */
+  uint64_t phys_page2;  /* guest PA of a second code page the block spans,
+                           or VMRUN_TLB_INVALID; set by the core's fetch */
+  uint32_t overflow;    /* set by the emit helpers when cap_ops or a temp
+                           or label limit was exceeded: the core rejects the
+                           block (frontend bug) */
+  uint32_t reserved;
+} vmrun_ir_block;
+
+/* ---- emit helpers: inline, so frontends need no core symbols ---- */
+
+static inline vmrun_ir_op *vmrun_ir_emit(vmrun_ir_block *b, unsigned op)
+{
+  static vmrun_ir_op dummy;
+  vmrun_ir_op *o;
+  if (b->n_ops >= b->cap_ops) { b->overflow = 1; return &dummy; }
+  o = &b->ops[b->n_ops++];
+  o->op = (uint8_t)op; o->size = 8; o->cond = 0; o->flags = 0;
+  o->dst = o->a = o->b = o->c = 0; o->imm = 0;
+  return o;
+}
+
+/* A new temporary.  Frontends may reuse temporaries across instructions. */
+static inline uint16_t vmrun_ir_temp(vmrun_ir_block *b)
+{
+  if (b->n_temps >= VMRUN_IR_MAX_TEMPS) { b->overflow = 1; return 0; }
+  return (uint16_t)b->n_temps++;
+}
+
+static inline uint32_t vmrun_ir_label(vmrun_ir_block *b)
+{
+  if (b->n_labels >= VMRUN_IR_MAX_LABELS) { b->overflow = 1; return 0; }
+  return b->n_labels++;
+}
+
+/* Human-readable name of an opcode ("add", "ld", ...), for dumps. */
+static inline const char *vmrun_ir_op_name(unsigned op)
+{
+  static const char *const names[VMRUN_IR_NB_OPS] = {
+    "nop", "insn_start", "movi", "mov", "get", "put", "add", "sub", "mul",
+    "mulh", "mulhu", "mulhsu", "div", "divu", "rem", "remu", "and", "or",
+    "xor", "shl", "shr", "sar", "setcc", "select", "sext", "zext", "ld", "st",
+    "call", "label", "br", "brcond", "exit_direct", "exit_indirect", "exit"
+  };
+  return op < VMRUN_IR_NB_OPS ? names[op] : "?";
+}
+
+#ifdef __cplusplus
+}
+#endif
+#endif

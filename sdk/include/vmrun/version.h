@@ -1,0 +1,37 @@
+/*
+** vmrun/version.h - SDK ABI version and its changelog.
+**
+** The plugin ABI is versioned MAJOR.MINOR:
+**  - MAJOR changes when anything a built plugin relies on changes shape
+**    (a struct layout, a slot's signature, a slot's meaning).  The core
+**    refuses a plugin whose major differs from its own.
+**  - MINOR grows when slots are appended to a vtable or to the host API
+**    table.  A plugin built against an older minor still loads: the core
+**    reads optional slots only if they lie inside the table's struct_size
+**    and are non-NULL.  A plugin built against a newer minor than the core
+**    is refused (it may call host slots the core lacks).
+**
+** Changelog:
+**   1.0  first release: frontend, engine, mmu, accel, device kinds; IR v1;
+**        host API v1 (memory, MMIO, IRQ lines, clock, timers, chardevs,
+**        config accessors, FDT phandles, logging, shutdown).
+*/
+#ifndef VMRUN_VERSION_H
+#define VMRUN_VERSION_H
+
+#define VMRUN_ABI_MAJOR 1
+#define VMRUN_ABI_MINOR 0
+
+/* ABI fingerprint: guards against a plugin built for another host word
+** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
+** bits 8-15: sizeof(uint64_t); bit 16: 1 when the host is big-endian. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+#define VMRUN_ABI_BIG_ENDIAN 1u
+#else
+#define VMRUN_ABI_BIG_ENDIAN 0u
+#endif
+#define VMRUN_ABI_FINGERPRINT \
+  ((unsigned)sizeof(void *) | ((unsigned)sizeof(unsigned long long) << 8) | \
+   (VMRUN_ABI_BIG_ENDIAN << 16))
+
+#endif
