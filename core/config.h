@@ -70,6 +70,7 @@ typedef struct vmrun_machine_desc {
   char *accel;               /* default "none" */
   char *clock;               /* "host" (default) or "icount" */
   uint64_t icount_ns;        /* ns per instruction in icount mode, default 1 */
+  uint64_t timebase_hz;      /* machine.timebase, Hz, default 10000000 */
   uint64_t kernel_addr;      /* VMRUN_DESC_UNSET: ram_base + 0x200000 */
   vmrun_cfg *machine_node;   /* for error messages */
   vmrun_cfg *engine_options; /* machine.engine_options mapping or NULL */

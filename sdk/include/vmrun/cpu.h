@@ -64,6 +64,11 @@ enum vmrun_run_reason {
   VMRUN_RUN_ERROR  = 3   /* an internal error (already logged) */
 };
 
+/* Values of vmrun_cpu.trap_taken. */
+#define VMRUN_TRAP_NONE   0u
+#define VMRUN_TRAP_DONE   1u
+#define VMRUN_TRAP_RAISED 2u
+
 /* Bits of vmrun_cpu.exit_request.  Any bit makes the engine return to the
 ** core at the next block boundary; the core clears the bits it handled. */
 #define VMRUN_EXIT_IRQ      0x1u  /* irq_pending changed: frontend checks */
@@ -95,9 +100,15 @@ typedef struct vmrun_cpu {
                              by the platform, Privileged ISA §3.1.9); set
                              atomically through vmrun_host.cpu_set_irq */
   uint32_t hart_id;       /* hart / vCPU number, 0-based */
-  uint32_t trap_taken;    /* set by a helper that redirected pc (trap entry,
-                             xRET, mode change): the engine ends the block
-                             right after that helper returns */
+  uint32_t trap_taken;    /* set by a CALL helper flagged VMRUN_IR_F_END to
+                             end the block right after it returns, pc
+                             already set by the helper:
+                             VMRUN_TRAP_DONE: the helper's instruction
+                             completed (xRET, WFI, CSR write that changes
+                             modes); it counts as retired.
+                             VMRUN_TRAP_RAISED: it raised an exception
+                             (trap entry done); it did not retire.
+                             The engine clears it. */
   vmrun_tlb_entry (*tlb)[VMRUN_TLB_SIZE]; /* [VMRUN_TLB_NB_IDX] TLBs, owned
                              and filled by the MMU plugin; NULL until the
                              MMU's cpu_attach */

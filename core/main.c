@@ -1,0 +1,179 @@
+/*
+** core/main.c - the vmrun command line.
+**
+**   vmrun [options] machine.yaml
+** Exit status: the guest's poweroff code; 1 for a vmrun error; 2 for a
+** usage error; 124 when --max-insns stopped the run.
+*/
+#include "vmrun-config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core.h"
+
+/* Paths in a machine file are relative to that file's directory; paths
+** given with --set are relative to the current directory. */
+static int resolve_path(char **path, vmrun_cfg *node)
+{
+  const char *slash;
+  char *joined;
+  size_t dirlen;
+  if (!*path || (*path)[0] == '/' || !node || !node->file ||
+      strcmp(node->file, "--set") == 0)
+    return 0;
+  slash = strrchr(node->file, '/');
+  if (!slash) return 0;
+  dirlen = (size_t)(slash - node->file);
+  joined = malloc(dirlen + strlen(*path) + 2);
+  if (!joined) return -VMRUN_ENOMEM;
+  sprintf(joined, "%.*s/%s", (int)dirlen, node->file, *path);
+  free(*path);
+  *path = joined;
+  return 0;
+}
+
+static int resolve_paths(vmrun_machine_desc *d)
+{
+  vmrun_cfg *mn = d->machine_node;
+  if (resolve_path(&d->firmware, vmrun__cfg_get(mn, "firmware")) < 0 ||
+      resolve_path(&d->kernel, vmrun__cfg_get(mn, "kernel")) < 0 ||
+      resolve_path(&d->initrd, vmrun__cfg_get(mn, "initrd")) < 0)
+    return -VMRUN_ENOMEM;
+  for (size_t i = 0; i < d->n_memory; i++)
+    if (resolve_path(&d->memory[i].file,
+                     vmrun__cfg_get(d->memory[i].node, "file")) < 0)
+      return -VMRUN_ENOMEM;
+  return 0;
+}
+
+static void usage(FILE *f)
+{
+  fprintf(f,
+"Usage: vmrun [options] MACHINE.yaml\n"
+"Run the machine described by MACHINE.yaml (see docs/machine-yaml.md).\n"
+"\n"
+"Options:\n"
+"  -h, --help             show this help and exit\n"
+"  -V, --version          show the program version and plugin ABI and exit\n"
+"  -L, --list-plugins     list the plugins found: kind, name, version, ABI, path\n"
+"  -P, --plugin-path DIR  search DIR for plugins first (repeatable)\n"
+"  -s, --set KEY=VALUE    override a YAML key, e.g. --set machine.ram=256M\n"
+"                         or --set devices[0].options.chardev=null (repeatable)\n"
+"  -v, --verbose          more messages (repeat for debug output)\n"
+"      --trace            print each executed translation block to stderr\n"
+"      --max-insns N      stop after N guest instructions (exit status 124)\n"
+"      --dump-dtb FILE    write the generated device tree blob to FILE and exit\n"
+"\n"
+"Plugins are searched in: --plugin-path, $VMRUN_PLUGIN_PATH, the build tree\n"
+"(when run uninstalled) and %s.\n"
+"Exit status: the guest's poweroff code; 1 on a vmrun error; 2 on a usage\n"
+"error; 124 when --max-insns was reached.\n", VMRUN_PLUGINDIR);
+}
+
+int main(int argc, char **argv)
+{
+  static const struct option longopts[] = {
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { "list-plugins", no_argument, NULL, 'L' },
+    { "plugin-path", required_argument, NULL, 'P' },
+    { "set", required_argument, NULL, 's' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "trace", no_argument, NULL, 1 },
+    { "max-insns", required_argument, NULL, 2 },
+    { "dump-dtb", required_argument, NULL, 3 },
+    { NULL, 0, NULL, 0 }
+  };
+  char **sets = NULL;
+  size_t n_sets = 0;
+  int list = 0, trace = 0, c, status = 1;
+  uint64_t max_insns = 0;
+  const char *dump_dtb = NULL;
+  vmrun_cfg *root;
+  vmrun_machine_desc desc;
+  vmrun_machine *m;
+
+  sets = calloc((size_t)argc, sizeof *sets);
+  if (!sets) { fprintf(stderr, "vmrun: out of memory\n"); return 1; }
+  while ((c = getopt_long(argc, argv, "hVLP:s:v", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'h': usage(stdout); free(sets); return 0;
+    case 'V':
+      printf("vmrun %s\nplugin SDK ABI %d.%d\n", PACKAGE_VERSION,
+             VMRUN_ABI_MAJOR, VMRUN_ABI_MINOR);
+      free(sets);
+      return 0;
+    case 'L': list = 1; break;
+    case 'P': vmrun__plugin_path_add(optarg); break;
+    case 's': sets[n_sets++] = optarg; break;
+    case 'v': vmrun__verbose++; break;
+    case 1: trace = 1; break;
+    case 2:
+      if (vmrun__parse_u64(optarg, &max_insns) < 0 || max_insns == 0) {
+        fprintf(stderr, "vmrun: --max-insns: expected a positive count, got "
+                "'%s'\n", optarg);
+        free(sets);
+        return 2;
+      }
+      break;
+    case 3: dump_dtb = optarg; break;
+    default:
+      fprintf(stderr, "Try 'vmrun --help'.\n");
+      free(sets);
+      return 2;
+    }
+  }
+  vmrun__plugin_path_defaults();
+  if (list) {
+    vmrun__plugin_list(stdout);
+    vmrun__loader_exit();
+    free(sets);
+    return 0;
+  }
+  if (optind != argc - 1) {
+    fprintf(stderr, "vmrun: %s\nTry 'vmrun --help'.\n",
+            optind >= argc ? "missing MACHINE.yaml"
+                           : "too many arguments (one MACHINE.yaml expected)");
+    vmrun__loader_exit();
+    free(sets);
+    return 2;
+  }
+
+  root = vmrun__cfg_load_file(argv[optind]);
+  if (!root) goto out;
+  for (size_t i = 0; i < n_sets; i++)
+    if (vmrun__cfg_set(root, sets[i]) < 0) {
+      vmrun__cfg_free(root);
+      status = 2;
+      goto out;
+    }
+  memset(&desc, 0, sizeof desc);
+  if (vmrun__desc_build(root, &desc) < 0 || resolve_paths(&desc) < 0) {
+    vmrun__desc_free(&desc);
+    goto out;
+  }
+  m = vmrun__machine_new(&desc, vmrun__verbose, trace, max_insns);
+  if (!m) goto out;
+  if (dump_dtb) {
+    FILE *f = fopen(dump_dtb, "wb");
+    if (!f || fwrite(m->fdt, 1, m->fdt_size, f) != m->fdt_size) {
+      fprintf(stderr, "vmrun: %s: %s\n", dump_dtb, strerror(errno));
+      if (f) fclose(f);
+    } else if (fclose(f) != 0) {
+      fprintf(stderr, "vmrun: %s: %s\n", dump_dtb, strerror(errno));
+    } else {
+      status = 0;
+    }
+  } else {
+    status = vmrun__machine_run(m);
+  }
+  vmrun__machine_free(m);
+out:
+  vmrun__loader_exit();
+  free(sets);
+  return status;
+}

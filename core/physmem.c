@@ -1,0 +1,258 @@
+/*
+** core/physmem.c - the guest physical memory map: RAM and ROM as host
+** memory, MMIO regions owned by devices, and the code-page bitmap that
+** drives self-modifying-code invalidation.
+**
+** Regions are kept sorted by base and never overlap.  Every access by a
+** device, DMA or the MMU is bounds-checked here: a guest-supplied address
+** never becomes an unchecked host pointer.
+*/
+#include "vmrun-config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "core.h"
+
+int vmrun__phys_add(vmrun_machine *m, const char *name,
+                    enum vmrun_region_kind kind, uint64_t base, uint64_t size,
+                    const vmrun_mmio_ops *ops, void *opaque)
+{
+  vmrun_region *nr, r;
+  size_t pos;
+
+  memset(&r, 0, sizeof r);
+  if (size == 0 || base + size - 1 < base) {
+    vmrun__diag("vmrun: region '%s' at 0x%llx has an invalid size 0x%llx",
+                name, (unsigned long long)base, (unsigned long long)size);
+    return -VMRUN_EINVAL;
+  }
+  for (size_t i = 0; i < m->n_regions; i++) {
+    vmrun_region *o = &m->regions[i];
+    if (base <= o->base + o->size - 1 && o->base <= base + size - 1) {
+      vmrun__diag("vmrun: region '%s' [0x%llx-0x%llx] overlaps '%s' "
+                  "[0x%llx-0x%llx]", name, (unsigned long long)base,
+                  (unsigned long long)(base + size - 1), o->name,
+                  (unsigned long long)o->base,
+                  (unsigned long long)(o->base + o->size - 1));
+      return -VMRUN_EEXIST;
+    }
+  }
+  r.name = strdup(name);
+  r.kind = kind;
+  r.base = base;
+  r.size = size;
+  r.ops = ops;
+  r.opaque = opaque;
+  if (!r.name) goto oom;
+  if (kind == VMRUN_REGION_RAM || kind == VMRUN_REGION_ROM) {
+    /* Page-aligned anonymous memory; untouched pages cost nothing. */
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
+                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) goto oom;
+    r.host = p;
+    if (kind == VMRUN_REGION_RAM) {
+      r.code_bits = calloc((size / VMRUN_PAGE_SIZE + 7) / 8 + 1, 1);
+      if (!r.code_bits) { munmap(p, size); goto oom; }
+    }
+  }
+  nr = realloc(m->regions, (m->n_regions + 1) * sizeof *nr);
+  if (!nr) {
+    if (r.host) munmap(r.host, size);
+    free(r.code_bits);
+    goto oom;
+  }
+  m->regions = nr;
+  for (pos = 0; pos < m->n_regions && m->regions[pos].base < base; pos++) {}
+  memmove(&m->regions[pos + 1], &m->regions[pos],
+          (m->n_regions - pos) * sizeof *nr);
+  m->regions[pos] = r;
+  m->n_regions++;
+  m->last_region = NULL;
+  return 0;
+oom:
+  free(r.name);
+  vmrun__diag("vmrun: out of memory adding region '%s' (0x%llx bytes)", name,
+              (unsigned long long)size);
+  return -VMRUN_ENOMEM;
+}
+
+vmrun_region *vmrun__phys_find(vmrun_machine *m, uint64_t gpa)
+{
+  vmrun_region *r = m->last_region;
+  size_t lo = 0, hi = m->n_regions;
+  if (r && gpa - r->base < r->size) return r;
+  while (lo < hi) {  /* binary search over sorted, disjoint regions */
+    size_t mid = (lo + hi) / 2;
+    vmrun_region *c = &m->regions[mid];
+    if (gpa < c->base) hi = mid;
+    else if (gpa - c->base >= c->size) lo = mid + 1;
+    else { m->last_region = c; return c; }
+  }
+  return NULL;
+}
+
+void vmrun__phys_free(vmrun_machine *m)
+{
+  for (size_t i = 0; i < m->n_regions; i++) {
+    vmrun_region *r = &m->regions[i];
+    if (r->host) munmap(r->host, r->size);
+    free(r->code_bits);
+    free(r->name);
+  }
+  free(m->regions);
+  m->regions = NULL;
+  m->n_regions = 0;
+}
+
+/* [gpa, gpa+len) wholly inside one RAM/ROM region?  Returns it or NULL. */
+static vmrun_region *mem_span(vmrun_machine *m, uint64_t gpa, size_t len)
+{
+  vmrun_region *r = vmrun__phys_find(m, gpa);
+  if (!r || !r->host) return NULL;
+  if (len > r->size - (gpa - r->base)) return NULL;
+  return r;
+}
+
+static int host_phys_read(vmrun_machine *m, uint64_t gpa, void *buf,
+                          size_t len)
+{
+  vmrun_region *r;
+  if (len == 0) return 0;
+  r = mem_span(m, gpa, len);
+  if (!r) return -VMRUN_EFAULT;
+  memcpy(buf, r->host + (gpa - r->base), len);
+  return 0;
+}
+
+static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len);
+
+static int host_phys_write(vmrun_machine *m, uint64_t gpa, const void *buf,
+                           size_t len)
+{
+  vmrun_region *r;
+  if (len == 0) return 0;
+  r = mem_span(m, gpa, len);
+  if (!r) return -VMRUN_EFAULT;
+  if (r->kind == VMRUN_REGION_ROM) return -VMRUN_EPERM;
+  memcpy(r->host + (gpa - r->base), buf, len);
+  code_written(m, gpa, len);
+  return 0;
+}
+
+static void host_phys_lookup(vmrun_machine *m, uint64_t gpa,
+                             vmrun_region_info *out)
+{
+  vmrun_region *r = vmrun__phys_find(m, gpa);
+  memset(out, 0, sizeof *out);
+  if (!r) return;
+  out->kind = r->kind;
+  out->base = r->base;
+  out->size = r->size;
+  out->host = r->host;
+  out->ops = r->ops;
+  out->opaque = r->opaque;
+}
+
+static int host_mmio_register(vmrun_machine *m, const char *name,
+                              uint64_t gpa, uint64_t size,
+                              const vmrun_mmio_ops *ops, void *opaque)
+{
+  if (!ops || !ops->read || !ops->write) return -VMRUN_EINVAL;
+  return vmrun__phys_add(m, name, VMRUN_REGION_MMIO, gpa, size, ops, opaque);
+}
+
+static uint64_t load_le(const uint8_t *p, unsigned size)
+{
+  uint64_t v = 0;
+  memcpy(&v, p, size); /* little-endian host (x86-64, checked at build) */
+  return v;
+}
+
+static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
+                            int is_write, uint64_t *val)
+{
+  vmrun_region *r = vmrun__phys_find(m, gpa);
+  uint64_t off;
+  if (!r || size - 1 >= 8 || size > r->size - (gpa - r->base))
+    return -VMRUN_EFAULT;
+  off = gpa - r->base;
+  switch (r->kind) {
+  case VMRUN_REGION_RAM:
+    if (is_write) {
+      memcpy(r->host + off, val, size);
+      code_written(m, gpa, size);
+    } else {
+      *val = load_le(r->host + off, size);
+    }
+    return 0;
+  case VMRUN_REGION_ROM:
+    if (!is_write) *val = load_le(r->host + off, size);
+    return 0;
+  case VMRUN_REGION_MMIO:
+    if (is_write) {
+      uint64_t v = *val;
+      if (size < 8) v &= (1ull << (size * 8)) - 1;
+      r->ops->write(r->opaque, off, size, v);
+    } else {
+      *val = r->ops->read(r->opaque, off, size);
+      if (size < 8) *val &= (1ull << (size * 8)) - 1;
+    }
+    return 0;
+  default:
+    return -VMRUN_EFAULT;
+  }
+}
+
+static int host_phys_is_code(vmrun_machine *m, uint64_t gpa)
+{
+  vmrun_region *r = vmrun__phys_find(m, gpa);
+  uint64_t pg;
+  if (!r || !r->code_bits) return 0;
+  pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
+  return (r->code_bits[pg / 8] >> (pg % 8)) & 1;
+}
+
+/* Mark the page of `gpa` as holding translated code (from code_fetch). */
+void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa);
+void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa)
+{
+  vmrun_region *r = vmrun__phys_find(m, gpa);
+  uint64_t pg;
+  if (!r || !r->code_bits) return;
+  pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
+  if ((r->code_bits[pg / 8] >> (pg % 8)) & 1) return;
+  r->code_bits[pg / 8] |= (uint8_t)(1u << (pg % 8));
+  if (m->mmu && m->mmu->code_page_added)
+    m->mmu->code_page_added(m->mmu_inst, gpa & VMRUN_PAGE_MASK);
+}
+
+/* Stores to pages holding code: clear the mark and drop the translations
+** of the whole page (it is marked again when re-translated). */
+static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
+{
+  uint64_t end = gpa + (len ? len : 1) - 1;
+  for (uint64_t a = gpa & VMRUN_PAGE_MASK; a <= end; a += VMRUN_PAGE_SIZE) {
+    vmrun_region *r = vmrun__phys_find(m, a);
+    uint64_t pg;
+    if (!r || !r->code_bits) continue;
+    pg = (a - r->base) >> VMRUN_PAGE_BITS;
+    if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) continue;
+    r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
+    if (m->engine && m->engine->invalidate)
+      m->engine->invalidate(m->engine_inst, a, VMRUN_PAGE_SIZE);
+    if (a + VMRUN_PAGE_SIZE < a) break;
+  }
+}
+
+void vmrun__host_init_physmem(vmrun_host *h)
+{
+  h->phys_read = host_phys_read;
+  h->phys_write = host_phys_write;
+  h->phys_lookup = host_phys_lookup;
+  h->mmio_register = host_mmio_register;
+  h->phys_access = host_phys_access;
+  h->phys_is_code = host_phys_is_code;
+  h->code_written = code_written;
+}

@@ -1,0 +1,695 @@
+/*
+** plugins/interp/engine.c - the IR interpreter engine: translation cache,
+** block preparation (IR -> pre-decoded ops), invalidation and the engine
+** vtable.  The dispatch loop is in exec.c.
+**
+** Cache structure:
+**   - a hash table keyed by (guest physical PC, guest virtual PC, tb_flags);
+**   - per vCPU a direct-mapped jump cache keyed by virtual PC in front of
+**     it (a block can only sit in the slot of its own pc, so dropping a
+**     block clears one slot per vCPU);
+**   - per physical page the list of blocks whose code touches it, for
+**     invalidate().
+** Dropped blocks are unlinked at once and freed at the next block dispatch
+** (never while one runs).  All of this runs on the machine thread.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "interp_int.h"
+
+#define HTAB_INIT_BITS 12
+#define PTAB_INIT_BITS 10
+
+static uint32_t hash_key(uint64_t pa, uint64_t pc, uint32_t flags)
+{
+  uint64_t h = pa * 0x9E3779B97F4A7C15ull;
+  h ^= (pc + (pc >> 29)) * 0xC2B2AE3D27D4EB4Full;
+  h ^= (uint64_t)flags * 0x165667B19E3779F9ull;
+  return (uint32_t)(h >> 32);
+}
+
+static uint32_t hash_page(uint64_t page)
+{
+  return (uint32_t)((page * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* ---- block hash ---- */
+
+static int htab_grow(interp *e)
+{
+  uint32_t nsize = (e->hmask + 1) * 2;
+  interp_block **nt = calloc(nsize, sizeof *nt);
+  if (!nt) return -1;
+  for (uint32_t i = 0; i <= e->hmask; i++) {
+    interp_block *b = e->htab[i], *nb;
+    for (; b; b = nb) {
+      uint32_t h = hash_key(b->phys_pc, b->pc, b->tb_flags) & (nsize - 1);
+      nb = b->hnext;
+      b->hnext = nt[h];
+      nt[h] = b;
+    }
+  }
+  free(e->htab);
+  e->htab = nt;
+  e->hmask = nsize - 1;
+  return 0;
+}
+
+static void htab_remove(interp *e, interp_block *b)
+{
+  interp_block **pp =
+      &e->htab[hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask];
+  for (; *pp; pp = &(*pp)->hnext)
+    if (*pp == b) { *pp = b->hnext; e->hcount--; return; }
+}
+
+/* ---- physical pages ---- */
+
+static interp_page *page_find(interp *e, uint64_t page)
+{
+  interp_page *p = e->ptab[hash_page(page) & e->pmask];
+  for (; p; p = p->next)
+    if (p->page == page) return p;
+  return NULL;
+}
+
+static interp_page *page_get(interp *e, uint64_t page)
+{
+  interp_page *p = page_find(e, page);
+  uint32_t h;
+  if (p) return p;
+  if (e->pcount >= 2 * (e->pmask + 1)) {
+    uint32_t nsize = (e->pmask + 1) * 2;
+    interp_page **nt = calloc(nsize, sizeof *nt);
+    if (nt) {
+      for (uint32_t i = 0; i <= e->pmask; i++) {
+        interp_page *q = e->ptab[i], *nq;
+        for (; q; q = nq) {
+          nq = q->next;
+          h = hash_page(q->page) & (nsize - 1);
+          q->next = nt[h];
+          nt[h] = q;
+        }
+      }
+      free(e->ptab);
+      e->ptab = nt;
+      e->pmask = nsize - 1;
+    }
+  }
+  p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->page = page;
+  h = hash_page(page) & e->pmask;
+  p->next = e->ptab[h];
+  e->ptab[h] = p;
+  e->pcount++;
+  return p;
+}
+
+static void plink_add(interp_page *p, interp_plink *l)
+{
+  l->next = p->head;
+  if (p->head) p->head->pprev = &l->next;
+  l->pprev = &p->head;
+  p->head = l;
+}
+
+static void plink_del(interp_plink *l)
+{
+  if (!l->pprev) return;
+  *l->pprev = l->next;
+  if (l->next) l->next->pprev = l->pprev;
+  l->next = NULL;
+  l->pprev = NULL;
+}
+
+static void free_pages(interp *e)
+{
+  for (uint32_t i = 0; i <= e->pmask; i++) {
+    interp_page *p = e->ptab[i], *np;
+    for (; p; p = np) { np = p->next; free(p); }
+    e->ptab[i] = NULL;
+  }
+  e->pcount = 0;
+}
+
+/* ---- dropping blocks ---- */
+
+void interp_free_pending(interp *e)
+{
+  interp_block *b = e->pending, *nb;
+  e->pending = NULL;
+  for (; b; b = nb) { nb = b->fnext; free(b); }
+}
+
+static void jc_remove(interp *e, interp_block *b)
+{
+  uint32_t slot = (uint32_t)INTERP_JC_IDX(b->pc);
+  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next)
+    if (vd->jc[slot] == b) vd->jc[slot] = NULL;
+}
+
+static void drop_block(interp *e, interp_block *b)
+{
+  if (!b->valid) return;
+  b->valid = 0;
+  htab_remove(e, b);
+  jc_remove(e, b);
+  for (uint32_t i = 0; i < b->n_plinks; i++) plink_del(&b->pl[i]);
+  b->fnext = e->pending;
+  e->pending = b;
+  e->st_invalidated++;
+}
+
+static void drop_page(interp *e, interp_page *p)
+{
+  while (p->head) drop_block(e, p->head->blk);
+}
+
+/* ---- preparation: IR -> pre-decoded ops ---- */
+
+static void set_handler(interp_op *o, unsigned h)
+{
+#if VMRUN_INTERP_SWITCH
+  o->h.i = h;
+#else
+  o->h.p = interp_labels[h];
+#endif
+}
+
+static int size_ok(unsigned s)
+{
+  return s == 1 || s == 2 || s == 4 || s == 8;
+}
+
+static unsigned log2_size(unsigned s)
+{
+  return s == 1 ? 0 : s == 2 ? 1 : s == 4 ? 2 : 3;
+}
+
+/* Check one IR op; returns NULL or what is wrong. */
+static const char *check_op(const interp *e, const vmrun_ir_block *ib,
+                            const vmrun_ir_op *o)
+{
+  uint32_t state = e->env.fe->cpu_state_size;
+  if (o->op >= VMRUN_IR_NB_OPS) return "unknown opcode";
+  if (o->dst >= ib->n_temps && o->dst != 0) return "temporary out of range";
+  if ((o->a >= ib->n_temps && o->a != 0) ||
+      (o->b >= ib->n_temps && o->b != 0) ||
+      (o->c >= ib->n_temps && o->c != 0))
+    return "temporary out of range";
+  switch (o->op) {
+  case VMRUN_IR_GET: case VMRUN_IR_PUT:
+    if (!size_ok(o->size)) return "bad GET/PUT size";
+    if (o->imm > state || state - o->imm < o->size)
+      return "GET/PUT outside the vCPU state";
+    break;
+  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_MUL:
+  case VMRUN_IR_MULH: case VMRUN_IR_MULHU: case VMRUN_IR_MULHSU:
+  case VMRUN_IR_DIV: case VMRUN_IR_DIVU: case VMRUN_IR_REM:
+  case VMRUN_IR_REMU: case VMRUN_IR_AND: case VMRUN_IR_OR:
+  case VMRUN_IR_XOR: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
+  case VMRUN_IR_SAR:
+    if (o->size != 4 && o->size != 8) return "arithmetic size not 4 or 8";
+    break;
+  case VMRUN_IR_SETCC: case VMRUN_IR_BRCOND:
+    if (o->size != 4 && o->size != 8) return "comparison size not 4 or 8";
+    if (o->cond >= VMRUN_IR_NB_CONDS) return "bad condition";
+    break;
+  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT: case VMRUN_IR_LD:
+  case VMRUN_IR_ST:
+    if (!size_ok(o->size)) return "bad size";
+    break;
+  case VMRUN_IR_CALL:
+    if (!o->imm) return "CALL without a helper";
+    break;
+  default:
+    break;
+  }
+  if (ib->n_temps == 0) {
+    /* only ops without temporaries are valid then */
+    switch (o->op) {
+    case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_LABEL:
+    case VMRUN_IR_BR: case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT:
+      break;
+    default:
+      return "op uses a temporary but the block has none";
+    }
+  }
+  return NULL;
+}
+
+static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
+                             const char **why)
+{
+  uint32_t pidx = 0, ord = 0, i, n_iops;
+  interp_block *b;
+  interp_op *o;
+  size_t sz;
+
+  if (ib->n_ops > ib->cap_ops || ib->n_temps > VMRUN_IR_MAX_TEMPS ||
+      ib->n_labels > VMRUN_IR_MAX_LABELS) {
+    *why = "counters out of range";
+    return NULL;
+  }
+  for (i = 0; i < ib->n_labels; i++) e->label_pos[i] = -1;
+  /* pass 1: check, place labels, count insns and emitted ops */
+  for (i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *io = &ib->ops[i];
+    const char *err = check_op(e, ib, io);
+    if (err) { *why = err; return NULL; }
+    switch (io->op) {
+    case VMRUN_IR_NOP: break;
+    case VMRUN_IR_INSN_START: ord++; break;
+    case VMRUN_IR_LABEL:
+      if (io->imm >= ib->n_labels) { *why = "label out of range"; return NULL; }
+      if (e->label_pos[io->imm] >= 0) {
+        *why = "label placed twice";
+        return NULL;
+      }
+      e->label_pos[io->imm] = (int32_t)pidx;
+      e->label_ord[io->imm] = ord;
+      break;
+    case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
+      if (io->imm >= ib->n_labels) { *why = "label out of range"; return NULL; }
+      if (e->label_pos[io->imm] >= 0) {
+        *why = "backward branch";
+        return NULL;
+      }
+      pidx++;
+      break;
+    default:
+      pidx++;
+    }
+  }
+  n_iops = pidx + 1; /* + the fall-through exit */
+  sz = sizeof *b + (size_t)n_iops * sizeof(interp_op) +
+       ((size_t)ord + 1) * sizeof(uint64_t);
+  b = calloc(1, sz);
+  if (!b) { *why = "out of memory"; return NULL; }
+  b->pc = ib->pc;
+  b->phys_pc = ib->phys_pc;
+  b->phys_page2 = ib->phys_page2;
+  b->tb_flags = ib->tb_flags;
+  b->n_ops = n_iops;
+  b->n_insns = ord;
+  b->n_temps = ib->n_temps;
+  b->insn_pc = (uint64_t *)(void *)(b->ops + n_iops);
+  b->insn_pc[0] = ib->pc;
+
+  /* pass 2: emit */
+  ord = 0;
+  o = b->ops;
+  for (i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *io = &ib->ops[i];
+    unsigned bimm = (io->flags & VMRUN_IR_F_BIMM) != 0;
+    unsigned s32 = io->size == 4;
+    unsigned h;
+    switch (io->op) {
+    case VMRUN_IR_NOP: case VMRUN_IR_LABEL:
+      continue;
+    case VMRUN_IR_INSN_START:
+      b->insn_pc[++ord] = io->imm;
+      continue;
+    default:
+      break;
+    }
+    o->d = io->dst; o->a = io->a; o->b = io->b; o->c = io->c;
+    o->imm = io->imm;
+    o->x = ord;
+    o->y = 0;
+    switch (io->op) {
+    case VMRUN_IR_MOVI: h = H_MOVI; break;
+    case VMRUN_IR_MOV: h = H_MOV; break;
+    case VMRUN_IR_GET: {
+      static const unsigned gu[4] = { H_GET8U, H_GET16U, H_GET32U, H_GET64 };
+      static const unsigned gs[4] = { H_GET8S, H_GET16S, H_GET32S, H_GET64 };
+      h = (io->flags & VMRUN_IR_F_SIGNED ? gs : gu)[log2_size(io->size)];
+      break;
+    }
+    case VMRUN_IR_PUT: {
+      static const unsigned pu[4] = { H_PUT8, H_PUT16, H_PUT32, H_PUT64 };
+      h = pu[log2_size(io->size)];
+      break;
+    }
+#define ALU_CASE(OP)                                                       \
+    case VMRUN_IR_##OP: h = H_##OP##_64R + 2 * s32 + bimm; break;
+    ALU_CASE(ADD) ALU_CASE(SUB) ALU_CASE(MUL) ALU_CASE(AND) ALU_CASE(OR)
+    ALU_CASE(XOR) ALU_CASE(SHL) ALU_CASE(SHR) ALU_CASE(SAR)
+#undef ALU_CASE
+#define AR_CASE(OP)                                                        \
+    case VMRUN_IR_##OP: h = H_##OP##_64 + s32; o->y = bimm; break;
+    AR_CASE(MULH) AR_CASE(MULHU) AR_CASE(MULHSU) AR_CASE(DIV) AR_CASE(DIVU)
+    AR_CASE(REM) AR_CASE(REMU)
+#undef AR_CASE
+    case VMRUN_IR_SETCC:
+      h = (s32 ? (bimm ? H_SETI32_EQ : H_SETR32_EQ)
+               : (bimm ? H_SETI64_EQ : H_SETR64_EQ)) + io->cond;
+      break;
+    case VMRUN_IR_SELECT:
+      h = bimm ? H_SELECT_I : H_SELECT_R;
+      break;
+    case VMRUN_IR_SEXT: {
+      static const unsigned se[4] = { H_SEXT8, H_SEXT16, H_SEXT32, H_MOV };
+      h = se[log2_size(io->size)];
+      break;
+    }
+    case VMRUN_IR_ZEXT: {
+      static const unsigned ze[4] = { H_ZEXT8, H_ZEXT16, H_ZEXT32, H_MOV };
+      h = ze[log2_size(io->size)];
+      break;
+    }
+    case VMRUN_IR_LD: {
+      static const unsigned lu[4] = { H_LD8U, H_LD16U, H_LD32U, H_LD64 };
+      static const unsigned ls[4] = { H_LD8S, H_LD16S, H_LD32S, H_LD64 };
+      h = (io->flags & VMRUN_IR_F_SIGNED ? ls : lu)[log2_size(io->size)];
+      o->y = io->flags;
+      break;
+    }
+    case VMRUN_IR_ST: {
+      static const unsigned st[4] = { H_ST8, H_ST16, H_ST32, H_ST64 };
+      h = st[log2_size(io->size)];
+      o->y = io->flags;
+      break;
+    }
+    case VMRUN_IR_CALL:
+      h = io->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END) ? H_CALL_SYNC
+                                                             : H_CALL;
+      o->y = io->flags;
+      break;
+    case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
+      if (e->label_pos[io->imm] < 0) {
+        free(b);
+        *why = "branch to a label never placed";
+        return NULL;
+      }
+      o->x = (uint32_t)e->label_pos[io->imm];
+      o->y = e->label_ord[io->imm] - ord;
+      if (io->op == VMRUN_IR_BR)
+        h = H_BR;
+      else
+        h = (s32 ? (bimm ? H_BRI32_EQ : H_BRR32_EQ)
+                 : (bimm ? H_BRI64_EQ : H_BRR64_EQ)) + io->cond;
+      break;
+    case VMRUN_IR_EXIT_DIRECT: h = H_EXIT_DIRECT; break;
+    case VMRUN_IR_EXIT_INDIRECT: h = H_EXIT_INDIRECT; break;
+    case VMRUN_IR_EXIT: h = H_EXIT; break;
+    default:
+      free(b);
+      *why = "unexpected opcode";
+      return NULL;
+    }
+    set_handler(o, h);
+    o++;
+  }
+  /* fall-through guard: a block (or a label) that runs off its end
+  ** continues after its code */
+  memset(o, 0, sizeof *o);
+  o->imm = ib->pc + ib->size;
+  o->x = ord;
+  set_handler(o, H_EXIT_DIRECT);
+  b->valid = 1;
+  return b;
+}
+
+/* ---- lookup and translation ---- */
+
+static int page2_ok(interp *e, vmrun_cpu *cpu, const interp_block *b)
+{
+  uint64_t pa;
+  if (b->phys_page2 == VMRUN_TLB_INVALID) return 1;
+  if (e->env.mmu->translate(e->env.mmu_inst, cpu,
+                            (b->pc & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE,
+                            VMRUN_ACCESS_FETCH, cpu->mmu_idx_fetch, &pa))
+    return 0;
+  return (pa & VMRUN_PAGE_MASK) == (b->phys_page2 & VMRUN_PAGE_MASK);
+}
+
+static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
+                           uint64_t pa, interp_block **out)
+{
+  vmrun_ir_block ib;
+  interp_block *b;
+  const char *why = NULL;
+  int r;
+  memset(&ib, 0, sizeof ib);
+  ib.pc = pc;
+  ib.phys_pc = pa;
+  ib.tb_flags = cpu->tb_flags;
+  ib.max_insns = e->max_insns;
+  ib.ops = e->irbuf;
+  ib.cap_ops = e->ir_cap;
+  ib.phys_page2 = VMRUN_TLB_INVALID;
+  r = e->env.fe->translate(e->env.fe_inst, cpu, &ib);
+  if (r > 0) {
+    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
+                           (enum vmrun_fault)r, pc);
+    return 1;
+  }
+  if (r < 0) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "interp: frontend failed to translate pc 0x%llx (error %d)",
+                 (unsigned long long)pc, r);
+    return -1;
+  }
+  if (ib.overflow) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "interp: block at pc 0x%llx overflows the IR limits "
+                 "(frontend bug)", (unsigned long long)pc);
+    return -1;
+  }
+  b = prepare(e, &ib, &why);
+  if (!b) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "interp: invalid IR block at pc 0x%llx: %s",
+                 (unsigned long long)pc, why);
+    return -1;
+  }
+  /* link into the hash and the page lists */
+  if (e->hcount >= 2 * (e->hmask + 1)) (void)htab_grow(e);
+  {
+    uint32_t h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
+    b->hnext = e->htab[h];
+    e->htab[h] = b;
+    e->hcount++;
+  }
+  {
+    uint64_t pages[2];
+    unsigned np = 0;
+    pages[np++] = b->phys_pc >> VMRUN_PAGE_BITS;
+    if (b->phys_page2 != VMRUN_TLB_INVALID &&
+        (b->phys_page2 >> VMRUN_PAGE_BITS) != pages[0])
+      pages[np++] = b->phys_page2 >> VMRUN_PAGE_BITS;
+    for (unsigned i = 0; i < np; i++) {
+      interp_page *p = page_get(e, pages[i]);
+      if (!p) {
+        e->host->log(e->m, VMRUN_LOG_ERROR, "interp: out of memory");
+        drop_block(e, b);
+        return -1;
+      }
+      b->pl[i].blk = b;
+      plink_add(p, &b->pl[i]);
+      b->n_plinks = i + 1;
+    }
+  }
+  e->st_translated++;
+  *out = b;
+  return 0;
+}
+
+/* Jump-cache miss: 0 with *out, 1 when a fetch fault was raised (pc
+** changed), -1 on an internal error (logged). */
+int interp_lookup_slow(interp *e, interp_vcpu *vd, vmrun_cpu *cpu,
+                       interp_block **out)
+{
+  uint64_t pc = cpu->pc, pa = 0;
+  uint32_t fl = cpu->tb_flags;
+  interp_block *b;
+  int f = e->env.mmu->translate(e->env.mmu_inst, cpu, pc, VMRUN_ACCESS_FETCH,
+                                cpu->mmu_idx_fetch, &pa);
+  if (f) {
+    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
+                           (enum vmrun_fault)f, pc);
+    return 1;
+  }
+  for (b = e->htab[hash_key(pa, pc, fl) & e->hmask]; b; b = b->hnext)
+    if (b->phys_pc == pa && b->pc == pc && b->tb_flags == fl &&
+        page2_ok(e, cpu, b))
+      break;
+  if (!b) {
+    int r = translate_block(e, cpu, pc, pa, &b);
+    if (r) return r;
+  }
+  vd->jc[INTERP_JC_IDX(pc)] = b;
+  *out = b;
+  return 0;
+}
+
+/* ---- vtable ---- */
+
+static void interp_destroy(void *inst);
+
+static int interp_create(const vmrun_host *host, vmrun_machine *m,
+                         vmrun_cfg *opts, const vmrun_engine_env *env,
+                         void **inst)
+{
+  interp *e;
+  size_t envsz;
+  (void)opts;
+  if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
+  interp_exec(NULL, NULL); /* publish the handler table */
+  e = calloc(1, sizeof *e);
+  if (!e) return -VMRUN_ENOMEM;
+  e->host = host;
+  e->m = m;
+  envsz = env->struct_size && env->struct_size < sizeof e->env
+              ? env->struct_size : sizeof e->env;
+  memcpy(&e->env, env, envsz);
+  e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
+  if (e->max_insns > 4096) e->max_insns = 4096;
+  e->ir_cap = e->max_insns * VMRUN_IR_OPS_PER_INSN;
+  e->irbuf = calloc(e->ir_cap, sizeof *e->irbuf);
+  e->hmask = (1u << HTAB_INIT_BITS) - 1;
+  e->htab = calloc(e->hmask + 1, sizeof *e->htab);
+  e->pmask = (1u << PTAB_INIT_BITS) - 1;
+  e->ptab = calloc(e->pmask + 1, sizeof *e->ptab);
+  if (!e->irbuf || !e->htab || !e->ptab) {
+    interp_destroy(e);
+    return -VMRUN_ENOMEM;
+  }
+  *inst = e;
+  return 0;
+}
+
+static void interp_destroy(void *inst)
+{
+  interp *e = inst;
+  if (!e) return;
+  interp_free_pending(e);
+  if (e->htab) {
+    for (uint32_t i = 0; i <= e->hmask; i++) {
+      interp_block *b = e->htab[i], *nb;
+      for (; b; b = nb) { nb = b->hnext; free(b); }
+    }
+    free(e->htab);
+  }
+  if (e->ptab) {
+    free_pages(e);
+    free(e->ptab);
+  }
+  while (e->vcpus) {
+    interp_vcpu *vd = e->vcpus;
+    e->vcpus = vd->next;
+    if (vd->cpu && vd->cpu->engine_data == vd) vd->cpu->engine_data = NULL;
+    free(vd);
+  }
+  free(e->irbuf);
+  free(e);
+}
+
+static int interp_cpu_attach(void *inst, vmrun_cpu *cpu)
+{
+  interp *e = inst;
+  interp_vcpu *vd = calloc(1, sizeof *vd);
+  if (!vd) return -VMRUN_ENOMEM;
+  vd->cpu = cpu;
+  vd->next = e->vcpus;
+  e->vcpus = vd;
+  cpu->engine_data = vd;
+  return 0;
+}
+
+static void interp_cpu_detach(void *inst, vmrun_cpu *cpu)
+{
+  interp *e = inst;
+  for (interp_vcpu **pp = &e->vcpus; *pp; pp = &(*pp)->next)
+    if ((*pp)->cpu == cpu) {
+      interp_vcpu *vd = *pp;
+      *pp = vd->next;
+      free(vd);
+      break;
+    }
+  cpu->engine_data = NULL;
+}
+
+static int interp_run(void *inst, vmrun_cpu *cpu)
+{
+  interp *e = inst;
+  if (!cpu->engine_data || !cpu->tlb) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "interp: hart %u run before cpu_attach", cpu->hart_id);
+    return VMRUN_RUN_ERROR;
+  }
+  return interp_exec(e, cpu);
+}
+
+static void interp_invalidate(void *inst, uint64_t gpa, uint64_t len)
+{
+  interp *e = inst;
+  uint64_t first, last;
+  if (!len || !e->hcount) return;
+  first = gpa >> VMRUN_PAGE_BITS;
+  last = (gpa + len - 1 < gpa ? ~(uint64_t)0 : gpa + len - 1)
+         >> VMRUN_PAGE_BITS;
+  if (last - first >= e->pcount) {
+    /* a large range: scan the page table instead */
+    for (uint32_t i = 0; i <= e->pmask; i++)
+      for (interp_page *p = e->ptab[i]; p; p = p->next)
+        if (p->page >= first && p->page <= last) drop_page(e, p);
+    return;
+  }
+  for (uint64_t pg = first;; pg++) {
+    interp_page *p = page_find(e, pg);
+    if (p) drop_page(e, p);
+    if (pg == last) break;
+  }
+}
+
+static void interp_flush(void *inst)
+{
+  interp *e = inst;
+  for (uint32_t i = 0; i <= e->hmask; i++) {
+    interp_block *b = e->htab[i], *nb;
+    for (; b; b = nb) {
+      nb = b->hnext;
+      b->valid = 0;
+      b->fnext = e->pending; /* the running block may be among them */
+      e->pending = b;
+    }
+    e->htab[i] = NULL;
+  }
+  e->hcount = 0;
+  free_pages(e);
+  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next)
+    memset(vd->jc, 0, sizeof vd->jc);
+  e->st_flushes++;
+}
+
+static void interp_vcache_flush(void *inst, vmrun_cpu *cpu)
+{
+  interp_vcpu *vd = cpu->engine_data;
+  (void)inst;
+  if (vd) memset(vd->jc, 0, sizeof vd->jc);
+}
+
+static int interp_stats(void *inst, char *buf, unsigned long len)
+{
+  interp *e = inst;
+  return snprintf(buf, len,
+                  "blocks_translated %llu\nblocks_invalidated %llu\n"
+                  "flushes %llu\n",
+                  e->st_translated, e->st_invalidated, e->st_flushes);
+}
+
+static const vmrun_engine_ops interp_ops = {
+  sizeof(vmrun_engine_ops), 0,
+  interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
+  interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
+  interp_stats
+};
+
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "interp", "0.1.0",
+                    "IR interpreter (direct-threaded), the reference engine",
+                    &interp_ops);

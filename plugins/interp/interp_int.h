@@ -1,0 +1,69 @@
+/*
+** plugins/interp/interp_int.h - engine instance shared by engine.c (cache,
+** translation, vtable) and exec.c (dispatch loop).
+*/
+#ifndef VMRUN_INTERP_INT_H
+#define VMRUN_INTERP_INT_H
+
+#include "interp.h"
+
+#if defined(__GNUC__)
+#define LIKELY(x)   __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define INTERP_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define LIKELY(x)   (x)
+#define UNLIKELY(x) (x)
+#define INTERP_HIDDEN
+#endif
+
+/* Jump cache slot of a virtual PC (2-byte aligned instructions). */
+#define INTERP_JC_IDX(pc) \
+  ((((pc) >> 1) ^ ((pc) >> (1 + INTERP_JC_BITS))) & (INTERP_JC_SIZE - 1))
+
+/* A guest that takes this many fetch faults in a row executes nothing. */
+#define INTERP_MAX_FETCH_FAULTS 1000000u
+
+typedef struct interp_vcpu {
+  interp_block *jc[INTERP_JC_SIZE]; /* direct-mapped by virtual PC */
+  vmrun_cpu *cpu;
+  struct interp_vcpu *next;
+} interp_vcpu;
+
+/* Blocks whose code lies in one physical page. */
+typedef struct interp_page {
+  uint64_t page;              /* guest PA >> VMRUN_PAGE_BITS */
+  interp_plink *head;
+  struct interp_page *next;   /* hash chain */
+} interp_page;
+
+typedef struct interp {
+  const vmrun_host *host;
+  vmrun_machine *m;
+  vmrun_engine_env env;
+  /* translation cache: (phys_pc, pc, tb_flags) -> block */
+  interp_block **htab;
+  uint32_t hmask, hcount;
+  /* physical page -> blocks */
+  interp_page **ptab;
+  uint32_t pmask, pcount;
+  interp_vcpu *vcpus;
+  interp_block *pending;      /* dropped blocks, freed at the next dispatch */
+  /* translation scratch */
+  vmrun_ir_op *irbuf;
+  uint32_t ir_cap, max_insns;
+  int32_t label_pos[VMRUN_IR_MAX_LABELS];
+  uint32_t label_ord[VMRUN_IR_MAX_LABELS];
+  /* statistics */
+  unsigned long long st_translated, st_invalidated, st_flushes;
+} interp;
+
+/* exec.c */
+INTERP_HIDDEN extern const void *const *interp_labels;
+INTERP_HIDDEN int interp_exec(interp *e, vmrun_cpu *cpu);
+/* engine.c */
+INTERP_HIDDEN void interp_free_pending(interp *e);
+INTERP_HIDDEN int interp_lookup_slow(interp *e, interp_vcpu *vd,
+                                     vmrun_cpu *cpu, interp_block **out);
+
+#endif

@@ -1,0 +1,300 @@
+/*
+** tests/engine/harness.c - fake host and frontend (see harness.h).
+*/
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+fake_machine *FM;
+
+/* ---- fake host ---- */
+
+static void h_log(vmrun_machine *m, enum vmrun_log_level lvl,
+                  const char *fmt, ...)
+{
+  va_list ap;
+  (void)m;
+  if (lvl == VMRUN_LOG_ERROR) FM->n_log_err++;
+  va_start(ap, fmt);
+  fprintf(stderr, "[log %d] ", (int)lvl);
+  vfprintf(stderr, fmt, ap);
+  fputc('\n', stderr);
+  va_end(ap);
+}
+
+static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
+{
+  fake_machine *fm = opaque;
+  if (fm->n_mmio < 64)
+    fm->mmio[fm->n_mmio++] = (mmio_rec){ off, size, 0, 0 };
+  return fm->mmio_read_val;
+}
+
+static void mmio_write(void *opaque, uint64_t off, unsigned size,
+                       uint64_t val)
+{
+  fake_machine *fm = opaque;
+  if (fm->n_mmio < 64)
+    fm->mmio[fm->n_mmio++] = (mmio_rec){ off, size, 1, val };
+}
+
+static const vmrun_mmio_ops mmio_ops = { mmio_read, mmio_write };
+
+static void h_phys_lookup(vmrun_machine *m, uint64_t gpa,
+                          vmrun_region_info *out)
+{
+  fake_machine *fm = (fake_machine *)m;
+  memset(out, 0, sizeof *out);
+  if (gpa >= RAM_BASE && gpa - RAM_BASE < RAM_SIZE) {
+    out->kind = VMRUN_REGION_RAM;
+    out->base = RAM_BASE; out->size = RAM_SIZE; out->host = fm->ram;
+  } else if (gpa >= ROM_BASE && gpa - ROM_BASE < ROM_SIZE) {
+    out->kind = VMRUN_REGION_ROM;
+    out->base = ROM_BASE; out->size = ROM_SIZE; out->host = fm->rom;
+  } else if (gpa >= MMIO_BASE && gpa - MMIO_BASE < MMIO_SIZE) {
+    out->kind = VMRUN_REGION_MMIO;
+    out->base = MMIO_BASE; out->size = MMIO_SIZE;
+    out->ops = &mmio_ops; out->opaque = fm;
+  }
+}
+
+static void h_code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
+{
+  fake_machine *fm = (fake_machine *)m;
+  if (fm->n_cw < 64) {
+    fm->cw_gpa[fm->n_cw] = gpa;
+    fm->cw_len[fm->n_cw] = len;
+    fm->n_cw++;
+  }
+  /* like the core: clear the code mark, drop the page's translations */
+  if (gpa >= RAM_BASE && gpa - RAM_BASE < RAM_SIZE) {
+    uint64_t pg = (gpa - RAM_BASE) >> VMRUN_PAGE_BITS;
+    if (fm->code_page[pg]) {
+      fm->code_page[pg] = 0;
+      if (fm->eng)
+        fm->eng->invalidate(fm->eng_inst, gpa & VMRUN_PAGE_MASK,
+                            VMRUN_PAGE_SIZE);
+    }
+  }
+}
+
+static int h_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
+                         int is_write, uint64_t *val)
+{
+  vmrun_region_info ri;
+  uint64_t off;
+  h_phys_lookup(m, gpa, &ri);
+  if (ri.kind == VMRUN_REGION_NONE || size > ri.size - (gpa - ri.base))
+    return -VMRUN_EFAULT;
+  off = gpa - ri.base;
+  switch (ri.kind) {
+  case VMRUN_REGION_RAM:
+    if (is_write) { memcpy(ri.host + off, val, size); h_code_written(m, gpa, size); }
+    else { *val = 0; memcpy(val, ri.host + off, size); }
+    return 0;
+  case VMRUN_REGION_ROM:
+    if (!is_write) { *val = 0; memcpy(val, ri.host + off, size); }
+    return 0;
+  case VMRUN_REGION_MMIO:
+    if (is_write) ri.ops->write(ri.opaque, off, size, *val);
+    else *val = ri.ops->read(ri.opaque, off, size);
+    return 0;
+  default:
+    return -VMRUN_EFAULT;
+  }
+}
+
+static int h_phys_is_code(vmrun_machine *m, uint64_t gpa)
+{
+  fake_machine *fm = (fake_machine *)m;
+  if (gpa >= RAM_BASE && gpa - RAM_BASE < RAM_SIZE)
+    return fm->code_page[(gpa - RAM_BASE) >> VMRUN_PAGE_BITS];
+  return 0;
+}
+
+vmrun_host fake_host;
+
+/* ---- fake frontend ---- */
+
+static int fe_translate(void *inst, vmrun_cpu *cpu, vmrun_ir_block *blk)
+{
+  (void)inst; (void)cpu;
+  FM->n_translate++;
+  if (FM->translate_ret) return FM->translate_ret;
+  for (int i = 0; i < FM->n_blocks; i++)
+    if (FM->blocks[i].pc == blk->pc) {
+      FM->blocks[i].fn(blk, FM->blocks[i].arg);
+      /* what the core's code_fetch does: mark the page as code */
+      if (blk->phys_pc >= RAM_BASE && blk->phys_pc - RAM_BASE < RAM_SIZE) {
+        uint64_t pg = (blk->phys_pc - RAM_BASE) >> VMRUN_PAGE_BITS;
+        if (!FM->code_page[pg]) {
+          FM->code_page[pg] = 1;
+          FM->mmu->code_page_added(FM->mmu_inst,
+                                   blk->phys_pc & VMRUN_PAGE_MASK);
+        }
+      }
+      return 0;
+    }
+  return VMRUN_FAULT_ACCESS;
+}
+
+static void fe_raise_fault(void *inst, vmrun_cpu *cpu, enum vmrun_access acc,
+                           enum vmrun_fault fault, uint64_t va)
+{
+  (void)inst;
+  FM->n_faults++;
+  FM->f_acc = acc;
+  FM->f_fault = fault;
+  FM->f_va = va;
+  FM->f_pc = cpu->pc;
+  FM->f_icount = cpu->icount;
+  cpu->pc = TRAP_PC;
+  if (FM->fault_stop) cpu->exit_request |= VMRUN_EXIT_STOP;
+}
+
+vmrun_frontend_ops fake_fe;
+
+/* ---- set-up ---- */
+
+void fm_setup(int with_engine, uint32_t max_insns)
+{
+  vmrun_engine_env env;
+  void *inst;
+  int r;
+  FM = calloc(1, sizeof *FM);
+  FM->ram = calloc(1, RAM_SIZE);
+  FM->rom = calloc(1, ROM_SIZE);
+  for (unsigned i = 0; i < ROM_SIZE; i++) FM->rom[i] = (uint8_t)(0xA5 + i);
+  FM->fault_stop = 1;
+
+  memset(&fake_host, 0, sizeof fake_host);
+  fake_host.struct_size = sizeof fake_host;
+  fake_host.abi_major = VMRUN_ABI_MAJOR;
+  fake_host.abi_minor = VMRUN_ABI_MINOR;
+  fake_host.log = h_log;
+  fake_host.phys_lookup = h_phys_lookup;
+  fake_host.phys_access = h_phys_access;
+  fake_host.phys_is_code = h_phys_is_code;
+  fake_host.code_written = h_code_written;
+
+  memset(&fake_fe, 0, sizeof fake_fe);
+  fake_fe.struct_size = sizeof fake_fe;
+  fake_fe.cpu_state_size = sizeof(fake_cpu);
+  fake_fe.isa = "fake";
+  fake_fe.translate = fe_translate;
+  fake_fe.raise_fault = fe_raise_fault;
+
+  FM->mmu = softmmu_desc.ops;
+  r = FM->mmu->create(&fake_host, (vmrun_machine *)FM, NULL, &inst);
+  if (r) abort();
+  FM->mmu_inst = inst;
+
+  FM->cpu = aligned_alloc(64, sizeof(fake_cpu));
+  memset(FM->cpu, 0, sizeof(fake_cpu));
+  FM->cpu->hdr.machine = (vmrun_machine *)FM;
+  if (FM->mmu->cpu_attach(FM->mmu_inst, &FM->cpu->hdr)) abort();
+
+  if (with_engine) {
+    memset(&env, 0, sizeof env);
+    env.struct_size = sizeof env;
+    env.fe = &fake_fe;
+    env.fe_inst = NULL;
+    env.mmu = FM->mmu;
+    env.mmu_inst = FM->mmu_inst;
+    env.max_block_insns = max_insns;
+    FM->eng = interp_desc.ops;
+    r = FM->eng->create(&fake_host, (vmrun_machine *)FM, NULL, &env, &inst);
+    if (r) abort();
+    FM->eng_inst = inst;
+    if (FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr)) abort();
+  }
+}
+
+void fm_teardown(void)
+{
+  if (!FM) return;
+  if (FM->eng) {
+    FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
+    FM->eng->destroy(FM->eng_inst);
+  }
+  FM->mmu->cpu_detach(FM->mmu_inst, &FM->cpu->hdr);
+  FM->mmu->destroy(FM->mmu_inst);
+  free(FM->cpu);
+  free(FM->ram);
+  free(FM->rom);
+  free(FM);
+  FM = NULL;
+}
+
+void fm_block(uint64_t pc, builder_fn fn, void *arg)
+{
+  for (int i = 0; i < FM->n_blocks; i++)
+    if (FM->blocks[i].pc == pc) {
+      FM->blocks[i].fn = fn;
+      FM->blocks[i].arg = arg;
+      return;
+    }
+  FM->blocks[FM->n_blocks].pc = pc;
+  FM->blocks[FM->n_blocks].fn = fn;
+  FM->blocks[FM->n_blocks].arg = arg;
+  FM->n_blocks++;
+}
+
+int fm_run(uint64_t pc, uint64_t budget)
+{
+  FM->cpu->hdr.pc = pc;
+  FM->cpu->hdr.insn_budget = budget;
+  return FM->eng->run(FM->eng_inst, &FM->cpu->hdr);
+}
+
+/* ---- IR builders ---- */
+
+vmrun_ir_op *ir(vmrun_ir_block *b, unsigned op, unsigned size, unsigned dst,
+                unsigned a, unsigned bb, uint64_t imm, unsigned flags)
+{
+  vmrun_ir_op *o = vmrun_ir_emit(b, op);
+  o->size = (uint8_t)size;
+  o->dst = (uint16_t)dst;
+  o->a = (uint16_t)a;
+  o->b = (uint16_t)bb;
+  o->imm = imm;
+  o->flags = (uint8_t)flags;
+  return o;
+}
+
+void ir_insn(vmrun_ir_block *b, uint64_t pc)
+{
+  vmrun_ir_op *o = vmrun_ir_emit(b, VMRUN_IR_INSN_START);
+  o->imm = pc;
+  o->a = 4;
+  b->n_insns++;
+  if (pc + 4 - b->pc > b->size) b->size = (uint32_t)(pc + 4 - b->pc);
+}
+
+void ir_movi(vmrun_ir_block *b, unsigned d, uint64_t imm)
+{
+  ir(b, VMRUN_IR_MOVI, 8, d, 0, 0, imm, 0);
+}
+
+void ir_get(vmrun_ir_block *b, unsigned d, unsigned reg)
+{
+  ir(b, VMRUN_IR_GET, 8, d, 0, 0, XOFF(reg), 0);
+}
+
+void ir_put(vmrun_ir_block *b, unsigned reg, unsigned a)
+{
+  ir(b, VMRUN_IR_PUT, 8, 0, a, 0, XOFF(reg), 0);
+}
+
+void ir_exit(vmrun_ir_block *b, uint64_t pc)
+{
+  ir(b, VMRUN_IR_EXIT_DIRECT, 8, 0, 0, 0, pc, 0);
+}
+
+void ir_temps(vmrun_ir_block *b, unsigned n)
+{
+  while (b->n_temps < n) vmrun_ir_temp(b);
+}

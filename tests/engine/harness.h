@@ -1,0 +1,102 @@
+/*
+** tests/engine/harness.h - fake host, fake frontend and IR builders for
+** testing the interp engine and the softmmu plugin without the core.
+**
+** Guest physical map of the fake machine:
+**   0x00010000 + 64 KiB   ROM (filled with 0xA5 + offset pattern)
+**   0x10000000 + 4 KiB    MMIO device that records every access
+**   0x80000000 + 1 MiB    RAM
+** Everything else is unmapped.
+*/
+#ifndef TESTS_ENGINE_HARNESS_H
+#define TESTS_ENGINE_HARNESS_H
+
+#include <stdint.h>
+
+#include <vmrun/vmrun.h>
+
+#define ROM_BASE  0x00010000ull
+#define ROM_SIZE  0x10000ull
+#define MMIO_BASE 0x10000000ull
+#define MMIO_SIZE 0x1000ull
+#define RAM_BASE  0x80000000ull
+#define RAM_SIZE  0x100000ull
+#define TRAP_PC   0x80000ff0ull /* where the fake raise_fault sends pc */
+
+extern const vmrun_plugin_desc interp_desc, softmmu_desc;
+
+typedef struct mmio_rec {
+  uint64_t off;
+  unsigned size;
+  int is_write;
+  uint64_t val;
+} mmio_rec;
+
+/* The fake guest vCPU: header + 32 registers + a few scratch fields. */
+typedef struct fake_cpu {
+  vmrun_cpu hdr;
+  uint64_t x[32];
+  uint8_t b8;
+  uint16_t b16;
+  uint32_t b32;
+} __attribute__((aligned(64))) fake_cpu;
+
+#define XOFF(i) ((uint64_t)offsetof(fake_cpu, x) + 8u * (i))
+
+typedef void (*builder_fn)(vmrun_ir_block *b, void *arg);
+
+typedef struct fake_machine {
+  uint8_t *ram, *rom;
+  uint8_t code_page[RAM_SIZE / VMRUN_PAGE_SIZE];
+  /* MMIO device */
+  mmio_rec mmio[64];
+  int n_mmio;
+  uint64_t mmio_read_val;
+  /* code_written calls */
+  uint64_t cw_gpa[64], cw_len[64];
+  int n_cw;
+  /* log lines */
+  int n_log_err;
+  /* plugins */
+  const vmrun_engine_ops *eng;
+  void *eng_inst;
+  const vmrun_mmu_ops *mmu;
+  void *mmu_inst;
+  /* frontend */
+  struct { uint64_t pc; builder_fn fn; void *arg; } blocks[32];
+  int n_blocks;
+  int n_translate;
+  int translate_ret;       /* forced return of translate (if nonzero) */
+  /* raise_fault calls */
+  int n_faults;
+  enum vmrun_access f_acc;
+  enum vmrun_fault f_fault;
+  uint64_t f_va, f_pc, f_icount;
+  int fault_stop;          /* raise_fault also sets exit_request */
+  fake_cpu *cpu;
+} fake_machine;
+
+extern fake_machine *FM;
+extern vmrun_host fake_host;
+extern vmrun_frontend_ops fake_fe;
+
+/* Create machine + softmmu + (optionally) interp and one attached vCPU. */
+void fm_setup(int with_engine, uint32_t max_insns);
+void fm_teardown(void);
+/* Register a builder for the block at guest VA pc. */
+void fm_block(uint64_t pc, builder_fn fn, void *arg);
+/* Run the vCPU from pc with a budget; returns the run reason. */
+int fm_run(uint64_t pc, uint64_t budget);
+
+/* ---- IR builders ---- */
+vmrun_ir_op *ir(vmrun_ir_block *b, unsigned op, unsigned size, unsigned dst,
+                unsigned a, unsigned bb, uint64_t imm, unsigned flags);
+void ir_insn(vmrun_ir_block *b, uint64_t pc);
+void ir_movi(vmrun_ir_block *b, unsigned d, uint64_t imm);
+void ir_get(vmrun_ir_block *b, unsigned d, unsigned reg);
+void ir_put(vmrun_ir_block *b, unsigned reg, unsigned a);
+void ir_exit(vmrun_ir_block *b, uint64_t pc);
+/* temporaries t0..t(n-1) */
+void ir_temps(vmrun_ir_block *b, unsigned n);
+
+#endif

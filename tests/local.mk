@@ -1,0 +1,69 @@
+## tests/local.mk - included by Makefile.am.
+##
+## Every test speaks TAP (Criterion programs through tests/criterion-tap,
+## shell tests directly), so `make check` counts individual test cases.
+## UNIT_TESTS run again in the sanitizer build (scripts/test).
+
+TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CRITERION_CFLAGS) \
+	-DTEST_DATA_DIR='"$(abs_top_srcdir)/tests/data"' \
+	-DTEST_PLUGIN_DIR='"$(abs_top_builddir)/tests/plugins"'
+
+## -- test plugins: real libtool modules, one variant each --
+check_LTLIBRARIES = tests/plugins/device-good.la tests/plugins/device-major.la \
+	tests/plugins/device-minor.la tests/plugins/device-nosym.la \
+	tests/plugins/device-kind.la tests/plugins/device-trunc.la \
+	tests/plugins/device-print.la
+TESTPLUG_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
+tests_plugins_device_good_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=GOOD
+tests_plugins_device_good_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_major_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_major_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=MAJOR
+tests_plugins_device_major_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_minor_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_minor_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=MINOR
+tests_plugins_device_minor_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_nosym_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_nosym_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=NOSYM
+tests_plugins_device_nosym_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_kind_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_kind_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=KIND
+tests_plugins_device_kind_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_trunc_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_trunc_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=TRUNC
+tests_plugins_device_trunc_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_print_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_print_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=PRINT
+tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+
+## -- unit tests (Criterion) --
+UNIT_TESTS = tests/unit/test_loader tests/unit/test_config
+check_PROGRAMS = $(UNIT_TESTS)
+
+tests_unit_test_loader_SOURCES = tests/unit/test_loader.c core/loader.c \
+	core/config.c
+tests_unit_test_loader_CPPFLAGS = $(TEST_CPPFLAGS) $(CORE_CPPFLAGS)
+tests_unit_test_loader_LDADD = $(CRITERION_LIBS) $(CORE_LIBS)
+
+tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c
+tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
+tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
+
+## -- integration tests (shell, TAP) --
+INTEGRATION_TESTS =
+
+TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
+TEST_EXTENSIONS = .sh
+LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
+LOG_COMPILER = $(top_srcdir)/tests/criterion-tap
+SH_LOG_DRIVER = $(LOG_DRIVER)
+SH_LOG_COMPILER = $(SHELL)
+AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' \
+	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
+	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)'; export top_srcdir \
+	top_builddir VMRUN RISCV_CC OPENSBI_DIR;
+
+check-unit:
+	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
+
+EXTRA_DIST += tests/criterion-tap tests/data
