@@ -33,7 +33,6 @@
 /* ------------------------------------------------------------------ */
 /* Test hook: when nonzero, the allocation that brings it to 0 fails
 ** (1 = the next one).  Lets the unit tests walk every ENOMEM path. */
-extern unsigned long vmrun__cfg_fail_alloc;
 unsigned long vmrun__cfg_fail_alloc;
 
 /* ------------------------------------------------------------------ */
@@ -89,6 +88,8 @@ void vmrun__diag(const char *fmt, ...)
 }
 
 /* "FILE:LINE:COL: PATH: message" (without "PATH: " when path is empty). */
+static void vreport(const char *file, unsigned line, unsigned col,
+                    const char *path, const char *fmt, va_list ap) VMRUN_PRINTF(5, 0);
 static void vreport(const char *file, unsigned line, unsigned col,
                     const char *path, const char *fmt, va_list ap)
 {
@@ -375,14 +376,20 @@ static char *next_path(const struct builder *b)
   return f->key ? path_key(f->node->path, f->key) : xstrdup(f->node->path);
 }
 
+/* Report at a libyaml mark, with the path the node there would get. */
 static int mark_error(const struct builder *b, const yaml_mark_t *m,
-                      const char *fmt, const char *arg)
+                      const char *fmt, ...) VMRUN_PRINTF(3, 4);
+static int mark_error(const struct builder *b, const yaml_mark_t *m,
+                      const char *fmt, ...)
 {
   char *path = next_path(b);
   if (!path)
     return -VMRUN_ENOMEM;
-  report(b->name, (unsigned)m->line + 1, (unsigned)m->column + 1, path, fmt,
-         arg);
+  va_list ap;
+  va_start(ap, fmt);
+  vreport(b->name, (unsigned)m->line + 1, (unsigned)m->column + 1, path, fmt,
+          ap);
+  va_end(ap);
   free(path);
   return -VMRUN_EINVAL;
 }
@@ -451,7 +458,7 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
     const char *text = (const char *)ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
     if (memchr(text, '\0', len))
-      return mark_error(b, m, "%s", "NUL characters are not allowed");
+      return mark_error(b, m, "NUL characters are not allowed");
     if (want_key) {
       /* A mapping key: check for duplicates, then wait for the value. */
       vmrun_cfg *map = top->node;
@@ -493,9 +500,10 @@ static int on_event(struct builder *b, const yaml_event_t *ev)
     if (anchor)
       break;
     if (want_key)
-      return mark_error(b, m, "%s", "mapping keys must be plain scalars");
+      return mark_error(b, m, "mapping keys must be plain scalars");
     if (b->depth == MAX_DEPTH)
-      return mark_error(b, m, "%s", "nested too deeply");
+      return mark_error(b, m, "nested too deeply (more than %d levels)",
+                        MAX_DEPTH);
     n = node_new(is_map ? VMRUN_CFG_MAP : VMRUN_CFG_SEQ, file_of(b), line,
                  col, !b->root);
     if (!n)
@@ -1016,7 +1024,7 @@ static int set_walk(vmrun_cfg *root, const char *key, int dry,
     int plen = (int)(s - key); /* prefix before this component */
     if (plen > 0)
       plen--;                  /* without the '.' */
-    if (p == s) {
+    if (p == s || *p == ']') {
       vmrun__diag("--set %s: %s", key,
                   *p == ']' ? "unexpected ']'" : "empty key name");
       return -VMRUN_EINVAL;
@@ -1387,9 +1395,7 @@ static int build_machine(vmrun_cfg *m, vmrun_machine_desc *d)
     return rc;
   if (timebase < 1)
     return fail(vmrun__cfg_get(m, "timebase"), "must be at least 1 Hz, got 0");
-  /* TODO-INTEGRATOR: store it once vmrun_machine_desc has the field:
-  ** d->timebase_hz = timebase; */
-  (void)timebase;
+  d->timebase_hz = timebase;
   return 0;
 }
 

@@ -3,7 +3,7 @@
 ** typed accessors (the vmrun_host cfg_* slots), schema validation into a
 ** vmrun_machine_desc, and --set overrides.
 **
-** Error format (one line, to stderr through vmrun__cfg_report):
+** Error format (one line, to stderr through vmrun__diag):
 **   FILE:LINE:COL: KEY.PATH: MESSAGE
 ** e.g. "m.yaml:4:9: machine.ram: expected a size like 512M, got 'lots'".
 ** LINE and COL are 1-based (libyaml marks are 0-based).
@@ -129,6 +129,10 @@ void vmrun__cfg_error(vmrun_cfg *node, const char *fmt, ...)
 ** exact text.  The sink receives one complete line without '\n'. */
 typedef void (*vmrun_diag_fn)(const char *line, void *ud);
 void vmrun__set_diag_sink(vmrun_diag_fn fn, void *ud);
+
+/* Test hook: when nonzero, the Nth allocation of the config code from now
+** fails (fault injection, as SQLite's and libuv's OOM tests do). */
+extern unsigned long vmrun__cfg_fail_alloc;
 void vmrun__diag(const char *fmt, ...) VMRUN_PRINTF(1, 2);
 
 #endif
