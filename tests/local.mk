@@ -37,8 +37,28 @@ tests_plugins_device_print_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=PRINT
 tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 
 ## -- unit tests (Criterion) --
-UNIT_TESTS = tests/unit/test_loader tests/unit/test_config
+UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
+	tests/devices/test_ns16550a tests/devices/test_aclint \
+	tests/devices/test_sifive_test
 check_PROGRAMS = $(UNIT_TESTS)
+
+## device plugins against a fake host (tests/devices/fake_host.c)
+DEVTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/devices
+DEVTEST_LDADD = $(CRITERION_LIBS) $(FDT_LIBS)
+tests_devices_test_ns16550a_SOURCES = tests/devices/test_ns16550a.c \
+	tests/devices/fake_host.c tests/devices/fake_host.h \
+	plugins/ns16550a/ns16550a.c
+tests_devices_test_ns16550a_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_devices_test_ns16550a_LDADD = $(DEVTEST_LDADD)
+tests_devices_test_aclint_SOURCES = tests/devices/test_aclint.c \
+	tests/devices/fake_host.c tests/devices/fake_host.h plugins/aclint/aclint.c
+tests_devices_test_aclint_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_devices_test_aclint_LDADD = $(DEVTEST_LDADD)
+tests_devices_test_sifive_test_SOURCES = tests/devices/test_sifive_test.c \
+	tests/devices/fake_host.c tests/devices/fake_host.h \
+	plugins/sifive-test/sifive_test.c
+tests_devices_test_sifive_test_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_devices_test_sifive_test_LDADD = $(DEVTEST_LDADD)
 
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c core/loader.c \
 	core/config.c
@@ -50,7 +70,7 @@ tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
 tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 
 ## -- integration tests (shell, TAP) --
-INTEGRATION_TESTS =
+INTEGRATION_TESTS = tests/integration/plugin-symbols.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -66,4 +86,5 @@ AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' \
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
 
-EXTRA_DIST += tests/criterion-tap tests/data
+EXTRA_DIST += tests/criterion-tap tests/data $(INTEGRATION_TESTS) \
+	tests/integration/lib.sh

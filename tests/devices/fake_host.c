@@ -700,6 +700,7 @@ void *fh_fdt_new(fake_host *fh, int size)
     intc = fdt_add_subnode(fdt, cpu, "interrupt-controller");
     FDT_TRY(intc);
     FDT_TRY(fdt_setprop_u32(fdt, intc, "#interrupt-cells", 1));
+    FDT_TRY(fdt_setprop_u32(fdt, intc, "#address-cells", 0));
     FDT_TRY(fdt_setprop(fdt, intc, "interrupt-controller", NULL, 0));
     FDT_TRY(fdt_setprop_string(fdt, intc, "compatible", "riscv,cpu-intc"));
     snprintf(label, sizeof label, "cpu%d-intc", i);
@@ -732,40 +733,13 @@ int fh_fdt_soc(const void *fdt)
   return fdt_path_offset(fdt, "/soc");
 }
 
-int fh_dtc(const void *fdt_in, char **dts)
+static char *slurp(FILE *f)
 {
-  char in[] = "/tmp/fh-dtb-XXXXXX";
-  char cmd[256];
-  void *fdt;
-  FILE *p;
-  int fd, st;
   size_t cap = 4096, len = 0, n;
-  char *buf;
-
-  if (dts)
-    *dts = NULL;
-  if (system("command -v dtc >/dev/null 2>&1") != 0)
-    return -1;
-  fdt = malloc(fdt_totalsize(fdt_in));
-  if (!fdt)
-    abort();
-  memcpy(fdt, fdt_in, fdt_totalsize(fdt_in));
-  FDT_TRY(fdt_pack(fdt));
-  fd = mkstemp(in);
-  if (fd < 0)
-    abort();
-  if (write(fd, fdt, fdt_totalsize(fdt)) != (ssize_t)fdt_totalsize(fdt))
-    abort();
-  close(fd);
-  free(fdt);
-  snprintf(cmd, sizeof cmd, "dtc -q -I dtb -O dts %s", in);
-  p = popen(cmd, "r");
-  if (!p)
-    abort();
-  buf = malloc(cap);
+  char *buf = malloc(cap);
   if (!buf)
     abort();
-  while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+  while ((n = fread(buf + len, 1, cap - len - 1, f)) > 0) {
     len += n;
     if (cap - len < 2) {
       cap *= 2;
@@ -775,12 +749,58 @@ int fh_dtc(const void *fdt_in, char **dts)
     }
   }
   buf[len] = 0;
-  st = pclose(p);
-  unlink(in);
+  return buf;
+}
+
+int fh_dtc(const void *fdt_in, char **dts, char **warnings)
+{
+  char in[] = "/tmp/fh-dtb-XXXXXX", err[] = "/tmp/fh-dtc-err-XXXXXX";
+  char cmd[256];
+  void *fdt;
+  FILE *p;
+  int fd, efd, st;
+  char *out;
+
   if (dts)
-    *dts = buf;
+    *dts = NULL;
+  if (warnings)
+    *warnings = NULL;
+  if (system("command -v dtc >/dev/null 2>&1") != 0)
+    return -1;
+  fdt = malloc(fdt_totalsize(fdt_in));
+  if (!fdt)
+    abort();
+  memcpy(fdt, fdt_in, fdt_totalsize(fdt_in));
+  FDT_TRY(fdt_pack(fdt));
+  fd = mkstemp(in);
+  efd = mkstemp(err);
+  if (fd < 0 || efd < 0)
+    abort();
+  if (write(fd, fdt, fdt_totalsize(fdt)) != (ssize_t)fdt_totalsize(fdt))
+    abort();
+  close(fd);
+  free(fdt);
+  snprintf(cmd, sizeof cmd, "dtc -I dtb -O dts %s 2>%s", in, err);
+  p = popen(cmd, "r");
+  if (!p)
+    abort();
+  out = slurp(p);
+  st = pclose(p);
+  if (dts)
+    *dts = out;
   else
-    free(buf);
+    free(out);
+  p = fdopen(efd, "r");
+  if (!p)
+    abort();
+  out = slurp(p);
+  fclose(p);
+  if (warnings)
+    *warnings = out;
+  else
+    free(out);
+  unlink(in);
+  unlink(err);
   return WIFEXITED(st) ? WEXITSTATUS(st) : 255;
 }
 

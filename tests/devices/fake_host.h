@@ -150,9 +150,10 @@ void *fh_fdt_new(fake_host *fh, int size);
 /* Offset of /soc in `fdt` (looked up again: earlier writes may move it). */
 int fh_fdt_soc(const void *fdt);
 /* Run `dtc -I dtb -O dts` on the packed blob.  Returns dtc's exit status,
-** or -1 if dtc is not installed.  Output (the dts) in *dts if non-NULL
-** (malloc'ed, NUL-terminated). */
-int fh_dtc(const void *fdt, char **dts);
+** or -1 if dtc is not installed.  Its output (the dts) goes to *dts and its
+** stderr (warnings) to *warnings when non-NULL (malloc'ed, NUL-terminated,
+** NULL when dtc is missing). */
+int fh_dtc(const void *fdt, char **dts, char **warnings);
 /* Property `prop` of the node at `path` as big-endian cells converted to
 ** host order into cells[0..max-1]; returns the number of cells, or -1 if
 ** the node or property is missing or its length is not a multiple of 4. */

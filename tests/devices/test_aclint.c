@@ -418,7 +418,7 @@ Test(aclint, fdt_node_and_timebase)
   static const char compat[] = "sifive,clint0\0riscv,clint0";
   uint32_t c[32], ph0, ph1;
   const void *p;
-  char *dts;
+  char *dts, *warn;
   int len, rc;
   void *fdt;
 
@@ -452,9 +452,11 @@ Test(aclint, fdt_node_and_timebase)
   cr_assert_eq(c[15], 7);
   cr_assert_eq(fh_prop_cells(fdt, "/cpus", "timebase-frequency", c, 32), 1);
   cr_assert_eq(c[0], 10000000);
-  rc = fh_dtc(fdt, &dts);
+  rc = fh_dtc(fdt, &dts, &warn);
   if (rc >= 0) {
     cr_assert_eq(rc, 0, "dtc rejects the blob");
+    cr_assert_str_empty(warn, "dtc warnings: %s", warn);
+    free(warn);
     cr_assert(strstr(dts, "clint@2000000 {") != NULL);
     cr_assert(strstr(dts, "timebase-frequency = <0x989680>") != NULL);
     free(dts);
@@ -493,7 +495,6 @@ Test(aclint, fdt_errors)
   cr_assert_eq(ops->fdt_populate(inst, small, fh_fdt_soc(small)),
                -VMRUN_ENOSPC);
   fh->timebase_hz = 5000000000ull;
-  cr_assert_eq(fdt_open_into(fdt, small, size), 0);
   cr_assert_eq(ops->fdt_populate(inst, fdt, fh_fdt_soc(fdt)), -VMRUN_ERANGE,
                "timebase-frequency is 32-bit");
   free(small);

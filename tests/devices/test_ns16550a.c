@@ -171,6 +171,8 @@ Test(ns16550a, create_overlap_fails)
   dc2.base = B + 0x80;
   cr_assert_eq(ops->create(&fh->host, fh, &dc2, &inst2), -VMRUN_EEXIST);
   cr_assert_null(inst2);
+  cr_assert_eq(fh->cd_opens, 1, "a failed create does not take a chardev");
+  cr_assert_eq(fh->read_opaque, inst, "input still goes to the first");
 }
 
 /* ---- registers ---- */
@@ -474,7 +476,7 @@ Test(ns16550a, fdt_node_with_irq_and_console)
 {
   uint32_t c[8];
   const char *s;
-  char *dts;
+  char *dts, *warn;
   int len;
   void *fdt = fh_fdt_new(fh, 16384);
   create_ok(IRQ);
@@ -500,9 +502,11 @@ Test(ns16550a, fdt_node_with_irq_and_console)
   s = fh_prop(fdt, "/chosen", "stdout-path", &len);
   cr_assert_not_null(s, "/chosen created with stdout-path");
   cr_assert_str_eq(s, "/soc/serial@10000000");
-  len = fh_dtc(fdt, &dts);
+  len = fh_dtc(fdt, &dts, &warn);
   if (len >= 0) {
     cr_assert_eq(len, 0, "dtc rejects the blob");
+    cr_assert_str_empty(warn, "dtc warnings: %s", warn);
+    free(warn);
     cr_assert(strstr(dts, "serial@10000000 {") != NULL);
     cr_assert(strstr(dts, "stdout-path = \"/soc/serial@10000000\"") != NULL);
     free(dts);
@@ -525,7 +529,7 @@ Test(ns16550a, fdt_without_irq_or_console)
   cr_assert_null(fh_prop(fdt, "/soc/serial@10002000", "interrupt-parent",
                          &len));
   cr_assert_lt(fdt_path_offset(fdt, "/chosen"), 0, "no /chosen made");
-  cr_assert_eq(fh_dtc(fdt, NULL) > 0, 0);
+  cr_assert_eq(fh_dtc(fdt, NULL, NULL) > 0, 0);
   free(fdt);
 }
 
@@ -545,6 +549,7 @@ Test(ns16550a, fdt_keeps_existing_chosen)
   s = fh_prop(fdt, "/chosen", "stdout-path", &len);
   cr_assert_not_null(s);
   cr_assert_str_eq(s, "/soc/serial@10000000");
+  free(fdt);
 }
 
 Test(ns16550a, fdt_out_of_space)

@@ -12,7 +12,7 @@ GUEST_TESTS = alu muldiv mem amo rvc csr trap timer
 GUEST_DIR ?= tests/guest
 RISCV_CC ?= riscv64-unknown-elf-gcc
 GUEST_CFLAGS = -nostdlib -nostartfiles -march=rv64imac_zicsr_zifencei \
-	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -I$(GUEST_DIR)
+	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -Wl,-N -Wl,--no-warn-rwx-segments -I$(GUEST_DIR)
 
 GUEST_ELFS = $(GUEST_TESTS:%=$(GUEST_DIR)/%.elf)
 # vmrun-only variants: checks where QEMU 7.2 differs from our spec

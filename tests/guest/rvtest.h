@@ -22,7 +22,7 @@
 ** mepc.  An `ebreak` executed with a7 == GOTO_M_MAGIC is a privilege
 ** switch request: the handler returns to a6 in M mode without recording.
 ** The S-mode handler (stvec) does the same with scause/sepc/stval into
-** s_trap_* and sret.
+** s_trap_* and sret (for interrupts: clears sie, returns to sepc).
 **
 ** PMP: the start-up code opens one NAPOT entry over the whole address
 ** space with RWX so S and U modes can access memory on implementations
@@ -93,6 +93,8 @@ rvtest_body:
 
 #define RVTEST_END                                                    \
 rvtest_pass:                                                          \
+  li t0, 0x600d;  /* reached through RVTEST_PASS only */              \
+  bne a5, t0, fail;                                                   \
   li t0, FINISHER_BASE;                                               \
   li t1, PASS_CODE;                                                   \
   sw t1, 0(t0);                                                       \
@@ -106,7 +108,7 @@ fail:                                                                 \
 1: j 1b;                                                              \
   RVTEST_DATA
 
-#define RVTEST_PASS j rvtest_pass
+#define RVTEST_PASS li a5, 0x600d; j rvtest_pass
 
 /* ---- trap handlers ---- */
 
@@ -173,6 +175,9 @@ rvtest_m_handler:                                                     \
 rvtest_m_irq:                                                         \
   la t1, trap_cause;                                                  \
   sd t0, 0(t1);                                                       \
+  csrr t0, mstatus;                                                   \
+  la t1, trap_mstatus;                                                \
+  sd t0, 0(t1);                                                       \
   csrr t0, mepc;                                                      \
   la t1, trap_epc;                                                    \
   sd t0, 0(t1);                                                       \
@@ -181,6 +186,13 @@ rvtest_m_irq:                                                         \
   addi t0, t0, 1;                                                     \
   sd t0, 0(t1);                                                       \
   csrw mie, zero;                                                     \
+  /* if the interrupt arrived just before a WFI, skip the WFI */      \
+  csrr t1, mepc;                                                      \
+  lwu t0, 0(t1);                                                      \
+  li t2, 0x10500073;                                                  \
+  bne t0, t2, 5b;                                                     \
+  addi t1, t1, 4;                                                     \
+  csrw mepc, t1;                                                      \
   j 5b;                                                               \
   .balign 256;                                                        \
 rvtest_s_handler:                                                     \
@@ -190,6 +202,18 @@ rvtest_s_handler:                                                     \
   csrr t0, scause;                                                    \
   la t1, s_trap_cause;                                                \
   sd t0, 0(t1);                                                       \
+  bgez t0, 4f;                                                        \
+  /* interrupt: record, disable, return to the same pc */             \
+  csrw sie, zero;                                                     \
+  csrr t0, sepc;                                                      \
+  la t1, s_trap_epc;                                                  \
+  sd t0, 0(t1);                                                       \
+  la t1, s_trap_count;                                                \
+  ld t0, 0(t1);                                                       \
+  addi t0, t0, 1;                                                     \
+  sd t0, 0(t1);                                                       \
+  j 6f;                                                               \
+4:                                                                    \
   csrr t0, sepc;                                                      \
   la t1, s_trap_epc;                                                  \
   sd t0, 0(t1);                                                       \
@@ -207,6 +231,7 @@ rvtest_s_handler:                                                     \
   INSN_LEN_T0_AT_T1;                                                  \
   add t1, t1, t0;                                                     \
   csrw sepc, t1;                                                      \
+6:                                                                    \
   ld t0, 24(tp);                                                      \
   ld t1, 32(tp);                                                      \
   ld t2, 40(tp);                                                      \
@@ -275,6 +300,37 @@ test_##n:                                                             \
   CHECK_VAR(n, trap_count, 1);                                        \
   CHECK_VAR(n, trap_cause, cause);                                    \
   CHECK_VAR(n, trap_tval, tval);                                      \
+  la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
+
+/* Same, with tval given as an address expression (loaded with la). */
+#define TEST_TRAP_LA(n, cause, tval, code...)                         \
+  li TESTNUM, n;                                                      \
+  CLEAR_TRAP;                                                         \
+7: code;                                                              \
+  CHECK_VAR(n, trap_count, 1);                                        \
+  CHECK_VAR(n, trap_cause, cause);                                    \
+  LOAD_VAR(t5, trap_tval); la t6, tval; bne t5, t6, fail;             \
+  la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
+
+/* Same, accepting either of two causes (implementation differences). */
+#define TEST_TRAP_LA2(n, cause1, cause2, tval, code...)               \
+  li TESTNUM, n;                                                      \
+  CLEAR_TRAP;                                                         \
+7: code;                                                              \
+  CHECK_VAR(n, trap_count, 1);                                        \
+  LOAD_VAR(t5, trap_cause); li t6, cause1; beq t5, t6, 6f;            \
+  li t6, cause2; bne t5, t6, fail;                                    \
+6: LOAD_VAR(t5, trap_tval); la t6, tval; bne t5, t6, fail;            \
+  la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
+
+#define TEST_TRAP2(n, cause1, cause2, tval, code...)                  \
+  li TESTNUM, n;                                                      \
+  CLEAR_TRAP;                                                         \
+7: code;                                                              \
+  CHECK_VAR(n, trap_count, 1);                                        \
+  LOAD_VAR(t5, trap_cause); li t6, cause1; beq t5, t6, 6f;            \
+  li t6, cause2; bne t5, t6, fail;                                    \
+6: CHECK_VAR(n, trap_tval, tval);                                     \
   la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
 
 /* ---- privilege switches (from M) ---- */

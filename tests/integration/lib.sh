@@ -1,0 +1,15 @@
+# tests/integration/lib.sh - a tiny TAP emitter for shell tests.
+# Sourced by each test; make check provides VMRUN, top_srcdir, top_builddir.
+: "${top_srcdir:?run through make check}" "${top_builddir:?}" "${VMRUN:?}"
+_tap_n=0
+_tap_fail=0
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmrun-test.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+
+ok()   { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
+fail() { _tap_n=$((_tap_n + 1)); _tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $*"; }
+skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - # SKIP $*"; }
+diag() { sed 's/^/# /'; }
+# check NAME COMMAND...: ok if the command succeeds
+check() { local name=$1; shift; if "$@"; then ok "$name"; else fail "$name"; fi; }
+done_testing() { echo "1..$_tap_n"; [ "$_tap_fail" -eq 0 ]; }

@@ -1,0 +1,16 @@
+#!/bin/sh
+# Every built plugin is self-contained: no undefined symbol outside the C
+# library and libfdt (plugins reach the core only through the host table),
+# and exactly one exported symbol, vmrun_plugin_descriptor.
+. "$top_srcdir/tests/integration/lib.sh"
+for so in "$top_builddir"/plugins/.libs/*.so; do
+  name=$(basename "$so")
+  bad=$(nm -D --undefined-only "$so" |
+        awk '$1 == "U" && $2 !~ /@(GLIBC|LIBFDT)_/ { print $2 }')
+  if [ -z "$bad" ]; then ok "$name: no undefined symbols into the core"
+  else fail "$name: undefined symbols: $bad"; fi
+  exports=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDRBV]$/ { print $3 }')
+  if [ "$exports" = "vmrun_plugin_descriptor" ]; then ok "$name: exports only its descriptor"
+  else fail "$name: exports: $(echo $exports)"; fi
+done
+done_testing
