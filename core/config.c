@@ -75,6 +75,8 @@ static char *vformat(char *stack, size_t size, const char *fmt, va_list ap)
   return stack;
 }
 
+unsigned long vmrun__diag_count;
+
 void vmrun__diag(const char *fmt, ...)
 {
   char stack[512];
@@ -82,6 +84,7 @@ void vmrun__diag(const char *fmt, ...)
   va_start(ap, fmt);
   char *s = vformat(stack, sizeof stack, fmt, ap);
   va_end(ap);
+  vmrun__diag_count++;
   diag_fn(s, diag_ud);
   if (s != stack)
     free(s);

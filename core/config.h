@@ -134,5 +134,8 @@ void vmrun__set_diag_sink(vmrun_diag_fn fn, void *ud);
 ** fails (fault injection, as SQLite's and libuv's OOM tests do). */
 extern unsigned long vmrun__cfg_fail_alloc;
 void vmrun__diag(const char *fmt, ...) VMRUN_PRINTF(1, 2);
+/* Lines emitted through vmrun__diag so far: callers add a generic message
+** only when the failing code printed nothing more precise. */
+extern unsigned long vmrun__diag_count;
 
 #endif

@@ -375,18 +375,18 @@ static int stage_devices(vmrun_machine *m)
   for (size_t i = 0; i < d->n_devices; i++) {
     vmrun_device *dev = &m->devices[i];
     vmrun_device_config *dc = &d->devices[i];
+    unsigned long lines = vmrun__diag_count;
     int rc = vmrun__plugin_load(VMRUN_PLUGIN_DEVICE, dc->type, &dev->plugin);
-    if (rc < 0) {
-      vmrun__cfg_error(dc->node, "device type '%s' cannot be used", dc->type);
-      return rc;
-    }
+    if (rc < 0) return rc;   /* the loader's line names the plugin */
     m->n_devices++;
     dev->ops = dev->plugin.desc->ops;
     dev->cfg = dc;
     m->errbuf[0] = 0;
     rc = dev->ops->create(&m->host, m, dc, &dev->inst);
     if (rc < 0) {
-      if (m->errbuf[0])
+      if (vmrun__diag_count != lines)
+        ;                    /* the device or the core already said why */
+      else if (m->errbuf[0])
         vmrun__cfg_error(dc->node, "device '%s': %s", dc->name, m->errbuf);
       else
         vmrun__cfg_error(dc->node, "device '%s' (%s) failed to start "

@@ -70,7 +70,8 @@ tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
 tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 
 ## -- integration tests (shell, TAP) --
-INTEGRATION_TESTS = tests/integration/plugin-symbols.sh
+INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
+	tests/integration/cli.sh tests/integration/opensbi-boot.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

@@ -1,0 +1,90 @@
+#!/bin/sh
+# The command line: help, version, plugin listing, usage errors, and bad
+# input (each: one clear line naming the problem, the right exit status).
+. "$top_srcdir/tests/integration/lib.sh"
+cfg="$top_srcdir/configs/riscv64-opensbi.yaml"
+
+"$VMRUN" --help >"$TMP/o" 2>&1; st=$?
+check "--help exits 0" [ $st -eq 0 ]
+check "--help shows usage" grep -q '^Usage: vmrun \[options\] MACHINE.yaml' "$TMP/o"
+
+"$VMRUN" --version >"$TMP/o" 2>&1
+check "--version names program and ABI" grep -q '^plugin SDK ABI 1\.0$' "$TMP/o"
+
+"$VMRUN" --list-plugins >"$TMP/o" 2>&1
+for p in "frontend *riscv64" "engine *interp" "mmu *softmmu" "device *ns16550a" \
+         "device *aclint" "device *sifive-test"; do
+  check "--list-plugins lists $p" grep -Eq "^$p +[0-9.]+ +1\.0 +/" "$TMP/o"
+done
+
+"$VMRUN" >"$TMP/o" 2>&1; st=$?
+check "no machine file: exit 2 (got $st)" [ $st -eq 2 ]
+check "no machine file: says so" grep -q 'missing MACHINE.yaml' "$TMP/o"
+"$VMRUN" --bogus "$cfg" >"$TMP/o" 2>&1; st=$?
+check "unknown option: exit 2 (got $st)" [ $st -eq 2 ]
+"$VMRUN" --max-insns lots "$cfg" >"$TMP/o" 2>&1; st=$?
+check "bad --max-insns: exit 2" [ $st -eq 2 ]
+"$VMRUN" --set machine.ram "$cfg" >"$TMP/o" 2>&1; st=$?
+check "--set without '=': exit 2 (got $st)" [ $st -eq 2 ]
+
+# run_err NAME WANT-STATUS REGEX vmrun-args...: exactly one line matching
+run_err() {
+  local name=$1 want=$2 re=$3; shift 3
+  "$VMRUN" "$@" </dev/null >"$TMP/o" 2>"$TMP/e"; local st=$?
+  if [ $st -eq "$want" ] && [ "$(wc -l <"$TMP/e")" -eq 1 ] && grep -Eq -- "$re" "$TMP/e"; then
+    ok "$name"
+  else
+    fail "$name (status $st)"; diag <"$TMP/e"
+  fi
+}
+run_err "missing machine file" 1 "nonexistent.yaml: No such file or directory" \
+  "$TMP/nonexistent.yaml"
+printf 'version: 1\nmachine:\n  arch: riscv64\n  ram: lots\n' >"$TMP/bad.yaml"
+run_err "bad size names file:line:col and key" 1 "bad.yaml:4:8: machine.ram: " "$TMP/bad.yaml"
+printf 'version: 1\nmachine: [1, 2\n' >"$TMP/syntax.yaml"
+run_err "YAML syntax error names file:line:col" 1 "syntax.yaml:[0-9]+:[0-9]+: " "$TMP/syntax.yaml"
+run_err "unknown engine plugin" 1 "no engine plugin named 'turbo'" \
+  --set machine.engine=turbo "$cfg"
+run_err "unknown device plugin" 1 "no device plugin named 'nosuch'" \
+  --set 'devices[0].type=nosuch' "$cfg"
+run_err "wrong ISA for the frontend" 1 "frontend 'riscv64' implements ISA 'riscv64', but machine.arch is 'arm64'" \
+  --set machine.arch=arm64 --set machine.frontend=riscv64 "$cfg"
+run_err "missing firmware file" 1 "nofw.bin: No such file or directory" \
+  --set machine.firmware="$TMP/nofw.bin" "$cfg"
+run_err "overlapping device regions" 1 "overlaps" \
+  --set 'devices[1].base=0x100800' --set 'devices[1].size=0x10000' "$cfg"
+head -c 3000000 /dev/zero >"$TMP/big.bin"
+run_err "firmware larger than RAM" 1 "does not fit" \
+  --set machine.ram=2M --set machine.firmware="$TMP/big.bin" --set machine.kernel= "$cfg"
+head -c 300000 /dev/zero >"$TMP/fw.bin"
+run_err "firmware overlapping the kernel address" 1 "past the kernel address" \
+  --set machine.firmware="$TMP/fw.bin" --set machine.kernel_addr=0x80010000 "$cfg"
+# an x86-64 ELF (this shell) is not RISC-V
+run_err "non-RISC-V ELF" 1 "ELF machine 62 is not riscv64" \
+  --set machine.firmware=/bin/sh "$cfg"
+printf '\177ELF\002\001\001\000\000\000\000\000\000\000\000\000' >"$TMP/trunc.elf"
+run_err "truncated ELF" 1 "truncated or big-endian ELF header" \
+  --set machine.firmware="$TMP/trunc.elf" "$cfg"
+cp /bin/true "$TMP/corrupt.elf"; printf '\363\000' | dd of="$TMP/corrupt.elf" bs=1 seek=18 conv=notrunc 2>/dev/null
+printf '\377\377\377\377\377\377\377\177' | dd of="$TMP/corrupt.elf" bs=1 seek=32 conv=notrunc 2>/dev/null
+run_err "corrupt ELF program headers" 1 "corrupt ELF program header table" \
+  --set machine.firmware="$TMP/corrupt.elf" "$cfg"
+
+# --dump-dtb: dtc accepts the blob and sees the expected nodes.
+"$VMRUN" --dump-dtb "$TMP/virt.dtb" "$cfg" >"$TMP/o" 2>&1; st=$?
+check "--dump-dtb exits 0" [ $st -eq 0 ]
+if command -v dtc >/dev/null; then
+  dtc -I dtb -O dts "$TMP/virt.dtb" >"$TMP/virt.dts" 2>"$TMP/dtc.err"
+  check "dtc accepts the device tree" [ $? -eq 0 ]
+  for pat in 'compatible = "riscv-virtio"' 'riscv,isa = "rv64imac' \
+             'compatible = "riscv,cpu-intc"' 'compatible = "ns16550a"' \
+             'compatible = "sifive,clint0\0riscv,clint0"' \
+             'compatible = "sifive,test1\0sifive,test0\0syscon"' \
+             'stdout-path = "/soc/serial@10000000"' \
+             'timebase-frequency = <0x989680>' 'device_type = "memory"'; do
+    check "device tree has: $pat" grep -qF "$pat" "$TMP/virt.dts"
+  done
+else
+  skip "dtc not installed (Debian package device-tree-compiler)"
+fi
+done_testing
