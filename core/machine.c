@@ -554,7 +554,14 @@ int vmrun__machine_run(vmrun_machine *m)
       return 124;
     }
     vmrun__timers_run(m);
-    if (all_halted) idle(m);
+    if (all_halted) {
+      /* a timer that just fired may have woken a hart: check before
+      ** sleeping */
+      int kicked = 0;
+      for (uint32_t i = 0; i < m->n_cpus; i++)
+        kicked |= m->cpus[i]->exit_request != 0;
+      if (!kicked) idle(m);
+    }
     else if ((++slices & 15) == 0) vmrun__chardev_poll(m, 0);
   }
   fflush(stdout);

@@ -69,9 +69,29 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
 tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 
+## -- bare-metal RISC-V guest tests (tests/guest/*.S) --
+## Each checks instruction semantics itself and reports through the SiFive
+## test finisher; the -vmrun variants add checks where QEMU 7.2 departs
+## from the specification (tests/guest/README.md).
+GUEST_TESTS = alu muldiv mem amo rvc csr trap timer
+GUEST_CFLAGS = -nostdlib -nostartfiles -march=rv64imac_zicsr_zifencei \
+	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -Wl,-N \
+	-Wl,--no-warn-rwx-segments -I$(top_srcdir)/tests/guest
+GUEST_ELFS = $(GUEST_TESTS:%=tests/guest/%.elf) \
+	$(GUEST_TESTS:%=tests/guest/%-vmrun.elf)
+tests/guest/%.elf: $(top_srcdir)/tests/guest/%.S $(top_srcdir)/tests/guest/rvtest.h
+	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
+tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(top_srcdir)/tests/guest/rvtest.h
+	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -DVMRUN_ONLY -o $@ $<
+check_DATA = $(GUEST_ELFS) guest/payload.bin
+CLEANFILES += $(GUEST_ELFS)
+EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
+	tests/guest/machine.yaml tests/guest/README.md
+
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
-	tests/integration/cli.sh tests/integration/opensbi-boot.sh
+	tests/integration/cli.sh tests/integration/opensbi-boot.sh \
+	tests/integration/guest-isa.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -81,8 +101,9 @@ SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
-	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)'; export top_srcdir \
-	top_builddir VMRUN RISCV_CC OPENSBI_DIR;
+	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
+	GUEST_TESTS='$(GUEST_TESTS)'; export top_srcdir top_builddir VMRUN \
+	RISCV_CC OPENSBI_DIR GUEST_TESTS;
 
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'

@@ -195,6 +195,7 @@ static const char *check_op(const interp *e, const vmrun_ir_block *ib,
 {
   uint32_t state = e->env.fe->cpu_state_size;
   if (o->op >= VMRUN_IR_NB_OPS) return "unknown opcode";
+  if (o->op == VMRUN_IR_INSN_START) return NULL; /* a = length */
   if (o->dst >= ib->n_temps && o->dst != 0) return "temporary out of range";
   if ((o->a >= ib->n_temps && o->a != 0) ||
       (o->b >= ib->n_temps && o->b != 0) ||
@@ -217,6 +218,9 @@ static const char *check_op(const interp *e, const vmrun_ir_block *ib,
   case VMRUN_IR_SETCC: case VMRUN_IR_BRCOND:
     if (o->size != 4 && o->size != 8) return "comparison size not 4 or 8";
     if (o->cond >= VMRUN_IR_NB_CONDS) return "bad condition";
+    /* BRCOND's imm is the label: an immediate B is not expressible */
+    if (o->op == VMRUN_IR_BRCOND && (o->flags & VMRUN_IR_F_BIMM))
+      return "BRCOND with VMRUN_IR_F_BIMM (imm is the label)";
     break;
   case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT: case VMRUN_IR_LD:
   case VMRUN_IR_ST:
@@ -241,10 +245,142 @@ static const char *check_op(const interp *e, const vmrun_ir_block *ib,
   return NULL;
 }
 
+/* ---- peephole fusion (see INTERP_FUSED4 in interp.h) ---- */
+
+/* -DVMRUN_INTERP_NO_FUSION=1 disables it (for differential testing). */
+#ifndef VMRUN_INTERP_NO_FUSION
+#define VMRUN_INTERP_NO_FUSION 0
+#endif
+
+enum { FU_NONE, FU_GAP, FU_GGAP, FU_AP, FU_GGBR, FU_GIBR };
+
+static int alu_index(unsigned op)
+{
+  switch (op) {
+  case VMRUN_IR_ADD: return 0;
+  case VMRUN_IR_SUB: return 1;
+  case VMRUN_IR_MUL: return 2;
+  case VMRUN_IR_AND: return 3;
+  case VMRUN_IR_OR: return 4;
+  case VMRUN_IR_XOR: return 5;
+  case VMRUN_IR_SHL: return 6;
+  case VMRUN_IR_SHR: return 7;
+  case VMRUN_IR_SAR: return 8;
+  default: return -1;
+  }
+}
+
+static int is_get64(const vmrun_ir_op *o)
+{
+  return o->op == VMRUN_IR_GET && o->size == 8;
+}
+
+static int is_put64(const vmrun_ir_op *o)
+{
+  return o->op == VMRUN_IR_PUT && o->size == 8;
+}
+
+static int is_alu64(const vmrun_ir_op *o)
+{
+  return alu_index(o->op) >= 0 && o->size == 8;
+}
+
+static int is_brcond64(const vmrun_ir_op *o)
+{
+  return o->op == VMRUN_IR_BRCOND && o->size == 8 &&
+         !(o->flags & VMRUN_IR_F_BIMM);
+}
+
+/* How many IR ops starting at i form one fused op (1: none). */
+static unsigned fuse_match(const vmrun_ir_block *ib, uint32_t i,
+                           unsigned *kind)
+{
+  const vmrun_ir_op *o = ib->ops + i;
+  uint32_t left = ib->n_ops - i;
+  *kind = FU_NONE;
+  if (VMRUN_INTERP_NO_FUSION) return 1;
+  if (left >= 3 && is_get64(&o[0])) {
+    if (is_get64(&o[1]) && o[1].dst != o[0].dst) {
+      if (left >= 4 && is_alu64(&o[2]) && !(o[2].flags & VMRUN_IR_F_BIMM) &&
+          o[2].a == o[0].dst && o[2].b == o[1].dst && is_put64(&o[3]) &&
+          o[3].a == o[2].dst) {
+        *kind = FU_GGAP;
+        return 4;
+      }
+      if (is_brcond64(&o[2]) && o[2].a == o[0].dst && o[2].b == o[1].dst) {
+        *kind = FU_GGBR;
+        return 3;
+      }
+    }
+    if (o[1].op == VMRUN_IR_MOVI && o[1].dst != o[0].dst &&
+        is_brcond64(&o[2]) && o[2].a == o[0].dst && o[2].b == o[1].dst &&
+        o[0].imm <= 0xffff) {
+      *kind = FU_GIBR;
+      return 3;
+    }
+    if (is_alu64(&o[1]) && (o[1].flags & VMRUN_IR_F_BIMM) &&
+        o[1].a == o[0].dst && is_put64(&o[2]) && o[2].a == o[1].dst) {
+      *kind = FU_GAP;
+      return 3;
+    }
+  }
+  if (left >= 2 && is_alu64(&o[0]) && is_put64(&o[1]) &&
+      o[1].a == o[0].dst) {
+    *kind = FU_AP;
+    return 2;
+  }
+  return 1;
+}
+
+/* Emit the fused op for ops q[0..]; 0 if a branch label is missing. */
+static int emit_fused(const interp *e, interp_op *o, const vmrun_ir_op *q,
+                      unsigned kind, uint32_t ord)
+{
+  unsigned h;
+  memset(o, 0, sizeof *o);
+  o->x = ord;
+  switch (kind) {
+  case FU_GAP:
+    o->a = q[0].dst; o->d = q[1].dst; o->imm = q[1].imm;
+    o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[2].imm;
+    h = H_GAP_ADD + 4u * (unsigned)alu_index(q[1].op);
+    break;
+  case FU_GGAP:
+    o->a = q[0].dst; o->b = q[1].dst; o->d = q[2].dst;
+    o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[1].imm; o->imm = q[3].imm;
+    h = H_GAP_ADD + 4u * (unsigned)alu_index(q[2].op) + 1;
+    break;
+  case FU_AP:
+    o->a = q[0].a; o->b = q[0].b; o->d = q[0].dst; o->imm = q[0].imm;
+    o->y = (uint32_t)q[1].imm;
+    h = H_GAP_ADD + 4u * (unsigned)alu_index(q[0].op) + 2 +
+        ((q[0].flags & VMRUN_IR_F_BIMM) != 0);
+    break;
+  default: { /* FU_GGBR, FU_GIBR */
+    uint64_t l = q[2].imm;
+    if (e->label_pos[l] < 0) return 0;
+    o->a = q[0].dst; o->b = q[1].dst;
+    if (kind == FU_GGBR) {
+      o->imm = (q[0].imm & 0xffffffffu) | (q[1].imm << 32);
+      h = H_GGBR_EQ + q[2].cond;
+    } else {
+      o->c = (uint16_t)q[0].imm;
+      o->imm = q[1].imm;
+      h = H_GIBR_EQ + q[2].cond;
+    }
+    o->x = (uint32_t)e->label_pos[l];
+    o->y = e->label_ord[l] - ord;
+    break;
+  }
+  }
+  set_handler(o, h);
+  return 1;
+}
+
 static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
                              const char **why)
 {
-  uint32_t pidx = 0, ord = 0, i, n_iops;
+  uint32_t pidx = 0, ord = 0, i, n_iops, len;
   interp_block *b;
   interp_op *o;
   size_t sz;
@@ -255,11 +391,16 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
     return NULL;
   }
   for (i = 0; i < ib->n_labels; i++) e->label_pos[i] = -1;
-  /* pass 1: check, place labels, count insns and emitted ops */
   for (i = 0; i < ib->n_ops; i++) {
-    const vmrun_ir_op *io = &ib->ops[i];
-    const char *err = check_op(e, ib, io);
+    const char *err = check_op(e, ib, &ib->ops[i]);
     if (err) { *why = err; return NULL; }
+  }
+  /* pass 1: place labels, count insns and emitted ops */
+  for (i = 0; i < ib->n_ops; i += len) {
+    const vmrun_ir_op *io = &ib->ops[i], *last;
+    unsigned kind;
+    len = fuse_match(ib, i, &kind);
+    last = &ib->ops[i + len - 1];
     switch (io->op) {
     case VMRUN_IR_NOP: break;
     case VMRUN_IR_INSN_START: ord++; break;
@@ -272,16 +413,18 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
       e->label_pos[io->imm] = (int32_t)pidx;
       e->label_ord[io->imm] = ord;
       break;
-    case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
-      if (io->imm >= ib->n_labels) { *why = "label out of range"; return NULL; }
-      if (e->label_pos[io->imm] >= 0) {
+    default:
+      pidx++;
+    }
+    if (last->op == VMRUN_IR_BR || last->op == VMRUN_IR_BRCOND) {
+      if (last->imm >= ib->n_labels) {
+        *why = "label out of range";
+        return NULL;
+      }
+      if (e->label_pos[last->imm] >= 0) {
         *why = "backward branch";
         return NULL;
       }
-      pidx++;
-      break;
-    default:
-      pidx++;
     }
   }
   n_iops = pidx + 1; /* + the fall-through exit */
@@ -302,11 +445,21 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
   /* pass 2: emit */
   ord = 0;
   o = b->ops;
-  for (i = 0; i < ib->n_ops; i++) {
+  for (i = 0; i < ib->n_ops; i += len) {
     const vmrun_ir_op *io = &ib->ops[i];
     unsigned bimm = (io->flags & VMRUN_IR_F_BIMM) != 0;
     unsigned s32 = io->size == 4;
-    unsigned h;
+    unsigned h, kind;
+    len = fuse_match(ib, i, &kind);
+    if (kind != FU_NONE) {
+      if (!emit_fused(e, o, io, kind, ord)) {
+        free(b);
+        *why = "branch to a label never placed";
+        return NULL;
+      }
+      o++;
+      continue;
+    }
     switch (io->op) {
     case VMRUN_IR_NOP: case VMRUN_IR_LABEL:
       continue;
@@ -390,8 +543,7 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
       if (io->op == VMRUN_IR_BR)
         h = H_BR;
       else
-        h = (s32 ? (bimm ? H_BRI32_EQ : H_BRR32_EQ)
-                 : (bimm ? H_BRI64_EQ : H_BRR64_EQ)) + io->cond;
+        h = (s32 ? H_BRR32_EQ : H_BRR64_EQ) + io->cond;
       break;
     case VMRUN_IR_EXIT_DIRECT: h = H_EXIT_DIRECT; break;
     case VMRUN_IR_EXIT_INDIRECT: h = H_EXIT_INDIRECT; break;

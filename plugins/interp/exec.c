@@ -229,15 +229,29 @@ next_block:
     t[op->d] = (uint32_t)(E32); } VMRUN_NEXT();                            \
   VMRUN_CASE(OP##_32I) { uint64_t A = t[op->a], B = op->imm;               \
     t[op->d] = (uint32_t)(E32); } VMRUN_NEXT();
-  ALU(ADD, A + B, A + B)
-  ALU(SUB, A - B, A - B)
-  ALU(MUL, A * B, (uint32_t)A * (uint32_t)B)
-  ALU(AND, A & B, A & B)
-  ALU(OR, A | B, A | B)
-  ALU(XOR, A ^ B, A ^ B)
-  ALU(SHL, A << (B & 63), (uint32_t)A << (B & 31))
-  ALU(SHR, A >> (B & 63), (uint32_t)A >> (B & 31))
-  ALU(SAR, (uint64_t)((int64_t)A >> (B & 63)), (int32_t)A >> (B & 31))
+#define ST64(off) ((uint64_t *)(void *)((char *)cpu + (off)))
+#define RD64(off) (*(const uint64_t *)(const void *)((const char *)cpu + (off)))
+#define FUSED(OP, E64)                                                     \
+  VMRUN_CASE(GAP_##OP) { uint64_t A = RD64(op->x), B = op->imm, v_;        \
+    t[op->a] = A; v_ = (E64); t[op->d] = v_; *ST64(op->y) = v_; }          \
+    VMRUN_NEXT();                                                          \
+  VMRUN_CASE(GGAP_##OP) { uint64_t A = RD64(op->x), B = RD64(op->y), v_;   \
+    t[op->a] = A; t[op->b] = B; v_ = (E64); t[op->d] = v_;                 \
+    *ST64(op->imm) = v_; } VMRUN_NEXT();                                   \
+  VMRUN_CASE(AP_##OP##_R) { uint64_t A = t[op->a], B = t[op->b], v_;       \
+    v_ = (E64); t[op->d] = v_; *ST64(op->y) = v_; } VMRUN_NEXT();          \
+  VMRUN_CASE(AP_##OP##_I) { uint64_t A = t[op->a], B = op->imm, v_;        \
+    v_ = (E64); t[op->d] = v_; *ST64(op->y) = v_; } VMRUN_NEXT();
+#define ALU2(OP, E64, E32) ALU(OP, E64, E32) FUSED(OP, E64)
+  ALU2(ADD, A + B, A + B)
+  ALU2(SUB, A - B, A - B)
+  ALU2(MUL, A * B, (uint32_t)A * (uint32_t)B)
+  ALU2(AND, A & B, A & B)
+  ALU2(OR, A | B, A | B)
+  ALU2(XOR, A ^ B, A ^ B)
+  ALU2(SHL, A << (B & 63), (uint32_t)A << (B & 31))
+  ALU2(SHR, A >> (B & 63), (uint32_t)A >> (B & 31))
+  ALU2(SAR, (uint64_t)((int64_t)A >> (B & 63)), (int32_t)A >> (B & 31))
 
 #define BVAL (op->y ? op->imm : t[op->b])
 #define ARITH(N, F) VMRUN_CASE(N) t[op->d] = F(t[op->a], BVAL); VMRUN_NEXT();
@@ -339,9 +353,19 @@ next_block:
     if (C##_##CC(A, B)) { skipped += op->y; VMRUN_JUMP(op->x); } }         \
     VMRUN_NEXT();
   FOR_CONDS(BRC, BRR64, C64, t[op->b])
-  FOR_CONDS(BRC, BRI64, C64, op->imm)
   FOR_CONDS(BRC, BRR32, C32, t[op->b])
-  FOR_CONDS(BRC, BRI32, C32, op->imm)
+#define GGBR(P, CC, C, BV) VMRUN_CASE(P##_##CC) {                          \
+    uint64_t A = RD64((uint32_t)op->imm), B = RD64(op->imm >> 32);         \
+    t[op->a] = A; t[op->b] = B;                                            \
+    if (C##_##CC(A, B)) { skipped += op->y; VMRUN_JUMP(op->x); } }         \
+    VMRUN_NEXT();
+#define GIBR(P, CC, C, BV) VMRUN_CASE(P##_##CC) {                          \
+    uint64_t A = RD64(op->c), B = op->imm;                                 \
+    t[op->a] = A; t[op->b] = B;                                            \
+    if (C##_##CC(A, B)) { skipped += op->y; VMRUN_JUMP(op->x); } }         \
+    VMRUN_NEXT();
+  FOR_CONDS(GGBR, GGBR, C64, 0)
+  FOR_CONDS(GIBR, GIBR, C64, 0)
 
   VMRUN_CASE(EXIT_DIRECT)
     cpu->pc = op->imm; n = op->x - skipped; goto block_end;

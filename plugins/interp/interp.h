@@ -57,9 +57,24 @@
   X(ST8) X(ST16) X(ST32) X(ST64)                                           \
   X(CALL) X(CALL_SYNC)                                                     \
   X(BR)                                                                    \
-  INTERP_CONDS(X, BRR64) INTERP_CONDS(X, BRI64)                            \
-  INTERP_CONDS(X, BRR32) INTERP_CONDS(X, BRI32)                            \
-  X(EXIT_DIRECT) X(EXIT_INDIRECT) X(EXIT)
+  INTERP_CONDS(X, BRR64) INTERP_CONDS(X, BRR32)                            \
+  X(EXIT_DIRECT) X(EXIT_INDIRECT) X(EXIT)                                  \
+  INTERP_FUSED4(X, ADD) INTERP_FUSED4(X, SUB) INTERP_FUSED4(X, MUL)        \
+  INTERP_FUSED4(X, AND) INTERP_FUSED4(X, OR) INTERP_FUSED4(X, XOR)         \
+  INTERP_FUSED4(X, SHL) INTERP_FUSED4(X, SHR) INTERP_FUSED4(X, SAR)        \
+  INTERP_CONDS(X, GGBR) INTERP_CONDS(X, GIBR)
+
+/* Fused (superinstruction) forms of common 64-bit sequences, built by the
+** peephole in engine.c; every temporary the sequence wrote is still
+** written, so no liveness analysis is needed:
+**   GAP_op   GET ta,R1; op td,ta,imm; PUT R2,td     x=R1 y=R2
+**   GGAP_op  GET ta,R1; GET tb,R2; op td,ta,tb; PUT R3,td
+**                                                   x=R1 y=R2 imm=R3
+**   AP_op_R/I  op td,ta,(tb|imm); PUT R,td          y=R
+**   GGBR_cc  GET ta,R1; GET tb,R2; BRCOND ta,tb     imm=R1|R2<<32
+**   GIBR_cc  GET ta,R; MOVI tb,imm; BRCOND ta,tb    c=R (< 64 KiB)  */
+#define INTERP_FUSED4(X, OP) X(GAP_##OP) X(GGAP_##OP) X(AP_##OP##_R) \
+                             X(AP_##OP##_I)
 
 #define INTERP_ENUM(n) H_##n,
 enum interp_handler { INTERP_HANDLERS(INTERP_ENUM) H_COUNT };

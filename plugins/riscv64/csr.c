@@ -158,12 +158,14 @@ static void write_mstatus(struct rv_cpu *rc, uint64_t v, uint64_t wmask)
   rv_mode_changed(rc);
 }
 
+__extension__ typedef unsigned __int128 u128;
+
 static uint64_t now_time(struct rv_cpu *rc)
 {
   const vmrun_host *h = rc->host;
   vmrun_machine *m = rc->hdr.machine;
   if (!h || !h->clock_ns || !h->timebase_hz) return 0;
-  unsigned __int128 t = (unsigned __int128)h->clock_ns(m) * h->timebase_hz(m);
+  u128 t = (u128)h->clock_ns(m) * h->timebase_hz(m);
   return (uint64_t)(t / 1000000000u);
 }
 
@@ -258,8 +260,11 @@ static void csr_write(struct rv_cpu *rc, unsigned csr, uint64_t v)
 {
   uint64_t mask;
   switch (csr) {
-  case CSR_MCYCLE: rc->mcycle_off = v - rc->hdr.icount; return;
-  case CSR_MINSTRET: rc->minstret_off = v - rc->hdr.icount; return;
+  /* "If a CSR access instruction writes such a CSR, the write is done
+  ** instead of the increment" (§2.1 of Zicsr): the next instruction sees
+  ** v, and icount still counts the writing instruction. */
+  case CSR_MCYCLE: rc->mcycle_off = v - rc->hdr.icount - 1; return;
+  case CSR_MINSTRET: rc->minstret_off = v - rc->hdr.icount - 1; return;
 
   case CSR_SSTATUS: write_mstatus(rc, v, SSTATUS_WMASK); return;
   case CSR_SIE:
@@ -360,10 +365,17 @@ int rv_csr_poke(struct rv_cpu *rc, unsigned csr, uint64_t val)
 {
   uint64_t dummy;
   if (csr_read(rc, csr, &dummy) != 0) return -1;
-  if (((csr >> 10) & 3) == 3 && csr != CSR_CYCLE && csr != CSR_INSTRET)
-    return -1;
-  if (csr == CSR_CYCLE) csr = CSR_MCYCLE;
-  if (csr == CSR_INSTRET) csr = CSR_MINSTRET;
+  /* counters: from outside an instruction there is no increment to
+  ** replace, so the value is exact at the current icount */
+  if (csr == CSR_CYCLE || csr == CSR_MCYCLE) {
+    rc->mcycle_off = val - rc->hdr.icount;
+    return 0;
+  }
+  if (csr == CSR_INSTRET || csr == CSR_MINSTRET) {
+    rc->minstret_off = val - rc->hdr.icount;
+    return 0;
+  }
+  if (((csr >> 10) & 3) == 3) return -1;  /* read-only */
   csr_write(rc, csr, val);
   return 0;
 }

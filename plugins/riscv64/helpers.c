@@ -4,16 +4,17 @@
 **
 ** All are emitted with VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END, so cpu->pc
 ** is the pc of the current instruction and cpu->icount the count before
-** it.  A helper that redirects control (trap entry, xRET, or any helper
-** that finishes its instruction itself) sets cpu->pc and
-** cpu->trap_taken = 1; the engine then leaves the block at once.
+** it.  A helper that redirects control sets cpu->pc and cpu->trap_taken:
+** VMRUN_TRAP_RAISED after an exception entry (the instruction did not
+** retire), VMRUN_TRAP_DONE when it completed its instruction itself (xRET,
+** WFI, SFENCE.VMA); the engine then leaves the block at once.
 */
 #include "rv_cpu.h"
 
 static uint64_t take_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval)
 {
   rv_trap(rc, cause, tval, 0);
-  rc->hdr.trap_taken = 1;
+  rc->hdr.trap_taken = VMRUN_TRAP_RAISED;  /* did not retire */
   return 0;
 }
 
@@ -57,7 +58,7 @@ uint64_t rv_h_mret(vmrun_cpu *cpu, uint64_t insn, uint64_t b, uint64_t c)
   cpu->pc = rc->mepc;
   rc->res_valid = 0;
   rv_mode_changed(rc);
-  cpu->trap_taken = 1;
+  cpu->trap_taken = VMRUN_TRAP_DONE;  /* retired, pc = next */
   return 0;
 }
 
@@ -81,7 +82,7 @@ uint64_t rv_h_sret(vmrun_cpu *cpu, uint64_t insn, uint64_t b, uint64_t c)
   cpu->pc = rc->sepc;
   rc->res_valid = 0;
   rv_mode_changed(rc);
-  cpu->trap_taken = 1;
+  cpu->trap_taken = VMRUN_TRAP_DONE;  /* retired, pc = next */
   return 0;
 }
 
@@ -94,7 +95,7 @@ uint64_t rv_h_wfi(vmrun_cpu *cpu, uint64_t insn, uint64_t next_pc, uint64_t c)
     return illegal(rc, insn);
   cpu->pc = next_pc;
   if (!(rv_mip(rc) & rc->mie)) cpu->halted = 1;
-  cpu->trap_taken = 1;
+  cpu->trap_taken = VMRUN_TRAP_DONE;  /* retired, pc = next */
   return 0;
 }
 
@@ -108,7 +109,7 @@ uint64_t rv_h_sfence(vmrun_cpu *cpu, uint64_t va, uint64_t info, uint64_t insn)
   if (rc->host && rc->host->tlb_flush)
     rc->host->tlb_flush(cpu, (info & 1) ? VMRUN_TLB_INVALID : va);
   cpu->pc = info >> 1;
-  cpu->trap_taken = 1;
+  cpu->trap_taken = VMRUN_TRAP_DONE;  /* retired, pc = next */
   return 0;
 }
 

@@ -204,18 +204,12 @@ static int op_branch(ctx *c, uint32_t i)
   };
   int cc = cond[F_F3(i)];
   if (cc < 0) return gen_illegal(c);
+  /* BRCOND has no immediate form (imm is the label): x0 is a MOVI 0 */
   uint16_t a = get_reg(c, F_RS1(i));
+  uint16_t b = get_reg(c, F_RS2(i));
   uint32_t label = vmrun_ir_label(c->blk);
-  vmrun_ir_op *o;
-  if (F_RS2(i) == 0) {
-    o = emit(c, VMRUN_IR_BRCOND);
-    o->flags = VMRUN_IR_F_BIMM;
-  } else {
-    uint16_t b = get_reg(c, F_RS2(i));
-    o = emit(c, VMRUN_IR_BRCOND);
-    o->b = b;
-  }
-  o->a = a; o->cond = (uint8_t)cc; o->imm = label; o->size = 8;
+  vmrun_ir_op *o = emit(c, VMRUN_IR_BRCOND);
+  o->a = a; o->b = b; o->cond = (uint8_t)cc; o->imm = label; o->size = 8;
   /* not taken */
   exit_direct(c, c->pc + c->len);
   emit(c, VMRUN_IR_LABEL)->imm = label;

@@ -9,6 +9,7 @@
 #include "harness.h"
 
 fake_machine *FM;
+int fm_trace;
 
 /* ---- fake host ---- */
 
@@ -205,6 +206,7 @@ void fm_setup(int with_engine, uint32_t max_insns)
     env.mmu = FM->mmu;
     env.mmu_inst = FM->mmu_inst;
     env.max_block_insns = max_insns;
+    env.trace = (uint32_t)fm_trace;
     FM->eng = interp_desc.ops;
     r = FM->eng->create(&fake_host, (vmrun_machine *)FM, NULL, &env, &inst);
     if (r) abort();

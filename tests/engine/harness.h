@@ -77,6 +77,7 @@ typedef struct fake_machine {
 } fake_machine;
 
 extern fake_machine *FM;
+extern int fm_trace; /* env.trace of the next fm_setup */
 extern vmrun_host fake_host;
 extern vmrun_frontend_ops fake_fe;
 

@@ -3,6 +3,7 @@
 ** dispatcher (fake host + fake frontend from harness.c, real softmmu).
 */
 #include <criterion/criterion.h>
+#include <criterion/redirect.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -1110,4 +1111,22 @@ Test(interp, label_splits_fusion)
   FM->cpu->x[9] = 1;
   fm_run(PC0, 1);
   EQ(FM->cpu->x[3], 101);
+}
+
+static void trace_setup(void)
+{
+  cr_redirect_stderr();
+  fm_trace = 1;
+  fm_setup(1, 32);
+  fm_trace = 0;
+}
+
+Test(interp_trace, trace_logs_each_block, .init = trace_setup,
+     .fini = teardown)
+{
+  fm_block(PC0, build_loop3, NULL);
+  cr_assert_eq(fm_run(PC0, 6), VMRUN_RUN_BUDGET);
+  fflush(stderr);
+  cr_assert_stderr_eq_str("trace: pc=0x0000000080000000\n"
+                          "trace: pc=0x0000000080000000\n");
 }

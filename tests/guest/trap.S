@@ -80,6 +80,13 @@ RVTEST_BEGIN
     1: csrr a0, mstatus; li a1, MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE; and a0, a0, a1)
   li a1, MSTATUS_MIE
   csrc mstatus, a1
+#ifdef VMRUN_ONLY
+  /* an MRET retires (instret counts it exactly once) */
+  TEST_CASE(32, a0, 1, la t0, 1f; csrw mepc, t0; li t1, MSTATUS_MPP; csrs mstatus, t1;
+    csrw minstret, zero; mret; j fail; 1: csrr a0, minstret)
+  li a1, MSTATUS_MIE
+  csrc mstatus, a1
+#endif
 
   /* ---- S mode ---- */
   GOTO_S

@@ -14,6 +14,8 @@ payload="$top_builddir/guest/payload.bin"
 timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
   "$cfg" </dev/null >"$TMP/out" 2>"$TMP/err"
 st=$?
+# OpenSBI's console writes "\r\n" line ends, as on real serial lines.
+tr -d '\r' <"$TMP/out" >"$TMP/out.lf" && mv "$TMP/out.lf" "$TMP/out"
 check "exit status 0 after SBI SRST shutdown (got $st)" [ "$st" -eq 0 ]
 [ "$st" -eq 0 ] || { diag <"$TMP/err"; tail -20 "$TMP/out" | diag; }
 
@@ -21,7 +23,7 @@ expect() {  # expect DESCRIPTION EXTENDED-REGEX: one output line matches
   if grep -Eq -- "$2" "$TMP/out"; then ok "$1"; else fail "$1 /$2/"; fi
 }
 expect "OpenSBI version line"      '^OpenSBI v[0-9]+\.[0-9]+'
-expect "Platform Name"             '^Platform Name +: riscv-virtio'
+expect "Platform Name from the DT model" '^Platform Name +: vmrun,virt$'
 expect "Platform Features"         '^Platform Features +: '
 expect "Platform HART Count is 1"  '^Platform HART Count +: 1$'
 expect "Platform Timer: ACLINT at 10 MHz" '^Platform Timer Device +: aclint-mtimer @ 10000000Hz'
@@ -51,6 +53,7 @@ check "timer interrupt after >= 100000 ticks (got ${ticks:-none})" \
 timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
   --set machine.cmdline=payload-fail "$cfg" </dev/null >"$TMP/out2" 2>&1
 st=$?
+tr -d '\r' <"$TMP/out2" >"$TMP/out2.lf" && mv "$TMP/out2.lf" "$TMP/out2"
 check "payload failure gives exit status 1 (got $st)" [ "$st" -eq 1 ]
 check "payload said it reports failure" grep -q '^payload: reporting failure$' "$TMP/out2"
 

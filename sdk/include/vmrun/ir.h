@@ -47,7 +47,8 @@
 **   CALL    dst a b c imm=fn flags    t[dst] = fn(cpu, t[a], t[b], t[c])
 **   LABEL   imm=label                 a forward branch target
 **   BR      imm=label                 goto label
-**   BRCOND  a B cond imm=label        if (t[a] cond B) goto label
+**   BRCOND  a b cond imm=label        if (t[a] cond t[b]) goto label
+**                                     (no BIMM form: imm holds the label)
 **   EXIT_DIRECT   imm=pc              cpu->pc = imm; leave (chainable)
 **   EXIT_INDIRECT a                   cpu->pc = t[a]; leave
 **   EXIT                              leave; cpu->pc was set by a helper
