@@ -174,6 +174,8 @@ vmrun_machine *vmrun__machine_new(vmrun_machine_desc *desc, int verbose,
                                   int trace, uint64_t max_insns);
 int vmrun__machine_run(vmrun_machine *m);
 void vmrun__machine_free(vmrun_machine *m);
+/* "stats: key value" lines: instructions, wall time, MIPS, engine's own. */
+void vmrun__machine_stats(vmrun_machine *m, uint64_t wall_ns, FILE *out);
 void vmrun__log(vmrun_machine *m, enum vmrun_log_level lvl, const char *fmt,
                 ...) VMRUN_PRINTF(3, 4);
 extern int vmrun__verbose;

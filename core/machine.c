@@ -573,3 +573,22 @@ int vmrun__machine_run(vmrun_machine *m)
   default: return 1;
   }
 }
+
+void vmrun__machine_stats(vmrun_machine *m, uint64_t wall_ns, FILE *out)
+{
+  char buf[2048], *line, *save = NULL;
+  uint64_t n = total_icount(m);
+  fprintf(out, "stats: instructions %llu\n", (unsigned long long)n);
+  fprintf(out, "stats: wall_seconds %.3f\n", (double)wall_ns / 1e9);
+  fprintf(out, "stats: mips %.1f\n",
+          wall_ns ? (double)n * 1e3 / (double)wall_ns : 0.0);
+  fprintf(out, "stats: guest_seconds %.3f\n",
+          (double)vmrun__clock_ns(m) / 1e9);
+  if (m->engine->stats) {
+    buf[0] = 0;
+    m->engine->stats(m->engine_inst, buf, sizeof buf);
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save))
+      fprintf(out, "stats: %s\n", line);
+  }
+}

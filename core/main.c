@@ -67,6 +67,8 @@ static void usage(FILE *f)
 "      --trace            print each executed translation block to stderr\n"
 "      --max-insns N      stop after N guest instructions (exit status 124)\n"
 "      --dump-dtb FILE    write the generated device tree blob to FILE and exit\n"
+"      --stats            at exit, print instructions retired, wall time, MIPS\n"
+"                         and engine counters to stderr\n"
 "\n"
 "Plugins are searched in: --plugin-path, $VMRUN_PLUGIN_PATH, the build tree\n"
 "(when run uninstalled) and %s.\n"
@@ -86,11 +88,12 @@ int main(int argc, char **argv)
     { "trace", no_argument, NULL, 1 },
     { "max-insns", required_argument, NULL, 2 },
     { "dump-dtb", required_argument, NULL, 3 },
+    { "stats", no_argument, NULL, 4 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
   size_t n_sets = 0;
-  int list = 0, trace = 0, c, status = 1;
+  int list = 0, trace = 0, stats = 0, c, status = 1;
   uint64_t max_insns = 0;
   const char *dump_dtb = NULL;
   vmrun_cfg *root;
@@ -121,6 +124,7 @@ int main(int argc, char **argv)
       }
       break;
     case 3: dump_dtb = optarg; break;
+    case 4: stats = 1; break;
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);
@@ -169,7 +173,9 @@ int main(int argc, char **argv)
       status = 0;
     }
   } else {
+    uint64_t t0 = vmrun__host_ns();
     status = vmrun__machine_run(m);
+    if (stats) vmrun__machine_stats(m, vmrun__host_ns() - t0, stderr);
   }
   vmrun__machine_free(m);
 out:

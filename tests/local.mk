@@ -39,8 +39,25 @@ tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 ## -- unit tests (Criterion) --
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/devices/test_ns16550a tests/devices/test_aclint \
-	tests/devices/test_sifive_test
+	tests/devices/test_sifive_test tests/engine/test_interp \
+	tests/engine/test_interp_switch tests/engine/test_softmmu
 check_PROGRAMS = $(UNIT_TESTS)
+
+## interp and softmmu against a fake host and a fake frontend; the switch
+## variant builds the portable dispatcher (configure picks computed goto)
+ENGTEST_SOURCES = tests/engine/harness.c tests/engine/harness.h \
+	tests/engine/interp_desc.c plugins/interp/exec.c \
+	tests/engine/softmmu_desc.c
+ENGTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/engine
+tests_engine_test_interp_SOURCES = tests/engine/test_interp.c $(ENGTEST_SOURCES)
+tests_engine_test_interp_CPPFLAGS = $(ENGTEST_CPPFLAGS)
+tests_engine_test_interp_LDADD = $(CRITERION_LIBS)
+tests_engine_test_interp_switch_SOURCES = $(tests_engine_test_interp_SOURCES)
+tests_engine_test_interp_switch_CPPFLAGS = $(ENGTEST_CPPFLAGS) -DVMRUN_INTERP_SWITCH=1
+tests_engine_test_interp_switch_LDADD = $(CRITERION_LIBS)
+tests_engine_test_softmmu_SOURCES = tests/engine/test_softmmu.c $(ENGTEST_SOURCES)
+tests_engine_test_softmmu_CPPFLAGS = $(ENGTEST_CPPFLAGS)
+tests_engine_test_softmmu_LDADD = $(CRITERION_LIBS)
 
 ## device plugins against a fake host (tests/devices/fake_host.c)
 DEVTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/devices
