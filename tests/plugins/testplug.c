@@ -16,7 +16,7 @@ static int dev_create(const vmrun_host *h, vmrun_machine *m,
 
 static void dev_destroy(void *inst) { (void)inst; }
 
-static const vmrun_device_ops ops = {
+static const vmrun_device_ops ops __attribute__((used)) = {
   sizeof(vmrun_device_ops), 0, dev_create, dev_destroy, 0, 0
 };
 
