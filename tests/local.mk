@@ -40,8 +40,14 @@ tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/devices/test_ns16550a tests/devices/test_aclint \
 	tests/devices/test_sifive_test tests/engine/test_interp \
-	tests/engine/test_interp_switch tests/engine/test_softmmu
+	tests/engine/test_interp_switch tests/engine/test_softmmu \
+	tests/sdk/test_abi
 check_PROGRAMS = $(UNIT_TESTS)
+
+## the SDK's layout, pinned against a golden table
+tests_sdk_test_abi_SOURCES = tests/sdk/test_abi.c
+tests_sdk_test_abi_CPPFLAGS = $(TEST_CPPFLAGS)
+tests_sdk_test_abi_LDADD = $(CRITERION_LIBS)
 
 ## interp and softmmu against a fake host and a fake frontend; the switch
 ## variant builds the portable dispatcher (configure picks computed goto)
@@ -103,12 +109,14 @@ tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(top_srcdir)/tests/guest
 check_DATA = $(GUEST_ELFS) guest/payload.bin
 CLEANFILES += $(GUEST_ELFS)
 EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
-	tests/guest/machine.yaml tests/guest/README.md
+	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
+	sdk/examples/device-scratch.c
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/cli.sh tests/integration/opensbi-boot.sh \
-	tests/integration/guest-isa.sh
+	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
+	tests/integration/sdk-example.sh tests/integration/console.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -119,8 +127,8 @@ SH_LOG_COMPILER = $(SHELL)
 AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
 	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
-	GUEST_TESTS='$(GUEST_TESTS)'; export top_srcdir top_builddir VMRUN \
-	RISCV_CC OPENSBI_DIR GUEST_TESTS;
+	GUEST_TESTS='$(GUEST_TESTS)' CC='$(CC)'; export top_srcdir top_builddir \
+	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS CC;
 
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'

@@ -1,0 +1,91 @@
+/*
+** The SDK's binary layout, pinned.  A change to any size or offset below
+** breaks every plugin built against ABI 1.x: such a change must bump
+** VMRUN_ABI_MAJOR (and this table); appending a vtable slot bumps the minor
+** and updates only the struct sizes here.  (SQLite's sqlite3_vfs once
+** changed layout without a version bump; this test is the guard.)
+*/
+#include <criterion/criterion.h>
+#include <stddef.h>
+#include <vmrun/vmrun.h>
+
+#define SIZE(t, n) cr_expect_eq(sizeof(t), (size_t)(n), #t ": %zu", sizeof(t))
+#define OFF(t, f, n) \
+  cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
+
+Test(sdk_abi, version_is_1_0)
+{
+  cr_expect_eq(VMRUN_ABI_MAJOR, 1);
+  cr_expect_eq(VMRUN_ABI_MINOR, 0);
+}
+
+Test(sdk_abi, cpu_header)
+{
+  SIZE(vmrun_cpu, 160);
+  OFF(vmrun_cpu, pc, 0);
+  OFF(vmrun_cpu, icount, 8);
+  OFF(vmrun_cpu, priv, 16);
+  OFF(vmrun_cpu, mmu_idx, 20);
+  OFF(vmrun_cpu, mmu_idx_fetch, 24);
+  OFF(vmrun_cpu, tb_flags, 28);
+  OFF(vmrun_cpu, exit_request, 32);
+  OFF(vmrun_cpu, halted, 36);
+  OFF(vmrun_cpu, irq_pending, 40);
+  OFF(vmrun_cpu, hart_id, 48);
+  OFF(vmrun_cpu, trap_taken, 52);
+  OFF(vmrun_cpu, tlb, 56);
+  OFF(vmrun_cpu, machine, 64);
+  OFF(vmrun_cpu, insn_budget, 96);
+}
+
+Test(sdk_abi, tlb_entry)
+{
+  SIZE(vmrun_tlb_entry, 32);
+  OFF(vmrun_tlb_entry, addr_read, 0);
+  OFF(vmrun_tlb_entry, addr_write, 8);
+  OFF(vmrun_tlb_entry, addr_code, 16);
+  OFF(vmrun_tlb_entry, addend, 24);
+  cr_expect_eq(VMRUN_TLB_SIZE, 256);
+  cr_expect_eq(VMRUN_TLB_NB_IDX, 4);
+  cr_expect_eq(VMRUN_PAGE_BITS, 12);
+}
+
+Test(sdk_abi, ir)
+{
+  SIZE(vmrun_ir_op, 24);
+  OFF(vmrun_ir_op, op, 0);
+  OFF(vmrun_ir_op, flags, 3);
+  OFF(vmrun_ir_op, dst, 4);
+  OFF(vmrun_ir_op, c, 10);
+  OFF(vmrun_ir_op, imm, 16);
+  SIZE(vmrun_ir_block, 72);
+  OFF(vmrun_ir_block, ops, 48);
+  cr_expect_eq(VMRUN_IR_NB_OPS, 35);
+  cr_expect_eq(VMRUN_IR_EXIT, 34);
+  cr_expect_eq(VMRUN_IR_NB_CONDS, 6);
+}
+
+Test(sdk_abi, descriptor)
+{
+  SIZE(vmrun_plugin_desc, 48);
+  OFF(vmrun_plugin_desc, abi_major, 4);
+  OFF(vmrun_plugin_desc, abi_minor, 6);
+  OFF(vmrun_plugin_desc, kind, 12);
+  OFF(vmrun_plugin_desc, name, 16);
+  OFF(vmrun_plugin_desc, ops, 40);
+}
+
+Test(sdk_abi, vtables_and_host)
+{
+  SIZE(vmrun_frontend_ops, 120);
+  SIZE(vmrun_engine_ops, 80);
+  SIZE(vmrun_mmu_ops, 80);
+  SIZE(vmrun_accel_ops, 56);
+  SIZE(vmrun_device_ops, 40);
+  SIZE(vmrun_device_config, 96);
+  SIZE(vmrun_engine_env, 48);
+  SIZE(vmrun_boot_info, 40);
+  SIZE(vmrun_host, 304);
+  OFF(vmrun_host, log, 8);
+  SIZE(vmrun_paging, 24);
+}
