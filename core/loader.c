@@ -74,6 +74,42 @@ void vmrun__plugin_path_add(const char *dir)
   search_dirs[n_search_dirs++] = copy;
 }
 
+/* Directory of this executable, or 0. */
+static int exe_dir(char *buf, size_t len)
+{
+  ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+  char *slash;
+  if (n <= 0) return 0;
+  buf[n] = 0;
+  if (!(slash = strrchr(buf, '/'))) return 0;
+  *slash = 0;
+  return 1;
+}
+
+/* Relative path from directory `from` to `to` (both absolute, normalised
+** as configure writes them), e.g. /usr/bin -> /usr/lib/vmrun/plugins gives
+** ../lib/vmrun/plugins.  0 if it cannot be formed. */
+static int relative_path(const char *from, const char *to, char *out,
+                         size_t len)
+{
+  size_t common = 0, i = 0, used = 0;
+  if (from[0] != '/' || to[0] != '/') return 0;
+  for (; from[i] && from[i] == to[i]; i++)
+    if (from[i] == '/') common = i;
+  if (!from[i] && (to[i] == '/' || !to[i])) common = i;
+  out[0] = 0;
+  for (const char *p = from + common; *p; p++)
+    if (*p == '/') {
+      if (used + 3 >= len) return 0;
+      memcpy(out + used, "../", 4);
+      used += 3;
+    }
+  if (to[common] == '/') common++;
+  if (used + strlen(to + common) + 1 > len) return 0;
+  strcpy(out + used, to + common);
+  return 1;
+}
+
 /* Is this executable the one in the build tree?  Then its plugins are in
 ** VMRUN_BUILD_PLUGINDIR (run without `make install`). */
 static int running_uninstalled(void)
@@ -107,6 +143,19 @@ void vmrun__plugin_path_defaults(void)
     }
   }
   if (running_uninstalled()) vmrun__plugin_path_add(VMRUN_BUILD_PLUGINDIR);
+  {
+    /* A relocated install (DESTDIR, a moved prefix): the plugin directory
+    ** at the same place relative to this executable as pkglibdir/plugins
+    ** is to bindir. */
+    char exe[PATH_MAX], rel[PATH_MAX];
+    if (exe_dir(exe, sizeof exe) &&
+        relative_path(VMRUN_BINDIR, VMRUN_PLUGINDIR, rel, sizeof rel) &&
+        strlen(exe) + strlen(rel) + 2 < sizeof exe) {
+      strcat(exe, "/");
+      strcat(exe, rel);
+      vmrun__plugin_path_add(exe);
+    }
+  }
   vmrun__plugin_path_add(VMRUN_PLUGINDIR);
 }
 

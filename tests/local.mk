@@ -116,7 +116,8 @@ EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/cli.sh tests/integration/opensbi-boot.sh \
 	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
-	tests/integration/sdk-example.sh tests/integration/console.sh
+	tests/integration/sdk-example.sh tests/integration/console.sh \
+	tests/integration/install.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
