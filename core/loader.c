@@ -308,6 +308,17 @@ int vmrun__plugin_load(enum vmrun_plugin_kind kind, const char *name,
   return -VMRUN_ENOENT;
 }
 
+/* Plugin files are named <kind>-<name>; other libraries may share the
+** directory (libtool convenience libraries, a distribution's helpers). */
+static int has_kind_prefix(const char *file)
+{
+  for (unsigned k = VMRUN_PLUGIN_FRONTEND; k <= VMRUN_PLUGIN_DEVICE; k++) {
+    size_t n = strlen(kind_names[k]);
+    if (strncmp(file, kind_names[k], n) == 0 && file[n] == '-') return 1;
+  }
+  return 0;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -333,6 +344,7 @@ int vmrun__plugin_list(FILE *out)
       if (!((len > 3 && strcmp(de->d_name + len - 3, ".la") == 0) ||
             (len > 3 && strcmp(de->d_name + len - 3, ".so") == 0)))
         continue;
+      if (!has_kind_prefix(de->d_name)) continue; /* not <kind>-<name> */
       nn = realloc(names, (n_names + 1) * sizeof *nn);
       if (!nn) break;
       names = nn;

@@ -67,7 +67,7 @@ tests_engine_test_softmmu_LDADD = $(CRITERION_LIBS)
 
 ## device plugins against a fake host (tests/devices/fake_host.c)
 DEVTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/devices
-DEVTEST_LDADD = $(CRITERION_LIBS) $(FDT_LIBS)
+DEVTEST_LDADD = $(CRITERION_LIBS) plugins/libdevfdt.la $(FDT_LIBS)
 tests_devices_test_ns16550a_SOURCES = tests/devices/test_ns16550a.c \
 	tests/devices/fake_host.c tests/devices/fake_host.h \
 	plugins/ns16550a/ns16550a.c

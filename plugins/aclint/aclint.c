@@ -24,6 +24,8 @@
 
 #include <vmrun/vmrun.h>
 
+#include "../common/devfdt.h"
+
 #define CLINT_DEFAULT_BASE 0x2000000ull
 #define CLINT_DEFAULT_SIZE 0x10000ull
 #define CLINT_MSIP_BASE    0x0000u
@@ -346,39 +348,6 @@ static void clint_destroy(void *inst)
 
 /* ---- device tree ---- */
 
-static int fdt_to_vmrun(const clint *c, int err, const char *what)
-{
-  c->host->log(c->m, VMRUN_LOG_ERROR, "aclint: fdt %s: %s", what,
-               fdt_strerror(err));
-  switch (err) {
-  case -FDT_ERR_NOSPACE:  return -VMRUN_ENOSPC;
-  case -FDT_ERR_EXISTS:   return -VMRUN_EEXIST;
-  case -FDT_ERR_NOTFOUND: return -VMRUN_ENOENT;
-  default:                return -VMRUN_EINVAL;
-  }
-}
-
-static int fdt_set_reg(void *fdt, int node, int parent, uint64_t base,
-                       uint64_t size)
-{
-  int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
-  fdt32_t cells[4];
-  int n = 0;
-  if (ac < 0)
-    return ac;
-  if (sc < 0)
-    return sc;
-  if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-    return -FDT_ERR_BADNCELLS;
-  if ((ac == 1 && (base >> 32)) || (sc == 1 && (size >> 32)))
-    return -FDT_ERR_BADVALUE;
-  if (ac == 2) cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)base);
-  if (sc == 2) cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)size);
-  return fdt_setprop(fdt, node, "reg", cells, (int)(n * sizeof cells[0]));
-}
-
 static int clint_fdt_populate(void *inst, void *fdt, int parent)
 {
   static const char compat[] = "sifive,clint0\0riscv,clint0";
@@ -399,12 +368,12 @@ static int clint_fdt_populate(void *inst, void *fdt, int parent)
   snprintf(name, sizeof name, "clint@%" PRIx64, c->base);
   node = fdt_add_subnode(fdt, parent, name);
   if (node < 0)
-    return fdt_to_vmrun(c, node, name);
+    return devfdt_error(c->host, c->m, "aclint", node, name);
   rc = fdt_setprop(fdt, node, "compatible", compat, sizeof compat);
   if (rc == 0)
-    rc = fdt_set_reg(fdt, node, parent, c->base, c->size);
+    rc = devfdt_set_reg(fdt, node, parent, c->base, c->size);
   if (rc < 0)
-    return fdt_to_vmrun(c, rc, name);
+    return devfdt_error(c->host, c->m, "aclint", rc, name);
 
   ie = calloc((size_t)c->nharts * 4, sizeof *ie);
   if (!ie)
@@ -425,16 +394,16 @@ static int clint_fdt_populate(void *inst, void *fdt, int parent)
                    (int)((size_t)c->nharts * 4 * sizeof *ie));
   free(ie);
   if (rc < 0)
-    return fdt_to_vmrun(c, rc, name);
+    return devfdt_error(c->host, c->m, "aclint", rc, name);
 
   /* Last: growing /cpus may move nodes after it (and `parent`). */
   cpus = fdt_path_offset(fdt, "/cpus");
   if (cpus >= 0) {
     rc = fdt_setprop_u32(fdt, cpus, "timebase-frequency", (uint32_t)hz);
     if (rc < 0)
-      return fdt_to_vmrun(c, rc, "/cpus/timebase-frequency");
+      return devfdt_error(c->host, c->m, "aclint", rc, "/cpus/timebase-frequency");
   } else if (cpus != -FDT_ERR_NOTFOUND) {
-    return fdt_to_vmrun(c, cpus, "/cpus");
+    return devfdt_error(c->host, c->m, "aclint", cpus, "/cpus");
   }
   return 0;
 }

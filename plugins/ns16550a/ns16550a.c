@@ -32,6 +32,8 @@
 
 #include <vmrun/vmrun.h>
 
+#include "../common/devfdt.h"
+
 #define UART_DEFAULT_BASE 0x10000000ull
 #define UART_DEFAULT_SIZE 0x100ull
 #define UART_CLOCK_HZ     3686400u
@@ -458,40 +460,6 @@ static void uart_destroy(void *inst)
 
 /* ---- device tree ---- */
 
-static int fdt_to_vmrun(const uart *u, int err, const char *what)
-{
-  u->host->log(u->m, VMRUN_LOG_ERROR, "ns16550a: fdt %s: %s", what,
-               fdt_strerror(err));
-  switch (err) {
-  case -FDT_ERR_NOSPACE:  return -VMRUN_ENOSPC;
-  case -FDT_ERR_EXISTS:   return -VMRUN_EEXIST;
-  case -FDT_ERR_NOTFOUND: return -VMRUN_ENOENT;
-  default:                return -VMRUN_EINVAL;
-  }
-}
-
-/* `reg` in the parent's #address-cells / #size-cells (1 or 2 each). */
-static int fdt_set_reg(void *fdt, int node, int parent, uint64_t base,
-                       uint64_t size)
-{
-  int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
-  fdt32_t cells[4];
-  int n = 0;
-  if (ac < 0)
-    return ac;
-  if (sc < 0)
-    return sc;
-  if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-    return -FDT_ERR_BADNCELLS;
-  if ((ac == 1 && (base >> 32)) || (sc == 1 && (size >> 32)))
-    return -FDT_ERR_BADVALUE;
-  if (ac == 2) cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)base);
-  if (sc == 2) cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)size);
-  return fdt_setprop(fdt, node, "reg", cells, (int)(n * sizeof cells[0]));
-}
-
 static int uart_fdt_populate(void *inst, void *fdt, int parent)
 {
   uart *u = inst;
@@ -501,10 +469,10 @@ static int uart_fdt_populate(void *inst, void *fdt, int parent)
   snprintf(name, sizeof name, "serial@%" PRIx64, u->base);
   node = fdt_add_subnode(fdt, parent, name);
   if (node < 0)
-    return fdt_to_vmrun(u, node, name);
+    return devfdt_error(u->host, u->m, "ns16550a", node, name);
   rc = fdt_setprop_string(fdt, node, "compatible", "ns16550a");
   if (rc == 0)
-    rc = fdt_set_reg(fdt, node, parent, u->base, u->size);
+    rc = devfdt_set_reg(fdt, node, parent, u->base, u->size);
   if (rc == 0)
     rc = fdt_setprop_u32(fdt, node, "clock-frequency", UART_CLOCK_HZ);
   if (rc == 0 && u->has_irq) {
@@ -516,22 +484,22 @@ static int uart_fdt_populate(void *inst, void *fdt, int parent)
       rc = fdt_setprop_u32(fdt, node, "interrupt-parent", ph);
   }
   if (rc < 0)
-    return fdt_to_vmrun(u, rc, name);
+    return devfdt_error(u->host, u->m, "ns16550a", rc, name);
   if (!u->console)
     return 0;
 
   /* The path first: adding /chosen may move this node's offset. */
   rc = fdt_get_path(fdt, node, path, (int)sizeof path);
   if (rc < 0)
-    return fdt_to_vmrun(u, rc, "get_path");
+    return devfdt_error(u->host, u->m, "ns16550a", rc, "get_path");
   chosen = fdt_path_offset(fdt, "/chosen");
   if (chosen == -FDT_ERR_NOTFOUND)
     chosen = fdt_add_subnode(fdt, 0, "chosen");
   if (chosen < 0)
-    return fdt_to_vmrun(u, chosen, "/chosen");
+    return devfdt_error(u->host, u->m, "ns16550a", chosen, "/chosen");
   rc = fdt_setprop_string(fdt, chosen, "stdout-path", path);
   if (rc < 0)
-    return fdt_to_vmrun(u, rc, "/chosen/stdout-path");
+    return devfdt_error(u->host, u->m, "ns16550a", rc, "/chosen/stdout-path");
   return 0;
 }
 

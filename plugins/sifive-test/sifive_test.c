@@ -20,6 +20,8 @@
 
 #include <vmrun/vmrun.h>
 
+#include "../common/devfdt.h"
+
 #define TEST_DEFAULT_BASE 0x100000ull
 #define TEST_DEFAULT_SIZE 0x1000ull
 
@@ -121,39 +123,6 @@ static void test_destroy(void *inst)
   free(inst);
 }
 
-static int fdt_to_vmrun(const sifive_test *t, int err, const char *what)
-{
-  t->host->log(t->m, VMRUN_LOG_ERROR, "sifive-test: fdt %s: %s", what,
-               fdt_strerror(err));
-  switch (err) {
-  case -FDT_ERR_NOSPACE:  return -VMRUN_ENOSPC;
-  case -FDT_ERR_EXISTS:   return -VMRUN_EEXIST;
-  case -FDT_ERR_NOTFOUND: return -VMRUN_ENOENT;
-  default:                return -VMRUN_EINVAL;
-  }
-}
-
-static int fdt_set_reg(void *fdt, int node, int parent, uint64_t base,
-                       uint64_t size)
-{
-  int ac = fdt_address_cells(fdt, parent), sc = fdt_size_cells(fdt, parent);
-  fdt32_t cells[4];
-  int n = 0;
-  if (ac < 0)
-    return ac;
-  if (sc < 0)
-    return sc;
-  if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-    return -FDT_ERR_BADNCELLS;
-  if ((ac == 1 && (base >> 32)) || (sc == 1 && (size >> 32)))
-    return -FDT_ERR_BADVALUE;
-  if (ac == 2) cells[n++] = cpu_to_fdt32((uint32_t)(base >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)base);
-  if (sc == 2) cells[n++] = cpu_to_fdt32((uint32_t)(size >> 32));
-  cells[n++] = cpu_to_fdt32((uint32_t)size);
-  return fdt_setprop(fdt, node, "reg", cells, (int)(n * sizeof cells[0]));
-}
-
 /* A syscon-poweroff / syscon-reboot node writing `value` at offset 0. */
 static int add_syscon_child(void *fdt, int parent, const char *name,
                             const char *compatible, uint32_t regmap,
@@ -186,23 +155,23 @@ static int test_fdt_populate(void *inst, void *fdt, int parent)
   snprintf(name, sizeof name, "test@%" PRIx64, t->base);
   node = fdt_add_subnode(fdt, parent, name);
   if (node < 0)
-    return fdt_to_vmrun(t, node, name);
+    return devfdt_error(t->host, t->m, "sifive-test", node, name);
   rc = fdt_setprop(fdt, node, "compatible", compat, sizeof compat);
   if (rc == 0)
-    rc = fdt_set_reg(fdt, node, parent, t->base, t->size);
+    rc = devfdt_set_reg(fdt, node, parent, t->base, t->size);
   if (rc == 0)
     rc = fdt_setprop_u32(fdt, node, "phandle", ph);
   if (rc < 0)
-    return fdt_to_vmrun(t, rc, name);
+    return devfdt_error(t->host, t->m, "sifive-test", rc, name);
 
   rc = add_syscon_child(fdt, parent, "poweroff", "syscon-poweroff", ph,
                         FINISHER_PASS);
   if (rc < 0)
-    return fdt_to_vmrun(t, rc, "poweroff");
+    return devfdt_error(t->host, t->m, "sifive-test", rc, "poweroff");
   rc = add_syscon_child(fdt, parent, "reboot", "syscon-reboot", ph,
                         FINISHER_RESET);
   if (rc < 0)
-    return fdt_to_vmrun(t, rc, "reboot");
+    return devfdt_error(t->host, t->m, "sifive-test", rc, "reboot");
   return 0;
 }
 
