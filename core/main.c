@@ -160,6 +160,11 @@ int main(int argc, char **argv)
     vmrun__desc_free(&desc);
     goto out;
   }
+  if (desc.n_scripts)
+    vmrun__diag("vmrun: warning: %s:%u:%u: scripts: Lua scripting is not in "
+                "this version of vmrun yet; %zu script(s) not run",
+                desc.scripts[0].node->file, desc.scripts[0].node->line,
+                desc.scripts[0].node->col, desc.n_scripts);
   m = vmrun__machine_new(&desc, vmrun__verbose, trace, max_insns);
   if (!m) goto out;
   if (dump_dtb) {

@@ -72,6 +72,22 @@ printf '\377\377\377\377\377\377\377\177' | dd of="$TMP/corrupt.elf" bs=1 seek=3
 run_err "corrupt ELF program headers" 1 "corrupt ELF program header table" \
   --set machine.firmware="$TMP/corrupt.elf" "$cfg"
 
+# --trace: each executed block's guest PC on stderr, starting at the entry.
+printf '\157\000\000\000' >"$TMP/spin.bin"   # "j ." : loops forever
+cat >"$TMP/spin.yaml" <<YAML
+version: 1
+machine: { arch: riscv64, ram: 16M, firmware: spin.bin }
+scripts: [ hooks.lua ]
+YAML
+"$VMRUN" --trace --max-insns 5 "$TMP/spin.yaml" >"$TMP/o" 2>"$TMP/e"; st=$?
+check "--max-insns stops the run with status 124 (got $st)" [ $st -eq 124 ]
+check "--trace prints the first block at the entry point" \
+  grep -q '^trace: pc=0x0000000080000000$' "$TMP/e"
+check "--trace prints one line per executed block (5 one-insn blocks)" \
+  [ "$(grep -c '^trace: pc=' "$TMP/e")" -eq 5 ]
+check "scripts: listed but not run yet: one warning with the position" \
+  grep -q "spin.yaml:3:12: scripts: Lua scripting is not in this version" "$TMP/e"
+
 # --dump-dtb: dtc accepts the blob and sees the expected nodes.
 "$VMRUN" --dump-dtb "$TMP/virt.dtb" "$cfg" >"$TMP/o" 2>&1; st=$?
 check "--dump-dtb exits 0" [ $st -eq 0 ]
