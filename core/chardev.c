@@ -195,6 +195,13 @@ void vmrun__chardev_poll(vmrun_machine *m, int timeout_ms)
   }
 }
 
+int vmrun__chardev_can_input(vmrun_machine *m)
+{
+  for (vmrun_chardev *cd = m->chardevs; cd; cd = cd->next)
+    if ((cd->fd_in >= 0 || cd->n_pending) && cd->read) return 1;
+  return 0;
+}
+
 void vmrun__chardevs_free(vmrun_machine *m)
 {
   vmrun_chardev *cd = m->chardevs, *n;

@@ -126,6 +126,7 @@ struct vmrun_machine {
 
   /* stop state */
   volatile int stop;            /* nonzero: leave the run loop */
+  uint64_t stall_exceptions;    /* exceptions since an insn last retired */
   enum vmrun_shutdown_kind shutdown_kind;
   int exit_code;
 
@@ -155,6 +156,8 @@ void vmrun__host_init_chardev(vmrun_host *h);
 /* Poll input of all back-ends for up to timeout_ms (0: don't block). */
 void vmrun__chardev_poll(vmrun_machine *m, int timeout_ms);
 void vmrun__chardevs_free(vmrun_machine *m);
+/* Nonzero if some back-end can still deliver input to a device. */
+int vmrun__chardev_can_input(vmrun_machine *m);
 void vmrun__tty_restore(void);
 
 /* core/fdt.c */

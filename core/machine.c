@@ -25,6 +25,7 @@
 int vmrun__verbose;
 
 #define SLICE_INSNS 200000u   /* instructions per hart per slice */
+#define STALL_EXCEPTIONS 1000000u /* exceptions in a row, none retiring */
 
 void vmrun__log(vmrun_machine *m, enum vmrun_log_level lvl, const char *fmt,
                 ...)
@@ -508,6 +509,15 @@ static void idle(vmrun_machine *m)
 {
   uint64_t now = vmrun__clock_ns(m);
   if (m->next_deadline == UINT64_MAX) {
+    if (!vmrun__chardev_can_input(m)) {
+      /* no timer armed and no input source: no interrupt can ever come */
+      vmrun__diag("vmrun: every hart waits for an interrupt (WFI) and no "
+                  "timer or input can deliver one; stopping (hart 0 at "
+                  "pc=0x%llx)", (unsigned long long)m->cpus[0]->pc);
+      m->shutdown_kind = VMRUN_SHUTDOWN_ERROR;
+      m->stop = 1;
+      return;
+    }
     vmrun__chardev_poll(m, 10);
     return;
   }
@@ -538,12 +548,30 @@ int vmrun__machine_run(vmrun_machine *m)
       cpu->insn_budget = slice_for(m);
       if (cpu->insn_budget == 0) break;
       m->current_cpu = cpu;
+      uint64_t before = cpu->icount, budget = cpu->insn_budget;
       int why = m->engine->run(m->engine_inst, cpu);
       m->current_cpu = NULL;
       if (why == VMRUN_RUN_ERROR) {
         vmrun__diag("vmrun: engine '%s' stopped on an internal error at "
                     "pc=0x%llx", m->desc.engine, (unsigned long long)cpu->pc);
         return 1;
+      }
+      /* Budget spent without retiring anything went to exceptions
+      ** (engine.h).  After STALL_EXCEPTIONS of them in a row the guest can
+      ** never make progress (its trap vector faults), which a real hart
+      ** would do silently forever. */
+      if (cpu->icount == before) {
+        m->stall_exceptions += budget - cpu->insn_budget;
+        if (m->stall_exceptions >= STALL_EXCEPTIONS) {
+          vmrun__diag("vmrun: hart %u retired no instruction in %llu "
+                      "exceptions: the guest is stuck in an exception loop "
+                      "at pc=0x%llx", cpu->hart_id,
+                      (unsigned long long)m->stall_exceptions,
+                      (unsigned long long)cpu->pc);
+          return 1;
+        }
+      } else {
+        m->stall_exceptions = 0;
       }
       vmrun__timers_run(m);
     }

@@ -117,7 +117,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/cli.sh tests/integration/opensbi-boot.sh \
 	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
 	tests/integration/sdk-example.sh tests/integration/console.sh \
-	tests/integration/install.sh
+	tests/integration/install.sh tests/integration/robustness.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

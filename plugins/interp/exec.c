@@ -162,7 +162,7 @@ int interp_exec(interp *e, vmrun_cpu *cpu)
   const interp_op *op;
   interp_block *b;
   const vmrun_tlb_entry *tlbd;
-  uint32_t skipped, accounted, n;
+  uint32_t skipped, accounted, n, raised;
   uint32_t fetch_faults = 0;
   uint64_t fva;
   int flt;
@@ -180,7 +180,9 @@ next_block:
       int r = interp_lookup_slow(e, vd, cpu, &b);
       if (r < 0) return VMRUN_RUN_ERROR;
       if (r > 0) {
-        /* fetch fault raised: pc is now the trap vector */
+        /* fetch fault raised: pc is now the trap vector; an exception
+        ** costs one unit of budget (engine.h) so run() always returns */
+        if (cpu->insn_budget) cpu->insn_budget--;
         if (++fetch_faults >= INTERP_MAX_FETCH_FAULTS) {
           e->host->log(e->m, VMRUN_LOG_ERROR,
                        "hart %u: %u fetch faults in a row at pc 0x%llx, "
@@ -195,7 +197,7 @@ next_block:
   fetch_faults = 0;
   if (UNLIKELY(e->env.trace))
     fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
-  skipped = accounted = 0;
+  skipped = accounted = raised = 0;
   tlbd = cpu->tlb[cpu->mmu_idx];
   op = b->ops;
 
@@ -342,6 +344,7 @@ next_block:
       /* VMRUN_TRAP_DONE: the instruction retired; VMRUN_TRAP_RAISED: it
       ** raised an exception and did not.  pc was set by the helper. */
       n = done + (cpu->trap_taken == VMRUN_TRAP_DONE);
+      raised = cpu->trap_taken == VMRUN_TRAP_RAISED;
       cpu->trap_taken = 0;
       goto block_end;
     }
@@ -384,10 +387,13 @@ mem_fault:
   accounted = n;
   e->env.fe->raise_fault(e->env.fe_inst, cpu, facc, (enum vmrun_fault)flt,
                          fva);
+  raised = 1;
 
 block_end:
-  /* n = instructions retired by this block */
+  /* n = instructions retired by this block; an exception raised by it
+  ** costs one more unit of budget (engine.h) */
   cpu->icount += n - accounted;
+  n += raised;
   cpu->insn_budget = cpu->insn_budget > n ? cpu->insn_budget - n : 0;
   goto next_block;
 

@@ -65,7 +65,30 @@ void rv_mode_changed(struct rv_cpu *rc)
   cpu->mmu_idx_fetch = cpu->priv;
   cpu->tb_flags = cpu->priv;
   update_paging(rc);
-  request_irq_check(rc);
+  /* Only bounce to the core when an interrupt is now pending and enabled
+  ** (e.g. xRET lowered the privilege, or MIE/SIE was set): trap entry
+  ** itself disables interrupts, and an unconditional request would send
+  ** every exception through the core's loop. */
+  if (rv_irq_deliverable(rc)) request_irq_check(rc);
+}
+
+/* Interrupts globally enabled at the current privilege (Privileged ISA
+** §3.1.6.1): those not delegated go to M and are enabled below M, or in M
+** with MIE; delegated ones go to S and are enabled below S, or in S with
+** SIE, never in M. */
+static uint64_t globally_enabled(const struct rv_cpu *rc)
+{
+  unsigned priv = rc->hdr.priv;
+  uint64_t m_en = (priv < PRV_M || (rc->mstatus & MSTATUS_MIE)) ? ~rc->mideleg : 0;
+  uint64_t s_en = (priv < PRV_S || (priv == PRV_S && (rc->mstatus & MSTATUS_SIE)))
+                      ? rc->mideleg : 0;
+  return m_en | s_en;
+}
+
+/* Is some interrupt pending, enabled in mie and globally enabled? */
+int rv_irq_deliverable(struct rv_cpu *rc)
+{
+  return (rv_mip(rc) & rc->mie & globally_enabled(rc)) != 0;
 }
 
 uint64_t rv_mip(struct rv_cpu *rc)
@@ -117,18 +140,12 @@ int rv_interrupt(struct rv_cpu *rc)
 {
   vmrun_cpu *cpu = &rc->hdr;
   uint64_t pending = rv_mip(rc) & rc->mie;
-  uint64_t m_en, s_en, avail;
+  uint64_t avail;
   unsigned k;
 
   if (!pending) return 0;
   cpu->halted = 0;  /* WFI wakes up regardless of the global enables */
-
-  /* interrupts not delegated go to M: enabled below M, or in M with MIE */
-  m_en = (cpu->priv < PRV_M || (rc->mstatus & MSTATUS_MIE)) ? ~rc->mideleg : 0;
-  /* delegated ones go to S: enabled below S, or in S with SIE; never in M */
-  s_en = (cpu->priv < PRV_S ||
-          (cpu->priv == PRV_S && (rc->mstatus & MSTATUS_SIE))) ? rc->mideleg : 0;
-  avail = pending & (m_en | s_en);
+  avail = pending & globally_enabled(rc);
   if (!avail) return 0;
   for (k = 0; k < 6; k++) {
     if (avail & (1ull << irq_prio[k])) {

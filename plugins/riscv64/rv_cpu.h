@@ -171,6 +171,7 @@ static inline struct rv_cpu *RV(vmrun_cpu *cpu) { return (struct rv_cpu *)cpu; }
 /* Recompute mmu_idx / mmu_idx_fetch / tb_flags and the paging regimes
 ** after a change of privilege, mstatus or satp; asks the core to recheck
 ** interrupts. */
+int rv_irq_deliverable(struct rv_cpu *rc);
 void rv_mode_changed(struct rv_cpu *rc);
 /* Effective mip: software bits ORed with the platform lines. */
 uint64_t rv_mip(struct rv_cpu *rc);

@@ -88,6 +88,14 @@ check "--trace prints one line per executed block (5 one-insn blocks)" \
 check "scripts: listed but not run yet: one warning with the position" \
   grep -q "spin.yaml:3:12: scripts: Lua scripting is not in this version" "$TMP/e"
 
+# A hart waiting in WFI with no timer and no input source can never wake.
+printf '\163\000\120\020\157\360\337\377' >"$TMP/wfi.bin"   # wfi; j .-4
+printf 'version: 1\nmachine: { arch: riscv64, ram: 16M, firmware: wfi.bin }\n' \
+  >"$TMP/wfi.yaml"
+run_err "WFI that nothing can wake: one line, status 1" 1 \
+  "every hart waits for an interrupt \(WFI\) and no timer or input can deliver one" \
+  "$TMP/wfi.yaml"
+
 # --dump-dtb: dtc accepts the blob and sees the expected nodes.
 "$VMRUN" --dump-dtb "$TMP/virt.dtb" "$cfg" >"$TMP/o" 2>&1; st=$?
 check "--dump-dtb exits 0" [ $st -eq 0 ]

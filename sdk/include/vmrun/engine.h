@@ -13,6 +13,10 @@
 **  - decrement cpu->insn_budget and increment cpu->icount by the
 **    instructions retired, and return VMRUN_RUN_BUDGET when the budget is
 **    exhausted (checked at block boundaries only);
+**  - also decrement cpu->insn_budget by 1 for every exception raised (LD/ST
+**    or fetch fault, helper returning VMRUN_TRAP_RAISED), without counting
+**    it in icount: a guest looping on exceptions still returns to the core,
+**    which services timers and detects that no instruction retires;
 **  - on an LD/ST fault, restore pc/icount of the faulting instruction and
 **    call the frontend's raise_fault (vmrun/ir.h);
 **  - after a CALL flagged VMRUN_IR_F_END, leave the block if the helper
