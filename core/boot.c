@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libfdt.h>
+
 #include "core.h"
 
 uint8_t *vmrun__read_file(const char *path, size_t *len)
@@ -126,6 +128,76 @@ static int load_elf(vmrun_machine *m, const char *path, const uint8_t *buf,
   return 0;
 }
 
+static uint64_t le64(const uint8_t *p)
+{
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; i--) v = (v << 8) | p[i];
+  return v;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+  return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+         (uint32_t)p[3] << 24;
+}
+
+/* Recognise kernel images for other architectures, to say so instead of
+** booting garbage.  Returns a description or NULL. */
+static const char *foreign_kernel(const uint8_t *buf, size_t len)
+{
+  if (len >= 64 && memcmp(buf + 56, "ARM\x64", 4) == 0) return "an arm64 kernel Image";
+  if (len >= 0x206 && memcmp(buf + 0x202, "HdrS", 4) == 0) return "an x86 bzImage";
+  if (len >= 4 && buf[0] == 0x1f && buf[1] == 0x8b) return "gzip-compressed (decompress it first)";
+  return NULL;
+}
+
+/*
+** A RISC-V Linux kernel Image (Documentation/arch/riscv/boot-image-header
+** .rst): 64-byte header with text_offset at 8, image_size at 16, magic
+** "RISCV\0\0\0" at 48 and "RSC\x05" at 56; Debian's is also an EFI PE
+** file, whose section table tells how long the file must be (truncation).
+** Returns 1 and fills *text_offset and *image_size if `buf` is one, 0 if not,
+** negative after one printed line if it is one but damaged.
+*/
+static int riscv_image(const char *path, const uint8_t *buf, size_t len,
+                       uint64_t *text_offset, uint64_t *image_size)
+{
+  if (len < 64 || memcmp(buf + 48, "RISCV\0\0\0", 8) != 0) return 0;
+  if (memcmp(buf + 56, "RSC\x05", 4) != 0) {
+    vmrun__diag("vmrun: %s: RISC-V Image header without the RSC\\x05 magic "
+                "(header version too old or damaged)", path);
+    return -VMRUN_EINVAL;
+  }
+  *text_offset = le64(buf + 8);
+  *image_size = le64(buf + 16);
+  if (buf[0] == 'M' && buf[1] == 'Z' && len >= 0x40) {   /* EFI stub: PE */
+    uint32_t pe = le32(buf + 0x3c);
+    if ((uint64_t)pe + 24 <= len && memcmp(buf + pe, "PE\0\0", 4) == 0) {
+      unsigned nsec = (unsigned)(buf[pe + 6] | buf[pe + 7] << 8);
+      unsigned optsz = (unsigned)(buf[pe + 20] | buf[pe + 21] << 8);
+      uint64_t sec = (uint64_t)pe + 24 + optsz, need = 0;
+      for (unsigned i = 0; i < nsec && sec + 40 * (i + 1) <= len; i++) {
+        const uint8_t *sh = buf + sec + 40 * i;
+        uint64_t end = (uint64_t)le32(sh + 20) + le32(sh + 16);
+        if (end > need) need = end;
+      }
+      if (need > len) {
+        vmrun__diag("vmrun: %s: truncated kernel Image: its sections need "
+                    "%llu bytes, the file has %zu", path,
+                    (unsigned long long)need, len);
+        return -VMRUN_EINVAL;
+      }
+    }
+  }
+  if (*image_size < len) *image_size = len;
+  if (*text_offset % 0x200000 != 0) {
+    vmrun__diag("vmrun: %s: kernel text_offset 0x%llx is not 2 MiB aligned",
+                path, (unsigned long long)*text_offset);
+    return -VMRUN_EINVAL;
+  }
+  return 1;
+}
+
 int vmrun__load_image(vmrun_machine *m, const char *path, uint64_t raw_addr,
                       uint64_t *entry, uint64_t *end)
 {
@@ -138,8 +210,22 @@ int vmrun__load_image(vmrun_machine *m, const char *path, uint64_t raw_addr,
     free(buf);
     return -VMRUN_EINVAL;
   }
+  uint64_t text_offset, image_size;
+  const char *foreign = foreign_kernel(buf, len);
   if (len >= 4 && memcmp(buf, ELFMAG, SELFMAG) == 0) {
     rc = load_elf(m, path, buf, len, entry, end);
+  } else if ((rc = riscv_image(path, buf, len, &text_offset, &image_size))) {
+    if (rc > 0) {  /* at RAM base + text_offset unless kernel_addr says */
+      uint64_t at = m->desc.kernel_addr != VMRUN_DESC_UNSET
+                        ? raw_addr : m->desc.ram_base + text_offset;
+      rc = load_bytes(m, path, at, buf, len, image_size);
+      *entry = at;
+      *end = at + image_size;
+    }
+  } else if (foreign) {
+    vmrun__diag("vmrun: %s: this is %s, not a %s kernel or firmware", path,
+                foreign, m->fe->isa);
+    rc = -VMRUN_EINVAL;
   } else {
     rc = load_bytes(m, path, raw_addr, buf, len, len);
     *entry = raw_addr;
@@ -147,6 +233,46 @@ int vmrun__load_image(vmrun_machine *m, const char *path, uint64_t raw_addr,
   }
   free(buf);
   return rc;
+}
+
+/* The initrd goes just below `top` (page aligned), above `floor` (the end
+** of the kernel/firmware); /chosen gets linux,initrd-start/-end
+** (Documentation/devicetree/bindings/chosen.txt). */
+static int load_initrd(vmrun_machine *m, uint64_t top, uint64_t floor)
+{
+  size_t len;
+  uint8_t *buf = vmrun__read_file(m->desc.initrd, &len);
+  uint64_t start;
+  void *grown;
+  int chosen, rc;
+  if (!buf) return -VMRUN_ENOENT;
+  start = (top - len) & VMRUN_PAGE_MASK;
+  if (len == 0 || len >= top - floor || start < floor) {
+    vmrun__diag("vmrun: %s: initrd of %zu bytes does not fit in RAM between "
+                "the kernel (ends at 0x%llx) and the device tree (0x%llx); "
+                "raise machine.ram", m->desc.initrd, len,
+                (unsigned long long)floor, (unsigned long long)top);
+    free(buf);
+    return -VMRUN_ERANGE;
+  }
+  rc = load_bytes(m, m->desc.initrd, start, buf, len, len);
+  free(buf);
+  if (rc < 0) return rc;
+  grown = malloc(m->fdt_size + 256);
+  if (!grown) return -VMRUN_ENOMEM;
+  if (fdt_open_into(m->fdt, grown, (int)m->fdt_size + 256) < 0 ||
+      (chosen = fdt_path_offset(grown, "/chosen")) < 0 ||
+      fdt_setprop_u64(grown, chosen, "linux,initrd-start", start) < 0 ||
+      fdt_setprop_u64(grown, chosen, "linux,initrd-end", start + len) < 0 ||
+      fdt_pack(grown) < 0) {
+    vmrun__diag("vmrun: cannot add the initrd to the device tree");
+    free(grown);
+    return -VMRUN_EINVAL;
+  }
+  free(m->fdt);
+  m->fdt = grown;
+  m->fdt_size = fdt_totalsize(grown);
+  return 0;
 }
 
 int vmrun__boot_load(vmrun_machine *m, vmrun_boot_info *bi)
@@ -178,14 +304,18 @@ int vmrun__boot_load(vmrun_machine *m, vmrun_boot_info *bi)
                 "machine.kernel: nothing to run", m->desc.file);
     return -VMRUN_EINVAL;
   }
-  /* DTB at the top of RAM, 2 MiB aligned as QEMU does; boot info below. */
-  bi->fdt_addr = (ram_end - m->fdt_size) & ~(uint64_t)0x1fffff;
+  /* DTB at the top of RAM, 2 MiB aligned as QEMU does (room for the
+  ** initrd properties added below); boot info page below it. */
+  bi->fdt_addr = (ram_end - m->fdt_size - 256) & ~(uint64_t)0x1fffff;
   if (bi->fdt_addr < m->desc.ram_base + 0x1000 ||
       bi->fdt_addr < (k_end > fw_end ? k_end : fw_end)) {
     vmrun__diag("vmrun: machine.ram (%llu MiB) is too small for the images "
                 "and the device tree", (unsigned long long)(m->desc.ram_size >> 20));
     return -VMRUN_ERANGE;
   }
+  if (m->desc.initrd && (rc = load_initrd(m, bi->fdt_addr - 0x1000,
+                                          k_end > fw_end ? k_end : fw_end)) < 0)
+    return rc;
   rc = m->host.phys_write(m, bi->fdt_addr, m->fdt, m->fdt_size);
   if (rc < 0) return rc;
   bi->info_addr = bi->fdt_addr - 0x1000;

@@ -1213,7 +1213,7 @@ static const char *const top_keys[] = {
 static const char *const machine_keys[] = {
   "arch", "harts", "ram", "ram_base", "firmware", "kernel", "initrd",
   "cmdline", "kernel_addr", "engine", "mmu", "frontend", "accel",
-  "engine_options", "clock", "icount_ns", "timebase", NULL
+  "engine_options", "clock", "icount_ns", "timebase", "cmdline_batch", NULL
 };
 static const char *const memory_keys[] = {
   "name", "type", "base", "size", "file", NULL
@@ -1379,6 +1379,7 @@ static int build_machine(vmrun_cfg *m, vmrun_machine_desc *d)
       (rc = str_field(m, "kernel", 0, 0, NULL, &d->kernel)) ||
       (rc = str_field(m, "initrd", 0, 0, NULL, &d->initrd)) ||
       (rc = str_field(m, "cmdline", 0, 0, NULL, &d->cmdline)) ||
+      (rc = str_field(m, "cmdline_batch", 0, 0, NULL, &d->cmdline_batch)) ||
       (rc = addr_field(m, "kernel_addr", 0, &d->kernel_addr)) ||
       (rc = str_field(m, "engine", 0, 1, "interp", &d->engine)) ||
       (rc = str_field(m, "mmu", 0, 1, "softmmu", &d->mmu)) ||
@@ -1661,6 +1662,7 @@ void vmrun__desc_free(vmrun_machine_desc *d)
   free(d->kernel);
   free(d->initrd);
   free(d->cmdline);
+  free(d->cmdline_batch);
   free(d->engine);
   free(d->mmu);
   free(d->frontend);

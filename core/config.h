@@ -64,6 +64,8 @@ typedef struct vmrun_machine_desc {
   char *kernel;              /* path or NULL */
   char *initrd;              /* path or NULL */
   char *cmdline;             /* string or NULL */
+  char *cmdline_batch;       /* appended to cmdline when stdin is not a
+                                terminal (batch runs), or NULL */
   char *engine;              /* default "interp" */
   char *mmu;                 /* default "softmmu" */
   char *frontend;            /* default: same as arch */

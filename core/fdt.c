@@ -12,6 +12,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libfdt.h>
 
@@ -62,9 +63,22 @@ int vmrun__fdt_build(vmrun_machine *m)
     goto fail;
 
   if ((node = fdt_add_subnode(fdt, root, "chosen")) < 0) { rc = node; goto fail; }
-  if (m->desc.cmdline &&
-      (rc = fdt_setprop_string(fdt, node, "bootargs", m->desc.cmdline)) < 0)
-    goto fail;
+  {
+    /* bootargs: machine.cmdline, plus machine.cmdline_batch when vmrun's
+    ** stdin is not a terminal (e.g. a guest self-check instead of a shell) */
+    const char *batch = isatty(STDIN_FILENO) ? NULL : m->desc.cmdline_batch;
+    char *args = NULL;
+    if (m->desc.cmdline || batch) {
+      size_t n = (m->desc.cmdline ? strlen(m->desc.cmdline) : 0) +
+                 (batch ? strlen(batch) : 0) + 2;
+      if (!(args = malloc(n))) { free(fdt); return -VMRUN_ENOMEM; }
+      snprintf(args, n, "%s%s%s", m->desc.cmdline ? m->desc.cmdline : "",
+               m->desc.cmdline && batch ? " " : "", batch ? batch : "");
+      rc = fdt_setprop_string(fdt, node, "bootargs", args);
+      free(args);
+      if (rc < 0) goto fail;
+    }
+  }
 
   snprintf(name, sizeof name, "memory@%llx", (unsigned long long)ram_base);
   if ((node = fdt_add_subnode(fdt, root, name)) < 0) { rc = node; goto fail; }

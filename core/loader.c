@@ -13,6 +13,7 @@
 #include "vmrun-config.h"
 
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -215,6 +216,39 @@ static int check_desc(const char *path, const vmrun_plugin_desc *d,
   return 0;
 }
 
+static int dlerror_copy(char *buf, size_t len)
+{
+  const char *e = dlerror();
+  if (!e) return 0;
+  snprintf(buf, len, "%s", e);
+  return 1;
+}
+
+/* The shared object behind a plugin path: itself, or for a libtool .la
+** file its dlname, next to it or in .libs/ (uninstalled build tree). */
+static int shared_object_of(const char *path, char *out, size_t len)
+{
+  size_t n = strlen(path);
+  FILE *f;
+  char line[512], dlname[256] = "";
+  const char *slash;
+  if (n < 3 || strcmp(path + n - 3, ".la") != 0) {
+    snprintf(out, len, "%s", path);
+    return 1;
+  }
+  if (!(f = fopen(path, "r"))) return 0;
+  while (fgets(line, sizeof line, f))
+    if (sscanf(line, "dlname='%255[^']'", dlname) == 1) break;
+  fclose(f);
+  if (!dlname[0]) return 0;
+  slash = strrchr(path, '/');
+  n = slash ? (size_t)(slash - path) : 0;
+  snprintf(out, len, "%.*s%s.libs/%s", (int)n, path, slash ? "/" : "", dlname);
+  if (access(out, F_OK) != 0)
+    snprintf(out, len, "%.*s%s%s", (int)n, path, slash ? "/" : "", dlname);
+  return 1;
+}
+
 int vmrun__plugin_open_file(const char *path, enum vmrun_plugin_kind kind,
                             vmrun_plugin *out)
 {
@@ -233,7 +267,16 @@ int vmrun__plugin_open_file(const char *path, enum vmrun_plugin_kind kind,
   h = lt_dlopenadvise(path, adv);
   lt_dladvise_destroy(&adv);
   if (!h) {
-    vmrun__diag("vmrun: plugin %s: cannot load: %s", path, lt_dlerror());
+    const char *why = lt_dlerror();
+    char so[PATH_MAX], reason[512];
+    /* libltdl reports most dlopen failures as "file not found": ask the
+    ** dynamic linker for the real reason (e.g. an undefined symbol) */
+    if (shared_object_of(path, so, sizeof so)) {
+      void *dh = dlopen(so, RTLD_NOW | RTLD_LOCAL);
+      if (dh) dlclose(dh);
+      else if (dlerror_copy(reason, sizeof reason)) why = reason;
+    }
+    vmrun__diag("vmrun: plugin %s: cannot load: %s", path, why);
     rc = -VMRUN_EIO;
     goto err;
   }

@@ -12,7 +12,7 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CRITERION_CFLAGS) \
 check_LTLIBRARIES = tests/plugins/device-good.la tests/plugins/device-major.la \
 	tests/plugins/device-minor.la tests/plugins/device-nosym.la \
 	tests/plugins/device-kind.la tests/plugins/device-trunc.la \
-	tests/plugins/device-print.la
+	tests/plugins/device-print.la tests/plugins/device-undef.la
 TESTPLUG_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
 tests_plugins_device_good_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=GOOD
@@ -35,6 +35,9 @@ tests_plugins_device_trunc_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 tests_plugins_device_print_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_print_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=PRINT
 tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_plugins_device_undef_la_SOURCES = tests/plugins/testplug.c
+tests_plugins_device_undef_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=UNDEF
+tests_plugins_device_undef_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 
 ## -- unit tests (Criterion) --
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
@@ -110,14 +113,15 @@ check_DATA = $(GUEST_ELFS) guest/payload.bin
 CLEANFILES += $(GUEST_ELFS)
 EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
-	sdk/examples/device-scratch.c
+	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/cli.sh tests/integration/opensbi-boot.sh \
 	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
 	tests/integration/sdk-example.sh tests/integration/console.sh \
-	tests/integration/install.sh tests/integration/robustness.sh
+	tests/integration/install.sh tests/integration/robustness.sh \
+	tests/integration/kernel-boot.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -125,7 +129,8 @@ LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver
 LOG_COMPILER = $(top_srcdir)/tests/criterion-tap
 SH_LOG_DRIVER = $(LOG_DRIVER)
 SH_LOG_COMPILER = $(SHELL)
-AM_TESTS_ENVIRONMENT = top_srcdir='$(abs_top_srcdir)' \
+AM_TESTS_ENVIRONMENT = LD_BIND_NOW=1; export LD_BIND_NOW; \
+	top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
 	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
 	GUEST_TESTS='$(GUEST_TESTS)' CC='$(CC)'; export top_srcdir top_builddir \

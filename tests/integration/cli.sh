@@ -72,6 +72,18 @@ printf '\377\377\377\377\377\377\377\177' | dd of="$TMP/corrupt.elf" bs=1 seek=3
 run_err "corrupt ELF program headers" 1 "corrupt ELF program header table" \
   --set machine.firmware="$TMP/corrupt.elf" "$cfg"
 
+# A plugin with an unresolved symbol is refused when loaded (vmrun binds
+# plugin symbols immediately), not when first called.
+printf 'version: 1\nmachine: { arch: riscv64, ram: 16M, firmware: wfi.bin }\ndevices: [ { type: undef } ]\n' \
+  >"$TMP/undef.yaml"
+env -u LD_BIND_NOW "$VMRUN" --plugin-path "$top_builddir/tests/plugins" \
+  "$TMP/undef.yaml" </dev/null >"$TMP/o" 2>"$TMP/e"; st=$?
+check "unresolved plugin symbol: status 1 (got $st)" [ $st -eq 1 ]
+check "...one line naming the symbol" \
+  sh -c "[ \$(wc -l <'$TMP/e') -eq 1 ] && grep -q 'undefined symbol: vmrun_no_such_function' '$TMP/e'"
+env -u LD_BIND_NOW "$VMRUN" --version >/dev/null 2>&1
+check "vmrun runs when LD_BIND_NOW is unset (re-exec path)" [ $? -eq 0 ]
+
 # --trace: each executed block's guest PC on stderr, starting at the entry.
 printf '\157\000\000\000' >"$TMP/spin.bin"   # "j ." : loops forever
 cat >"$TMP/spin.yaml" <<YAML

@@ -27,6 +27,7 @@ static const vmrun_device_ops ops __attribute__((used)) = {
 #define KIND 5
 #define TRUNC 6
 #define PRINT 7
+#define UNDEF 8
 
 #if VARIANT == GOOD
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_DEVICE, "good", "1.2.3",
@@ -58,6 +59,21 @@ VMRUN_PLUGIN_EXPORT const vmrun_plugin_desc vmrun_plugin_descriptor = {
   VMRUN_ABI_FINGERPRINT ^ 0x4u, VMRUN_PLUGIN_DEVICE, "print", "1.0.0",
   "Built for a 32-bit host", &ops
 };
+#elif VARIANT == UNDEF
+/* Calls a function nobody defines: must be refused at load time (vmrun
+** binds plugin symbols immediately), not crash at the first call. */
+extern int vmrun_no_such_function(void);
+static int undef_create(const vmrun_host *h, vmrun_machine *m,
+                        const vmrun_device_config *dc, void **inst)
+{
+  (void)h; (void)m; (void)dc; *inst = 0;
+  return vmrun_no_such_function();
+}
+static const vmrun_device_ops undef_ops = {
+  sizeof(vmrun_device_ops), 0, undef_create, dev_destroy, 0, 0
+};
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_DEVICE, "undef", "1.0.0",
+                    "References an undefined symbol", &undef_ops);
 #else
 #error VARIANT must be defined
 #endif

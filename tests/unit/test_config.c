@@ -746,7 +746,7 @@ Test(set, unknown_key_reported_at_set_position)
   expect_diag("--set:1:9: machine.rma: unknown key; valid keys: arch, harts, "
               "ram, ram_base, firmware, kernel, initrd, cmdline, kernel_addr, "
               "engine, mmu, frontend, accel, engine_options, clock, "
-              "icount_ns, timebase");
+              "icount_ns, timebase, cmdline_batch");
 }
 
 /* The assignment fails with exactly `want`, and leaves the tree alone. */
@@ -1062,7 +1062,7 @@ Test(desc, zeroed_desc_free)
 FILE_ERROR(unknown_key, "err-unknown-key.yaml",
            ":7:3: machine.rma: unknown key; valid keys: arch, harts, ram, "
            "ram_base, firmware, kernel, initrd, cmdline, kernel_addr, engine, "
-           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase")
+           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase, cmdline_batch")
 FILE_ERROR(unknown_top_key, "err-unknown-top.yaml",
            ":5:1: device: unknown key; valid keys: version, machine, memory, "
            "devices, scripts")

@@ -119,6 +119,19 @@ Test(loader, fingerprint_mismatch_refused)
             "got: %s", diag);
 }
 
+Test(loader, undefined_symbol_refused_at_load)
+{
+  vmrun_plugin p;
+  /* make check runs with LD_BIND_NOW=1, as vmrun re-executes itself */
+  cr_assert_eq(vmrun__plugin_load(VMRUN_PLUGIN_DEVICE, "undef", &p),
+               -VMRUN_EIO);
+  cr_assert_eq(n_lines, 1);
+  cr_assert(strstr(diag, "device-undef.la: cannot load: ") != NULL, "got: %s",
+            diag);
+  cr_assert(strstr(diag, "undefined symbol: vmrun_no_such_function") != NULL,
+            "got: %s", diag);
+}
+
 Test(loader, unknown_plugin_names_search_path)
 {
   vmrun_plugin p;
