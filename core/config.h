@@ -116,7 +116,15 @@ void vmrun__desc_free(vmrun_machine_desc *desc);
 ** -VMRUN_ERANGE. */
 int vmrun__parse_u64(const char *s, uint64_t *out);
 
+/* Expand "~/" and ${NAME} / ${NAME:-default} in *path, then make it
+** relative to the directory of the file `node` came from (not for --set
+** values, which are relative to the current directory).  Replaces *path
+** (malloc'ed).  0, -VMRUN_ENOMEM, or -VMRUN_EINVAL (printed). */
+int vmrun__cfg_resolve_path(char **path, vmrun_cfg *node);
+
 /* The accessors behind vmrun_host's cfg_* slots. */
+int vmrun__cfg_path(vmrun_cfg *node, const char *key, const char *def,
+                    const char **out);
 vmrun_cfg *vmrun__cfg_get(vmrun_cfg *node, const char *key);
 int vmrun__cfg_u64(vmrun_cfg *node, const char *key, uint64_t def,
                    uint64_t *out);

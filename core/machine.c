@@ -198,6 +198,7 @@ static void host_table_init(vmrun_host *h)
   h->cfg_bool = vmrun__cfg_bool;
   h->cfg_check_keys = vmrun__cfg_check_keys;
   h->cfg_error = vmrun__cfg_error;
+  h->cfg_path = vmrun__cfg_path;
   vmrun__host_init_physmem(h);
   h->vmem_translate = host_vmem_translate;
   h->vmem_access = host_vmem_access;

@@ -16,102 +16,15 @@
 
 #include "core.h"
 
-/* Expand "~/" at the start and ${NAME} / ${NAME:-default} anywhere (the
-** default is expanded too), so machine files can name per-user caches:
-** ${XDG_CACHE_HOME:-${HOME}/.cache}/vmrun/...  Returns a malloc'ed string,
-** or NULL (out of memory, or an unterminated ${, reported). */
-static char *expand(const char *in, int depth)
-{
-  size_t cap = strlen(in) + 256, n = 0;
-  char *out = malloc(cap);
-  const char *p = in;
-  if (!out) return NULL;
-#define PUT(str, len) do { size_t l_ = (len);                                \
-    if (n + l_ + 1 > cap) { char *o_; cap = (n + l_ + 1) * 2;                \
-      if (!(o_ = realloc(out, cap))) { free(out); return NULL; } out = o_; } \
-    memcpy(out + n, (str), l_); n += l_; } while (0)
-  if (p[0] == '~' && p[1] == '/') {
-    const char *home = getenv("HOME");
-    PUT(home ? home : "", home ? strlen(home) : 0);
-    p++;
-  }
-  while (*p) {
-    if (p[0] == '$' && p[1] == '{' && depth < 4) {
-      const char *q = p + 2, *colon = NULL, *val;
-      int level = 1;
-      for (; *q && level; q++) {
-        if (q[0] == '$' && q[1] == '{') { level++; q++; }
-        else if (*q == '}') level--;
-        else if (!colon && level == 1 && q[0] == ':' && q[1] == '-') colon = q;
-      }
-      if (level) {
-        vmrun__diag("vmrun: unterminated ${ in path '%s'", in);
-        free(out);
-        return NULL;
-      }
-      {
-        size_t namelen = (size_t)((colon ? colon : q - 1) - (p + 2));
-        char name[256];
-        snprintf(name, sizeof name, "%.*s", (int)namelen, p + 2);
-        val = getenv(name);
-        if (val && *val) {
-          PUT(val, strlen(val));
-        } else if (colon) {
-          char *def = strndup(colon + 2, (size_t)(q - 1 - (colon + 2)));
-          char *x = def ? expand(def, depth + 1) : NULL;
-          free(def);
-          if (!x) { free(out); return NULL; }
-          PUT(x, strlen(x));
-          free(x);
-        }
-      }
-      p = q;
-    } else {
-      PUT(p, 1);
-      p++;
-    }
-  }
-#undef PUT
-  out[n] = 0;
-  return out;
-}
-
-/* Paths in a machine file are relative to that file's directory; paths
-** given with --set are relative to the current directory. */
-static int resolve_path(char **path, vmrun_cfg *node)
-{
-  const char *slash;
-  char *joined;
-  size_t dirlen;
-  if (*path && (strchr(*path, '$') || (*path)[0] == '~')) {
-    char *x = expand(*path, 0);
-    if (!x) return -VMRUN_EINVAL;
-    free(*path);
-    *path = x;
-  }
-  if (!*path || (*path)[0] == '/' || !node || !node->file ||
-      strcmp(node->file, "--set") == 0)
-    return 0;
-  slash = strrchr(node->file, '/');
-  if (!slash) return 0;
-  dirlen = (size_t)(slash - node->file);
-  joined = malloc(dirlen + strlen(*path) + 2);
-  if (!joined) return -VMRUN_ENOMEM;
-  sprintf(joined, "%.*s/%s", (int)dirlen, node->file, *path);
-  free(*path);
-  *path = joined;
-  return 0;
-}
-
 static int resolve_paths(vmrun_machine_desc *d)
 {
   vmrun_cfg *mn = d->machine_node;
-  if (resolve_path(&d->firmware, vmrun__cfg_get(mn, "firmware")) < 0 ||
-      resolve_path(&d->kernel, vmrun__cfg_get(mn, "kernel")) < 0 ||
-      resolve_path(&d->initrd, vmrun__cfg_get(mn, "initrd")) < 0)
+  if (vmrun__cfg_resolve_path(&d->firmware, vmrun__cfg_get(mn, "firmware")) < 0 ||
+      vmrun__cfg_resolve_path(&d->kernel, vmrun__cfg_get(mn, "kernel")) < 0 ||
+      vmrun__cfg_resolve_path(&d->initrd, vmrun__cfg_get(mn, "initrd")) < 0)
     return -VMRUN_EINVAL;
   for (size_t i = 0; i < d->n_memory; i++)
-    if (resolve_path(&d->memory[i].file,
+    if (vmrun__cfg_resolve_path(&d->memory[i].file,
                      vmrun__cfg_get(d->memory[i].node, "file")) < 0)
       return -VMRUN_ENOMEM;
   return 0;

@@ -53,10 +53,11 @@ build_tree() {
   ) || die "build failed in $dir"
 }
 
-# The guest images of the default machine: OpenSBI comes from Debian's
-# opensbi package (installed above); the payload is built by make.
+# The guest images: OpenSBI from Debian's opensbi package (installed
+# above), the payload built by make, and Debian's riscv64 kernel + busybox
+# initramfs (scripts/fetch-guest-images, cached; fetched only when missing).
 fetch_guest_images() {
   local fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
   [ -f "$fw" ] || die "OpenSBI firmware missing: $fw (Debian package opensbi)"
-  log "guest images present: $fw, guest/payload.bin"
+  "$VMRUN_TOP/scripts/fetch-guest-images" || die "fetching the Linux guest images failed"
 }

@@ -44,8 +44,24 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/devices/test_ns16550a tests/devices/test_aclint \
 	tests/devices/test_sifive_test tests/engine/test_interp \
 	tests/engine/test_interp_switch tests/engine/test_softmmu \
-	tests/sdk/test_abi
+	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
+	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
+	tests/engine/test_paging
 check_PROGRAMS = $(UNIT_TESTS)
+
+## virtio devices driven by a test-side driver over fake guest RAM
+VIRTTEST_SOURCES = tests/virtio/vdriver.c tests/virtio/vdriver.h \
+	tests/devices/fake_host.c tests/devices/fake_host.h
+VIRTTEST_LDADD = $(CRITERION_LIBS) plugins/libvirtio.la \
+	plugins/libdevfdt.la $(FDT_LIBS)
+tests_virtio_test_virtio_blk_SOURCES = tests/virtio/test_virtio_blk.c \
+	$(VIRTTEST_SOURCES) plugins/virtio-blk/virtio_blk.c
+tests_virtio_test_virtio_blk_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_virtio_test_virtio_blk_LDADD = $(VIRTTEST_LDADD)
+tests_virtio_test_virtio_rng_SOURCES = tests/virtio/test_virtio_rng.c \
+	$(VIRTTEST_SOURCES) plugins/virtio-rng/virtio_rng.c
+tests_virtio_test_virtio_rng_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_virtio_test_virtio_rng_LDADD = $(VIRTTEST_LDADD)
 
 ## the SDK's layout, pinned against a golden table
 tests_sdk_test_abi_SOURCES = tests/sdk/test_abi.c
@@ -67,6 +83,9 @@ tests_engine_test_interp_switch_LDADD = $(CRITERION_LIBS)
 tests_engine_test_softmmu_SOURCES = tests/engine/test_softmmu.c $(ENGTEST_SOURCES)
 tests_engine_test_softmmu_CPPFLAGS = $(ENGTEST_CPPFLAGS)
 tests_engine_test_softmmu_LDADD = $(CRITERION_LIBS)
+tests_engine_test_paging_SOURCES = tests/engine/test_paging.c $(ENGTEST_SOURCES)
+tests_engine_test_paging_CPPFLAGS = $(ENGTEST_CPPFLAGS)
+tests_engine_test_paging_LDADD = $(CRITERION_LIBS)
 
 ## device plugins against a fake host (tests/devices/fake_host.c)
 DEVTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/devices
@@ -85,6 +104,15 @@ tests_devices_test_sifive_test_SOURCES = tests/devices/test_sifive_test.c \
 	plugins/sifive-test/sifive_test.c
 tests_devices_test_sifive_test_CPPFLAGS = $(DEVTEST_CPPFLAGS)
 tests_devices_test_sifive_test_LDADD = $(DEVTEST_LDADD)
+tests_devices_test_plic_SOURCES = tests/devices/test_plic.c \
+	tests/devices/fake_host.c tests/devices/fake_host.h plugins/plic/plic.c
+tests_devices_test_plic_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_devices_test_plic_LDADD = $(DEVTEST_LDADD)
+tests_devices_test_goldfish_rtc_SOURCES = tests/devices/test_goldfish_rtc.c \
+	tests/devices/fake_host.c tests/devices/fake_host.h \
+	plugins/goldfish-rtc/goldfish_rtc.c
+tests_devices_test_goldfish_rtc_CPPFLAGS = $(DEVTEST_CPPFLAGS)
+tests_devices_test_goldfish_rtc_LDADD = $(DEVTEST_LDADD)
 
 tests_unit_test_loader_SOURCES = tests/unit/test_loader.c core/loader.c \
 	core/config.c
@@ -99,19 +127,22 @@ tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 ## Each checks instruction semantics itself and reports through the SiFive
 ## test finisher; the -vmrun variants add checks where QEMU 7.2 departs
 ## from the specification (tests/guest/README.md).
-GUEST_TESTS = alu muldiv mem amo rvc csr trap timer
+GUEST_TESTS = alu muldiv mem amo rvc csr trap timer fp fp-arith fp-toint \
+	fp-cvt vm
 GUEST_CFLAGS = -nostdlib -nostartfiles -march=rv64imac_zicsr_zifencei \
 	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -Wl,-N \
 	-Wl,--no-warn-rwx-segments -I$(top_srcdir)/tests/guest
 GUEST_ELFS = $(GUEST_TESTS:%=tests/guest/%.elf) \
 	$(GUEST_TESTS:%=tests/guest/%-vmrun.elf)
-tests/guest/%.elf: $(top_srcdir)/tests/guest/%.S $(top_srcdir)/tests/guest/rvtest.h
+GUEST_HDRS = $(top_srcdir)/tests/guest/rvtest.h $(top_srcdir)/tests/guest/fptest.h
+tests/guest/%.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
-tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(top_srcdir)/tests/guest/rvtest.h
+tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -DVMRUN_ONLY -o $@ $<
 check_DATA = $(GUEST_ELFS) guest/payload.bin
 CLEANFILES += $(GUEST_ELFS)
 EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
+	tests/guest/fptest.h \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh
 
@@ -121,7 +152,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
 	tests/integration/sdk-example.sh tests/integration/console.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
-	tests/integration/kernel-boot.sh
+	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

@@ -8,12 +8,15 @@
 ** writes, G = 0) so firmware can probe and program them, but accesses are
 ** NOT checked against them yet.
 **
-** satp: only MODE = Bare is accepted in this version (writes with another
-** mode are ignored entirely, as the WARL rules allow, §4.1.11).
+** satp: MODE Bare, or any mode the MMU plugin accepts (softmmu: Sv39 and
+** Sv48); a write with another mode is ignored entirely, as the WARL rules
+** allow (§4.1.11).  ASID: all 16 bits are kept (the MMU flushes on every
+** satp change, so ASIDs only save the guest some SFENCE.VMAs).
 */
 #include <string.h>
 
 #include "rv_cpu.h"
+#include "fp.h"
 
 static void request_irq_check(struct rv_cpu *rc)
 {
@@ -21,8 +24,8 @@ static void request_irq_check(struct rv_cpu *rc)
 }
 
 /* Install the translation regime of every TLB index (idx = privilege
-** number).  Only Bare is accepted by satp for now, but the flags are
-** already derived from SUM/MXR for when Sv39 arrives. */
+** number) from satp and mstatus.SUM/MXR.  M-mode data accesses with MPRV
+** use the MPP mode's index (rv_mode_changed), hence its regime. */
 static void update_paging(struct rv_cpu *rc)
 {
   static const unsigned idxs[3] = { PRV_U, PRV_S, PRV_M };
@@ -63,7 +66,8 @@ void rv_mode_changed(struct rv_cpu *rc)
     data = (unsigned)((rc->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
   cpu->mmu_idx = data;
   cpu->mmu_idx_fetch = cpu->priv;
-  cpu->tb_flags = cpu->priv;
+  cpu->tb_flags = cpu->priv |
+                  ((rc->mstatus & MSTATUS_FS) ? 0 : RV_TBF_FS_OFF);
   update_paging(rc);
   /* Only bounce to the core when an interrupt is now pending and enabled
   ** (e.g. xRET lowered the privilege, or MIE/SIE was set): trap entry
@@ -230,6 +234,8 @@ static int counter_allowed(struct rv_cpu *rc, unsigned csr)
 static int csr_read(struct rv_cpu *rc, unsigned csr, uint64_t *v)
 {
   switch (csr) {
+  case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
+    *v = rv_fp_csr_get(rc, csr); return 0;
   case CSR_CYCLE: case CSR_MCYCLE:
     *v = rc->hdr.icount + rc->mcycle_off; return 0;
   case CSR_INSTRET: case CSR_MINSTRET:
@@ -277,6 +283,8 @@ static void csr_write(struct rv_cpu *rc, unsigned csr, uint64_t v)
 {
   uint64_t mask;
   switch (csr) {
+  case CSR_FFLAGS: case CSR_FRM: case CSR_FCSR:
+    rv_fp_csr_set(rc, csr, v); return;
   /* "If a CSR access instruction writes such a CSR, the write is done
   ** instead of the increment" (§2.1 of Zicsr): the next instruction sees
   ** v, and icount still counts the writing instruction. */
@@ -302,11 +310,24 @@ static void csr_write(struct rv_cpu *rc, unsigned csr, uint64_t v)
   case CSR_SEPC: rc->sepc = v & ~(uint64_t)1; return;
   case CSR_SCAUSE: rc->scause = v; return;
   case CSR_STVAL: rc->stval = v; return;
-  case CSR_SATP:
-    if ((v >> SATP_MODE_SHIFT) != VMRUN_PAGING_BARE) return; /* WARL */
-    rc->satp = v & (SATP_ASID_MASK | SATP_PPN_MASK);
+  case CSR_SATP: {
+    /* WARL (§4.1.11): Bare, or a mode the MMU plugin implements.  The
+    ** mode is tried (update_paging); if the MMU refuses it the write is
+    ** ignored entirely, which is how Linux probes Sv57/Sv48/Sv39. */
+    uint64_t old = rc->satp, mode = v >> SATP_MODE_SHIFT;
+    if (mode != VMRUN_PAGING_BARE && mode != VMRUN_PAGING_SV39 &&
+        mode != VMRUN_PAGING_SV48 && mode != VMRUN_PAGING_SV57)
+      return;
+    rc->satp = v;
     rv_mode_changed(rc);
+    if (mode != VMRUN_PAGING_BARE &&
+        (!(rc->paging_valid & (1u << PRV_S)) ||
+         rc->paging[PRV_S].mode != mode)) {
+      rc->satp = old;
+      rv_mode_changed(rc);
+    }
     return;
+  }
 
   case CSR_MSTATUS: write_mstatus(rc, v, MSTATUS_WMASK); return;
   case CSR_MISA: return;  /* WARL: writes ignored */
@@ -353,6 +374,8 @@ int rv_csr_access(struct rv_cpu *rc, unsigned csr, int do_read, int do_write,
   if (do_write && ((csr >> 10) & 3) == 3) return -1;   /* read-only */
   if (csr == CSR_SATP && priv == PRV_S && (rc->mstatus & MSTATUS_TVM))
     return -1;
+  if (csr >= CSR_FFLAGS && csr <= CSR_FCSR && !(rc->mstatus & MSTATUS_FS))
+    return -1;                                         /* FS = Off */
   if ((csr >= CSR_CYCLE && csr <= CSR_INSTRET) && !counter_allowed(rc, csr))
     return -1;
   if (csr_read(rc, csr, &v) != 0) return -1;           /* no such CSR */
@@ -400,6 +423,7 @@ int rv_csr_poke(struct rv_cpu *rc, unsigned csr, uint64_t val)
 /* ---- names ---- */
 
 static const struct { const char *name; unsigned num; } csr_names[] = {
+  { "fflags", CSR_FFLAGS }, { "frm", CSR_FRM }, { "fcsr", CSR_FCSR },
   { "cycle", CSR_CYCLE }, { "time", CSR_TIME }, { "instret", CSR_INSTRET },
   { "sstatus", CSR_SSTATUS }, { "sie", CSR_SIE }, { "stvec", CSR_STVEC },
   { "scounteren", CSR_SCOUNTEREN }, { "sscratch", CSR_SSCRATCH },

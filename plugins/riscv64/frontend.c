@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "rv_cpu.h"
+#include "fp.h"
 
 #define RESET_VECTOR 0x1000ull
 
@@ -140,7 +141,7 @@ static int fdt_err(int r)
 
 static int rv_fdt_cpu(void *inst, vmrun_cpu *cpu, void *fdt, int cpu_node)
 {
-  static const char exts[] = "i\0m\0a\0c\0zicsr\0zifencei";
+  static const char exts[] = "i\0m\0a\0f\0d\0c\0zicsr\0zifencei";
   struct rv_fe *fe = inst;
   char label[32];
   uint32_t ph;
@@ -148,11 +149,12 @@ static int rv_fdt_cpu(void *inst, vmrun_cpu *cpu, void *fdt, int cpu_node)
 
   r = fdt_setprop_string(fdt, cpu_node, "compatible", "riscv");
   if (r == 0) r = fdt_setprop_string(fdt, cpu_node, "riscv,isa",
-                                     "rv64imac_zicsr_zifencei");
+                                     "rv64imafdc_zicsr_zifencei");
   if (r == 0) r = fdt_setprop_string(fdt, cpu_node, "riscv,isa-base", "rv64i");
   if (r == 0) r = fdt_setprop(fdt, cpu_node, "riscv,isa-extensions", exts,
                               sizeof exts);
-  /* no "mmu-type" yet: only Bare translation is implemented */
+  /* the widest satp mode the softmmu implements (Linux probes anyway) */
+  if (r == 0) r = fdt_setprop_string(fdt, cpu_node, "mmu-type", "riscv,sv48");
   if (r < 0) return fdt_err(r);
 
   ic = fdt_add_subnode(fdt, cpu_node, "interrupt-controller");
@@ -202,6 +204,7 @@ static int rv_reg_get(void *inst, vmrun_cpu *cpu, const char *name,
   if (strcmp(name, "pc") == 0) { *val = cpu->pc; return 0; }
   if (strcmp(name, "priv") == 0) { *val = cpu->priv; return 0; }
   if ((k = gpr_by_name(name)) >= 0) { *val = k ? rc->x[k] : 0; return 0; }
+  if ((k = rv_fp_reg_by_name(name)) >= 0) { *val = rc->f[k]; return 0; }
   if ((csr = rv_csr_by_name(name)) >= 0 &&
       rv_csr_peek(rc, (unsigned)csr, val) == 0)
     return 0;
@@ -225,6 +228,7 @@ static int rv_reg_set(void *inst, vmrun_cpu *cpu, const char *name,
     if (k) rc->x[k] = val;
     return 0;
   }
+  if ((k = rv_fp_reg_by_name(name)) >= 0) { rc->f[k] = val; return 0; }
   if ((csr = rv_csr_by_name(name)) >= 0) {
     if (rv_csr_poke(rc, (unsigned)csr, val) != 0) return -VMRUN_EPERM;
     return 0;
@@ -232,15 +236,19 @@ static int rv_reg_set(void *inst, vmrun_cpu *cpu, const char *name,
   return -VMRUN_ENOENT;
 }
 
-/* Enumeration: pc, priv, x0..x31, then the CSRs. */
+/* Enumeration: pc, priv, x0..x31, the CSRs, then f0..f31. */
 static const char *rv_reg_name(void *inst, unsigned idx)
 {
+  const char *n;
+  unsigned k = 0;
   (void)inst;
   if (idx == 0) return "pc";
   if (idx == 1) return "priv";
   idx -= 2;
   if (idx < 32) return x_names[idx];
-  return rv_csr_name(idx - 32, NULL);
+  if ((n = rv_csr_name(idx - 32, NULL)) != NULL) return n;
+  while (rv_csr_name(k, NULL)) k++;
+  return rv_fp_reg_name(idx - 32 - k);
 }
 
 static const vmrun_frontend_ops ops = {
@@ -264,5 +272,5 @@ static const vmrun_frontend_ops ops = {
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",
-                    "RISC-V RV64IMAC+Zicsr+Zifencei frontend, M/S/U modes",
+                    "RISC-V RV64IMAFDC+Zicsr+Zifencei frontend, M/S/U modes",
                     &ops);

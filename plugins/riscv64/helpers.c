@@ -99,7 +99,8 @@ uint64_t rv_h_wfi(vmrun_cpu *cpu, uint64_t insn, uint64_t next_pc, uint64_t c)
   return 0;
 }
 
-/* info: bit 0 = rs1 is x0 (flush all), bits 63:1 = pc of the next insn */
+/* info: 1 = rs1 is x0 (flush all).  cpu->pc is the SFENCE.VMA's own pc
+** and it has no compressed form, so the next pc is cpu->pc + 4. */
 uint64_t rv_h_sfence(vmrun_cpu *cpu, uint64_t va, uint64_t info, uint64_t insn)
 {
   struct rv_cpu *rc = RV(cpu);
@@ -108,7 +109,7 @@ uint64_t rv_h_sfence(vmrun_cpu *cpu, uint64_t va, uint64_t info, uint64_t insn)
     return illegal(rc, insn);
   if (rc->host && rc->host->tlb_flush)
     rc->host->tlb_flush(cpu, (info & 1) ? VMRUN_TLB_INVALID : va);
-  cpu->pc = info >> 1;
+  cpu->pc += 4;
   cpu->trap_taken = VMRUN_TRAP_DONE;  /* retired, pc = next */
   return 0;
 }

@@ -93,11 +93,14 @@
                       (1ull << 8) | (1ull << 9) | (1ull << 12) |             \
                       (1ull << 13) | (1ull << 15))
 
-/* ---- misa (§3.1.1): RV64 "IMACSU" ---- */
+/* ---- misa (§3.1.1): RV64 "IMAFDCSU" ---- */
 #define MISA_EXT(c) (1ull << ((c) - 'A'))
 #define MISA_VALUE  ((2ull << 62) | MISA_EXT('I') | MISA_EXT('M') |         \
                      MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('S') |        \
-                     MISA_EXT('U'))
+                     MISA_EXT('U') | MISA_EXT('F') | MISA_EXT('D'))
+
+/* tb_flags = priv | RV_TBF_FS_OFF when mstatus.FS == Off (FP code traps) */
+#define RV_TBF_FS_OFF 0x100u
 
 /* ---- satp (§4.1.11) ---- */
 #define SATP_MODE_SHIFT 60
@@ -134,6 +137,8 @@ struct rv_fe {
 struct rv_cpu {
   vmrun_cpu hdr;
   uint64_t x[32];
+  uint64_t f[32];       /* F/D registers (fp.c); singles are NaN-boxed */
+  uint32_t fflags, frm; /* fcsr = frm << 5 | fflags */
 
   /* back pointers for helpers (helpers only receive the vmrun_cpu *) */
   struct rv_fe *fe;
@@ -214,7 +219,7 @@ uint64_t rv_h_amo(vmrun_cpu *cpu, uint64_t va, uint64_t val, uint64_t info);
 
 /* ---- rvc.c ---- */
 /* Expand a 16-bit RVC parcel to the equivalent 32-bit instruction, or 0 if
-** the encoding is illegal / reserved / uses absent F/D. */
+** the encoding is illegal / reserved. */
 uint32_t rv_rvc_expand(uint32_t c);
 
 /* ---- translate.c ---- */

@@ -1,10 +1,10 @@
 /*
 ** plugins/riscv64/rvc.c - RV64C: expand a 16-bit parcel into the
 ** equivalent 32-bit instruction (Unprivileged ISA ch. 16, Tables 16.5-16.7),
-** so the decoder has a single code path.  Illegal or reserved encodings,
-** and the FP loads/stores (C.FLD, C.FSD, C.FLDSP, C.FSDSP: F/D are not
-** implemented), expand to 0, which is then reported as an illegal
-** instruction with tval = the 16-bit parcel.
+** so the decoder has a single code path.  Illegal or reserved encodings
+** expand to 0, which is then reported as an illegal instruction with
+** tval = the 16-bit parcel.  C.FLD, C.FSD, C.FLDSP and C.FSDSP expand to
+** FLD/FSD (fp.c), which are illegal while mstatus.FS is Off.
 */
 #include "rv_cpu.h"
 
@@ -54,7 +54,8 @@ static int32_t sext(uint32_t v, unsigned bits)
 
 enum { OPC_LOAD = 0x03, OPC_OPIMM = 0x13, OPC_OPIMM32 = 0x1b,
        OPC_STORE = 0x23, OPC_OP = 0x33, OPC_LUI = 0x37, OPC_OP32 = 0x3b,
-       OPC_JALR = 0x67, OPC_SYSTEM = 0x73 };
+       OPC_JALR = 0x67, OPC_SYSTEM = 0x73,
+       OPC_LOADFP = 0x07, OPC_STOREFP = 0x27 };
 
 static uint32_t quadrant0(uint32_t c)
 {
@@ -79,7 +80,13 @@ static uint32_t quadrant0(uint32_t c)
   case 7: /* C.SD */
     uimm = BITS(c, 12, 10) << 3 | BITS(c, 6, 5) << 6;
     return enc_s((int32_t)uimm, rdp, rs1p, 3, OPC_STORE);
-  default: /* 1 C.FLD, 5 C.FSD (no D), 4 reserved */
+  case 1: /* C.FLD */
+    uimm = BITS(c, 12, 10) << 3 | BITS(c, 6, 5) << 6;
+    return enc_i((int32_t)uimm, rs1p, 3, rdp, OPC_LOADFP);
+  case 5: /* C.FSD */
+    uimm = BITS(c, 12, 10) << 3 | BITS(c, 6, 5) << 6;
+    return enc_s((int32_t)uimm, rdp, rs1p, 3, OPC_STOREFP);
+  default: /* 4 reserved */
     return 0;
   }
 }
@@ -178,8 +185,12 @@ static uint32_t quadrant2(uint32_t c)
   case 7: /* C.SDSP */
     uimm = BITS(c, 12, 10) << 3 | BITS(c, 9, 7) << 6;
     return enc_s((int32_t)uimm, rs2, 2, 3, OPC_STORE);
-  default: /* 1 C.FLDSP, 5 C.FSDSP: no D */
-    return 0;
+  case 1: /* C.FLDSP (rd = f0 is valid) */
+    uimm = BIT(c, 12) << 5 | BITS(c, 6, 5) << 3 | BITS(c, 4, 2) << 6;
+    return enc_i((int32_t)uimm, 2, 3, rd, OPC_LOADFP);
+  default: /* 5 C.FSDSP */
+    uimm = BITS(c, 12, 10) << 3 | BITS(c, 9, 7) << 6;
+    return enc_s((int32_t)uimm, rs2, 2, 3, OPC_STOREFP);
   }
 }
 

@@ -1,6 +1,6 @@
 /*
-** plugins/riscv64/translate.c - RV64IMAC + Zicsr + Zifencei decoder:
-** guest code -> vmrun IR (vmrun/ir.h).
+** plugins/riscv64/translate.c - RV64IMAFDC + Zicsr + Zifencei decoder:
+** guest code -> vmrun IR (vmrun/ir.h); F and D are decoded by fp.c.
 **
 ** One function per major opcode (Unprivileged ISA ch. 24, Table 24.1).
 ** Compressed instructions are first expanded to their 32-bit equivalent
@@ -17,6 +17,7 @@
 **  - 32-bit "W" ops: the op with size 4 (zero-extended) then SEXT size 4.
 */
 #include "rv_cpu.h"
+#include "fp.h"
 
 typedef struct ctx {
   struct rv_fe *fe;
@@ -419,7 +420,7 @@ static int op_system(ctx *c, uint32_t i)
     }
     if (F_F7(i) == 0x09 && rd == 0) { /* SFENCE.VMA rs1, rs2 */
       a = get_reg(c, rs1);
-      b = movi(c, (rs1 == 0 ? 1u : 0u) | (uint64_t)(c->pc + c->len) << 1);
+      b = movi(c, rs1 == 0 ? 1u : 0u);  /* the helper continues at pc + 4 */
       call(c, rv_h_sfence, a, b, ins, fl);
       exit_helper(c);
       return 1;
@@ -469,6 +470,8 @@ static int decode(ctx *c, uint32_t i)
   case 0x2f: return op_amo(c, i);
   case 0x0f: return op_miscmem(c, i);
   case 0x73: return op_system(c, i);
+  case 0x07: case 0x27: case 0x43: case 0x47: case 0x4b: case 0x4f:
+  case 0x53: return rv_fp_translate(c->blk, &c->nt, c->raw, i); /* F, D */
   default:   return gen_illegal(c);
   }
 }

@@ -8,8 +8,24 @@
 **             -> access_page(): translate (walk()), look up the physical
 **                region, refill the TLB entry (RAM/ROM pages only), then
 **                perform the access on host memory or through MMIO.
-**   walk()    -> the regime of the TLB index: bare today; the Sv39/Sv48
-**                walkers slot in here (they return pa + permissions).
+**   walk()    -> the regime of the TLB index: Bare, or a RISC-V Sv39/Sv48
+**                page-table walk (walk_paged()) that checks permissions,
+**                updates the A/D bits and returns pa + the permissions the
+**                TLB may cache.
+**
+** Page tables (RISC-V Privileged ISA v1.12 §4.3-4.5): PTEs are read and
+** written back through vmrun_host.phys_access, so a PTE outside RAM/ROM/
+** MMIO gives an access fault of the original access type.  Hardware A/D
+** updates: any permitted access sets A, a store sets D (read-check-write of
+** the PTE on the vCPU thread; a single host thread runs all vCPUs).  The
+** TLB caches the 4 KiB page of a translation (superpages too): addr_read
+** if loads are permitted, addr_code if fetches are, addr_write only if
+** stores are permitted AND D is already set, so the first store to a clean
+** page takes the slow path and sets D.  No ASID tags: every satp change
+** (set_paging) flushes the index, and SFENCE.VMA flushes the page (or, if
+** a superpage could cover it, the whole index) in every index of the vCPU.
+** Sv57 is not offered (set_paging returns -VMRUN_ENOTSUP; the walker is
+** generic, enabling it is a matter of accepting the mode).
 **
 ** Threading: per-vCPU entry points run on the vCPU's thread.
 ** code_page_added() touches the TLBs of every attached vCPU; with vCPUs on
@@ -27,8 +43,35 @@
 #define PROT_W 2u
 #define PROT_X 4u
 
+/* RISC-V PTE bits (Privileged ISA §4.4.1, Figure 4.21). */
+#define PTE_V (1ull << 0)
+#define PTE_R (1ull << 1)
+#define PTE_W (1ull << 2)
+#define PTE_X (1ull << 3)
+#define PTE_U (1ull << 4)
+#define PTE_A (1ull << 6)
+#define PTE_D (1ull << 7)
+#define PTE_PPN_SHIFT 10
+#define PTE_PPN_MASK ((1ull << 44) - 1)
+/* bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved; none implemented */
+#define PTE_RSVD (0x3ffull << 54)
+
+#if defined(__GNUC__)
+#define LIKELY(x) __builtin_expect(!!(x), 1)
+#define UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define LIKELY(x) (x)
+#define UNLIKELY(x) (x)
+#endif
+
 typedef struct smmu_cpu {
   vmrun_tlb_entry tlb[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE]; /* first: aligned */
+  /* guest PA of the page of each TLB entry (valid while one of its
+  ** addr_* fields is), for translate() hits */
+  uint64_t tlb_pa[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE];
+  /* VA range covering every superpage cached in an index (QEMU's idea):
+  ** a page flush inside it flushes the whole index.  mask 0 = none. */
+  uint64_t large_addr[VMRUN_TLB_NB_IDX], large_mask[VMRUN_TLB_NB_IDX];
   vmrun_paging regime[VMRUN_TLB_NB_IDX];
   vmrun_cpu *cpu;
   struct smmu_cpu *next;
@@ -74,6 +117,7 @@ static void tlb_clear_index(smmu_cpu *mc, unsigned idx)
 {
   for (unsigned i = 0; i < VMRUN_TLB_SIZE; i++)
     tlb_entry_clear(&mc->tlb[idx][i]);
+  mc->large_addr[idx] = mc->large_mask[idx] = 0;
 }
 
 static smmu_cpu *mcpu(vmrun_cpu *cpu)
@@ -83,39 +127,130 @@ static smmu_cpu *mcpu(vmrun_cpu *cpu)
 
 /* ---- translation ---- */
 
-/* Translate va in TLB index idx: *pa and the page's permissions (PROT_*).
-** Returns 0 or a fault.  This is where page-table walkers slot in. */
-static int walk(smmu *s, smmu_cpu *mc, uint64_t va, enum vmrun_access acc,
-                unsigned idx, uint64_t *pa, unsigned *prot)
-{
-  const vmrun_paging *p = &mc->regime[idx];
-  (void)s;
-  switch (p->mode) {
-  case VMRUN_PAGING_BARE:
-    *pa = va;
-    *prot = PROT_R | PROT_W | PROT_X;
-    return 0;
-  default:
-    /* Sv39/Sv48 walkers arrive later; set_paging refuses them today. */
-    (void)acc;
-    return VMRUN_FAULT_PAGE;
-  }
-}
-
 static unsigned acc_prot(enum vmrun_access acc)
 {
   return acc == VMRUN_ACCESS_STORE ? PROT_W
        : acc == VMRUN_ACCESS_FETCH ? PROT_X : PROT_R;
 }
 
+/* RISC-V Sv39/Sv48 (generic in the number of levels) page-table walk,
+** Privileged ISA §4.3.2.  `update`: set A (and D for a store) in the leaf
+** PTE; 0 only probes (nothing written, the result must not be cached).
+** On success *pa, *prot (what the TLB may cache for this regime: W only
+** when D is set) and *pgsize (size of the leaf page). */
+static __attribute__((noinline)) int walk_paged(smmu *s,
+                                                const vmrun_paging *p,
+                                                uint64_t va,
+                                                enum vmrun_access acc,
+                                                int update, uint64_t *pa,
+                                                unsigned *prot,
+                                                uint64_t *pgsize)
+{
+  const unsigned levels = p->mode - VMRUN_PAGING_SV39 + 3;
+  const unsigned sh = 64 - (VMRUN_PAGE_BITS + 9 * levels);
+  uint64_t a = p->root & ~(uint64_t)(VMRUN_PAGE_SIZE - 1);
+  int i;
+
+  /* bits 63:VALEN must equal bit VALEN-1 (§4.4.1, §4.5.1) */
+  if ((uint64_t)((int64_t)(va << sh) >> sh) != va) return VMRUN_FAULT_PAGE;
+  for (i = (int)levels - 1; i >= 0; i--) {
+    const unsigned shift = VMRUN_PAGE_BITS + 9 * (unsigned)i;
+    uint64_t pte_addr = a + ((va >> shift) & 0x1ff) * 8, pte = 0, ppn;
+    unsigned allowed;
+    if (s->host->phys_access(s->m, pte_addr, 8, 0, &pte) < 0)
+      return VMRUN_FAULT_ACCESS;
+    if (!(pte & PTE_V) || (pte & (PTE_R | PTE_W)) == PTE_W ||
+        (pte & PTE_RSVD))
+      return VMRUN_FAULT_PAGE;
+    ppn = (pte >> PTE_PPN_SHIFT) & PTE_PPN_MASK;
+    if (!(pte & (PTE_R | PTE_W | PTE_X))) {
+      /* pointer to the next level; D, A, U are reserved there */
+      if (pte & (PTE_A | PTE_D | PTE_U)) return VMRUN_FAULT_PAGE;
+      a = ppn << VMRUN_PAGE_BITS;
+      continue;
+    }
+    /* leaf: a superpage must be aligned (ppn[i-1:0] == 0) */
+    if (ppn & ((1ull << (9 * (unsigned)i)) - 1)) return VMRUN_FAULT_PAGE;
+    allowed = 0;
+    if (pte & PTE_R) allowed |= PROT_R;
+    if (pte & PTE_W) allowed |= PROT_W;
+    if (pte & PTE_X) allowed |= PROT_X;
+    if ((pte & PTE_X) && (p->flags & VMRUN_PAGING_MXR)) allowed |= PROT_R;
+    if (p->flags & VMRUN_PAGING_USER) {
+      if (!(pte & PTE_U)) allowed = 0;         /* U mode: U pages only */
+    } else if (pte & PTE_U) {                  /* S mode on a U page */
+      allowed &= (p->flags & VMRUN_PAGING_SUM) ? (PROT_R | PROT_W) : 0;
+    }
+    if (!(allowed & acc_prot(acc))) return VMRUN_FAULT_PAGE;
+    if (update) {
+      uint64_t npte = pte | PTE_A;
+      if (acc == VMRUN_ACCESS_STORE) npte |= PTE_D;
+      if (npte != pte) {
+        /* single host thread: nothing changed the PTE since the read */
+        if (s->host->phys_access(s->m, pte_addr, 8, 1, &npte) < 0)
+          return VMRUN_FAULT_ACCESS;
+        pte = npte;
+      }
+    }
+    if (update && !(pte & PTE_D))
+      allowed &= ~PROT_W;                      /* first store: slow path */
+    *pgsize = 1ull << shift;
+    *pa = (ppn << VMRUN_PAGE_BITS) | (va & (*pgsize - 1));
+    *prot = allowed;
+    return 0;
+  }
+  return VMRUN_FAULT_PAGE;  /* pointer at level 0 */
+}
+
+/* Translate va in TLB index idx: *pa, the page's permissions (PROT_*)
+** and the size of the page that maps it.  Returns 0 or a fault.  Regimes
+** with page tables check the access `acc` and, with `update`, set A/D. */
+static inline int walk(smmu *s, smmu_cpu *mc, uint64_t va,
+                       enum vmrun_access acc, unsigned idx, int update,
+                       uint64_t *pa, unsigned *prot, uint64_t *pgsize)
+{
+  const vmrun_paging *p = &mc->regime[idx];
+  if (LIKELY(p->mode == VMRUN_PAGING_BARE)) {
+    *pa = va;
+    *prot = PROT_R | PROT_W | PROT_X;
+    *pgsize = VMRUN_PAGE_SIZE;
+    return 0;
+  }
+  return walk_paged(s, p, va, acc, update, pa, prot, pgsize);
+}
+
+/* A 4 KiB page of a superpage of `pgsize` bytes holding va is entered in
+** index idx: widen the index's superpage range (see smmu_tlb_flush). */
+static __attribute__((noinline)) void note_large_page(smmu_cpu *mc,
+                                                      unsigned idx,
+                                                      uint64_t va,
+                                                      uint64_t pgsize)
+{
+  uint64_t mask = ~(pgsize - 1), base = va & mask;
+  if (mc->large_mask[idx] == 0) {
+    mc->large_addr[idx] = base;
+    mc->large_mask[idx] = mask;
+  } else {
+    mask &= mc->large_mask[idx];
+    while ((mc->large_addr[idx] ^ base) & mask) mask <<= 1;
+    mc->large_mask[idx] = mask;
+    mc->large_addr[idx] &= mask;
+  }
+}
+
 /* Refill the TLB entry of the page holding va for a RAM/ROM page whose
-** host address is `hpage` (page-aligned guest PA `ppage`). */
-static void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
-                     uint64_t ppage, uint8_t *hpage, unsigned prot, int rom)
+** host address is `hpage` (page-aligned guest PA `ppage`); `pgsize` is
+** the size of the guest page (superpage) that maps it. */
+static inline void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
+                            uint64_t ppage, uint8_t *hpage, unsigned prot,
+                            int rom, uint64_t pgsize)
 {
   uint64_t vpage = va & VMRUN_PAGE_MASK;
-  vmrun_tlb_entry *e =
-      &mc->tlb[idx][(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];
+  unsigned slot = (unsigned)(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1);
+  vmrun_tlb_entry *e = &mc->tlb[idx][slot];
+  if (UNLIKELY(pgsize > VMRUN_PAGE_SIZE))
+    note_large_page(mc, idx, va, pgsize);
+  mc->tlb_pa[idx][slot] = ppage;
   e->addr_read = (prot & PROT_R) ? vpage : VMRUN_TLB_INVALID;
   e->addr_code = (prot & PROT_X) ? vpage : VMRUN_TLB_INVALID;
   e->addr_write = ((prot & PROT_W) && !rom &&
@@ -138,10 +273,10 @@ static int access_bytes(smmu *s, vmrun_cpu *cpu, uint64_t va, unsigned size,
   if (acc == VMRUN_ACCESS_STORE) {
     uint64_t a = va;
     for (;;) {
-      uint64_t pa;
+      uint64_t pa, pgsize;
       unsigned prot;
       vmrun_region_info ri;
-      f = walk(s, mc, a, acc, idx, &pa, &prot);
+      f = walk(s, mc, a, acc, idx, 0, &pa, &prot, &pgsize); /* probe only */
       if (f) return f;
       if (!(prot & PROT_W)) return VMRUN_FAULT_PAGE;
       s->host->phys_lookup(s->m, pa, &ri);
@@ -175,9 +310,9 @@ static int access_page(smmu *s, vmrun_cpu *cpu, uint64_t va, unsigned size,
 {
   smmu_cpu *mc = mcpu(cpu);
   vmrun_region_info ri;
-  uint64_t pa, off;
+  uint64_t pa, off, pgsize;
   unsigned prot;
-  int f = walk(s, mc, va, acc, idx, &pa, &prot);
+  int f = walk(s, mc, va, acc, idx, 1, &pa, &prot, &pgsize);
   if (f) return f;
   if (!(prot & acc_prot(acc))) return VMRUN_FAULT_PAGE;
   s->host->phys_lookup(s->m, pa, &ri);
@@ -193,7 +328,8 @@ static int access_page(smmu *s, vmrun_cpu *cpu, uint64_t va, unsigned size,
     /* Only whole pages inside the region are TLB-cached. */
     if (ppage >= ri.base && ri.size >= VMRUN_PAGE_SIZE &&
         ppage - ri.base <= ri.size - VMRUN_PAGE_SIZE)
-      tlb_fill(s, mc, idx, va, ppage, ri.host + (ppage - ri.base), prot, rom);
+      tlb_fill(s, mc, idx, va, ppage, ri.host + (ppage - ri.base), prot, rom,
+               pgsize);
     if (acc == VMRUN_ACCESS_STORE) {
       if (rom) return 0; /* guest writes to ROM are ignored */
       st_le(ri.host + off, size, *val);
@@ -308,17 +444,35 @@ static int smmu_translate(void *inst, vmrun_cpu *cpu, uint64_t va,
                           uint64_t *pa)
 {
   smmu *s = inst;
-  unsigned prot;
+  smmu_cpu *mc = mcpu(cpu);
+  vmrun_region_info ri;
+  const vmrun_tlb_entry *e;
+  uint64_t vpage = va & VMRUN_PAGE_MASK, field, pgsize;
+  unsigned prot, slot;
   int f;
   if (mmu_idx >= VMRUN_TLB_NB_IDX) return VMRUN_FAULT_ACCESS;
-  f = walk(s, mcpu(cpu), va, acc, mmu_idx, pa, &prot);
+  /* TLB hit: the engines translate every new fetch pc through here */
+  slot = (unsigned)(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1);
+  e = &mc->tlb[mmu_idx][slot];
+  field = acc == VMRUN_ACCESS_FETCH ? e->addr_code
+        : acc == VMRUN_ACCESS_STORE ? e->addr_write : e->addr_read;
+  if (field == vpage) {
+    *pa = mc->tlb_pa[mmu_idx][slot] | (va & (VMRUN_PAGE_SIZE - 1));
+    return 0;
+  }
+  f = walk(s, mc, va, acc, mmu_idx, 1, pa, &prot, &pgsize);
   if (f) return f;
   if (!(prot & acc_prot(acc))) return VMRUN_FAULT_PAGE;
-  if (acc == VMRUN_ACCESS_FETCH) {
-    /* code must come from somewhere: unmapped PA is an access fault */
-    vmrun_region_info ri;
-    s->host->phys_lookup(s->m, *pa, &ri);
-    if (ri.kind == VMRUN_REGION_NONE) return VMRUN_FAULT_ACCESS;
+  s->host->phys_lookup(s->m, *pa, &ri);
+  /* code must come from somewhere: unmapped PA is an access fault */
+  if (acc == VMRUN_ACCESS_FETCH && ri.kind == VMRUN_REGION_NONE)
+    return VMRUN_FAULT_ACCESS;
+  if (ri.kind == VMRUN_REGION_RAM || ri.kind == VMRUN_REGION_ROM) {
+    uint64_t ppage = *pa & VMRUN_PAGE_MASK;
+    if (ppage >= ri.base && ri.size >= VMRUN_PAGE_SIZE &&
+        ppage - ri.base <= ri.size - VMRUN_PAGE_SIZE)
+      tlb_fill(s, mc, mmu_idx, va, ppage, ri.host + (ppage - ri.base), prot,
+               ri.kind == VMRUN_REGION_ROM, pgsize);
   }
   return 0;
 }
@@ -329,7 +483,9 @@ static int smmu_set_paging(void *inst, vmrun_cpu *cpu, unsigned mmu_idx,
   smmu_cpu *mc = mcpu(cpu);
   (void)inst;
   if (mmu_idx >= VMRUN_TLB_NB_IDX || !p || !mc) return -VMRUN_EINVAL;
-  if (p->mode != VMRUN_PAGING_BARE) return -VMRUN_ENOTSUP;
+  if (p->mode != VMRUN_PAGING_BARE && p->mode != VMRUN_PAGING_SV39 &&
+      p->mode != VMRUN_PAGING_SV48)
+    return -VMRUN_ENOTSUP;  /* Sv57 and unknown modes */
   mc->regime[mmu_idx] = *p;
   tlb_clear_index(mc, mmu_idx);
   return 0;
@@ -344,9 +500,15 @@ static void smmu_tlb_flush(void *inst, vmrun_cpu *cpu, uint64_t va)
     for (unsigned i = 0; i < VMRUN_TLB_NB_IDX; i++) tlb_clear_index(mc, i);
     return;
   }
-  for (unsigned i = 0; i < VMRUN_TLB_NB_IDX; i++)
-    tlb_entry_clear(&mc->tlb[i][(va >> VMRUN_PAGE_BITS) &
-                                (VMRUN_TLB_SIZE - 1)]);
+  for (unsigned i = 0; i < VMRUN_TLB_NB_IDX; i++) {
+    /* a superpage cached in this index may cover va: its other 4 KiB
+    ** pages come from the same leaf PTE, so drop them all */
+    if (mc->large_mask[i] && (va & mc->large_mask[i]) == mc->large_addr[i])
+      tlb_clear_index(mc, i);
+    else
+      tlb_entry_clear(&mc->tlb[i][(va >> VMRUN_PAGE_BITS) &
+                                  (VMRUN_TLB_SIZE - 1)]);
+  }
 }
 
 static void smmu_code_page_added(void *inst, uint64_t gpa)
@@ -375,4 +537,5 @@ static const vmrun_mmu_ops smmu_ops = {
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_MMU, "softmmu", "0.1.0",
-                    "Software MMU: soft TLB, bare translation", &smmu_ops);
+                    "Software MMU: soft TLB, Bare/Sv39/Sv48 translation",
+                    &smmu_ops);

@@ -360,6 +360,13 @@ static void fh_irq_set(void *opaque, uint32_t num, int level)
   }
   fh->irq_calls[num]++;
   fh->irq_level[num] = level;
+  if (fh->irqc_set)
+    fh->irqc_set(fh->irqc_opaque, num, level);
+}
+
+void fh_irq_set_line(fake_host *fh, uint32_t num, int level)
+{
+  fh_irq_set(fh, num, level);
 }
 
 static int fh_irq_line(vmrun_machine *m, uint32_t num, vmrun_irq_line *out)
@@ -375,10 +382,11 @@ static int fh_irq_controller_register(vmrun_machine *m,
                                       void (*set)(void *, uint32_t, int),
                                       void *opaque)
 {
-  (void)set; (void)opaque;
   if (m->irqc_registered)
     return -VMRUN_EEXIST;
   m->irqc_registered = 1;
+  m->irqc_set = set;
+  m->irqc_opaque = opaque;
   return 0;
 }
 

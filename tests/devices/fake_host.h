@@ -75,6 +75,10 @@ typedef struct vmrun_machine {
   unsigned irq_bad;                       /* set() with num out of range */
   unsigned irq_lines_given;               /* irq_line() calls */
   unsigned irqc_registered;
+  /* the registered platform interrupt controller: platform line set()
+  ** calls are forwarded to it (after being recorded above) */
+  void (*irqc_set)(void *opaque, uint32_t num, int level);
+  void *irqc_opaque;
 
   /* virtual clock and timers */
   uint64_t now_ns;
@@ -135,6 +139,10 @@ unsigned fh_timers_armed(const fake_host *fh);
 
 /* Offer input bytes to the chardev handler; returns bytes accepted. */
 size_t fh_input(fake_host *fh, const void *buf, size_t len);
+
+/* Drive platform line `num` as a device would through host->irq_line
+** (recorded, then forwarded to the registered controller, if any). */
+void fh_irq_set_line(fake_host *fh, uint32_t num, int level);
 
 /* Level of irq_pending bit `line` of hart `hart` (0 or 1). */
 int fh_cpu_irq(const fake_host *fh, uint32_t hart, uint32_t line);

@@ -190,17 +190,23 @@ Test(softmmu, tlb_flush_page_and_all)
   cr_assert_eq(TLB(0, b)->addr_read, VMRUN_TLB_INVALID);
 }
 
-Test(softmmu, set_paging_bare_only)
+/* Sv39/Sv48 walks are tested in test_paging.c */
+Test(softmmu, set_paging_modes)
 {
-  vmrun_paging p = { VMRUN_PAGING_SV39, 0, RAM_BASE, 0, 0 };
+  vmrun_paging p = { VMRUN_PAGING_SV57, 0, RAM_BASE, 0, 0 };
   uint64_t v;
   cr_assert_eq(acc(RAM_BASE, 1, VMRUN_ACCESS_LOAD, 1, &v), 0);
   cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, CPU, 1, &p),
                -VMRUN_ENOTSUP);
   cr_assert_eq(TLB(1, RAM_BASE)->addr_read, RAM_BASE); /* unchanged */
-  p.mode = VMRUN_PAGING_SV48;
+  p.mode = 7; /* reserved satp mode */
   cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, CPU, 1, &p),
                -VMRUN_ENOTSUP);
+  p.mode = VMRUN_PAGING_SV39;
+  cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, CPU, 1, &p), 0);
+  p.mode = VMRUN_PAGING_SV48;
+  cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, CPU, 1, &p), 0);
+  cr_assert_eq(acc(RAM_BASE, 1, VMRUN_ACCESS_LOAD, 0, &v), 0);
   p.mode = VMRUN_PAGING_BARE;
   cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, CPU, 1, &p), 0);
   cr_assert_eq(TLB(1, RAM_BASE)->addr_read, VMRUN_TLB_INVALID); /* flushed */

@@ -4,10 +4,11 @@
 **   - QEMU implements more (F, D, H...): misa, medeleg, mideleg, mie and
 **     mstatus have extra writable bits there, so default builds check only
 **     the IMACSU bits;
-**   - QEMU accepts mstatus.MPP = 2, pmpcfg R=0/W=1, satp Sv39, keeps mepc
+**   - QEMU accepts mstatus.MPP = 2, pmpcfg R=0/W=1, satp Sv57, keeps mepc
 **     bit 0 and all 32 mcounteren bits, reports nonzero marchid/mimpid;
-**     vmrun does not (priv spec WARL rules / our Bare-only satp).
-**   - fflags/frm/fcsr exist in QEMU (F/D); they are illegal in vmrun. */
+**     vmrun does not (priv spec WARL rules / satp Bare, Sv39, Sv48 only).
+**   - fflags/frm/fcsr are checked with mstatus.FS = Off (illegal); F and D
+**     themselves are tested by fp*.S. */
 #include "rvtest.h"
 
 #define MISA_IMACSU ((1 << 0) | (1 << 2) | (1 << 8) | (1 << 12) | (1 << 18) | (1 << 20))
@@ -39,7 +40,7 @@ RVTEST_BEGIN
   TEST_CASE(22, a0, 0, csrr a1, misa; csrw misa, zero; csrr a2, misa; sub a0, a1, a2)
   TEST_CASE(23, a0, 0, csrr a1, misa; li a3, (1 << 2); csrc misa, a3; csrr a2, misa; sub a0, a1, a2)
 #ifdef VMRUN_ONLY
-  TEST_CASE(24, a0, 0x8000000000000000 | MISA_IMACSU, csrr a0, misa)
+  TEST_CASE(24, a0, 0x8000000000000000 | MISA_IMACSU | (1 << 3) | (1 << 5), csrr a0, misa) /* + D, F */
 #endif
 
   /* ---- identification ---- */
@@ -143,12 +144,17 @@ RVTEST_BEGIN
   TEST_CASE(96, a0, 0xbeef, li a1, 0xbeef; csrw stval, a1; csrr a0, stval)
   TEST_CASE(97, a0, 9, li a1, 9; csrw scause, a1; csrr a0, scause)
 
-  /* ---- satp: Bare accepted ---- */
+  /* ---- satp: Bare, Sv39, Sv48 accepted (paging: vm.S) ---- */
   TEST_CASE(100, a0, 0, csrw satp, zero; csrr a0, satp)
+  /* a reserved MODE is ignored entirely */
+  TEST_CASE(101, a0, 0, li a1, 0x1000000000080000; csrw satp, a1; csrr a0, satp)
+  TEST_CASE(102, a0, 0x8000000000080000, li a1, 0x8000000000080000; csrw satp, a1; csrr a0, satp)
+  TEST_CASE(103, a0, 0x9000000000080000, li a1, 0x9000000000080000; csrw satp, a1; csrr a0, satp)
 #ifdef VMRUN_ONLY
-  /* only Bare is implemented: a write with MODE = Sv39 is ignored */
-  TEST_CASE(101, a0, 0, li a1, 0x8000000000080000; csrw satp, a1; csrr a0, satp)
+  /* Sv57 is not implemented: the write is ignored */
+  TEST_CASE(104, a0, 0x9000000000080000, li a1, 0xa000000000080000; csrw satp, a1; csrr a0, satp)
 #endif
+  TEST_CASE(105, a0, 0, csrw satp, zero; sfence.vma; csrr a0, satp)
 
   /* ---- PMP (stored, WARL) ---- */
   /* entry 0 stays the all-memory RWX NAPOT region set up at reset */

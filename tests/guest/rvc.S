@@ -1,5 +1,6 @@
 /* tests/guest/rvc.S - RV64C: every compressed instruction (except the
-** FP loads/stores, which are illegal here since F/D are absent), checked
+** FP loads/stores, which are illegal here since mstatus.FS is Off; fp.S
+** checks them with FS on), checked
 ** by result; C.EBREAK (cause 3, epc, 2-byte length) and illegal
 ** compressed encodings (cause 2, mtval = the 16-bit parcel). */
 #include "rvtest.h"
@@ -98,7 +99,7 @@ RVTEST_BEGIN
 
   /* Illegal compressed encodings: mtval = the 16-bit parcel */
   TEST_TRAP(100, CAUSE_ILLEGAL, 0x0000, .hword 0x0000)          /* all zeros */
-  TEST_TRAP(101, CAUSE_ILLEGAL, 0x2000, .hword 0x2000)          /* c.fld */
+  TEST_TRAP(101, CAUSE_ILLEGAL, 0x2000, .hword 0x2000)          /* c.fld, FS = Off */
   TEST_TRAP(102, CAUSE_ILLEGAL, 0xa000, .hword 0xa000)          /* c.fsd */
   TEST_TRAP(103, CAUSE_ILLEGAL, 0x2082, .hword 0x2082)          /* c.fldsp */
   TEST_TRAP(104, CAUSE_ILLEGAL, 0xa002, .hword 0xa002)          /* c.fsdsp */

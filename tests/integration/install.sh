@@ -15,7 +15,9 @@ bindir=$(dirname "$bin"); prefix=$(dirname "$bindir")
 
 PATH="$bindir:$PATH" vmrun --list-plugins >"$TMP/list" 2>&1
 n=$(grep -c "^[a-z]* .* $prefix/.*/plugins/[a-z0-9-]*\.so$" "$TMP/list")
-check "6 plugins found in the installed plugin directory (found $n)" [ "$n" -eq 6 ]
+built=$(ls "$top_builddir"/plugins/.libs/ | grep -cE '^(frontend|engine|mmu|accel|device)-.*\.so$')
+check "all $built built plugins found in the installed plugin directory (found $n)" \
+  [ "$n" -eq "$built" -a "$n" -ge 6 ]
 check "no libtool .la files installed" [ -z "$(find "$d" -name '*.la')" ]
 check "SDK headers installed" [ -f "$prefix/include/vmrun/vmrun.h" ]
 

@@ -6,6 +6,10 @@ _tap_fail=0
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/vmrun-test.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 
+# The SDK ABI version this tree builds, from the header (e.g. "1.1").
+ABI=$(awk '/#define VMRUN_ABI_MAJOR/ { ma = $3 } /#define VMRUN_ABI_MINOR/ { mi = $3 }
+  END { print ma "." mi }' "$top_srcdir/sdk/include/vmrun/version.h")
+ABI_RE=$(echo "$ABI" | sed 's/\./\\./')
 ok()   { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - $*"; }
 fail() { _tap_n=$((_tap_n + 1)); _tap_fail=$((_tap_fail + 1)); echo "not ok $_tap_n - $*"; }
 skip() { _tap_n=$((_tap_n + 1)); echo "ok $_tap_n - # SKIP $*"; }

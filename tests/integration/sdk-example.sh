@@ -13,7 +13,7 @@ check "example plugin builds out of tree, warning-free" [ -f "$TMP/device-scratc
 
 "$VMRUN" --plugin-path "$TMP" --list-plugins >"$TMP/list" 2>&1
 check "--plugin-path: listed first-class" \
-  grep -Eq "^device +scratch +1\.0\.0 +1\.0 +$TMP/device-scratch.so$" "$TMP/list"
+  grep -Eq "^device +scratch +1\.0\.0 +$ABI_RE +$TMP/device-scratch.so$" "$TMP/list"
 
 $RISCV_CC -nostdlib -march=rv64imac -mabi=lp64 -Ttext=0x80000000 -Wl,-N \
   -Wl,--no-warn-rwx-segments "$top_srcdir/tests/guest/scratch.S" -o "$TMP/scratch.elf"

@@ -264,6 +264,16 @@ typedef struct vmrun_host {
   /* Record a one-line error message for the current operation (shown by
   ** the core when the failing call returns).  Thread-safe. */
   void (*error)(vmrun_machine *m, const char *fmt, ...) VMRUN_PRINTF(2, 3);
+
+  /* ---- slots above: ABI 1.0; added in ABI 1.1 ---- */
+  /* A file path option: like cfg_str, but "~/" and ${NAME} or
+  ** ${NAME:-default} are expanded from the environment and a relative path
+  ** is made relative to the directory of the machine file (values given
+  ** with --set stay relative to the current directory), as the core does
+  ** for machine.firmware and machine.kernel.  *out points into the config
+  ** (do not free).  Test with VMRUN_HOST_HAS(host, cfg_path). */
+  int (*cfg_path)(vmrun_cfg *node, const char *key, const char *def,
+                  const char **out) VMRUN_MUST_CHECK;
 } vmrun_host;
 
 /* True when the host table has the slot `field` (it may still be NULL). */

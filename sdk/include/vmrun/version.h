@@ -15,12 +15,13 @@
 **   1.0  first release: frontend, engine, mmu, accel, device kinds; IR v1;
 **        host API v1 (memory, MMIO, IRQ lines, clock, timers, chardevs,
 **        config accessors, FDT phandles, logging, shutdown).
+**   1.1  host: cfg_path() (file options resolved like machine.kernel).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 0
+#define VMRUN_ABI_MINOR 1
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
