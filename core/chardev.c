@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <assert.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -163,13 +164,16 @@ static void input_bytes(vmrun_chardev *cd, const uint8_t *buf, size_t n)
   }
 }
 
-/* Deliver pending input, then wait up to timeout_ms for more (poll() with
-** no descriptors simply sleeps, which the run loop uses while halted). */
+/* Deliver pending input, then wait up to timeout_ms for more input or for
+** the descriptors of registered poll hooks (poll() with no descriptors
+** simply sleeps, which the run loop uses while halted). */
 void vmrun__chardev_poll(vmrun_machine *m, int timeout_ms)
 {
-  struct pollfd pfd[8];
-  vmrun_chardev *who[8];
-  nfds_t n = 0;
+  enum { MAX_FDS = 256 };
+  struct pollfd pfd[MAX_FDS];
+  vmrun_chardev *who[MAX_FDS];
+  int first[VMRUN_MAX_POLL_HOOKS], count[VMRUN_MAX_POLL_HOOKS];
+  nfds_t n = 0, n_cd;
   vmrun_chardev *cd;
   for (cd = m->chardevs; cd; cd = cd->next) {
     deliver(cd);
@@ -180,8 +184,20 @@ void vmrun__chardev_poll(vmrun_machine *m, int timeout_ms)
     pfd[n].revents = 0;
     who[n++] = cd;
   }
-  if (poll(pfd, n, timeout_ms) <= 0) return;
-  for (nfds_t i = 0; i < n; i++) {
+  n_cd = n;
+  for (size_t h = 0; h < m->n_poll_hooks; h++) {
+    int t = -1, got;
+    first[h] = (int)n;
+    got = m->poll_hooks[h].fill(m->poll_hooks[h].opaque,
+                                (vmrun_pollfd *)&pfd[n], (int)(MAX_FDS - n), &t);
+    count[h] = got < 0 ? 0 : got > (int)(MAX_FDS - n) ? (int)(MAX_FDS - n) : got;
+    n += (nfds_t)count[h];
+    if (t >= 0 && (timeout_ms < 0 || t < timeout_ms)) timeout_ms = t;
+  }
+  if (poll(pfd, n, timeout_ms) < 0) {
+    for (nfds_t i = 0; i < n; i++) pfd[i].revents = 0;
+  }
+  for (nfds_t i = 0; i < n_cd; i++) {
     cd = who[i];
     if (pfd[i].revents & POLLIN) {
       uint8_t buf[256];
@@ -193,13 +209,30 @@ void vmrun__chardev_poll(vmrun_machine *m, int timeout_ms)
     }
     deliver(cd);
   }
+  for (size_t h = 0; h < m->n_poll_hooks; h++)
+    m->poll_hooks[h].dispatch(m->poll_hooks[h].opaque,
+                              (vmrun_pollfd *)&pfd[first[h]], count[h]);
+}
+
+static int host_poll_register(vmrun_machine *m,
+                              int (*fill)(void *, vmrun_pollfd *, int, int *),
+                              void (*dispatch)(void *, vmrun_pollfd *, int),
+                              void *opaque)
+{
+  if (!fill || !dispatch) return -VMRUN_EINVAL;
+  if (m->n_poll_hooks >= VMRUN_MAX_POLL_HOOKS) return -VMRUN_ENOSPC;
+  m->poll_hooks[m->n_poll_hooks].fill = fill;
+  m->poll_hooks[m->n_poll_hooks].dispatch = dispatch;
+  m->poll_hooks[m->n_poll_hooks].opaque = opaque;
+  m->n_poll_hooks++;
+  return 0;
 }
 
 int vmrun__chardev_can_input(vmrun_machine *m)
 {
   for (vmrun_chardev *cd = m->chardevs; cd; cd = cd->next)
     if ((cd->fd_in >= 0 || cd->n_pending) && cd->read) return 1;
-  return 0;
+  return m->n_poll_hooks > 0;   /* e.g. network traffic can wake the guest */
 }
 
 void vmrun__chardevs_free(vmrun_machine *m)
@@ -219,4 +252,11 @@ void vmrun__host_init_chardev(vmrun_host *h)
   h->chardev_open = host_chardev_open;
   h->chardev_write = host_chardev_write;
   h->chardev_set_handler = host_chardev_set_handler;
+  h->poll_register = host_poll_register;
 }
+
+/* vmrun_pollfd is passed to poll(2) as struct pollfd. */
+_Static_assert(sizeof(vmrun_pollfd) == sizeof(struct pollfd) &&
+                   offsetof(vmrun_pollfd, revents) ==
+                       offsetof(struct pollfd, revents),
+               "vmrun_pollfd must match struct pollfd");

@@ -83,6 +83,8 @@ typedef struct vmrun_device {
 
 typedef struct vmrun_label { char *label; uint32_t phandle; } vmrun_label;
 
+#define VMRUN_MAX_POLL_HOOKS 8
+
 enum vmrun_clock_mode { VMRUN_CLOCK_HOST = 0, VMRUN_CLOCK_ICOUNT = 1 };
 
 struct vmrun_machine {
@@ -116,6 +118,12 @@ struct vmrun_machine {
 
   vmrun_chardev *chardevs;
   int stdio_taken;
+  struct {                      /* host->poll_register hooks */
+    int (*fill)(void *opaque, vmrun_pollfd *fds, int max, int *timeout_ms);
+    void (*dispatch)(void *opaque, vmrun_pollfd *fds, int n);
+    void *opaque;
+  } poll_hooks[VMRUN_MAX_POLL_HOOKS];
+  size_t n_poll_hooks;
 
   vmrun_label *labels; size_t n_labels; uint32_t next_phandle;
 

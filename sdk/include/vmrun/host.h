@@ -98,6 +98,14 @@ typedef size_t (*vmrun_chardev_can_read_fn)(void *opaque);
 typedef void (*vmrun_chardev_read_fn)(void *opaque, const uint8_t *buf,
                                       size_t len);
 
+/* A host descriptor to poll: the same layout as POSIX struct pollfd on
+** Linux (poll.h), so it can be passed to poll(2) directly. */
+typedef struct vmrun_pollfd {
+  int fd;
+  short events;   /* POLLIN, POLLOUT... as in <poll.h> */
+  short revents;  /* set by the poll */
+} vmrun_pollfd;
+
 /* Why the machine stops (vmrun_host.shutdown). */
 enum vmrun_shutdown_kind {
   VMRUN_SHUTDOWN_POWEROFF = 0, /* exit status = code */
@@ -274,6 +282,24 @@ typedef struct vmrun_host {
   ** (do not free).  Test with VMRUN_HOST_HAS(host, cfg_path). */
   int (*cfg_path)(vmrun_cfg *node, const char *key, const char *def,
                   const char **out) VMRUN_MUST_CHECK;
+
+  /* ---- added in ABI 1.2 ---- */
+  /* Take part in the core's host I/O poll (for back-ends with sockets or
+  ** other descriptors, e.g. user-mode networking).  Before each poll the
+  ** core calls fill(opaque, fds, max, &timeout_ms): it may append up to
+  ** `max` descriptors to fds[] and lower *timeout_ms (ms; -1 = no limit of
+  ** its own), and returns how many it appended.  After the poll,
+  ** dispatch(opaque, fds, n) gets the same n entries with revents set.
+  ** Both run on the machine thread, between guest instruction slices (at
+  ** least every few ms while the guest runs, and while it waits in WFI).
+  ** Returns 0, -VMRUN_ENOSPC when too many hooks are registered.  Test
+  ** with VMRUN_HOST_HAS(host, poll_register). */
+  int (*poll_register)(vmrun_machine *m,
+                       int (*fill)(void *opaque, vmrun_pollfd *fds, int max,
+                                   int *timeout_ms),
+                       void (*dispatch)(void *opaque, vmrun_pollfd *fds,
+                                        int n),
+                       void *opaque) VMRUN_MUST_CHECK;
 } vmrun_host;
 
 /* True when the host table has the slot `field` (it may still be NULL). */

@@ -16,12 +16,14 @@
 **        host API v1 (memory, MMIO, IRQ lines, clock, timers, chardevs,
 **        config accessors, FDT phandles, logging, shutdown).
 **   1.1  host: cfg_path() (file options resolved like machine.kernel).
+**   1.2  host: poll_register() and vmrun_pollfd (host I/O in the core's
+**        poll loop, for network back-ends).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 1
+#define VMRUN_ABI_MINOR 2
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
