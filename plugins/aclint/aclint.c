@@ -352,10 +352,8 @@ static int clint_fdt_populate(void *inst, void *fdt, int parent)
 {
   static const char compat[] = "sifive,clint0\0riscv,clint0";
   clint *c = inst;
-  char name[32], label[32];
-  fdt32_t *ie;
+  char name[32];
   uint64_t hz;
-  uint32_t i, ph;
   int node, cpus, rc;
 
   hz = c->host->timebase_hz(c->m);
@@ -375,24 +373,7 @@ static int clint_fdt_populate(void *inst, void *fdt, int parent)
   if (rc < 0)
     return devfdt_error(c->host, c->m, "aclint", rc, name);
 
-  ie = calloc((size_t)c->nharts * 4, sizeof *ie);
-  if (!ie)
-    return -VMRUN_ENOMEM;
-  for (i = 0; i < c->nharts; i++) {
-    snprintf(label, sizeof label, "cpu%u-intc", (unsigned)i);
-    ph = c->host->fdt_phandle(c->m, label);
-    if (!ph) {
-      free(ie);
-      return -VMRUN_ENOMEM;
-    }
-    ie[4 * i + 0] = cpu_to_fdt32(ph);
-    ie[4 * i + 1] = cpu_to_fdt32(IRQ_MSIP);
-    ie[4 * i + 2] = cpu_to_fdt32(ph);
-    ie[4 * i + 3] = cpu_to_fdt32(IRQ_MTIP);
-  }
-  rc = fdt_setprop(fdt, node, "interrupts-extended", ie,
-                   (int)((size_t)c->nharts * 4 * sizeof *ie));
-  free(ie);
+  rc = devfdt_hart_irqs(c->host, c->m, fdt, node, c->nharts, IRQ_MSIP, IRQ_MTIP);
   if (rc < 0)
     return devfdt_error(c->host, c->m, "aclint", rc, name);
 

@@ -2,6 +2,8 @@
 #include "devfdt.h"
 
 #include <libfdt.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <vmrun/error.h>
 
 int devfdt_set_reg(void *fdt, int node, int parent, uint64_t base,
@@ -36,4 +38,31 @@ int devfdt_error(const vmrun_host *host, vmrun_machine *m, const char *device,
   case -FDT_ERR_NOTFOUND: return -VMRUN_ENOENT;
   default:                return -VMRUN_EINVAL;
   }
+}
+
+int devfdt_hart_irqs(const vmrun_host *host, vmrun_machine *m, void *fdt,
+                     int node, uint32_t nharts, uint32_t line_a,
+                     uint32_t line_b)
+{
+  fdt32_t *ie = calloc((size_t)nharts * 4, sizeof *ie);
+  char label[32];
+  int rc;
+  if (!ie)
+    return -VMRUN_ENOMEM;
+  for (uint32_t i = 0; i < nharts; i++) {
+    uint32_t ph;
+    snprintf(label, sizeof label, "cpu%u-intc", (unsigned)i);
+    if (!(ph = host->fdt_phandle(m, label))) {
+      free(ie);
+      return -VMRUN_ENOMEM;
+    }
+    ie[4 * i + 0] = cpu_to_fdt32(ph);
+    ie[4 * i + 1] = cpu_to_fdt32(line_a);
+    ie[4 * i + 2] = cpu_to_fdt32(ph);
+    ie[4 * i + 3] = cpu_to_fdt32(line_b);
+  }
+  rc = fdt_setprop(fdt, node, "interrupts-extended", ie,
+                   (int)((size_t)nharts * 4 * sizeof *ie));
+  free(ie);
+  return rc;
 }

@@ -17,6 +17,15 @@
 int devfdt_set_reg(void *fdt, int node, int parent, uint64_t base,
                    uint64_t size);
 
+/* Set interrupts-extended = <&cpuN-intc line_a &cpuN-intc line_b> for each
+** of `nharts` harts (the per-hart interrupt controllers' phandles come from
+** host->fdt_phandle(m, "cpuN-intc")).  RISC-V lines: MSIP 3, MTIP 7, SEIP
+** 9, MEIP 11 (Privileged ISA §3.1.9).  0, -VMRUN_ENOMEM, or a negative
+** libfdt error. */
+int devfdt_hart_irqs(const vmrun_host *host, vmrun_machine *m, void *fdt,
+                     int node, uint32_t nharts, uint32_t line_a,
+                     uint32_t line_b);
+
 /* Log "DEVICE: fdt WHAT: <libfdt message>" and map the libfdt error `err`
 ** to a VMRUN_E* code (NOSPACE -> ENOSPC, EXISTS -> EEXIST, NOTFOUND ->
 ** ENOENT, others -> EINVAL). */

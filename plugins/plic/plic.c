@@ -417,9 +417,8 @@ static int plic_fdt_populate(void *inst, void *fdt, int parent)
 {
   static const char compat[] = "sifive,plic-1.0.0\0riscv,plic0";
   plic *p = inst;
-  char name[32], label[32];
-  fdt32_t *ie;
-  uint32_t i, ph, irqc;
+  char name[32];
+  uint32_t irqc;
   int node, rc;
 
   irqc = p->host->fdt_phandle(p->m, "irqc");
@@ -445,24 +444,7 @@ static int plic_fdt_populate(void *inst, void *fdt, int parent)
   if (rc < 0)
     return devfdt_error(p->host, p->m, "plic", rc, name);
 
-  ie = calloc((size_t)p->nharts * 4, sizeof *ie);
-  if (!ie)
-    return -VMRUN_ENOMEM;
-  for (i = 0; i < p->nharts; i++) {
-    snprintf(label, sizeof label, "cpu%u-intc", (unsigned)i);
-    ph = p->host->fdt_phandle(p->m, label);
-    if (!ph) {
-      free(ie);
-      return -VMRUN_ENOMEM;
-    }
-    ie[4 * i + 0] = cpu_to_fdt32(ph);
-    ie[4 * i + 1] = cpu_to_fdt32(IRQ_MEIP);
-    ie[4 * i + 2] = cpu_to_fdt32(ph);
-    ie[4 * i + 3] = cpu_to_fdt32(IRQ_SEIP);
-  }
-  rc = fdt_setprop(fdt, node, "interrupts-extended", ie,
-                   (int)((size_t)p->nharts * 4 * sizeof *ie));
-  free(ie);
+  rc = devfdt_hart_irqs(p->host, p->m, fdt, node, p->nharts, IRQ_MEIP, IRQ_SEIP);
   if (rc < 0)
     return devfdt_error(p->host, p->m, "plic", rc, name);
   return 0;
