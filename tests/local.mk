@@ -152,14 +152,15 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/guest-isa.sh tests/integration/sdk-headers.sh \
 	tests/integration/sdk-example.sh tests/integration/console.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
-	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh
+	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
+	tests/integration/linux-shell.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 LOG_COMPILER = $(top_srcdir)/tests/criterion-tap
 SH_LOG_DRIVER = $(LOG_DRIVER)
-SH_LOG_COMPILER = $(SHELL)
+SH_LOG_COMPILER = bash
 AM_TESTS_ENVIRONMENT = LD_BIND_NOW=1; export LD_BIND_NOW; \
 	top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
