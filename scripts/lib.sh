@@ -59,5 +59,8 @@ build_tree() {
 fetch_guest_images() {
   local fw=/usr/lib/riscv64-linux-gnu/opensbi/generic/fw_jump.bin
   [ -f "$fw" ] || die "OpenSBI firmware missing: $fw (Debian package opensbi)"
-  "$VMRUN_TOP/scripts/fetch-guest-images" || die "fetching the Linux guest images failed"
+  # The default machine (OpenSBI + payload) needs no download; without the
+  # Linux images only the Linux boot tests skip, each saying why.
+  "$VMRUN_TOP/scripts/fetch-guest-images" ||
+    log "WARNING: fetching the Linux guest images failed: Linux boot tests will be skipped"
 }
