@@ -46,8 +46,8 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/engine/test_interp_switch tests/engine/test_softmmu \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
-	tests/engine/test_paging
-check_PROGRAMS = $(UNIT_TESTS)
+	tests/engine/test_paging tests/virtio/test_virtio_net
+check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once
 
 ## virtio devices driven by a test-side driver over fake guest RAM
 VIRTTEST_SOURCES = tests/virtio/vdriver.c tests/virtio/vdriver.h \
@@ -62,6 +62,13 @@ tests_virtio_test_virtio_rng_SOURCES = tests/virtio/test_virtio_rng.c \
 	$(VIRTTEST_SOURCES) plugins/virtio-rng/virtio_rng.c
 tests_virtio_test_virtio_rng_CPPFLAGS = $(DEVTEST_CPPFLAGS)
 tests_virtio_test_virtio_rng_LDADD = $(VIRTTEST_LDADD)
+tests_virtio_test_virtio_net_SOURCES = tests/virtio/test_virtio_net.c \
+	$(VIRTTEST_SOURCES) plugins/virtio-net/virtio_net.c
+tests_virtio_test_virtio_net_CPPFLAGS = $(DEVTEST_CPPFLAGS) $(SLIRP_CFLAGS)
+tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
+
+## a one-shot HTTP server on loopback for the guest network test
+tests_tools_http_once_SOURCES = tests/tools/http-once.c
 
 ## the SDK's layout, pinned against a golden table
 tests_sdk_test_abi_SOURCES = tests/sdk/test_abi.c

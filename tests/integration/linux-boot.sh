@@ -1,9 +1,10 @@
 #!/bin/sh
 # Debian's riscv64 kernel + busybox initramfs (scripts/fetch-guest-images)
 # on configs/riscv64-virt-linux.yaml: the self-check /init runs (stdin is
-# not a terminal) and every check line is verified; a file written on one
-# boot is there on the next; a disk image in use is refused (lock);
-# readonly: true leaves the image byte-identical.
+# not a terminal) and every check line is verified, including DHCP and a
+# fetch from a server on the host's loopback over virtio-net (libslirp); a
+# file written on one boot is there on the next; a disk image in use is
+# refused (lock); readonly: true leaves the image byte-identical.
 . "$top_srcdir/tests/integration/lib.sh"
 cfg="$top_srcdir/configs/riscv64-virt-linux.yaml"
 img=${XDG_CACHE_HOME:-$HOME/.cache}/vmrun/images/riscv64
@@ -22,7 +23,15 @@ boot() {  # boot OUT [--set ...]: one boot with our own disk
 }
 expect() { if grep -Eq -- "$2" "$3"; then ok "$1"; else fail "$1 /$2/"; fi; }
 
-boot "$TMP/b1"; st=$?
+# The guest fetches a file from a server on the host's loopback (through
+# libslirp: the host is 10.0.2.2 for the guest).
+token="vmrun-net-$$-$(date +%s)"
+"$top_builddir/tests/tools/http-once" "$TMP/port" "$token" &
+srv=$!
+for i in 1 2 3 4 5 6 7 8 9 10; do [ -s "$TMP/port" ] && break; sleep 0.2; done
+port=$(cat "$TMP/port" 2>/dev/null)
+boot "$TMP/b1" --set "machine.cmdline=console=ttyS0 earlycon=sbi vmrun.fetch=http://10.0.2.2:${port:-1}/hello.txt"; st=$?
+kill $srv 2>/dev/null
 check "first boot powers off with status 0 (got $st)" [ $st -eq 0 ]
 [ $st -eq 0 ] || tail -n 30 "$TMP/b1" | diag
 expect "OpenSBI hands over to Linux" 'Linux version 6\.[0-9]+' "$TMP/b1"
@@ -35,6 +44,8 @@ expect "virtio disk mounts (formatted on first use)" '^selfcheck: disk-mount: ok
 expect "fresh disk has no previous file" '^selfcheck: disk-previous: ok none$' "$TMP/b1"
 expect "file written and synced" '^selfcheck: disk-write: ok written$' "$TMP/b1"
 expect "file read back" '^selfcheck: disk-readback: ok vmrun boot ' "$TMP/b1"
+expect "virtio-net: DHCP lease 10.0.2.15 from libslirp" '^selfcheck: net-dhcp: ok inet 10\.0\.2\.15/24$' "$TMP/b1"
+expect "virtio-net: file fetched from the host's loopback server" "^selfcheck: net-fetch: ok $token\$" "$TMP/b1"
 expect "no self-check failed" '^selfcheck: done: [0-9]+ passed, 0 failed$' "$TMP/b1"
 expect "clean power-off" 'reboot: Power down' "$TMP/b1"
 id1=$(sed -n 's/^selfcheck: disk-readback: ok vmrun boot \(.*\)$/\1/p' "$TMP/b1")
