@@ -612,6 +612,13 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
                  "(frontend bug)", (unsigned long long)pc);
     return -1;
   }
+  if (e->env.instrument &&
+      (r = e->env.instrument(e->env.instrument_opaque, cpu, &ib)) < 0) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "interp: instrumenting the block at pc 0x%llx failed (%d)",
+                 (unsigned long long)pc, r);
+    return -1;
+  }
   b = prepare(e, &ib, &why);
   if (!b) {
     e->host->log(e->m, VMRUN_LOG_ERROR,
@@ -701,7 +708,7 @@ static int interp_create(const vmrun_host *host, vmrun_machine *m,
   memcpy(&e->env, env, envsz);
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
-  e->ir_cap = e->max_insns * VMRUN_IR_OPS_PER_INSN;
+  e->ir_cap = e->max_insns * (VMRUN_IR_OPS_PER_INSN + VMRUN_IR_HOOK_OPS_PER_INSN);
   e->irbuf = calloc(e->ir_cap, sizeof *e->irbuf);
   e->hmask = (1u << HTAB_INIT_BITS) - 1;
   e->htab = calloc(e->hmask + 1, sizeof *e->htab);

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_2)
+Test(sdk_abi, version_is_1_3)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 2);
+  cr_expect_eq(VMRUN_ABI_MINOR, 3);
 }
 
 Test(sdk_abi, cpu_header)
@@ -83,7 +83,7 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);
-  SIZE(vmrun_engine_env, 48);
+  SIZE(vmrun_engine_env, 64);
   SIZE(vmrun_boot_info, 40);
   SIZE(vmrun_host, 320);
   OFF(vmrun_host, log, 8);

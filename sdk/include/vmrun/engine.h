@@ -46,7 +46,23 @@ typedef struct vmrun_engine_env {
   uint32_t max_block_insns;      /* longest block, in guest instructions */
   uint32_t trace;                /* nonzero: log each executed block (pc) to
                                     stderr (--trace) */
+  /* ---- fields above: ABI 1.0; added in ABI 1.3 ---- */
+  /* Instrumentation (Lua hooks, tracing): when non-NULL, an engine calls
+  ** instrument(instrument_opaque, cpu, blk) on every block right after the
+  ** frontend translated it and before preparing it.  The callback may
+  ** rewrite blk->ops in place (insert CALL ops to hook helpers after
+  ** INSN_START markers, etc.) within blk->cap_ops, which the engine sizes
+  ** as max_insns * (VMRUN_IR_OPS_PER_INSN + VMRUN_IR_HOOK_OPS_PER_INSN).
+  ** Returns 0 or a negative VMRUN_E* (the engine then fails the block).
+  ** When NULL (no hook that needs it), translations are exactly the
+  ** frontend's: instrumentation costs nothing.  The core changes it only
+  ** between runs and then asks the engine to flush(). */
+  int (*instrument)(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk);
+  void *instrument_opaque;
 } vmrun_engine_env;
+
+/* Extra ops per guest instruction an instrument() callback may add. */
+#define VMRUN_IR_HOOK_OPS_PER_INSN 8u
 
 typedef struct vmrun_engine_ops {
   uint32_t struct_size;

@@ -18,12 +18,14 @@
 **   1.1  host: cfg_path() (file options resolved like machine.kernel).
 **   1.2  host: poll_register() and vmrun_pollfd (host I/O in the core's
 **        poll loop, for network back-ends).
+**   1.3  vmrun_engine_env: instrument() callback run on every new block
+**        (IR-level instrumentation, identical for every engine).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 2
+#define VMRUN_ABI_MINOR 3
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
