@@ -1221,7 +1221,8 @@ static const char *const memory_keys[] = {
 static const char *const device_keys[] = {
   "type", "name", "base", "size", "irq", "options", NULL
 };
-static const char *const script_keys[] = { "path", "args", NULL };
+static const char *const script_keys[] = { "path", "args", "on_error",
+                                           NULL };
 
 static int missing(const vmrun_cfg *parent, const char *key)
 {

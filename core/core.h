@@ -107,6 +107,9 @@ struct vmrun_machine {
   vmrun_cpu **cpus; uint32_t n_cpus;
   vmrun_cpu *current_cpu;
 
+  struct vmrun_lua *lua;        /* Lua scripting (core/lua.c), or NULL */
+  int lua_mmio;                 /* nonzero: call vmrun__lua_mmio */
+
   /* clock */
   enum vmrun_clock_mode clock_mode;
   uint64_t icount_ns;

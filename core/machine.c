@@ -21,6 +21,7 @@
 #include <libfdt.h>
 
 #include "core.h"
+#include "lua.h"
 
 int vmrun__verbose;
 
@@ -353,6 +354,10 @@ static int stage_engine(vmrun_machine *m)
   m->engine_env.mmu_inst = m->mmu_inst;
   m->engine_env.max_block_insns = 256;
   m->engine_env.trace = (uint32_t)m->trace;
+  if (vmrun__lua_wanted(&m->desc)) { /* hooks may need instrumentation */
+    m->engine_env.instrument = vmrun__lua_instrument;
+    m->engine_env.instrument_opaque = m;
+  }
   if ((rc = m->engine->create(&m->host, m, m->desc.engine_options,
                               &m->engine_env, &m->engine_inst)) < 0) {
     vmrun__diag("vmrun: engine plugin '%s' failed to start (error %d)",
@@ -447,6 +452,7 @@ fail:
 void vmrun__machine_free(vmrun_machine *m)
 {
   if (!m) return;
+  vmrun__lua_free(m);           /* first: __gc may still use the machine */
   for (size_t i = m->n_devices; i-- > 0;) {
     vmrun_device *dev = &m->devices[i];
     if (dev->inst && dev->ops->destroy) dev->ops->destroy(dev->inst);
@@ -501,6 +507,10 @@ static uint64_t slice_for(vmrun_machine *m)
     uint64_t done = total_icount(m);
     uint64_t left = m->max_insns > done ? m->max_insns - done : 0;
     if (left < s) s = left;
+  }
+  if (m->lua) {                 /* vmrun.every() due */
+    uint64_t l = vmrun__lua_slice_limit(m);
+    if (l < s) s = l;
   }
   return s;
 }
@@ -574,6 +584,7 @@ int vmrun__machine_run(vmrun_machine *m)
       } else {
         m->stall_exceptions = 0;
       }
+      if (m->lua) vmrun__lua_poll(m);
       vmrun__timers_run(m);
     }
     if (m->stop) break;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "lua.h"
 
 static int resolve_paths(vmrun_machine_desc *d)
 {
@@ -49,6 +50,16 @@ static void usage(FILE *f)
 "      --dump-dtb FILE    write the generated device tree blob to FILE and exit\n"
 "      --stats            at exit, print instructions retired, wall time, MIPS\n"
 "                         and engine counters to stderr\n"
+"      --script FILE[:KEY=VALUE,...]\n"
+"                         run the Lua script FILE with args (repeatable; see\n"
+"                         docs/lua.md)\n"
+"      --script-unsafe    give scripts the io and os libraries\n"
+"      --script-insn-limit N\n"
+"                         Lua instructions per hook call before it is stopped\n"
+"                         as runaway (default 10000000)\n"
+"      --script-on-error stop|continue\n"
+"                         on a script error: end the run with status 1\n"
+"                         (default) or disable that hook and go on\n"
 "\n"
 "Plugins are searched in: --plugin-path, $VMRUN_PLUGIN_PATH, the build tree\n"
 "(when run uninstalled) and %s.\n"
@@ -88,6 +99,10 @@ int main(int argc, char **argv)
     { "max-insns", required_argument, NULL, 2 },
     { "dump-dtb", required_argument, NULL, 3 },
     { "stats", no_argument, NULL, 4 },
+    { "script", required_argument, NULL, 5 },
+    { "script-unsafe", no_argument, NULL, 6 },
+    { "script-insn-limit", required_argument, NULL, 7 },
+    { "script-on-error", required_argument, NULL, 8 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
@@ -125,6 +140,15 @@ int main(int argc, char **argv)
       break;
     case 3: dump_dtb = optarg; break;
     case 4: stats = 1; break;
+    case 5: case 7: case 8:
+      if ((c == 5 ? vmrun__lua_add_script(optarg)
+           : c == 7 ? vmrun__lua_set_insn_limit(optarg)
+                    : vmrun__lua_set_on_error(optarg)) < 0) {
+        free(sets);
+        return 2;
+      }
+      break;
+    case 6: vmrun__lua_set_unsafe(1); break;
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);
@@ -160,11 +184,6 @@ int main(int argc, char **argv)
     vmrun__desc_free(&desc);
     goto out;
   }
-  if (desc.n_scripts)
-    vmrun__diag("vmrun: warning: %s:%u:%u: scripts: Lua scripting is not in "
-                "this version of vmrun yet; %zu script(s) not run",
-                desc.scripts[0].node->file, desc.scripts[0].node->line,
-                desc.scripts[0].node->col, desc.n_scripts);
   m = vmrun__machine_new(&desc, vmrun__verbose, trace, max_insns);
   if (!m) goto out;
   if (dump_dtb) {
@@ -179,7 +198,13 @@ int main(int argc, char **argv)
     }
   } else {
     uint64_t t0 = vmrun__host_ns();
+    if (vmrun__lua_start(m) < 0) {
+      vmrun__machine_free(m);
+      goto out;
+    }
+    vmrun__lua_run_start(m);
     status = vmrun__machine_run(m);
+    status = vmrun__lua_finish(m, status);
     if (stats) vmrun__machine_stats(m, vmrun__host_ns() - t0, stderr);
   }
   vmrun__machine_free(m);

@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 
 #include "core.h"
+#include "lua.h"
 
 int vmrun__phys_add(vmrun_machine *m, const char *name,
                     enum vmrun_region_kind kind, uint64_t base, uint64_t size,
@@ -195,9 +196,11 @@ static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
       uint64_t v = *val;
       if (size < 8) v &= (1ull << (size * 8)) - 1;
       r->ops->write(r->opaque, off, size, v);
+      if (m->lua_mmio) vmrun__lua_mmio(m, r->name, off, size, 1, v);
     } else {
       *val = r->ops->read(r->opaque, off, size);
       if (size < 8) *val &= (1ull << (size * 8)) - 1;
+      if (m->lua_mmio) vmrun__lua_mmio(m, r->name, off, size, 0, *val);
     }
     return 0;
   default:

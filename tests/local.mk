@@ -151,7 +151,8 @@ CLEANFILES += $(GUEST_ELFS)
 EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/fptest.h \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
-	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh
+	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
+	tests/lua/lib.sh tests/lua/guest.S
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
@@ -160,7 +161,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/sdk-example.sh tests/integration/console.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
-	tests/integration/linux-shell.sh
+	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
+	tests/lua/examples.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

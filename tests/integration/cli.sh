@@ -89,7 +89,6 @@ printf '\157\000\000\000' >"$TMP/spin.bin"   # "j ." : loops forever
 cat >"$TMP/spin.yaml" <<YAML
 version: 1
 machine: { arch: riscv64, ram: 16M, firmware: spin.bin }
-scripts: [ hooks.lua ]
 YAML
 "$VMRUN" --trace --max-insns 5 "$TMP/spin.yaml" >"$TMP/o" 2>"$TMP/e"; st=$?
 check "--max-insns stops the run with status 124 (got $st)" [ $st -eq 124 ]
@@ -97,8 +96,11 @@ check "--trace prints the first block at the entry point" \
   grep -q '^trace: pc=0x0000000080000000$' "$TMP/e"
 check "--trace prints one line per executed block (5 one-insn blocks)" \
   [ "$(grep -c '^trace: pc=' "$TMP/e")" -eq 5 ]
-check "scripts: listed but not run yet: one warning with the position" \
-  grep -q "spin.yaml:3:12: scripts: Lua scripting is not in this version" "$TMP/e"
+printf 'scripts: [ nosuch.lua ]\n' >>"$TMP/spin.yaml"
+"$VMRUN" --max-insns 5 "$TMP/spin.yaml" >"$TMP/o" 2>"$TMP/e"; st=$?
+check "a missing script stops vmrun with status 1 (got $st)" [ $st -eq 1 ]
+check "...in one line naming the script" \
+  sh -c "[ \$(wc -l <'$TMP/e') -eq 1 ] && grep -q 'nosuch.lua: cannot open script' '$TMP/e'"
 
 # A hart waiting in WFI with no timer and no input source can never wake.
 printf '\163\000\120\020\157\360\337\377' >"$TMP/wfi.bin"   # wfi; j .-4
