@@ -358,8 +358,23 @@ static int stage_engine(vmrun_machine *m)
     m->engine_env.instrument = vmrun__lua_instrument;
     m->engine_env.instrument_opaque = m;
   }
-  if ((rc = m->engine->create(&m->host, m, m->desc.engine_options,
-                              &m->engine_env, &m->engine_inst)) < 0) {
+  rc = m->engine->create(&m->host, m, m->desc.engine_options, &m->engine_env,
+                         &m->engine_inst);
+  if (rc == -VMRUN_ENOTSUP && strcmp(m->desc.engine, "interp") != 0) {
+    /* e.g. a JIT on a host it cannot generate code for: one warning line
+    ** (the engine logged why), then the interpreter */
+    const void *ops;
+    vmrun__diag("vmrun: warning: engine '%s' is not available on this "
+                "host; using 'interp'", m->desc.engine);
+    vmrun__plugin_unload(&m->engine_plugin);
+    if ((rc = load_kind(m, VMRUN_PLUGIN_ENGINE, "interp", &m->engine_plugin,
+                        &ops)) < 0)
+      return rc;
+    m->engine = ops;
+    rc = m->engine->create(&m->host, m, m->desc.engine_options,
+                           &m->engine_env, &m->engine_inst);
+  }
+  if (rc < 0) {
     vmrun__diag("vmrun: engine plugin '%s' failed to start (error %d)",
                 m->desc.engine, rc);
     m->engine_inst = NULL;

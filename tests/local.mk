@@ -46,7 +46,7 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/engine/test_interp_switch tests/engine/test_softmmu \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
-	tests/engine/test_paging tests/virtio/test_virtio_net
+	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -66,6 +66,15 @@ tests_virtio_test_virtio_net_SOURCES = tests/virtio/test_virtio_net.c \
 	$(VIRTTEST_SOURCES) plugins/virtio-net/virtio_net.c
 tests_virtio_test_virtio_net_CPPFLAGS = $(DEVTEST_CPPFLAGS) $(SLIRP_CFLAGS)
 tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
+
+## the template JIT: the interp op tests run against it, plus chaining,
+## cache exhaustion and the x86-64 emitter (bytes checked against as(1))
+tests_tjit_test_tjit_SOURCES = tests/tjit/test_tjit_ops.c tests/tjit/test_tjit.c \
+	tests/tjit/test_emit.c tests/tjit/tjit_desc.c plugins/tjit/cache.c \
+	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \
+	tests/engine/softmmu_desc.c
+tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc
+tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
 
 ## a one-shot HTTP server on loopback for the guest network test
 tests_tools_http_once_SOURCES = tests/tools/http-once.c

@@ -9,15 +9,18 @@
 . "$top_srcdir/tests/integration/lib.sh"
 machine="$top_srcdir/tests/guest/machine.yaml"
 qemu=$(command -v qemu-system-riscv64 || true)
+engines="interp tjit"   # every engine runs every guest test
 for t in $GUEST_TESTS; do
   for v in "$t" "$t-vmrun"; do
     elf="$top_builddir/tests/guest/$v.elf"
-    timeout 60 "$VMRUN" --max-insns 50000000 --set machine.firmware="$elf" \
-      --set 'devices[2].options.chardev=null' "$machine" </dev/null \
-      >"$TMP/out" 2>&1
-    st=$?
-    if [ $st -eq 0 ]; then ok "vmrun: $v"
-    else fail "vmrun: $v (failing check $st)"; diag <"$TMP/out"; fi
+    for eng in $engines; do
+      timeout 60 "$VMRUN" --max-insns 50000000 --set machine.firmware="$elf" \
+        --set machine.engine=$eng --set 'devices[2].options.chardev=null' \
+        "$machine" </dev/null >"$TMP/out" 2>&1
+      st=$?
+      if [ $st -eq 0 ]; then ok "vmrun $eng: $v"
+      else fail "vmrun $eng: $v (failing check $st)"; diag <"$TMP/out"; fi
+    done
   done
   if [ -n "$qemu" ]; then
     timeout 30 "$qemu" -M virt -m 128M -bios none -nographic -monitor none \

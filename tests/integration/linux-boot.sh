@@ -67,6 +67,11 @@ check "locked disk: one line saying it is in use" \
 wait $pid
 check "the first vmrun still finished cleanly" [ $? -eq 0 ]
 
+# The same machine under the template JIT.
+boot "$TMP/b5" --set machine.engine=tjit; st=$?
+check "tjit: Linux boot and self-check, status 0 (got $st)" [ $st -eq 0 ]
+check "tjit: no self-check failed" grep -Eq '^selfcheck: done: [0-9]+ passed, 0 failed$' "$TMP/b5"
+
 # readonly: the guest cannot change the image
 sum1=$(cksum <"$disk")
 boot "$TMP/b4" --set 'devices[6].options.readonly=true'; st=$?

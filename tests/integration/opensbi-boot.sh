@@ -57,6 +57,13 @@ tr -d '\r' <"$TMP/out2" >"$TMP/out2.lf" && mv "$TMP/out2.lf" "$TMP/out2"
 check "payload failure gives exit status 1 (got $st)" [ "$st" -eq 1 ]
 check "payload said it reports failure" grep -q '^payload: reporting failure$' "$TMP/out2"
 
+# The same boot under the template JIT.
+timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
+  --set machine.engine=tjit "$cfg" </dev/null >"$TMP/jit" 2>&1
+st=$?
+check "tjit: OpenSBI + payload exit 0 (got $st)" [ "$st" -eq 0 ]
+check "tjit: payload checks passed" grep -q 'all checks passed' "$TMP/jit"
+
 # Same boot in icount mode is deterministic: two runs, same output.
 for i in 1 2; do
   timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \

@@ -1,0 +1,289 @@
+/*
+** plugins/tjit/cache.c - translation cache of the template JIT: hash of
+** blocks keyed by (guest physical PC, guest virtual PC, tb_flags), per-page
+** block lists for invalidate(), deferred frees, block chaining links.
+** Adapted from plugins/interp/engine.c (same structure and rules).
+*/
+#include <stdlib.h>
+#include <string.h>
+
+#include "tjit_int.h"
+
+static uint32_t hash_key(uint64_t pa, uint64_t pc, uint32_t flags)
+{
+  uint64_t h = pa * 0x9E3779B97F4A7C15ull;
+  h ^= (pc + (pc >> 29)) * 0xC2B2AE3D27D4EB4Full;
+  h ^= (uint64_t)flags * 0x165667B19E3779F9ull;
+  return (uint32_t)(h >> 32);
+}
+
+static uint32_t hash_page(uint64_t page)
+{
+  return (uint32_t)((page * 0x9E3779B97F4A7C15ull) >> 32);
+}
+
+/* ---- chaining ---- */
+
+void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
+{
+  int32_t rel;
+  if (s->target || !to->valid) return;
+  rel = (int32_t)(to->code_at - (s->jmp_at + 4));
+  memcpy(e->rw + s->jmp_at, &rel, 4);
+  s->target = to;
+  s->in_next = to->incoming;
+  if (to->incoming) to->incoming->in_pprev = &s->in_next;
+  s->in_pprev = &to->incoming;
+  to->incoming = s;
+  s->g_next = e->linked;
+  if (e->linked) e->linked->g_pprev = &s->g_next;
+  s->g_pprev = &e->linked;
+  e->linked = s;
+  e->st_links++;
+}
+
+void tjit_unlink(tjit *e, tjit_site *s)
+{
+  int32_t rel;
+  if (!s->target) return;
+  rel = (int32_t)(s->stub_at - (s->jmp_at + 4));
+  memcpy(e->rw + s->jmp_at, &rel, 4);
+  *s->in_pprev = s->in_next;
+  if (s->in_next) s->in_next->in_pprev = s->in_pprev;
+  *s->g_pprev = s->g_next;
+  if (s->g_next) s->g_next->g_pprev = s->g_pprev;
+  s->target = NULL;
+  s->in_next = s->g_next = NULL;
+  s->in_pprev = s->g_pprev = NULL;
+}
+
+void tjit_unlink_all(tjit *e)
+{
+  while (e->linked) tjit_unlink(e, e->linked);
+}
+
+static void block_unchain(tjit *e, tjit_block *b)
+{
+  for (uint32_t i = 0; i < b->n_sites; i++) tjit_unlink(e, &b->sites[i]);
+  while (b->incoming) tjit_unlink(e, b->incoming);
+}
+
+/* ---- block hash ---- */
+
+static void htab_grow(tjit *e)
+{
+  uint32_t nsize = (e->hmask + 1) * 2;
+  tjit_block **nt = calloc(nsize, sizeof *nt);
+  if (!nt) return;
+  for (uint32_t i = 0; i <= e->hmask; i++) {
+    tjit_block *b = e->htab[i], *nb;
+    for (; b; b = nb) {
+      uint32_t h = hash_key(b->phys_pc, b->pc, b->tb_flags) & (nsize - 1);
+      nb = b->hnext;
+      b->hnext = nt[h];
+      nt[h] = b;
+    }
+  }
+  free(e->htab);
+  e->htab = nt;
+  e->hmask = nsize - 1;
+}
+
+static void htab_remove(tjit *e, tjit_block *b)
+{
+  tjit_block **pp =
+      &e->htab[hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask];
+  for (; *pp; pp = &(*pp)->hnext)
+    if (*pp == b) { *pp = b->hnext; e->hcount--; return; }
+}
+
+void tjit_htab_insert(tjit *e, tjit_block *b)
+{
+  uint32_t h;
+  if (e->hcount >= 2 * (e->hmask + 1)) htab_grow(e);
+  h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
+  b->hnext = e->htab[h];
+  e->htab[h] = b;
+  e->hcount++;
+}
+
+tjit_block *tjit_htab_find(tjit *e, uint64_t pa, uint64_t pc, uint32_t fl,
+                           int (*ok)(tjit *, vmrun_cpu *, const tjit_block *),
+                           vmrun_cpu *cpu)
+{
+  tjit_block *b = e->htab[hash_key(pa, pc, fl) & e->hmask];
+  for (; b; b = b->hnext)
+    if (b->phys_pc == pa && b->pc == pc && b->tb_flags == fl &&
+        ok(e, cpu, b))
+      return b;
+  return NULL;
+}
+
+/* ---- physical pages ---- */
+
+static tjit_page *page_find(tjit *e, uint64_t page)
+{
+  tjit_page *p = e->ptab[hash_page(page) & e->pmask];
+  for (; p; p = p->next)
+    if (p->page == page) return p;
+  return NULL;
+}
+
+static tjit_page *page_get(tjit *e, uint64_t page)
+{
+  tjit_page *p = page_find(e, page);
+  uint32_t h;
+  if (p) return p;
+  if (e->pcount >= 2 * (e->pmask + 1)) {
+    uint32_t nsize = (e->pmask + 1) * 2;
+    tjit_page **nt = calloc(nsize, sizeof *nt);
+    if (nt) {
+      for (uint32_t i = 0; i <= e->pmask; i++) {
+        tjit_page *q = e->ptab[i], *nq;
+        for (; q; q = nq) {
+          nq = q->next;
+          h = hash_page(q->page) & (nsize - 1);
+          q->next = nt[h];
+          nt[h] = q;
+        }
+      }
+      free(e->ptab);
+      e->ptab = nt;
+      e->pmask = nsize - 1;
+    }
+  }
+  p = calloc(1, sizeof *p);
+  if (!p) return NULL;
+  p->page = page;
+  h = hash_page(page) & e->pmask;
+  p->next = e->ptab[h];
+  e->ptab[h] = p;
+  e->pcount++;
+  return p;
+}
+
+static void plink_add(tjit_page *p, tjit_plink *l)
+{
+  l->next = p->head;
+  if (p->head) p->head->pprev = &l->next;
+  l->pprev = &p->head;
+  p->head = l;
+}
+
+static void plink_del(tjit_plink *l)
+{
+  if (!l->pprev) return;
+  *l->pprev = l->next;
+  if (l->next) l->next->pprev = l->pprev;
+  l->next = NULL;
+  l->pprev = NULL;
+}
+
+void tjit_free_pages(tjit *e)
+{
+  for (uint32_t i = 0; i <= e->pmask; i++) {
+    tjit_page *p = e->ptab[i], *np;
+    for (; p; p = np) { np = p->next; free(p); }
+    e->ptab[i] = NULL;
+  }
+  e->pcount = 0;
+}
+
+/* Link a new block into the page lists; -1 on out of memory. */
+int tjit_pages_add(tjit *e, tjit_block *b)
+{
+  uint64_t pages[2];
+  unsigned np = 0;
+  pages[np++] = b->phys_pc >> VMRUN_PAGE_BITS;
+  if (b->phys_page2 != VMRUN_TLB_INVALID &&
+      (b->phys_page2 >> VMRUN_PAGE_BITS) != pages[0])
+    pages[np++] = b->phys_page2 >> VMRUN_PAGE_BITS;
+  for (unsigned i = 0; i < np; i++) {
+    tjit_page *p = page_get(e, pages[i]);
+    if (!p) return -1;
+    b->pl[i].blk = b;
+    plink_add(p, &b->pl[i]);
+    b->n_plinks = i + 1;
+  }
+  return 0;
+}
+
+/* ---- dropping blocks ---- */
+
+void tjit_free_pending(tjit *e)
+{
+  tjit_block *b = e->pending, *nb;
+  e->pending = NULL;
+  for (; b; b = nb) { nb = b->fnext; free(b); }
+}
+
+static void jc_remove(tjit *e, tjit_block *b)
+{
+  uint32_t slot = (uint32_t)TJIT_JC_IDX(b->pc);
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
+    if (vd->jc[slot] == b) vd->jc[slot] = NULL;
+}
+
+void tjit_drop_block(tjit *e, tjit_block *b)
+{
+  if (!b->valid) return;
+  b->valid = 0;
+  block_unchain(e, b);
+  htab_remove(e, b);
+  jc_remove(e, b);
+  for (uint32_t i = 0; i < b->n_plinks; i++) plink_del(&b->pl[i]);
+  b->fnext = e->pending;
+  e->pending = b;
+  e->st_invalidated++;
+}
+
+static void drop_page(tjit *e, tjit_page *p)
+{
+  while (p->head) tjit_drop_block(e, p->head->blk);
+}
+
+void tjit_invalidate_range(tjit *e, uint64_t gpa, uint64_t len)
+{
+  uint64_t first, last;
+  if (!len || !e->hcount) return;
+  first = gpa >> VMRUN_PAGE_BITS;
+  last = (gpa + len - 1 < gpa ? ~(uint64_t)0 : gpa + len - 1)
+         >> VMRUN_PAGE_BITS;
+  if (last - first >= e->pcount) {
+    for (uint32_t i = 0; i <= e->pmask; i++)
+      for (tjit_page *p = e->ptab[i]; p; p = p->next)
+        if (p->page >= first && p->page <= last) drop_page(e, p);
+    return;
+  }
+  for (uint64_t pg = first;; pg++) {
+    tjit_page *p = page_find(e, pg);
+    if (p) drop_page(e, p);
+    if (pg == last) break;
+  }
+}
+
+/* Drop every block (the running one may be among them: freed later) and
+** make the whole code cache free again.  Code is only written by the
+** dispatcher between blocks, so the running block's code stays intact
+** until it returns. */
+void tjit_flush_all(tjit *e)
+{
+  tjit_unlink_all(e);
+  for (uint32_t i = 0; i <= e->hmask; i++) {
+    tjit_block *b = e->htab[i], *nb;
+    for (; b; b = nb) {
+      nb = b->hnext;
+      b->valid = 0;
+      b->incoming = NULL;
+      b->fnext = e->pending;
+      e->pending = b;
+    }
+    e->htab[i] = NULL;
+  }
+  e->hcount = 0;
+  tjit_free_pages(e);
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
+    memset(vd->jc, 0, sizeof vd->jc);
+  e->cc_pos = e->cc_start;
+  e->st_flushes++;
+}

@@ -1,0 +1,325 @@
+/*
+** plugins/tjit/engine.c - the template JIT engine: dispatcher loop,
+** translation (frontend -> instrument -> codegen), chaining decisions and
+** the engine vtable.  Same contract and behaviour as plugins/interp.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tjit_int.h"
+
+#define HTAB_INIT_BITS 12
+#define PTAB_INIT_BITS 10
+
+/* ---- lookup and translation (as plugins/interp/engine.c) ---- */
+
+static int page2_ok(tjit *e, vmrun_cpu *cpu, const tjit_block *b)
+{
+  uint64_t pa;
+  if (b->phys_page2 == VMRUN_TLB_INVALID) return 1;
+  if (e->env.mmu->translate(e->env.mmu_inst, cpu,
+                            (b->pc & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE,
+                            VMRUN_ACCESS_FETCH, cpu->mmu_idx_fetch, &pa))
+    return 0;
+  return (pa & VMRUN_PAGE_MASK) == (b->phys_page2 & VMRUN_PAGE_MASK);
+}
+
+static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
+                           uint64_t pa, tjit_block **out)
+{
+  vmrun_ir_block ib;
+  tjit_block *b;
+  const char *why = NULL;
+  int r;
+  memset(&ib, 0, sizeof ib);
+  ib.pc = pc;
+  ib.phys_pc = pa;
+  ib.tb_flags = cpu->tb_flags;
+  ib.max_insns = e->max_insns;
+  ib.ops = e->irbuf;
+  ib.cap_ops = e->ir_cap;
+  ib.phys_page2 = VMRUN_TLB_INVALID;
+  r = e->env.fe->translate(e->env.fe_inst, cpu, &ib);
+  if (r > 0) {
+    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
+                           (enum vmrun_fault)r, pc);
+    return 1;
+  }
+  if (r < 0) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tjit: frontend failed to translate pc 0x%llx (error %d)",
+                 (unsigned long long)pc, r);
+    return -1;
+  }
+  if (ib.overflow) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tjit: block at pc 0x%llx overflows the IR limits "
+                 "(frontend bug)", (unsigned long long)pc);
+    return -1;
+  }
+  if (e->env.instrument &&
+      (r = e->env.instrument(e->env.instrument_opaque, cpu, &ib)) < 0) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tjit: instrumenting the block at pc 0x%llx failed (%d)",
+                 (unsigned long long)pc, r);
+    return -1;
+  }
+  b = tjit_compile(e, &ib, &why);
+  if (!b && !why) {
+    /* code cache full: drop everything and start over */
+    tjit_flush_all(e);
+    e->st_cache_full++;
+    b = tjit_compile(e, &ib, &why);
+    if (!b && !why) why = "block larger than the whole code cache";
+  }
+  if (!b) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tjit: invalid IR block at pc 0x%llx: %s",
+                 (unsigned long long)pc, why);
+    return -1;
+  }
+  tjit_htab_insert(e, b);
+  if (tjit_pages_add(e, b)) {
+    e->host->log(e->m, VMRUN_LOG_ERROR, "tjit: out of memory");
+    tjit_drop_block(e, b);
+    return -1;
+  }
+  e->st_translated++;
+  *out = b;
+  return 0;
+}
+
+static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
+                       tjit_block **out)
+{
+  uint64_t pc = cpu->pc, pa = 0;
+  uint32_t fl = cpu->tb_flags;
+  tjit_block *b;
+  int f = e->env.mmu->translate(e->env.mmu_inst, cpu, pc, VMRUN_ACCESS_FETCH,
+                                cpu->mmu_idx_fetch, &pa);
+  if (f) {
+    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
+                           (enum vmrun_fault)f, pc);
+    return 1;
+  }
+  b = tjit_htab_find(e, pa, pc, fl, page2_ok, cpu);
+  if (!b) {
+    int r = translate_block(e, cpu, pc, pa, &b);
+    if (r) return r;
+  }
+  vd->jc[TJIT_JC_IDX(pc)] = b;
+  *out = b;
+  return 0;
+}
+
+/* ---- dispatcher ---- */
+
+static int tjit_exec(tjit *e, vmrun_cpu *cpu)
+{
+  tjit_vcpu *vd = cpu->engine_data;
+  tjit_site *site = NULL;    /* direct exit the last block left through */
+  uint32_t fetch_faults = 0;
+  tjit_block *b;
+
+  for (;;) {
+    if (site && !site->owner->valid) site = NULL;
+    if (TJ_UNLIKELY(e->pending != NULL)) tjit_free_pending(e);
+    if (TJ_UNLIKELY(cpu->exit_request)) return VMRUN_RUN_EXIT;
+    if (TJ_UNLIKELY(cpu->halted)) return VMRUN_RUN_HALT;
+    if (TJ_UNLIKELY(cpu->insn_budget == 0)) return VMRUN_RUN_BUDGET;
+    {
+      uint64_t pc = cpu->pc;
+      b = vd->jc[TJIT_JC_IDX(pc)];
+      if (TJ_UNLIKELY(!b || b->pc != pc || b->tb_flags != cpu->tb_flags)) {
+        int r = lookup_slow(e, vd, cpu, &b);
+        if (r < 0) return VMRUN_RUN_ERROR;
+        if (r > 0) {
+          site = NULL;
+          if (cpu->insn_budget) cpu->insn_budget--;
+          if (++fetch_faults >= TJIT_MAX_FETCH_FAULTS) {
+            e->host->log(e->m, VMRUN_LOG_ERROR,
+                         "hart %u: %u fetch faults in a row at pc 0x%llx, "
+                         "no instruction can execute", cpu->hart_id,
+                         fetch_faults, (unsigned long long)cpu->pc);
+            return VMRUN_RUN_ERROR;
+          }
+          continue;
+        }
+      }
+    }
+    fetch_faults = 0;
+    /* chain the previous block's direct exit to this block */
+    if (site && site->owner->valid && !site->target &&
+        site->owner->tb_flags == b->tb_flags)
+      tjit_link(e, site, b);
+    if (TJ_UNLIKELY(e->env.trace))
+      fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
+    site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
+  }
+}
+
+/* ---- vtable ---- */
+
+static void tjit_destroy(void *inst);
+
+static int tjit_create(const vmrun_host *host, vmrun_machine *m,
+                       vmrun_cfg *opts, const vmrun_engine_env *env,
+                       void **inst)
+{
+  tjit *e;
+  size_t envsz;
+  uint64_t cc = TJIT_DEFAULT_CACHE;
+  if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
+#if !defined(__x86_64__)
+  (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
+  host->log(m, VMRUN_LOG_WARN,
+            "tjit: this host is not x86-64; use engine interp");
+  return -VMRUN_ENOTSUP;
+#else
+  if (host->cfg_u64 && opts &&
+      host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0) {
+    host->log(m, VMRUN_LOG_ERROR, "tjit: bad code_cache option");
+    return -VMRUN_EINVAL;
+  }
+  e = calloc(1, sizeof *e);
+  if (!e) return -VMRUN_ENOMEM;
+  e->host = host;
+  e->m = m;
+  envsz = env->struct_size && env->struct_size < sizeof e->env
+              ? env->struct_size : sizeof e->env;
+  memcpy(&e->env, env, envsz);
+  e->chaining = !e->env.trace;
+  e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
+  if (e->max_insns > 4096) e->max_insns = 4096;
+  e->ir_cap = e->max_insns *
+              (VMRUN_IR_OPS_PER_INSN + VMRUN_IR_HOOK_OPS_PER_INSN);
+  e->irbuf = calloc(e->ir_cap, sizeof *e->irbuf);
+  e->hmask = (1u << HTAB_INIT_BITS) - 1;
+  e->htab = calloc(e->hmask + 1, sizeof *e->htab);
+  e->pmask = (1u << PTAB_INIT_BITS) - 1;
+  e->ptab = calloc(e->pmask + 1, sizeof *e->ptab);
+  if (!e->irbuf || !e->htab || !e->ptab) {
+    tjit_destroy(e);
+    return -VMRUN_ENOMEM;
+  }
+  if (tjit_cc_init(e, cc)) {
+    host->log(m, VMRUN_LOG_WARN,
+              "tjit: cannot map an executable code cache; use engine "
+              "interp");
+    tjit_destroy(e);
+    return -VMRUN_ENOTSUP;
+  }
+  *inst = e;
+  return 0;
+#endif
+}
+
+static void tjit_destroy(void *inst)
+{
+  tjit *e = inst;
+  if (!e) return;
+  tjit_free_pending(e);
+  if (e->htab) {
+    for (uint32_t i = 0; i <= e->hmask; i++) {
+      tjit_block *b = e->htab[i], *nb;
+      for (; b; b = nb) { nb = b->hnext; free(b); }
+    }
+    free(e->htab);
+  }
+  if (e->ptab) {
+    tjit_free_pages(e);
+    free(e->ptab);
+  }
+  while (e->vcpus) {
+    tjit_vcpu *vd = e->vcpus;
+    e->vcpus = vd->next;
+    if (vd->cpu && vd->cpu->engine_data == vd) vd->cpu->engine_data = NULL;
+    free(vd);
+  }
+  tjit_cc_fini(e);
+  free(e->fix);
+  free(e->stubs);
+  free(e->irbuf);
+  free(e);
+}
+
+static int tjit_cpu_attach(void *inst, vmrun_cpu *cpu)
+{
+  tjit *e = inst;
+  tjit_vcpu *vd = calloc(1, sizeof *vd);
+  if (!vd) return -VMRUN_ENOMEM;
+  vd->cpu = cpu;
+  vd->e = e;
+  vd->next = e->vcpus;
+  e->vcpus = vd;
+  cpu->engine_data = vd;
+  return 0;
+}
+
+static void tjit_cpu_detach(void *inst, vmrun_cpu *cpu)
+{
+  tjit *e = inst;
+  for (tjit_vcpu **pp = &e->vcpus; *pp; pp = &(*pp)->next)
+    if ((*pp)->cpu == cpu) {
+      tjit_vcpu *vd = *pp;
+      *pp = vd->next;
+      free(vd);
+      break;
+    }
+  cpu->engine_data = NULL;
+}
+
+static int tjit_run(void *inst, vmrun_cpu *cpu)
+{
+  tjit *e = inst;
+  if (!cpu->engine_data || !cpu->tlb) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tjit: hart %u run before cpu_attach", cpu->hart_id);
+    return VMRUN_RUN_ERROR;
+  }
+  return tjit_exec(e, cpu);
+}
+
+static void tjit_invalidate(void *inst, uint64_t gpa, uint64_t len)
+{
+  if (inst) tjit_invalidate_range(inst, gpa, len);
+}
+
+static void tjit_flush(void *inst)
+{
+  if (inst) tjit_flush_all(inst);
+}
+
+static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
+{
+  tjit *e = inst;
+  tjit_vcpu *vd = cpu->engine_data;
+  /* chains bypass the virtual-PC lookup: drop them with the jump cache */
+  if (e) tjit_unlink_all(e);
+  if (vd) memset(vd->jc, 0, sizeof vd->jc);
+}
+
+static int tjit_stats(void *inst, char *buf, unsigned long len)
+{
+  tjit *e = inst;
+  return snprintf(buf, len,
+                  "blocks_translated %llu\nblocks_invalidated %llu\n"
+                  "flushes %llu\ncode_bytes %llu\ncode_cache_used %llu\n"
+                  "code_cache_full %llu\nchain_links %llu\n",
+                  e->st_translated, e->st_invalidated, e->st_flushes,
+                  e->st_code_bytes,
+                  (unsigned long long)(e->cc_pos - e->cc_start),
+                  e->st_cache_full, e->st_links);
+}
+
+static const vmrun_engine_ops tjit_ops = {
+  sizeof(vmrun_engine_ops), 0,
+  tjit_create, tjit_destroy, tjit_cpu_attach, tjit_cpu_detach,
+  tjit_run, tjit_invalidate, tjit_flush, tjit_vcache_flush,
+  tjit_stats
+};
+
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tjit", "0.1.0",
+                    "template JIT to x86-64 with block chaining",
+                    &tjit_ops);

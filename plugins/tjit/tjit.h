@@ -1,0 +1,121 @@
+/*
+** plugins/tjit/tjit.h - internal types of the template JIT engine.
+*/
+#ifndef VMRUN_TJIT_H
+#define VMRUN_TJIT_H
+
+#include <stdint.h>
+
+#include <vmrun/vmrun.h>
+
+#if defined(__GNUC__)
+#define TJ_LIKELY(x)   __builtin_expect(!!(x), 1)
+#define TJ_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#else
+#define TJ_LIKELY(x)   (x)
+#define TJ_UNLIKELY(x) (x)
+#endif
+
+#define TJIT_JC_BITS 12
+#define TJIT_JC_SIZE (1u << TJIT_JC_BITS)
+#define TJIT_JC_IDX(pc) \
+  ((((pc) >> 1) ^ ((pc) >> (1 + TJIT_JC_BITS))) & (TJIT_JC_SIZE - 1))
+#define TJIT_MAX_FETCH_FAULTS 1000000u
+#define TJIT_DEFAULT_CACHE (64u << 20)
+#define TJIT_MIN_CACHE (16u << 10)
+
+typedef struct tjit tjit;
+typedef struct tjit_block tjit_block;
+
+/* Link of a block into the list of one physical code page. */
+typedef struct tjit_plink {
+  tjit_block *blk;
+  struct tjit_plink *next, **pprev;
+} tjit_plink;
+
+/* A direct (chainable) exit of a block: a `jmp rel32` that initially
+** falls into its exit stub and may be patched to a block's entry. */
+typedef struct tjit_site {
+  tjit_block *owner;
+  tjit_block *target;          /* linked block, or NULL */
+  uint32_t jmp_at;             /* code cache offset of the rel32 */
+  uint32_t stub_at;            /* offset of the unlinked target */
+  struct tjit_site *in_next, **in_pprev;  /* target's incoming list */
+  struct tjit_site *g_next, **g_pprev;    /* all linked sites */
+} tjit_site;
+
+struct tjit_block {
+  uint64_t pc, phys_pc, phys_page2;
+  uint32_t tb_flags;
+  uint32_t valid;
+  uint32_t n_plinks, n_sites;
+  uint32_t code_at, code_len;  /* offset in the code cache */
+  const void *entry;           /* executable address */
+  tjit_block *hnext, *fnext;
+  tjit_plink pl[2];
+  tjit_site *incoming;
+  tjit_site sites[];
+};
+
+/* Per-vCPU data.  The generated code keeps &temps[0] in rbp; the two
+** words before it are scratch for the slow paths. */
+typedef struct tjit_vcpu {
+  tjit_block *jc[TJIT_JC_SIZE];
+  vmrun_cpu *cpu;
+  tjit *e;
+  struct tjit_vcpu *next;
+  uint64_t pad;
+  uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
+  uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
+  uint64_t temps[VMRUN_IR_MAX_TEMPS];
+} tjit_vcpu;
+
+typedef struct tjit_page {
+  uint64_t page;
+  tjit_plink *head;
+  struct tjit_page *next;
+} tjit_page;
+
+typedef uint64_t (*tjit_enter_fn)(vmrun_cpu *cpu, uint64_t *temps,
+                                  const void *code);
+
+/* pending forward jumps and out-of-line stubs during code generation */
+typedef struct tjit_fix { uint32_t at, label; } tjit_fix;
+typedef struct tjit_stub {
+  uint8_t kind, size, flags, pad;
+  uint16_t d, a, b;
+  uint32_t from, back;         /* jcc rel32 to patch, resume position */
+  uint64_t pc;                 /* guest pc of the instruction */
+} tjit_stub;
+
+struct tjit {
+  const vmrun_host *host;
+  vmrun_machine *m;
+  vmrun_engine_env env;
+  tjit_block **htab;
+  uint32_t hmask, hcount;
+  tjit_page **ptab;
+  uint32_t pmask, pcount;
+  tjit_vcpu *vcpus;
+  tjit_block *pending;
+  tjit_site *linked;           /* every linked site */
+  int chaining;
+  /* code cache: one memfd mapped RW (rw) and RX (rx) */
+  uint8_t *rw, *rx;
+  uint64_t cc_size;
+  uint32_t cc_start, cc_pos;   /* first block offset, next free offset */
+  uint32_t epilogue, fault_ret; /* offsets of the shared stubs */
+  tjit_enter_fn enter;
+  /* translation scratch */
+  vmrun_ir_op *irbuf;
+  uint32_t ir_cap, max_insns;
+  int32_t label_pos[VMRUN_IR_MAX_LABELS];
+  tjit_fix *fix;
+  tjit_stub *stubs;
+  uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
+  /* statistics */
+  unsigned long long st_translated, st_invalidated, st_flushes,
+      st_cache_full, st_links, st_code_bytes;
+};
+
+#endif

@@ -1,0 +1,39 @@
+/*
+** plugins/tjit/tjit_int.h - functions shared by the files of the template
+** JIT engine (cache.c, codegen.c, engine.c).
+*/
+#ifndef VMRUN_TJIT_INT_H
+#define VMRUN_TJIT_INT_H
+
+#include "tjit.h"
+
+#if defined(__GNUC__)
+#define TJ_HIDDEN __attribute__((visibility("hidden")))
+#else
+#define TJ_HIDDEN
+#endif
+
+/* cache.c */
+TJ_HIDDEN void tjit_link(tjit *e, tjit_site *s, tjit_block *to);
+TJ_HIDDEN void tjit_unlink(tjit *e, tjit_site *s);
+TJ_HIDDEN void tjit_unlink_all(tjit *e);
+TJ_HIDDEN void tjit_htab_insert(tjit *e, tjit_block *b);
+TJ_HIDDEN tjit_block *tjit_htab_find(tjit *e, uint64_t pa, uint64_t pc,
+    uint32_t fl, int (*ok)(tjit *, vmrun_cpu *, const tjit_block *),
+    vmrun_cpu *cpu);
+TJ_HIDDEN void tjit_free_pages(tjit *e);
+TJ_HIDDEN int tjit_pages_add(tjit *e, tjit_block *b);
+TJ_HIDDEN void tjit_free_pending(tjit *e);
+TJ_HIDDEN void tjit_drop_block(tjit *e, tjit_block *b);
+TJ_HIDDEN void tjit_invalidate_range(tjit *e, uint64_t gpa, uint64_t len);
+TJ_HIDDEN void tjit_flush_all(tjit *e);
+
+/* codegen.c */
+TJ_HIDDEN int tjit_cc_init(tjit *e, uint64_t size);
+TJ_HIDDEN void tjit_cc_fini(tjit *e);
+/* Check and compile an IR block: the new block, or NULL with *why (or
+** *why == NULL when the code cache is full). */
+TJ_HIDDEN tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib,
+                                   const char **why);
+
+#endif

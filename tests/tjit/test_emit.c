@@ -1,0 +1,98 @@
+/*
+** tests/tjit/test_emit.c - the x86-64 emitter of plugins/tjit/emit.h
+** against bytes produced by the host assembler (as --64, Intel syntax;
+** the source is in the comment of each emit call).
+*/
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../../plugins/tjit/emit.h"
+
+static const uint8_t expect[] = {
+  0x48, 0x8b, 0x45, 0x10, 0x48, 0x89, 0x85, 0x00, 0x08, 0x00, 0x00, 0x4c,
+  0x8b, 0x6b, 0x48, 0x88, 0x16, 0x66, 0x89, 0x83, 0x00, 0x01, 0x00, 0x00,
+  0x89, 0x43, 0x04, 0xb8, 0x78, 0x56, 0x34, 0x12, 0x48, 0xc7, 0xc0, 0xfb,
+  0xff, 0xff, 0xff, 0x48, 0xb9, 0xf0, 0xde, 0xbc, 0x9a, 0x78, 0x56, 0x34,
+  0x12, 0x48, 0xc7, 0x45, 0x08, 0xfe, 0xff, 0xff, 0xff, 0x0f, 0xb6, 0x06,
+  0x48, 0x0f, 0xbf, 0x06, 0x48, 0x63, 0x45, 0x00, 0x49, 0x3b, 0x4c, 0x05,
+  0x00, 0x49, 0x03, 0x74, 0x05, 0x18, 0x48, 0x81, 0xe1, 0x07, 0xf0, 0xff,
+  0xff, 0x49, 0x01, 0xc5, 0x4c, 0x29, 0xe0, 0x48, 0x01, 0x43, 0x08, 0x83,
+  0x7b, 0x18, 0x00, 0x48, 0x0f, 0xaf, 0x45, 0x10, 0x69, 0xc0, 0xe8, 0x03,
+  0x00, 0x00, 0x48, 0xd3, 0xe0, 0xc1, 0xf8, 0x03, 0x0f, 0x9c, 0xc0, 0x0f,
+  0xb6, 0xc0, 0x48, 0x0f, 0x45, 0x45, 0x18, 0x49, 0xff, 0xc4, 0x41, 0x57,
+  0x5b, 0xff, 0xd0, 0xff, 0xe2, 0x48, 0x89, 0xdf, 0x45, 0x31, 0xe4, 0x48,
+  0x83, 0xec, 0x08, 0x48, 0xf7, 0xe1, 0x49, 0x8d, 0x44, 0x24, 0xff, 0x89,
+  0x44, 0x24, 0x08
+};
+
+Test(tjit_emit, matches_gnu_as)
+{
+  uint8_t buf[512];
+  tj_buf c = { buf, 0, sizeof buf, 0 };
+  mov_rm(&c, 1, RAX, MEM(RBP, 0x10));          /* mov rax, [rbp+0x10] */
+  mov_mr(&c, 8, MEM(RBP, 0x800), RAX);         /* mov [rbp+0x800], rax */
+  mov_rm(&c, 1, R13, MEM(RBX, 0x48));          /* mov r13, [rbx+0x48] */
+  mov_mr(&c, 1, MEM(RSI, 0), RDX);             /* mov [rsi], dl */
+  mov_mr(&c, 2, MEM(RBX, 0x100), RAX);         /* mov [rbx+0x100], ax */
+  mov_mr(&c, 4, MEM(RBX, 4), RAX);             /* mov [rbx+4], eax */
+  mov_ri(&c, RAX, 0x12345678);                 /* mov eax, 0x12345678 */
+  mov_ri(&c, RAX, (uint64_t)-5);               /* mov rax, -5 */
+  mov_ri(&c, RCX, 0x123456789abcdef0ull);      /* movabs rcx, ... */
+  mov_mi64(&c, MEM(RBP, 8), -2);               /* mov qword [rbp+8], -2 */
+  load_ext(&c, RAX, MEM(RSI, 0), 1, 0);        /* movzx eax, byte [rsi] */
+  load_ext(&c, RAX, MEM(RSI, 0), 2, 1);        /* movsx rax, word [rsi] */
+  load_ext(&c, RAX, MEM(RBP, 0), 4, 1);        /* movsxd rax, [rbp] */
+  alu_rm(&c, 1, ALU_CMP, RCX, MEMX(R13, RAX, 0, 0)); /* cmp rcx,[r13+rax] */
+  alu_rm(&c, 1, ALU_ADD, RSI, MEMX(R13, RAX, 0, 24)); /* add rsi,[r13+rax+24] */
+  alu_ri(&c, 1, ALU_AND, RCX, -4089);          /* and rcx, -4089 */
+  alu_rr(&c, 1, ALU_ADD, R13, RAX);            /* add r13, rax */
+  alu_rr(&c, 1, ALU_SUB, RAX, R12);            /* sub rax, r12 */
+  alu_mr(&c, 1, ALU_ADD, MEM(RBX, 8), RAX);    /* add [rbx+8], rax */
+  alu_mi(&c, 0, ALU_CMP, MEM(RBX, 0x18), 0);   /* cmp dword [rbx+0x18], 0 */
+  imul_rm(&c, 1, RAX, MEM(RBP, 16));           /* imul rax, [rbp+16] */
+  imul_rri(&c, 0, RAX, RAX, 1000);             /* imul eax, eax, 1000 */
+  shift_rcl(&c, 1, SH_SHL, RAX);               /* shl rax, cl */
+  shift_ri(&c, 0, SH_SAR, RAX, 3);             /* sar eax, 3 */
+  setcc_r8(&c, CC_L, RAX);                     /* setl al */
+  movzx_r8(&c, RAX, RAX);                      /* movzx eax, al */
+  cmov_rm(&c, 1, CC_NE, RAX, MEM(RBP, 24));    /* cmovne rax, [rbp+24] */
+  inc_r(&c, 1, R12);                           /* inc r12 */
+  push_r(&c, R15);                             /* push r15 */
+  pop_r(&c, RBX);                              /* pop rbx */
+  call_r(&c, RAX);                             /* call rax */
+  jmp_r(&c, RDX);                              /* jmp rdx */
+  mov_rr(&c, 1, RDI, RBX);                     /* mov rdi, rbx */
+  alu_rr(&c, 0, ALU_XOR, R12, R12);            /* xor r12d, r12d */
+  alu_ri(&c, 1, ALU_SUB, RSP, 8);              /* sub rsp, 8 */
+  mul1_r(&c, 4, RCX);                          /* mul rcx */
+  lea(&c, RAX, MEM(R12, -1));                  /* lea rax, [r12-1] */
+  mov_mr(&c, 4, MEM(RSP, 8), RAX);             /* mov [rsp+8], eax */
+  cr_assert_eq(c.overflow, 0);
+  cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
+               sizeof expect);
+  for (unsigned i = 0; i < sizeof expect; i++)
+    cr_assert_eq(buf[i], expect[i], "byte %u: 0x%02x, expected 0x%02x", i,
+                 buf[i], expect[i]);
+}
+
+Test(tjit_emit, jumps_and_overflow)
+{
+  uint8_t buf[16];
+  tj_buf c = { buf, 0, sizeof buf, 0 };
+  uint32_t j = jcc32(&c, CC_NE);               /* 0f 85 rel32 */
+  uint32_t k = jmp32(&c);                      /* e9 rel32 */
+  patch32(&c, j, 0);                           /* back to offset 0 */
+  patch32(&c, k, c.pos);                       /* to the next insn */
+  int32_t r1, r2;
+  memcpy(&r1, buf + 2, 4);
+  memcpy(&r2, buf + 7, 4);
+  cr_assert_eq(buf[0], 0x0f);
+  cr_assert_eq(buf[1], 0x85);
+  cr_assert_eq(r1, -6);
+  cr_assert_eq(buf[6], 0xe9);
+  cr_assert_eq(r2, 0);
+  mov_ri(&c, RCX, 0x123456789abcdef0ull);      /* 10 bytes: does not fit */
+  cr_assert(c.overflow);
+  cr_assert(c.pos <= sizeof buf);
+}

@@ -1,0 +1,244 @@
+/*
+** tests/tjit/test_tjit.c - what only the template JIT has: block chaining
+** (linking, unlinking on invalidate / vcache_flush, block-entry checks of
+** chained blocks) and the code cache (flush when full, then continue).
+** Fake host + fake frontend from tests/engine/harness.c (built with
+** -Dinterp_desc=tjit_desc), real softmmu.
+*/
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PC0 RAM_BASE
+
+static void setup(void) { fm_setup(1, 32); }
+static void teardown(void) { fm_teardown(); }
+
+TestSuite(tjit, .init = setup, .fini = teardown);
+
+#define EQ(x, y) cr_assert_eq((uint64_t)(x), (uint64_t)(y), \
+  "%s = 0x%llx, expected 0x%llx (line %d)", #x, \
+  (unsigned long long)(x), (unsigned long long)(y), __LINE__)
+
+static unsigned long long stat(const char *key)
+{
+  char buf[1024], pat[64];
+  const char *p;
+  FM->eng->stats(FM->eng_inst, buf, sizeof buf);
+  snprintf(pat, sizeof pat, "%s ", key);
+  p = strstr(buf, pat);
+  cr_assert(p, "no %s in stats:\n%s", key, buf);
+  return strtoull(p + strlen(pat), NULL, 10);
+}
+
+/* one instruction: x[reg] += inc; exit to `next` */
+typedef struct inc_blk { unsigned reg; uint64_t inc, next; } inc_blk;
+
+static void build_inc(vmrun_ir_block *b, void *arg)
+{
+  const inc_blk *p = arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, p->reg);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, p->inc, VMRUN_IR_F_BIMM);
+  ir_put(b, p->reg, 0);
+  ir_exit(b, p->next);
+}
+
+Test(tjit, chain_then_unchain_on_invalidate)
+{
+  static inc_blk a = { 1, 1, PC0 + 0x1000 }, bb = { 2, 1, PC0 };
+  fm_block(PC0, build_inc, &a);
+  fm_block(PC0 + 0x1000, build_inc, &bb);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  EQ(FM->cpu->hdr.icount, 100);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+  EQ(FM->cpu->hdr.pc, PC0);
+  cr_assert_eq(FM->n_translate, 2);
+  cr_assert_geq(stat("chain_links"), 2);
+  /* B changes: A's chain into B must not reach the stale code */
+  bb.inc = 10;
+  FM->eng->invalidate(FM->eng_inst, PC0 + 0x1000, 4);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100);
+  EQ(FM->cpu->x[2], 50 + 500);
+  EQ(FM->cpu->hdr.icount, 200);
+  cr_assert_eq(FM->n_translate, 3);
+  EQ(stat("blocks_invalidated"), 1);
+  /* and when A is the one dropped, B's chain into A goes too */
+  a.inc = 3;
+  FM->eng->invalidate(FM->eng_inst, PC0, 4);
+  cr_assert_eq(fm_run(PC0 + 0x1000, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100 + 150);
+  EQ(FM->cpu->x[2], 550 + 500);
+  cr_assert_eq(FM->n_translate, 4);
+}
+
+Test(tjit, vcache_flush_unlinks_chains)
+{
+  static inc_blk a = { 1, 1, PC0 + 0x1000 }, bb = { 2, 1, PC0 };
+  unsigned long long l0;
+  fm_block(PC0, build_inc, &a);
+  fm_block(PC0 + 0x1000, build_inc, &bb);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  l0 = stat("chain_links");
+  cr_assert_geq(l0, 2);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  EQ(stat("chain_links"), l0);         /* still linked: nothing new */
+  FM->eng->vcache_flush(FM->eng_inst, &FM->cpu->hdr);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  cr_assert_gt(stat("chain_links"), l0); /* linked again */
+  EQ(FM->cpu->x[1], 15);
+  EQ(FM->cpu->x[2], 15);
+  cr_assert_eq(FM->n_translate, 2);    /* found in the hash table */
+}
+
+/* a plain CALL that requests an exit once x1 reaches 5: the chained
+** self-loop must notice at the next block entry */
+static uint64_t h_kick(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  (void)a; (void)b; (void)c;
+  if (((fake_cpu *)cpu)->x[1] >= 5) cpu->exit_request |= VMRUN_EXIT_TIMER;
+  return 0;
+}
+
+static void build_kick(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 0);
+  ir(b, VMRUN_IR_CALL, 8, 1, 0, 0, (uint64_t)(uintptr_t)h_kick, 0);
+  ir_exit(b, b->pc);
+}
+
+Test(tjit, exit_request_seen_by_chained_block)
+{
+  fm_block(PC0, build_kick, NULL);
+  cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
+  EQ(FM->cpu->x[1], 5);
+  EQ(FM->cpu->hdr.icount, 5);
+  EQ(FM->cpu->hdr.insn_budget, 995);
+  EQ(FM->cpu->hdr.pc, PC0);
+  cr_assert_eq(FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER);
+  FM->cpu->hdr.exit_request = 0;
+  FM->cpu->x[1] = 0;
+  /* tb_flags changed behind the chain's back: the chained entry check
+  ** sends control back to the dispatcher, which translates anew */
+  FM->cpu->hdr.tb_flags = 0;
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 3);
+}
+
+/* ---- code cache exhaustion ---- */
+
+static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
+                     uint64_t *out)
+{
+  (void)node; (void)def;
+  cr_assert_str_eq(key, "code_cache");
+  *out = 16384;
+  return 0;
+}
+
+static void use_small_cache(void)
+{
+  vmrun_engine_env env;
+  void *inst = NULL;
+  FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
+  FM->eng->destroy(FM->eng_inst);
+  memset(&env, 0, sizeof env);
+  env.struct_size = sizeof env;
+  env.fe = &fake_fe;
+  env.mmu = FM->mmu;
+  env.mmu_inst = FM->mmu_inst;
+  env.max_block_insns = 32;
+  fake_host.cfg_u64 = cfg_small;
+  cr_assert_eq(FM->eng->create(&fake_host, (vmrun_machine *)FM,
+                               (vmrun_cfg *)(uintptr_t)1, &env, &inst), 0);
+  fake_host.cfg_u64 = NULL;
+  FM->eng_inst = inst;
+  cr_assert_eq(FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr), 0);
+}
+
+#define NBLK 32
+#define NINS 30
+#define CNT (RAM_BASE + 0x80000) /* a counter in guest RAM */
+
+/* block k: NINS x { x1 += k + 1; mem[CNT] += 1 }; then the next block */
+static void build_big(vmrun_ir_block *b, void *arg)
+{
+  uint64_t k = (uint64_t)(uintptr_t)arg;
+  ir_temps(b, 3);
+  for (unsigned i = 0; i < NINS; i++) {
+    ir_insn(b, b->pc + 4 * i);
+    ir_get(b, 0, 1);
+    ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, k + 1, VMRUN_IR_F_BIMM);
+    ir_movi(b, 2, CNT);
+    ir(b, VMRUN_IR_LD, 8, 1, 2, 0, 0, 0);
+    ir(b, VMRUN_IR_ADD, 8, 1, 1, 0, 1, VMRUN_IR_F_BIMM);
+    ir(b, VMRUN_IR_ST, 8, 0, 2, 1, 0, 0);
+    ir_put(b, 1, 0);
+  }
+  ir_exit(b, k + 1 < NBLK ? b->pc + 0x100 : PC0);
+}
+
+Test(tjit, code_cache_full_flushes_and_continues)
+{
+  uint64_t sum = 0, mem;
+  use_small_cache();
+  for (uint64_t k = 0; k < NBLK; k++) {
+    fm_block(PC0 + 0x100 * k, build_big, (void *)(uintptr_t)k);
+    sum += NINS * (k + 1);
+  }
+  cr_assert_eq(fm_run(PC0, 3 * NBLK * NINS), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 3 * sum);
+  memcpy(&mem, FM->ram + (CNT - RAM_BASE), 8);
+  EQ(mem, 3 * NBLK * NINS);
+  EQ(FM->cpu->hdr.icount, 3 * NBLK * NINS);
+  EQ(FM->cpu->hdr.pc, PC0);
+  cr_assert_gt(stat("code_cache_full"), 0);
+  cr_assert_eq(FM->n_log_err, 0);
+  cr_assert_eq(FM->n_translate, (int)stat("blocks_translated"));
+  cr_assert_gt(FM->n_translate, NBLK); /* translated again after flushes */
+}
+
+/* a load fault in a chained block restores pc/icount of its instruction */
+static void build_ld_fault(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, 0x40000000); /* unmapped */
+  ir_insn(b, b->pc + 4);
+  ir(b, VMRUN_IR_LD, 4, 1, 0, 0, 8, 0);
+  ir_put(b, 5, 1);
+  ir_exit(b, b->pc + 8);
+}
+
+Test(tjit, fault_in_chained_block)
+{
+  static inc_blk a = { 1, 1, PC0 + 0x1000 };
+  fm_block(PC0, build_inc, &a);
+  fm_block(PC0 + 0x1000, build_ld_fault, NULL);
+  FM->fault_stop = 0;
+  fm_block(TRAP_PC, build_inc, &(inc_blk){ 3, 1, PC0 });
+  /* PC0 -> B (fault) -> TRAP -> PC0 -> B (fault, chained) ... */
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  cr_assert_geq(FM->n_faults, 2);
+  EQ(FM->f_pc, PC0 + 0x1004);
+  EQ(FM->f_va, 0x40000008);
+  EQ(FM->f_acc, VMRUN_ACCESS_LOAD);
+  /* each round: 1 (A) + 1 (B's first insn) + 1 (trap) + 1 budget unit for
+  ** the exception: 10 units = 2 full rounds + A + B's first insn */
+  EQ(FM->cpu->x[1], 3);
+  EQ(FM->cpu->x[3], 2);
+  EQ(FM->cpu->hdr.icount, 3 + 3 + 2);
+}

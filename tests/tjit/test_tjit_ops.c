@@ -1,0 +1,1136 @@
+/*
+** tests/tjit/test_tjit_ops.c - the tjit engine, op by op and as a
+** dispatcher (fake host + fake frontend from tests/engine/harness.c, real
+** softmmu).  A port of tests/engine/test_interp.c: tjit must behave
+** exactly like interp.  Build with -Dinterp_desc=tjit_desc so the harness
+** creates tjit.
+*/
+#include <criterion/criterion.h>
+#include <criterion/redirect.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PC0 RAM_BASE /* default block pc */
+
+static void setup(void) { fm_setup(1, 32); }
+static void teardown(void) { fm_teardown(); }
+
+TestSuite(tjit_ops, .init = setup, .fini = teardown);
+
+/* ---- one op, evaluated in both operand forms ---- */
+
+typedef struct opspec {
+  unsigned op, size, cond, flags;
+  uint64_t a, b, c;
+} opspec;
+static opspec S;
+
+/* t0 = a, t1 = b (or a decoy when the op takes imm), t2 = c;
+** t3 = op(t0, t1|imm, t2); x0 = t3 */
+static void build_op(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, S.a);
+  ir_movi(b, 1, (S.flags & VMRUN_IR_F_BIMM) ? ~S.b ^ 0x5a5a : S.b);
+  ir_movi(b, 2, S.c);
+  o = ir(b, S.op, S.size, 3, 0, 1, S.b, S.flags);
+  o->cond = (uint8_t)S.cond;
+  o->c = 2;
+  ir_put(b, 0, 3);
+  ir_exit(b, b->pc + 4);
+}
+
+static uint64_t eval1(unsigned op, unsigned size, unsigned cond,
+                      unsigned flags, uint64_t a, uint64_t b, uint64_t c)
+{
+  int r;
+  S = (opspec){ op, size, cond, flags, a, b, c };
+  FM->eng->flush(FM->eng_inst);
+  fm_block(PC0, build_op, NULL);
+  FM->cpu->x[0] = 0x0123456789abcdefull;
+  r = fm_run(PC0, 1);
+  cr_assert_eq(r, VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->hdr.pc, PC0 + 4);
+  return FM->cpu->x[0];
+}
+
+/* register form and immediate form must agree */
+static uint64_t ev(unsigned op, unsigned size, unsigned cond, uint64_t a,
+                   uint64_t b)
+{
+  uint64_t r1 = eval1(op, size, cond, 0, a, b, 0);
+  uint64_t r2 = eval1(op, size, cond, VMRUN_IR_F_BIMM, a, b, 0);
+  cr_assert_eq(r1, r2, "%s size %u: reg form 0x%llx, imm form 0x%llx",
+               vmrun_ir_op_name(op), size, (unsigned long long)r1,
+               (unsigned long long)r2);
+  return r1;
+}
+
+#define EQ(x, y) cr_assert_eq((uint64_t)(x), (uint64_t)(y), \
+  "%s = 0x%llx, expected 0x%llx (line %d)", #x, \
+  (unsigned long long)(x), (unsigned long long)(y), __LINE__)
+
+Test(tjit_ops, alu_64_and_32)
+{
+  uint64_t a = 0xfedcba9876543210ull, b = 0x0f0f0f0ff0f0f0f1ull;
+  EQ(ev(VMRUN_IR_ADD, 8, 0, a, b), a + b);
+  EQ(ev(VMRUN_IR_ADD, 4, 0, a, b), (uint32_t)(a + b));
+  EQ(ev(VMRUN_IR_ADD, 4, 0, 0x7fffffff, 1), 0x80000000u); /* zero-ext */
+  EQ(ev(VMRUN_IR_SUB, 8, 0, a, b), a - b);
+  EQ(ev(VMRUN_IR_SUB, 4, 0, 0, 1), 0xffffffffu);
+  EQ(ev(VMRUN_IR_MUL, 8, 0, a, b), a * b);
+  EQ(ev(VMRUN_IR_MUL, 4, 0, a, b), (uint32_t)(a * b));
+  EQ(ev(VMRUN_IR_AND, 8, 0, a, b), a & b);
+  EQ(ev(VMRUN_IR_AND, 4, 0, a, b), (uint32_t)(a & b));
+  EQ(ev(VMRUN_IR_OR, 8, 0, a, b), a | b);
+  EQ(ev(VMRUN_IR_OR, 4, 0, a, b), (uint32_t)(a | b));
+  EQ(ev(VMRUN_IR_XOR, 8, 0, a, b), a ^ b);
+  EQ(ev(VMRUN_IR_XOR, 4, 0, a, b), (uint32_t)(a ^ b));
+  EQ(eval1(VMRUN_IR_MOVI, 8, 0, 0, 0, 0x1234567890ull, 0), 0x1234567890ull);
+  EQ(eval1(VMRUN_IR_MOV, 8, 0, 0, a, 0, 0), a);
+}
+
+Test(tjit_ops, shifts_mask_amount)
+{
+  uint64_t v = 0x8000000180000001ull;
+  /* 64-bit: by 31, 32, 63, 64 (= 0), 65 (= 1) */
+  EQ(ev(VMRUN_IR_SHL, 8, 0, v, 31), v << 31);
+  EQ(ev(VMRUN_IR_SHL, 8, 0, v, 32), v << 32);
+  EQ(ev(VMRUN_IR_SHL, 8, 0, v, 63), v << 63);
+  EQ(ev(VMRUN_IR_SHL, 8, 0, v, 64), v);
+  EQ(ev(VMRUN_IR_SHL, 8, 0, v, 65), v << 1);
+  EQ(ev(VMRUN_IR_SHR, 8, 0, v, 63), 1);
+  EQ(ev(VMRUN_IR_SHR, 8, 0, v, 64), v);
+  EQ(ev(VMRUN_IR_SHR, 8, 0, v, 32), v >> 32);
+  EQ(ev(VMRUN_IR_SAR, 8, 0, v, 63), ~0ull);
+  EQ(ev(VMRUN_IR_SAR, 8, 0, v, 64), v);
+  EQ(ev(VMRUN_IR_SAR, 8, 0, v, 31), 0xffffffff00000003ull);
+  /* 32-bit: by 31, 32 (= 0), 63 (= 31), 64 (= 0); results zero-extended */
+  EQ(ev(VMRUN_IR_SHL, 4, 0, v, 31), 0x80000000u);
+  EQ(ev(VMRUN_IR_SHL, 4, 0, v, 32), 0x80000001u);
+  EQ(ev(VMRUN_IR_SHL, 4, 0, v, 63), 0x80000000u);
+  EQ(ev(VMRUN_IR_SHL, 4, 0, 3, 64), 3);
+  EQ(ev(VMRUN_IR_SHR, 4, 0, v, 31), 1);
+  EQ(ev(VMRUN_IR_SHR, 4, 0, v, 32), 0x80000001u);
+  EQ(ev(VMRUN_IR_SHR, 4, 0, v, 63), 1);
+  EQ(ev(VMRUN_IR_SAR, 4, 0, v, 31), 0xffffffffu);
+  EQ(ev(VMRUN_IR_SAR, 4, 0, v, 32), 0x80000001u);
+  EQ(ev(VMRUN_IR_SAR, 4, 0, v, 63), 0xffffffffu);
+  EQ(ev(VMRUN_IR_SAR, 4, 0, 0x40000000, 30), 1);
+  EQ(ev(VMRUN_IR_SAR, 4, 0, 0x80000000, 4), 0xf8000000u);
+}
+
+Test(tjit_ops, mulh_variants)
+{
+  uint64_t m1 = ~0ull, big = 0x8000000000000000ull;
+  EQ(ev(VMRUN_IR_MULH, 8, 0, m1, m1), 0);          /* -1 * -1 = 1 */
+  EQ(ev(VMRUN_IR_MULHU, 8, 0, m1, m1), ~0ull - 1); /* (2^64-1)^2 >> 64 */
+  EQ(ev(VMRUN_IR_MULHSU, 8, 0, m1, m1), ~0ull);    /* -1 * (2^64-1) */
+  EQ(ev(VMRUN_IR_MULH, 8, 0, big, 2), ~0ull);      /* -2^63 * 2 = -2^64 */
+  EQ(ev(VMRUN_IR_MULHU, 8, 0, big, 2), 1);
+  EQ(ev(VMRUN_IR_MULHSU, 8, 0, 2, m1), 1);
+  EQ(ev(VMRUN_IR_MULH, 4, 0, 0xffffffff, 0xffffffff), 0);
+  EQ(ev(VMRUN_IR_MULHU, 4, 0, 0xffffffff, 0xffffffff), 0xfffffffeu);
+  EQ(ev(VMRUN_IR_MULHSU, 4, 0, 0xffffffff, 0xffffffff), 0xffffffffu);
+  EQ(ev(VMRUN_IR_MULH, 4, 0, 0x80000000, 2), 0xffffffffu);
+  EQ(ev(VMRUN_IR_MULHU, 4, 0, 0x1234567800000000ull | 0x80000000, 2), 1);
+}
+
+Test(tjit_ops, div_rem_edge_cases)
+{
+  uint64_t min64 = 0x8000000000000000ull, m1 = ~0ull;
+  /* 64-bit */
+  EQ(ev(VMRUN_IR_DIV, 8, 0, 7, 0), ~0ull);
+  EQ(ev(VMRUN_IR_DIVU, 8, 0, 7, 0), ~0ull);
+  EQ(ev(VMRUN_IR_REM, 8, 0, 7, 0), 7);
+  EQ(ev(VMRUN_IR_REMU, 8, 0, 7, 0), 7);
+  EQ(ev(VMRUN_IR_DIV, 8, 0, min64, m1), min64);
+  EQ(ev(VMRUN_IR_REM, 8, 0, min64, m1), 0);
+  EQ(ev(VMRUN_IR_DIV, 8, 0, (uint64_t)-7, 2), (uint64_t)-3);
+  EQ(ev(VMRUN_IR_REM, 8, 0, (uint64_t)-7, 2), (uint64_t)-1);
+  EQ(ev(VMRUN_IR_DIVU, 8, 0, (uint64_t)-7, 2), ((uint64_t)-7) / 2);
+  EQ(ev(VMRUN_IR_REMU, 8, 0, (uint64_t)-7, 2), 1);
+  /* 32-bit: operands are the low 32 bits, results zero-extended */
+  EQ(ev(VMRUN_IR_DIV, 4, 0, 7, 0), 0xffffffffu);
+  EQ(ev(VMRUN_IR_DIVU, 4, 0, 7, 0x100000000ull), 0xffffffffu);
+  EQ(ev(VMRUN_IR_REM, 4, 0, 0xabcd00000007ull, 0), 7);
+  EQ(ev(VMRUN_IR_REMU, 4, 0, 0xfffffff9ull, 0), 0xfffffff9u);
+  EQ(ev(VMRUN_IR_DIV, 4, 0, 0x80000000, 0xffffffff), 0x80000000u);
+  EQ(ev(VMRUN_IR_REM, 4, 0, 0x80000000, 0xffffffff), 0);
+  EQ(ev(VMRUN_IR_DIV, 4, 0, 0xfffffff9, 2), 0xfffffffdu);
+  EQ(ev(VMRUN_IR_REM, 4, 0, 0xfffffff9, 2), 0xffffffffu);
+  EQ(ev(VMRUN_IR_DIVU, 4, 0, 0xfffffff9, 2), 0x7ffffffcu);
+  EQ(ev(VMRUN_IR_REMU, 4, 0, 0xfffffff9, 2), 1);
+}
+
+/* reference comparison */
+static int cmp_ref(unsigned cond, unsigned size, uint64_t a, uint64_t b)
+{
+  if (size == 4) {
+    uint32_t x = (uint32_t)a, y = (uint32_t)b;
+    switch (cond) {
+    case VMRUN_IR_EQ: return x == y;
+    case VMRUN_IR_NE: return x != y;
+    case VMRUN_IR_LT: return (int32_t)x < (int32_t)y;
+    case VMRUN_IR_GE: return (int32_t)x >= (int32_t)y;
+    case VMRUN_IR_LTU: return x < y;
+    default: return x >= y;
+    }
+  }
+  switch (cond) {
+  case VMRUN_IR_EQ: return a == b;
+  case VMRUN_IR_NE: return a != b;
+  case VMRUN_IR_LT: return (int64_t)a < (int64_t)b;
+  case VMRUN_IR_GE: return (int64_t)a >= (int64_t)b;
+  case VMRUN_IR_LTU: return a < b;
+  default: return a >= b;
+  }
+}
+
+static const uint64_t cmp_vals[] = {
+  0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 0x100000000ull,
+  0x1ffffffffull, 0x7fffffffffffffffull, 0x8000000000000000ull, ~0ull,
+  0xffffffff00000001ull
+};
+#define NV (sizeof cmp_vals / sizeof cmp_vals[0])
+
+Test(tjit_ops, setcc_all_conditions)
+{
+  for (unsigned size = 4; size <= 8; size += 4)
+    for (unsigned cond = 0; cond < VMRUN_IR_NB_CONDS; cond++)
+      for (unsigned i = 0; i < NV; i++)
+        for (unsigned j = 0; j < NV; j += 3) {
+          uint64_t a = cmp_vals[i], b = cmp_vals[j];
+          uint64_t r = ev(VMRUN_IR_SETCC, size, cond, a, b);
+          cr_assert_eq(r, (uint64_t)cmp_ref(cond, size, a, b),
+                       "setcc cond %u size %u 0x%llx 0x%llx", cond, size,
+                       (unsigned long long)a, (unsigned long long)b);
+        }
+}
+
+/* BRCOND: x0 = 1 if taken, 2 if not */
+static void build_brcond(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, S.a);
+  ir_movi(b, 1, (S.flags & VMRUN_IR_F_BIMM) ? ~S.b : S.b);
+  ir_movi(b, 2, 1);
+  o = ir(b, VMRUN_IR_BRCOND, S.size, 0, 0, 1, l, S.flags);
+  o->cond = (uint8_t)S.cond;
+  ir_movi(b, 2, 2);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_put(b, 0, 2);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, brcond_all_conditions)
+{
+  for (unsigned size = 4; size <= 8; size += 4)
+    for (unsigned cond = 0; cond < VMRUN_IR_NB_CONDS; cond++)
+      for (unsigned i = 0; i < NV; i++)
+        for (unsigned j = 0; j < NV; j += 2) {
+          S = (opspec){ 0, size, cond, 0, cmp_vals[i], cmp_vals[j], 0 };
+          FM->eng->flush(FM->eng_inst);
+          fm_block(PC0, build_brcond, NULL);
+          cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+          cr_assert_eq(FM->cpu->x[0],
+                       cmp_ref(cond, size, S.a, S.b) ? 1u : 2u,
+                       "brcond cond %u size %u", cond, size);
+        }
+}
+
+/* BRCOND with F_BIMM: imm is the label, so B cannot be an immediate; the
+** engine rejects the block (frontend bug) instead of comparing with the
+** label number. */
+static void build_brcond_imm(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  uint32_t l0 = vmrun_ir_label(b), l1 = vmrun_ir_label(b);
+  (void)arg;
+  (void)l0;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, S.a);
+  ir_movi(b, 2, 2);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 0, l1, VMRUN_IR_F_BIMM);
+  o->cond = VMRUN_IR_EQ; /* t0 == 1 (the label number) ? */
+  ir_movi(b, 2, 3);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l1, 0);
+  ir_put(b, 0, 2);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, brcond_imm_rejected)
+{
+  S.a = 1;
+  fm_block(PC0, build_brcond_imm, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_ERROR);
+  cr_assert_gt(FM->n_log_err, 0);
+}
+
+Test(tjit_ops, select_and_extensions)
+{
+  EQ(eval1(VMRUN_IR_SELECT, 8, 0, 0, 11, 22, 1), 11);
+  EQ(eval1(VMRUN_IR_SELECT, 8, 0, 0, 11, 22, 0), 22);
+  EQ(eval1(VMRUN_IR_SELECT, 8, 0, VMRUN_IR_F_BIMM, 11, 33, 0), 33);
+  EQ(eval1(VMRUN_IR_SELECT, 8, 0, VMRUN_IR_F_BIMM, 11, 33,
+           0x100000000ull), 11);
+  uint64_t v = 0x123456789abcdef0ull, n = 0xfedcba9876543280ull;
+  EQ(eval1(VMRUN_IR_SEXT, 1, 0, 0, v, 0, 0), 0xfffffffffffffff0ull);
+  EQ(eval1(VMRUN_IR_SEXT, 1, 0, 0, 0x7f, 0, 0), 0x7f);
+  EQ(eval1(VMRUN_IR_SEXT, 2, 0, 0, v, 0, 0), 0xffffffffffffdef0ull);
+  EQ(eval1(VMRUN_IR_SEXT, 2, 0, 0, 0x17fff, 0, 0), 0x7fff);
+  EQ(eval1(VMRUN_IR_SEXT, 4, 0, 0, v, 0, 0), 0xffffffff9abcdef0ull);
+  EQ(eval1(VMRUN_IR_SEXT, 4, 0, 0, n, 0, 0), 0x76543280ull);
+  EQ(eval1(VMRUN_IR_SEXT, 8, 0, 0, v, 0, 0), v);
+  EQ(eval1(VMRUN_IR_ZEXT, 1, 0, 0, v, 0, 0), 0xf0);
+  EQ(eval1(VMRUN_IR_ZEXT, 2, 0, 0, v, 0, 0), 0xdef0);
+  EQ(eval1(VMRUN_IR_ZEXT, 4, 0, 0, v, 0, 0), 0x9abcdef0ull);
+  EQ(eval1(VMRUN_IR_ZEXT, 8, 0, 0, v, 0, 0), v);
+}
+
+/* GET/PUT of every width on the fake state's b8/b16/b32 fields */
+static void build_getput(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  ir(b, VMRUN_IR_GET, 1, 0, 0, 0, offsetof(fake_cpu, b8), 0);
+  ir(b, VMRUN_IR_GET, 1, 1, 0, 0, offsetof(fake_cpu, b8), VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_GET, 2, 2, 0, 0, offsetof(fake_cpu, b16), 0);
+  ir(b, VMRUN_IR_GET, 2, 3, 0, 0, offsetof(fake_cpu, b16), VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_GET, 4, 4, 0, 0, offsetof(fake_cpu, b32), 0);
+  ir(b, VMRUN_IR_GET, 4, 5, 0, 0, offsetof(fake_cpu, b32), VMRUN_IR_F_SIGNED);
+  for (unsigned i = 0; i < 6; i++) ir_put(b, i, i);
+  ir_movi(b, 6, 0x1122334455667788ull);
+  ir(b, VMRUN_IR_PUT, 1, 0, 6, 0, offsetof(fake_cpu, b8), 0);
+  ir(b, VMRUN_IR_PUT, 2, 0, 6, 0, offsetof(fake_cpu, b16), 0);
+  ir(b, VMRUN_IR_PUT, 4, 0, 6, 0, offsetof(fake_cpu, b32), 0);
+  ir(b, VMRUN_IR_PUT, 4, 0, 6, 0, XOFF(6), 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, get_put_widths)
+{
+  FM->cpu->b8 = 0x80;
+  FM->cpu->b16 = 0x8001;
+  FM->cpu->b32 = 0x80000002;
+  FM->cpu->x[6] = ~0ull;
+  fm_block(PC0, build_getput, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[0], 0x80);
+  EQ(FM->cpu->x[1], 0xffffffffffffff80ull);
+  EQ(FM->cpu->x[2], 0x8001);
+  EQ(FM->cpu->x[3], 0xffffffffffff8001ull);
+  EQ(FM->cpu->x[4], 0x80000002);
+  EQ(FM->cpu->x[5], 0xffffffff80000002ull);
+  EQ(FM->cpu->b8, 0x88);
+  EQ(FM->cpu->b16, 0x7788);
+  EQ(FM->cpu->b32, 0x55667788);
+  EQ(FM->cpu->x[6], 0xffffffff55667788ull);
+}
+
+/* ---- control flow and instruction accounting ---- */
+
+/* insn0: if (x9 != 0) goto L;  insn1: x1 = 1;  insn2: x2 = 2;
+** L: insn3: x3 = 3; exit */
+static void build_skip(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 9);
+  ir_movi(b, 1, 0);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 1, l, 0);
+  o->cond = VMRUN_IR_NE;
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 1, 1);
+  ir_put(b, 1, 1);
+  ir_insn(b, b->pc + 8);
+  ir_movi(b, 1, 2);
+  ir_put(b, 2, 1);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_insn(b, b->pc + 12);
+  ir_movi(b, 1, 3);
+  ir_put(b, 3, 1);
+  ir_exit(b, b->pc + 16);
+}
+
+Test(tjit_ops, forward_branch_and_icount)
+{
+  fm_block(PC0, build_skip, NULL);
+  FM->cpu->hdr.icount = 100;
+  FM->cpu->x[9] = 0;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 1); EQ(FM->cpu->x[2], 2); EQ(FM->cpu->x[3], 3);
+  EQ(FM->cpu->hdr.icount, 104);
+  EQ(FM->cpu->hdr.pc, PC0 + 16);
+  /* taken: insns 1 and 2 skipped, 2 retired */
+  memset(FM->cpu->x, 0, sizeof FM->cpu->x);
+  FM->cpu->x[9] = 5;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 0); EQ(FM->cpu->x[2], 0); EQ(FM->cpu->x[3], 3);
+  EQ(FM->cpu->hdr.icount, 106);
+  cr_assert_eq(FM->n_translate, 1);
+}
+
+/* ---- loads and stores ---- */
+
+static void build_ldst(vmrun_ir_block *b, void *arg)
+{
+  uint64_t base = *(uint64_t *)arg;
+  (void)arg;
+  ir_temps(b, 12);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, base);
+  ir(b, VMRUN_IR_LD, 1, 1, 0, 0, 0, 0);
+  ir(b, VMRUN_IR_LD, 1, 2, 0, 0, 0, VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_LD, 2, 3, 0, 0, 0, 0);
+  ir(b, VMRUN_IR_LD, 2, 4, 0, 0, 0, VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_LD, 4, 5, 0, 0, 0, 0);
+  ir(b, VMRUN_IR_LD, 4, 6, 0, 0, 0, VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_LD, 8, 7, 0, 0, 0, 0);
+  for (unsigned i = 1; i <= 7; i++) ir_put(b, i, i);
+  ir_movi(b, 8, 0x0102030405060708ull);
+  ir(b, VMRUN_IR_ST, 1, 0, 0, 8, 16, 0);
+  ir(b, VMRUN_IR_ST, 2, 0, 0, 8, 24, 0);
+  ir(b, VMRUN_IR_ST, 4, 0, 0, 8, 32, 0);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 8, 40, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+static void check_ldst(uint64_t base, uint8_t *host)
+{
+  static const uint8_t pat[8] = { 0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7,
+                                  0xf8 };
+  memcpy(host, pat, 8);
+  memset(host + 16, 0xee, 40);
+  FM->eng->flush(FM->eng_inst);
+  fm_block(PC0, build_ldst, &base);
+  for (int round = 0; round < 2; round++) { /* miss, then TLB hit */
+    cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[1], 0x81);
+    EQ(FM->cpu->x[2], 0xffffffffffffff81ull);
+    EQ(FM->cpu->x[3], 0x9281);
+    EQ(FM->cpu->x[4], 0xffffffffffff9281ull);
+    EQ(FM->cpu->x[5], 0xb4a39281u);
+    EQ(FM->cpu->x[6], 0xffffffffb4a39281ull);
+    EQ(FM->cpu->x[7], 0xf8e7d6c5b4a39281ull);
+    EQ(host[16], 0x08); EQ(host[17], 0xee);
+    EQ(host[24], 0x08); EQ(host[25], 0x07); EQ(host[26], 0xee);
+    EQ(host[32], 0x08); EQ(host[35], 0x05); EQ(host[36], 0xee);
+    EQ(host[40], 0x08); EQ(host[47], 0x01); EQ(host[48], 0xee);
+  }
+}
+
+Test(tjit_ops, ld_st_all_widths)
+{
+  check_ldst(RAM_BASE + 0x3000, FM->ram + 0x3000);
+  /* misaligned base, same page */
+  check_ldst(RAM_BASE + 0x5003, FM->ram + 0x5003);
+}
+
+Test(tjit_ops, ld_st_misaligned_across_page)
+{
+  /* the 8-byte load at base straddles 0x...7000; stores at +16.. too */
+  check_ldst(RAM_BASE + 0x6ffd, FM->ram + 0x6ffd);
+  uint64_t base2 = RAM_BASE + 0x7ff0 - 16 + 13; /* stores straddle */
+  check_ldst(base2, FM->ram + (base2 - RAM_BASE));
+}
+
+/* insn0 (PC0): x1 = 1;  insn1 (PC0+4): x2 = LD [t] ; insn2 (PC0+8): x3 = 3 */
+static void build_fault(vmrun_ir_block *b, void *arg)
+{
+  uint64_t va = *(uint64_t *)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, 1);
+  ir_put(b, 1, 0);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 1, va - 8);
+  ir(b, VMRUN_IR_LD, 4, 2, 1, 0, 8, va & 1 ? VMRUN_IR_F_ALIGNED : 0);
+  ir_put(b, 2, 2);
+  ir_insn(b, b->pc + 8);
+  ir_movi(b, 0, 3);
+  ir_put(b, 3, 0);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(tjit_ops, load_fault_restores_state)
+{
+  uint64_t va = 0x20000000;
+  fm_block(PC0, build_fault, &va);
+  FM->cpu->hdr.icount = 1000;
+  FM->cpu->x[2] = 77;
+  cr_assert_eq(fm_run(PC0, 50), VMRUN_RUN_EXIT);
+  cr_assert_eq(FM->n_faults, 1);
+  EQ(FM->f_acc, VMRUN_ACCESS_LOAD);
+  EQ(FM->f_fault, VMRUN_FAULT_ACCESS);
+  EQ(FM->f_va, va);
+  EQ(FM->f_pc, PC0 + 4);      /* pc of the faulting instruction */
+  EQ(FM->f_icount, 1001);   /* one instruction completed before it */
+  EQ(FM->cpu->hdr.icount, 1001);
+  EQ(FM->cpu->hdr.insn_budget, 48); /* 1 retired + 1 for the exception */
+  EQ(FM->cpu->hdr.pc, TRAP_PC);
+  EQ(FM->cpu->x[1], 1);
+  EQ(FM->cpu->x[2], 77);    /* not written */
+  EQ(FM->cpu->x[3], 0);     /* later instruction not executed */
+}
+
+Test(tjit_ops, aligned_flag_faults_misaligned)
+{
+  uint64_t va = RAM_BASE + 0x101;
+  fm_block(PC0, build_fault, &va);
+  cr_assert_eq(fm_run(PC0, 50), VMRUN_RUN_EXIT);
+  cr_assert_eq(FM->n_faults, 1);
+  EQ(FM->f_fault, VMRUN_FAULT_MISALIGNED);
+  EQ(FM->f_va, va);
+  EQ(FM->f_pc, PC0 + 4);
+}
+
+static void build_store_fault(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, 0x30000000);
+  ir_movi(b, 1, 5);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 1, 0x10, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, store_fault)
+{
+  fm_block(PC0, build_store_fault, NULL);
+  cr_assert_eq(fm_run(PC0, 50), VMRUN_RUN_EXIT);
+  EQ(FM->f_acc, VMRUN_ACCESS_STORE);
+  EQ(FM->f_va, 0x30000010);
+  EQ(FM->f_pc, PC0);
+  EQ(FM->cpu->hdr.icount, 0);
+}
+
+static void build_mmio(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, MMIO_BASE);
+  ir(b, VMRUN_IR_LD, 4, 1, 0, 0, 4, 0);
+  ir_put(b, 1, 1);
+  ir_movi(b, 2, 0x1234beef);
+  ir(b, VMRUN_IR_ST, 2, 0, 0, 2, 8, 0);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 3, 0); /* misaligned: split to bytes */
+  ir_put(b, 2, 1);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, mmio_load_store)
+{
+  fm_block(PC0, build_mmio, NULL);
+  FM->mmio_read_val = 0xcafef00d;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 0xcafef00d);
+  cr_assert_eq(FM->n_mmio, 2 + 8);
+  EQ(FM->mmio[0].off, 4); EQ(FM->mmio[0].size, 4); EQ(FM->mmio[0].is_write, 0);
+  EQ(FM->mmio[1].off, 8); EQ(FM->mmio[1].size, 2); EQ(FM->mmio[1].is_write, 1);
+  EQ(FM->mmio[1].val & 0xffff, 0xbeef);
+  for (int i = 0; i < 8; i++) {
+    EQ(FM->mmio[2 + i].off, 3 + i);
+    EQ(FM->mmio[2 + i].size, 1);
+  }
+  /* never cached: a second run reaches the device again */
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_mmio, 20);
+}
+
+/* ---- self-modifying code ---- */
+
+static uint64_t smc_version;
+
+/* code at PC0 + 0x1000: x1 = version; store to its own page; exit */
+static void build_smc(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, smc_version);
+  ir_put(b, 1, 0);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 0, PC0 + 0x1000);
+  ir(b, VMRUN_IR_ST, 4, 0, 0, 0, 0x80, 0);
+  ir_exit(b, b->pc + 8);
+}
+
+/* code at PC0 + 0x2000: store to PC0 + 0x1080 */
+static void build_writer(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, PC0 + 0x1080);
+  ir(b, VMRUN_IR_ST, 4, 0, 0, 0, 0, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, self_modifying_code)
+{
+  char buf[256];
+  fm_block(PC0 + 0x1000, build_smc, NULL);
+  fm_block(PC0 + 0x2000, build_writer, NULL);
+  /* the writer fills the write TLB for the page before it holds code */
+  cr_assert_eq(fm_run(PC0 + 0x2000, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_cw, 0);
+  smc_version = 1;
+  /* translating PC0+0x1000 makes its page code; its own store invalidates
+  ** it while it runs (deferred free) */
+  cr_assert_eq(fm_run(PC0 + 0x1000, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 1);
+  cr_assert_eq(FM->n_translate, 2);
+  cr_assert_eq(FM->n_cw, 1);
+  EQ(FM->cw_gpa[0], PC0 + 0x1080);
+  EQ(FM->cw_len[0], 4);
+  EQ(FM->ram[0x1080], (uint8_t)(PC0 + 0x1000));
+  smc_version = 2;
+  cr_assert_eq(fm_run(PC0 + 0x1000, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 2); /* re-translated */
+  cr_assert_eq(FM->n_translate, 3);
+  cr_assert_eq(FM->n_cw, 2);
+  /* v2 invalidated itself, so the page holds no code any more: the
+  ** writer's store is a plain RAM store again */
+  cr_assert_eq(fm_run(PC0 + 0x2000, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_cw, 2);
+  smc_version = 3;
+  cr_assert_eq(fm_run(PC0 + 0x1000, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 3);
+  cr_assert_eq(FM->n_translate, 4);
+  FM->eng->stats(FM->eng_inst, buf, sizeof buf);
+  cr_assert(strstr(buf, "blocks_translated 4\n"), "%s", buf);
+  cr_assert(strstr(buf, "blocks_invalidated 3\n"), "%s", buf);
+  cr_assert(strstr(buf, "flushes 0\n"), "%s", buf);
+}
+
+/* ---- block entry contract ---- */
+
+static void build_loop3(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  for (int i = 0; i < 3; i++) {
+    ir_insn(b, b->pc + 4 * i);
+    ir_get(b, 0, 1);
+    ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+    ir_put(b, 1, 0);
+  }
+  ir_exit(b, b->pc);
+}
+
+Test(tjit_ops, exit_request_and_halt_at_block_entry)
+{
+  fm_block(PC0, build_loop3, NULL);
+  FM->cpu->hdr.exit_request = VMRUN_EXIT_IRQ;
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_EXIT);
+  cr_assert_eq(FM->cpu->hdr.exit_request, VMRUN_EXIT_IRQ); /* not cleared */
+  cr_assert_eq(FM->n_translate, 0);
+  EQ(FM->cpu->hdr.icount, 0);
+  FM->cpu->hdr.exit_request = 0;
+  FM->cpu->hdr.halted = 1;
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_HALT);
+  EQ(FM->cpu->hdr.icount, 0);
+  FM->cpu->hdr.halted = 0;
+  cr_assert_eq(fm_run(PC0, 0), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->hdr.icount, 0);
+}
+
+Test(tjit_ops, budget_accounting)
+{
+  fm_block(PC0, build_loop3, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  /* checked at block entry only: 4 blocks of 3, saturating at 0 */
+  EQ(FM->cpu->hdr.icount, 12);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+  EQ(FM->cpu->x[1], 12);
+  cr_assert_eq(fm_run(PC0, 9), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->hdr.icount, 21);
+  cr_assert_eq(FM->n_translate, 1);
+}
+
+/* ---- CALL ---- */
+
+static uint64_t seen_pc, seen_icount, seen_args[3];
+static unsigned helper_trap;
+static uint64_t helper_target;
+
+static uint64_t h_record(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  seen_pc = cpu->pc;
+  seen_icount = cpu->icount;
+  seen_args[0] = a; seen_args[1] = b; seen_args[2] = c;
+  if (helper_trap) {
+    cpu->pc = helper_target;
+    cpu->trap_taken = helper_trap;
+  }
+  return a + b + c;
+}
+
+static unsigned call_flags;
+
+/* insn0: x1 = 1; insn1: x4 = call(10, 20, 30); insn2: x2 = 2 */
+static void build_call(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 5);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, 1);
+  ir_put(b, 1, 0);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 1, 10); ir_movi(b, 2, 20); ir_movi(b, 3, 30);
+  o = ir(b, VMRUN_IR_CALL, 8, 4, 1, 2, (uint64_t)(uintptr_t)h_record,
+         call_flags);
+  o->c = 3;
+  ir_put(b, 4, 4);
+  ir_insn(b, b->pc + 8);
+  ir_movi(b, 0, 2);
+  ir_put(b, 2, 0);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(tjit_ops, call_plain)
+{
+  call_flags = VMRUN_IR_F_PURE;
+  helper_trap = 0;
+  fm_block(PC0, build_call, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[4], 60);
+  EQ(seen_args[0], 10); EQ(seen_args[1], 20); EQ(seen_args[2], 30);
+  EQ(FM->cpu->hdr.icount, 3);
+  EQ(FM->cpu->hdr.pc, PC0 + 12);
+}
+
+Test(tjit_ops, call_may_fault_syncs_pc_icount)
+{
+  call_flags = VMRUN_IR_F_MAY_FAULT;
+  helper_trap = 0;
+  fm_block(PC0, build_call, NULL);
+  FM->cpu->hdr.icount = 500;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(seen_pc, PC0 + 4);
+  EQ(seen_icount, 501);
+  EQ(FM->cpu->hdr.icount, 503);
+  EQ(FM->cpu->x[2], 2);
+  EQ(FM->cpu->hdr.pc, PC0 + 12);
+}
+
+Test(tjit_ops, call_end_trap_done_retires)
+{
+  call_flags = VMRUN_IR_F_END;
+  helper_trap = VMRUN_TRAP_DONE;
+  helper_target = PC0 + 0x400;
+  fm_block(PC0, build_call, NULL);
+  FM->cpu->hdr.icount = 500;
+  cr_assert_eq(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x400);
+  EQ(FM->cpu->hdr.trap_taken, 0);
+  EQ(FM->cpu->hdr.icount, 502);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+  EQ(FM->cpu->x[4], 0); /* the block ended right after the helper */
+  EQ(FM->cpu->x[2], 0);
+  cr_assert_eq(FM->n_translate, 1);
+}
+
+Test(tjit_ops, call_end_trap_raised_does_not_retire)
+{
+  call_flags = VMRUN_IR_F_END | VMRUN_IR_F_MAY_FAULT;
+  helper_trap = VMRUN_TRAP_RAISED;
+  helper_target = PC0 + 0x400;
+  fm_block(PC0, build_call, NULL);
+  FM->cpu->hdr.icount = 500;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(seen_pc, PC0 + 4);
+  EQ(seen_icount, 501);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x400);
+  EQ(FM->cpu->hdr.trap_taken, 0);
+  EQ(FM->cpu->hdr.icount, 501);
+  EQ(FM->cpu->x[1], 1);
+  EQ(FM->cpu->x[2], 0);
+}
+
+Test(tjit_ops, call_end_without_trap_continues)
+{
+  call_flags = VMRUN_IR_F_END;
+  helper_trap = 0;
+  fm_block(PC0, build_call, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[4], 60);
+  EQ(FM->cpu->x[2], 2);
+  EQ(FM->cpu->hdr.icount, 3);
+  EQ(FM->cpu->hdr.pc, PC0 + 12);
+}
+
+/* ---- chained execution ---- */
+
+/* PC0: x1 += 1; x2 -= 1; if (x2 != 0) -> PC0 else -> PC0 + 0x100 (indirect)
+** PC0 + 0x100: wfi helper: halted = 1, pc = PC0 + 0x104, trap DONE */
+static void build_count(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 0);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 0, 2);
+  ir(b, VMRUN_IR_SUB, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 2, 0);
+  ir_insn(b, b->pc + 8);
+  ir_movi(b, 1, 0);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 1, l, 0);
+  o->cond = VMRUN_IR_EQ;
+  ir_exit(b, b->pc);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_movi(b, 1, b->pc + 0x100);
+  ir(b, VMRUN_IR_EXIT_INDIRECT, 8, 0, 1, 0, 0, 0);
+}
+
+static uint64_t h_wfi(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  (void)a; (void)b; (void)c;
+  cpu->halted = 1;
+  cpu->pc = PC0 + 0x104;
+  cpu->trap_taken = VMRUN_TRAP_DONE;
+  return 0;
+}
+
+static void build_wfi(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir(b, VMRUN_IR_CALL, 8, 0, 0, 0, (uint64_t)(uintptr_t)h_wfi,
+     VMRUN_IR_F_END);
+  ir(b, VMRUN_IR_EXIT, 8, 0, 0, 0, 0, 0);
+}
+
+Test(tjit_ops, chained_blocks)
+{
+  fm_block(PC0, build_count, NULL);
+  fm_block(PC0 + 0x100, build_wfi, NULL);
+  FM->cpu->x[2] = 1000;
+  cr_assert_eq(fm_run(PC0, 1000000), VMRUN_RUN_HALT);
+  EQ(FM->cpu->x[1], 1000);
+  EQ(FM->cpu->x[2], 0);
+  EQ(FM->cpu->hdr.icount, 3001);
+  EQ(FM->cpu->hdr.insn_budget, 1000000 - 3001);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x104);
+  cr_assert_eq(FM->n_translate, 2);
+}
+
+/* ---- fetch faults, errors, cache maintenance ---- */
+
+Test(tjit_ops, fetch_faults)
+{
+  /* no code registered there: the frontend reports a fetch fault */
+  cr_assert_eq(fm_run(PC0 + 0x800, 10), VMRUN_RUN_EXIT);
+  EQ(FM->n_faults, 1);
+  EQ(FM->f_acc, VMRUN_ACCESS_FETCH);
+  EQ(FM->f_fault, VMRUN_FAULT_ACCESS);
+  EQ(FM->f_va, PC0 + 0x800);
+  EQ(FM->cpu->hdr.pc, TRAP_PC);
+  /* unmapped PA: the MMU refuses the fetch translation */
+  FM->cpu->hdr.exit_request = 0;
+  cr_assert_eq(fm_run(0x40000000, 10), VMRUN_RUN_EXIT);
+  EQ(FM->n_faults, 2);
+  EQ(FM->f_va, 0x40000000);
+  EQ(FM->f_acc, VMRUN_ACCESS_FETCH);
+  cr_assert_eq(FM->n_translate, 1);
+}
+
+static void build_trace_exit(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_insn(b, b->pc);
+  ir_exit(b, b->pc + 4);
+}
+
+static void build_overflow(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  build_trace_exit(b, NULL);
+  b->overflow = 1;
+}
+
+static void build_backward(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_insn(b, b->pc);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir(b, VMRUN_IR_BR, 8, 0, 0, 0, l, 0);
+}
+
+static void build_bad_temp(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_movi(b, 2000, 1);
+  ir_exit(b, b->pc + 4);
+}
+
+static void build_bad_state(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir(b, VMRUN_IR_PUT, 8, 0, 0, 0, sizeof(fake_cpu) - 4, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, translation_errors)
+{
+  FM->translate_ret = -VMRUN_EINVAL;
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_ERROR);
+  cr_assert_gt(FM->n_log_err, 0);
+  FM->translate_ret = 0;
+  fm_block(PC0, build_overflow, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_ERROR);
+  fm_block(PC0, build_backward, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_ERROR);
+  fm_block(PC0, build_bad_temp, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_ERROR);
+  fm_block(PC0, build_bad_state, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_ERROR);
+  fm_block(PC0, build_trace_exit, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+}
+
+Test(tjit_ops, invalidate_flush_vcache)
+{
+  char buf[256];
+  fm_block(PC0, build_loop3, NULL);
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 1);
+  FM->eng->vcache_flush(FM->eng_inst, &FM->cpu->hdr);
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 1); /* found in the hash table */
+  FM->eng->invalidate(FM->eng_inst, PC0 + 0x1000, 0x1000); /* other page */
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 1);
+  FM->eng->invalidate(FM->eng_inst, PC0 + 8, 1);
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 2);
+  FM->eng->invalidate(FM->eng_inst, 0, ~0ull); /* everything, by scan */
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 3);
+  FM->eng->flush(FM->eng_inst);
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->n_translate, 4);
+  EQ(FM->cpu->x[1], 18);
+  FM->eng->stats(FM->eng_inst, buf, sizeof buf);
+  /* interp's three lines first; tjit adds its own after them */
+  cr_assert(!strncmp(buf, "blocks_translated 4\nblocks_invalidated 2\n"
+                          "flushes 1\n", 51), "%s", buf);
+}
+
+static void build_flags(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, b->tb_flags);
+  ir_put(b, 1, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, tb_flags_key_blocks)
+{
+  fm_block(PC0, build_flags, NULL);
+  FM->cpu->hdr.tb_flags = 0;
+  fm_run(PC0, 1);
+  EQ(FM->cpu->x[1], 0);
+  FM->cpu->hdr.tb_flags = 7;
+  fm_run(PC0, 1);
+  EQ(FM->cpu->x[1], 7);
+  FM->cpu->hdr.tb_flags = 0;
+  fm_run(PC0, 1);
+  EQ(FM->cpu->x[1], 0);
+  cr_assert_eq(FM->n_translate, 2);
+}
+
+/* ---- fused forms (peephole superinstructions) against a reference ---- */
+
+static const unsigned alu_ops[] = {
+  VMRUN_IR_ADD, VMRUN_IR_SUB, VMRUN_IR_MUL, VMRUN_IR_AND, VMRUN_IR_OR,
+  VMRUN_IR_XOR, VMRUN_IR_SHL, VMRUN_IR_SHR, VMRUN_IR_SAR
+};
+
+static uint64_t alu_ref(unsigned op, uint64_t a, uint64_t b)
+{
+  switch (op) {
+  case VMRUN_IR_ADD: return a + b;
+  case VMRUN_IR_SUB: return a - b;
+  case VMRUN_IR_MUL: return a * b;
+  case VMRUN_IR_AND: return a & b;
+  case VMRUN_IR_OR: return a | b;
+  case VMRUN_IR_XOR: return a ^ b;
+  case VMRUN_IR_SHL: return a << (b & 63);
+  case VMRUN_IR_SHR: return a >> (b & 63);
+  default: return (uint64_t)((int64_t)a >> (b & 63));
+  }
+}
+
+static unsigned fz_op, fz_cond;
+static uint64_t fz_imm;
+
+static void build_fused(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l1 = vmrun_ir_label(b), l2 = vmrun_ir_label(b);
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 10);
+  ir_insn(b, b->pc);
+  /* GGAP */
+  ir_get(b, 0, 1); ir_get(b, 1, 2);
+  ir(b, fz_op, 8, 2, 0, 1, 0, 0);
+  ir_put(b, 3, 2);
+  ir_put(b, 4, 0); ir_put(b, 5, 1);
+  /* GAP */
+  ir_get(b, 3, 1);
+  ir(b, fz_op, 8, 4, 3, 0, fz_imm, VMRUN_IR_F_BIMM);
+  ir_put(b, 6, 4);
+  ir_put(b, 7, 3);
+  /* AP_R, AP_I */
+  ir(b, fz_op, 8, 5, 0, 1, 0, 0);
+  ir_put(b, 8, 5);
+  ir(b, fz_op, 8, 6, 0, 0, fz_imm, VMRUN_IR_F_BIMM);
+  ir_put(b, 9, 6);
+  /* GGBR */
+  ir_movi(b, 7, 1);
+  ir_get(b, 0, 1); ir_get(b, 1, 2);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 1, l1, 0);
+  o->cond = (uint8_t)fz_cond;
+  ir_movi(b, 7, 2);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l1, 0);
+  ir_put(b, 10, 7); ir_put(b, 11, 0); ir_put(b, 12, 1);
+  /* GIBR */
+  ir_movi(b, 8, 1);
+  ir_get(b, 0, 1);
+  ir_movi(b, 1, fz_imm);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 1, l2, 0);
+  o->cond = (uint8_t)fz_cond;
+  ir_movi(b, 8, 2);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l2, 0);
+  ir_put(b, 13, 8); ir_put(b, 14, 1); ir_put(b, 15, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, fused_forms_match_reference)
+{
+  static const uint64_t va[] = { 0, 5, 0x8000000000000001ull, ~0ull,
+                                 0x123456789abcdef0ull };
+  static const uint64_t vb[] = { 0, 3, 63, 64, ~0ull, 0x8000000000000000ull };
+  fm_block(PC0, build_fused, NULL);
+  for (unsigned k = 0; k < 9; k++)
+    for (unsigned i = 0; i < 5; i++)
+      for (unsigned j = 0; j < 6; j++) {
+        uint64_t a = va[i], bv = vb[j];
+        fz_op = alu_ops[k];
+        fz_cond = (i + j + k) % VMRUN_IR_NB_CONDS;
+        fz_imm = vb[(j + 1) % 6];
+        FM->eng->flush(FM->eng_inst);
+        memset(FM->cpu->x, 0, sizeof FM->cpu->x);
+        FM->cpu->x[1] = a;
+        FM->cpu->x[2] = bv;
+        cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+        EQ(FM->cpu->x[3], alu_ref(fz_op, a, bv));
+        EQ(FM->cpu->x[4], a);
+        EQ(FM->cpu->x[5], bv);
+        EQ(FM->cpu->x[6], alu_ref(fz_op, a, fz_imm));
+        EQ(FM->cpu->x[7], a);
+        EQ(FM->cpu->x[8], alu_ref(fz_op, a, bv));
+        EQ(FM->cpu->x[9], alu_ref(fz_op, a, fz_imm));
+        EQ(FM->cpu->x[10], cmp_ref(fz_cond, 8, a, bv) ? 1 : 2);
+        EQ(FM->cpu->x[11], a);
+        EQ(FM->cpu->x[12], bv);
+        EQ(FM->cpu->x[13], cmp_ref(fz_cond, 8, a, fz_imm) ? 1 : 2);
+        EQ(FM->cpu->x[14], fz_imm);
+        EQ(FM->cpu->x[15], a);
+      }
+  /* all six conditions of both fused branch forms */
+  for (unsigned c = 0; c < VMRUN_IR_NB_CONDS; c++)
+    for (unsigned i = 0; i < NV; i++)
+      for (unsigned j = 0; j < NV; j += 2) {
+        fz_op = VMRUN_IR_ADD;
+        fz_cond = c;
+        fz_imm = cmp_vals[j];
+        FM->eng->flush(FM->eng_inst);
+        FM->cpu->x[1] = cmp_vals[i];
+        FM->cpu->x[2] = cmp_vals[j];
+        cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+        EQ(FM->cpu->x[10], cmp_ref(c, 8, cmp_vals[i], cmp_vals[j]) ? 1 : 2);
+        EQ(FM->cpu->x[13], cmp_ref(c, 8, cmp_vals[i], cmp_vals[j]) ? 1 : 2);
+      }
+}
+
+/* a branch into the middle of what would otherwise be fused */
+static void build_label_split(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, 100);
+  ir_get(b, 1, 9);
+  ir_movi(b, 2, 0);
+  vmrun_ir_op *o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
+  o->cond = VMRUN_IR_NE;
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 3, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_ops, label_splits_fusion)
+{
+  fm_block(PC0, build_label_split, NULL);
+  FM->cpu->x[1] = 7;
+  FM->cpu->x[9] = 0;
+  fm_run(PC0, 1);
+  EQ(FM->cpu->x[3], 8);
+  FM->cpu->x[9] = 1;
+  fm_run(PC0, 1);
+  EQ(FM->cpu->x[3], 101);
+}
+
+static void trace_setup(void)
+{
+  cr_redirect_stderr();
+  fm_trace = 1;
+  fm_setup(1, 32);
+  fm_trace = 0;
+}
+
+Test(tjit_trace, trace_logs_each_block, .init = trace_setup,
+     .fini = teardown)
+{
+  fm_block(PC0, build_loop3, NULL);
+  cr_assert_eq(fm_run(PC0, 6), VMRUN_RUN_BUDGET);
+  fflush(stderr);
+  cr_assert_stderr_eq_str("trace: pc=0x0000000080000000\n"
+                          "trace: pc=0x0000000080000000\n");
+}
