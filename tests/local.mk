@@ -171,7 +171,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
-	tests/lua/examples.sh
+	tests/lua/examples.sh tests/integration/bench-programs.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
