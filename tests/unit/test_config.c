@@ -1142,7 +1142,7 @@ FILE_ERROR(script_is_a_list, "err-script-list.yaml",
 FILE_ERROR(script_missing_path, "err-script-missing-path.yaml",
            ":6:5: scripts[0]: missing required key 'path'")
 FILE_ERROR(script_unknown_key, "err-script-key.yaml",
-           ":7:5: scripts[0].argv: unknown key; valid keys: path, args")
+           ":7:5: scripts[0].argv: unknown key; valid keys: path, args, on_error")
 
 /* Smaller schema cases, inline. */
 #define HDR "version: 1\nmachine: {arch: riscv64, ram: 128M}\n"
