@@ -69,11 +69,12 @@ tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
 
 ## the template JIT: the interp op tests run against it, plus chaining,
 ## cache exhaustion and the x86-64 emitter (bytes checked against as(1))
-tests_tjit_test_tjit_SOURCES = tests/tjit/test_tjit_ops.c tests/tjit/test_tjit.c \
+tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c \
 	tests/tjit/test_emit.c tests/tjit/tjit_desc.c plugins/tjit/cache.c \
 	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \
 	tests/engine/softmmu_desc.c
-tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc
+tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc \
+	-DENGINE_SUITE=tjit_ops -DENGINE_TRACE_SUITE=tjit_trace -DENGINE_EXTRA_STATS
 tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
 
 ## a one-shot HTTP server on loopback for the guest network test
