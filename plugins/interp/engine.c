@@ -30,10 +30,6 @@ static uint32_t hash_key(uint64_t pa, uint64_t pc, uint32_t flags)
   return (uint32_t)(h >> 32);
 }
 
-static uint32_t hash_page(uint64_t page)
-{
-  return (uint32_t)((page * 0x9E3779B97F4A7C15ull) >> 32);
-}
 
 /* ---- block hash ---- */
 
@@ -65,76 +61,6 @@ static void htab_remove(interp *e, interp_block *b)
     if (*pp == b) { *pp = b->hnext; e->hcount--; return; }
 }
 
-/* ---- physical pages ---- */
-
-static interp_page *page_find(interp *e, uint64_t page)
-{
-  interp_page *p = e->ptab[hash_page(page) & e->pmask];
-  for (; p; p = p->next)
-    if (p->page == page) return p;
-  return NULL;
-}
-
-static interp_page *page_get(interp *e, uint64_t page)
-{
-  interp_page *p = page_find(e, page);
-  uint32_t h;
-  if (p) return p;
-  if (e->pcount >= 2 * (e->pmask + 1)) {
-    uint32_t nsize = (e->pmask + 1) * 2;
-    interp_page **nt = calloc(nsize, sizeof *nt);
-    if (nt) {
-      for (uint32_t i = 0; i <= e->pmask; i++) {
-        interp_page *q = e->ptab[i], *nq;
-        for (; q; q = nq) {
-          nq = q->next;
-          h = hash_page(q->page) & (nsize - 1);
-          q->next = nt[h];
-          nt[h] = q;
-        }
-      }
-      free(e->ptab);
-      e->ptab = nt;
-      e->pmask = nsize - 1;
-    }
-  }
-  p = calloc(1, sizeof *p);
-  if (!p) return NULL;
-  p->page = page;
-  h = hash_page(page) & e->pmask;
-  p->next = e->ptab[h];
-  e->ptab[h] = p;
-  e->pcount++;
-  return p;
-}
-
-static void plink_add(interp_page *p, interp_plink *l)
-{
-  l->next = p->head;
-  if (p->head) p->head->pprev = &l->next;
-  l->pprev = &p->head;
-  p->head = l;
-}
-
-static void plink_del(interp_plink *l)
-{
-  if (!l->pprev) return;
-  *l->pprev = l->next;
-  if (l->next) l->next->pprev = l->pprev;
-  l->next = NULL;
-  l->pprev = NULL;
-}
-
-static void free_pages(interp *e)
-{
-  for (uint32_t i = 0; i <= e->pmask; i++) {
-    interp_page *p = e->ptab[i], *np;
-    for (; p; p = np) { np = p->next; free(p); }
-    e->ptab[i] = NULL;
-  }
-  e->pcount = 0;
-}
-
 /* ---- dropping blocks ---- */
 
 void interp_free_pending(interp *e)
@@ -157,15 +83,15 @@ static void drop_block(interp *e, interp_block *b)
   b->valid = 0;
   htab_remove(e, b);
   jc_remove(e, b);
-  for (uint32_t i = 0; i < b->n_plinks; i++) plink_del(&b->pl[i]);
+  pagemap_unlink_block(b->pl, b->n_plinks);
   b->fnext = e->pending;
   e->pending = b;
   e->st_invalidated++;
 }
 
-static void drop_page(interp *e, interp_page *p)
+static void drop_owner(void *ctx, void *owner)
 {
-  while (p->head) drop_block(e, p->head->blk);
+  drop_block(ctx, owner);
 }
 
 /* ---- preparation: IR -> pre-decoded ops ---- */
@@ -634,24 +560,11 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
     e->htab[h] = b;
     e->hcount++;
   }
-  {
-    uint64_t pages[2];
-    unsigned np = 0;
-    pages[np++] = b->phys_pc >> VMRUN_PAGE_BITS;
-    if (b->phys_page2 != VMRUN_TLB_INVALID &&
-        (b->phys_page2 >> VMRUN_PAGE_BITS) != pages[0])
-      pages[np++] = b->phys_page2 >> VMRUN_PAGE_BITS;
-    for (unsigned i = 0; i < np; i++) {
-      interp_page *p = page_get(e, pages[i]);
-      if (!p) {
-        e->host->log(e->m, VMRUN_LOG_ERROR, "interp: out of memory");
-        drop_block(e, b);
-        return -1;
-      }
-      b->pl[i].blk = b;
-      plink_add(p, &b->pl[i]);
-      b->n_plinks = i + 1;
-    }
+  if (pagemap_add_block(&e->pages, b->phys_pc, b->phys_page2, b->pl,
+                        &b->n_plinks, b) < 0) {
+    e->host->log(e->m, VMRUN_LOG_ERROR, "interp: out of memory");
+    drop_block(e, b);
+    return -1;
   }
   e->st_translated++;
   *out = b;
@@ -712,9 +625,7 @@ static int interp_create(const vmrun_host *host, vmrun_machine *m,
   e->irbuf = calloc(e->ir_cap, sizeof *e->irbuf);
   e->hmask = (1u << HTAB_INIT_BITS) - 1;
   e->htab = calloc(e->hmask + 1, sizeof *e->htab);
-  e->pmask = (1u << PTAB_INIT_BITS) - 1;
-  e->ptab = calloc(e->pmask + 1, sizeof *e->ptab);
-  if (!e->irbuf || !e->htab || !e->ptab) {
+  if (!e->irbuf || !e->htab || pagemap_init(&e->pages, PTAB_INIT_BITS) < 0) {
     interp_destroy(e);
     return -VMRUN_ENOMEM;
   }
@@ -734,10 +645,7 @@ static void interp_destroy(void *inst)
     }
     free(e->htab);
   }
-  if (e->ptab) {
-    free_pages(e);
-    free(e->ptab);
-  }
+  pagemap_destroy(&e->pages);
   while (e->vcpus) {
     interp_vcpu *vd = e->vcpus;
     e->vcpus = vd->next;
@@ -787,23 +695,8 @@ static int interp_run(void *inst, vmrun_cpu *cpu)
 static void interp_invalidate(void *inst, uint64_t gpa, uint64_t len)
 {
   interp *e = inst;
-  uint64_t first, last;
-  if (!len || !e->hcount) return;
-  first = gpa >> VMRUN_PAGE_BITS;
-  last = (gpa + len - 1 < gpa ? ~(uint64_t)0 : gpa + len - 1)
-         >> VMRUN_PAGE_BITS;
-  if (last - first >= e->pcount) {
-    /* a large range: scan the page table instead */
-    for (uint32_t i = 0; i <= e->pmask; i++)
-      for (interp_page *p = e->ptab[i]; p; p = p->next)
-        if (p->page >= first && p->page <= last) drop_page(e, p);
-    return;
-  }
-  for (uint64_t pg = first;; pg++) {
-    interp_page *p = page_find(e, pg);
-    if (p) drop_page(e, p);
-    if (pg == last) break;
-  }
+  if (!e->hcount) return;
+  pagemap_drop_range(&e->pages, gpa, len, drop_owner, e);
 }
 
 static void interp_flush(void *inst)
@@ -820,7 +713,7 @@ static void interp_flush(void *inst)
     e->htab[i] = NULL;
   }
   e->hcount = 0;
-  free_pages(e);
+  pagemap_clear(&e->pages);
   for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next)
     memset(vd->jc, 0, sizeof vd->jc);
   e->st_flushes++;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../common/pagemap.h"
 #include <vmrun/vmrun.h>
 
 /* Portable switch dispatch instead of computed goto (like Lua's
@@ -101,10 +102,7 @@ typedef struct interp_op {
 typedef struct interp_block interp_block;
 
 /* Link of a block into the list of one physical code page. */
-typedef struct interp_plink {
-  interp_block *blk;
-  struct interp_plink *next, **pprev;
-} interp_plink;
+typedef pagemap_link interp_plink;
 
 struct interp_block {
   uint64_t pc, phys_pc, phys_page2;

@@ -30,12 +30,6 @@ typedef struct interp_vcpu {
   struct interp_vcpu *next;
 } interp_vcpu;
 
-/* Blocks whose code lies in one physical page. */
-typedef struct interp_page {
-  uint64_t page;              /* guest PA >> VMRUN_PAGE_BITS */
-  interp_plink *head;
-  struct interp_page *next;   /* hash chain */
-} interp_page;
 
 typedef struct interp {
   const vmrun_host *host;
@@ -45,8 +39,7 @@ typedef struct interp {
   interp_block **htab;
   uint32_t hmask, hcount;
   /* physical page -> blocks */
-  interp_page **ptab;
-  uint32_t pmask, pcount;
+  pagemap pages;
   interp_vcpu *vcpus;
   interp_block *pending;      /* dropped blocks, freed at the next dispatch */
   /* translation scratch */

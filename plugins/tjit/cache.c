@@ -17,10 +17,6 @@ static uint32_t hash_key(uint64_t pa, uint64_t pc, uint32_t flags)
   return (uint32_t)(h >> 32);
 }
 
-static uint32_t hash_page(uint64_t page)
-{
-  return (uint32_t)((page * 0x9E3779B97F4A7C15ull) >> 32);
-}
 
 /* ---- chaining ---- */
 
@@ -119,95 +115,6 @@ tjit_block *tjit_htab_find(tjit *e, uint64_t pa, uint64_t pc, uint32_t fl,
   return NULL;
 }
 
-/* ---- physical pages ---- */
-
-static tjit_page *page_find(tjit *e, uint64_t page)
-{
-  tjit_page *p = e->ptab[hash_page(page) & e->pmask];
-  for (; p; p = p->next)
-    if (p->page == page) return p;
-  return NULL;
-}
-
-static tjit_page *page_get(tjit *e, uint64_t page)
-{
-  tjit_page *p = page_find(e, page);
-  uint32_t h;
-  if (p) return p;
-  if (e->pcount >= 2 * (e->pmask + 1)) {
-    uint32_t nsize = (e->pmask + 1) * 2;
-    tjit_page **nt = calloc(nsize, sizeof *nt);
-    if (nt) {
-      for (uint32_t i = 0; i <= e->pmask; i++) {
-        tjit_page *q = e->ptab[i], *nq;
-        for (; q; q = nq) {
-          nq = q->next;
-          h = hash_page(q->page) & (nsize - 1);
-          q->next = nt[h];
-          nt[h] = q;
-        }
-      }
-      free(e->ptab);
-      e->ptab = nt;
-      e->pmask = nsize - 1;
-    }
-  }
-  p = calloc(1, sizeof *p);
-  if (!p) return NULL;
-  p->page = page;
-  h = hash_page(page) & e->pmask;
-  p->next = e->ptab[h];
-  e->ptab[h] = p;
-  e->pcount++;
-  return p;
-}
-
-static void plink_add(tjit_page *p, tjit_plink *l)
-{
-  l->next = p->head;
-  if (p->head) p->head->pprev = &l->next;
-  l->pprev = &p->head;
-  p->head = l;
-}
-
-static void plink_del(tjit_plink *l)
-{
-  if (!l->pprev) return;
-  *l->pprev = l->next;
-  if (l->next) l->next->pprev = l->pprev;
-  l->next = NULL;
-  l->pprev = NULL;
-}
-
-void tjit_free_pages(tjit *e)
-{
-  for (uint32_t i = 0; i <= e->pmask; i++) {
-    tjit_page *p = e->ptab[i], *np;
-    for (; p; p = np) { np = p->next; free(p); }
-    e->ptab[i] = NULL;
-  }
-  e->pcount = 0;
-}
-
-/* Link a new block into the page lists; -1 on out of memory. */
-int tjit_pages_add(tjit *e, tjit_block *b)
-{
-  uint64_t pages[2];
-  unsigned np = 0;
-  pages[np++] = b->phys_pc >> VMRUN_PAGE_BITS;
-  if (b->phys_page2 != VMRUN_TLB_INVALID &&
-      (b->phys_page2 >> VMRUN_PAGE_BITS) != pages[0])
-    pages[np++] = b->phys_page2 >> VMRUN_PAGE_BITS;
-  for (unsigned i = 0; i < np; i++) {
-    tjit_page *p = page_get(e, pages[i]);
-    if (!p) return -1;
-    b->pl[i].blk = b;
-    plink_add(p, &b->pl[i]);
-    b->n_plinks = i + 1;
-  }
-  return 0;
-}
-
 /* ---- dropping blocks ---- */
 
 void tjit_free_pending(tjit *e)
@@ -231,35 +138,21 @@ void tjit_drop_block(tjit *e, tjit_block *b)
   block_unchain(e, b);
   htab_remove(e, b);
   jc_remove(e, b);
-  for (uint32_t i = 0; i < b->n_plinks; i++) plink_del(&b->pl[i]);
+  pagemap_unlink_block(b->pl, b->n_plinks);
   b->fnext = e->pending;
   e->pending = b;
   e->st_invalidated++;
 }
 
-static void drop_page(tjit *e, tjit_page *p)
+static void drop_owner(void *ctx, void *owner)
 {
-  while (p->head) tjit_drop_block(e, p->head->blk);
+  tjit_drop_block(ctx, owner);
 }
 
 void tjit_invalidate_range(tjit *e, uint64_t gpa, uint64_t len)
 {
-  uint64_t first, last;
-  if (!len || !e->hcount) return;
-  first = gpa >> VMRUN_PAGE_BITS;
-  last = (gpa + len - 1 < gpa ? ~(uint64_t)0 : gpa + len - 1)
-         >> VMRUN_PAGE_BITS;
-  if (last - first >= e->pcount) {
-    for (uint32_t i = 0; i <= e->pmask; i++)
-      for (tjit_page *p = e->ptab[i]; p; p = p->next)
-        if (p->page >= first && p->page <= last) drop_page(e, p);
-    return;
-  }
-  for (uint64_t pg = first;; pg++) {
-    tjit_page *p = page_find(e, pg);
-    if (p) drop_page(e, p);
-    if (pg == last) break;
-  }
+  if (!e->hcount) return;
+  pagemap_drop_range(&e->pages, gpa, len, drop_owner, e);
 }
 
 /* Drop every block (the running one may be among them: freed later) and
@@ -281,7 +174,7 @@ void tjit_flush_all(tjit *e)
     e->htab[i] = NULL;
   }
   e->hcount = 0;
-  tjit_free_pages(e);
+  pagemap_clear(&e->pages);
   for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
     memset(vd->jc, 0, sizeof vd->jc);
   e->cc_pos = e->cc_start;

@@ -80,7 +80,8 @@ static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
     return -1;
   }
   tjit_htab_insert(e, b);
-  if (tjit_pages_add(e, b)) {
+  if (pagemap_add_block(&e->pages, b->phys_pc, b->phys_page2, b->pl,
+                        &b->n_plinks, b) < 0) {
     e->host->log(e->m, VMRUN_LOG_ERROR, "tjit: out of memory");
     tjit_drop_block(e, b);
     return -1;
@@ -197,9 +198,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   e->irbuf = calloc(e->ir_cap, sizeof *e->irbuf);
   e->hmask = (1u << HTAB_INIT_BITS) - 1;
   e->htab = calloc(e->hmask + 1, sizeof *e->htab);
-  e->pmask = (1u << PTAB_INIT_BITS) - 1;
-  e->ptab = calloc(e->pmask + 1, sizeof *e->ptab);
-  if (!e->irbuf || !e->htab || !e->ptab) {
+  if (!e->irbuf || !e->htab || pagemap_init(&e->pages, PTAB_INIT_BITS) < 0) {
     tjit_destroy(e);
     return -VMRUN_ENOMEM;
   }
@@ -227,10 +226,7 @@ static void tjit_destroy(void *inst)
     }
     free(e->htab);
   }
-  if (e->ptab) {
-    tjit_free_pages(e);
-    free(e->ptab);
-  }
+  pagemap_destroy(&e->pages);
   while (e->vcpus) {
     tjit_vcpu *vd = e->vcpus;
     e->vcpus = vd->next;

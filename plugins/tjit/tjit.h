@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../common/pagemap.h"
 #include <vmrun/vmrun.h>
 
 #if defined(__GNUC__)
@@ -28,10 +29,7 @@ typedef struct tjit tjit;
 typedef struct tjit_block tjit_block;
 
 /* Link of a block into the list of one physical code page. */
-typedef struct tjit_plink {
-  tjit_block *blk;
-  struct tjit_plink *next, **pprev;
-} tjit_plink;
+typedef pagemap_link tjit_plink;
 
 /* A direct (chainable) exit of a block: a `jmp rel32` that initially
 ** falls into its exit stub and may be patched to a block's entry. */
@@ -70,11 +68,6 @@ typedef struct tjit_vcpu {
   uint64_t temps[VMRUN_IR_MAX_TEMPS];
 } tjit_vcpu;
 
-typedef struct tjit_page {
-  uint64_t page;
-  tjit_plink *head;
-  struct tjit_page *next;
-} tjit_page;
 
 typedef uint64_t (*tjit_enter_fn)(vmrun_cpu *cpu, uint64_t *temps,
                                   const void *code);
@@ -94,8 +87,7 @@ struct tjit {
   vmrun_engine_env env;
   tjit_block **htab;
   uint32_t hmask, hcount;
-  tjit_page **ptab;
-  uint32_t pmask, pcount;
+  pagemap pages;               /* physical page -> blocks */
   tjit_vcpu *vcpus;
   tjit_block *pending;
   tjit_site *linked;           /* every linked site */

@@ -21,8 +21,6 @@ TJ_HIDDEN void tjit_htab_insert(tjit *e, tjit_block *b);
 TJ_HIDDEN tjit_block *tjit_htab_find(tjit *e, uint64_t pa, uint64_t pc,
     uint32_t fl, int (*ok)(tjit *, vmrun_cpu *, const tjit_block *),
     vmrun_cpu *cpu);
-TJ_HIDDEN void tjit_free_pages(tjit *e);
-TJ_HIDDEN int tjit_pages_add(tjit *e, tjit_block *b);
 TJ_HIDDEN void tjit_free_pending(tjit *e);
 TJ_HIDDEN void tjit_drop_block(tjit *e, tjit_block *b);
 TJ_HIDDEN void tjit_invalidate_range(tjit *e, uint64_t gpa, uint64_t len);
