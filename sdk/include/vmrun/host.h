@@ -125,9 +125,10 @@ typedef struct vmrun_host {
 
   /* ---- configuration (vmrun/config accessors) ----
   ** Nodes come from the machine YAML; they stay valid until the machine is
-  ** destroyed.  Every accessor that fails prints one line
-  ** "file:line:col: key.path: what was expected" and returns -VMRUN_EINVAL
-  ** (wrong type or value) or -VMRUN_ENOENT (missing and no default). */
+  ** destroyed.  A NULL node, an absent key or an empty (null) value gives
+  ** the default (NULL for strings with a NULL default).  Every accessor
+  ** that fails prints one line "file:line:col: key.path: what was
+  ** expected" and returns -VMRUN_EINVAL (wrong type or value). */
   /* Child of a mapping node, or NULL if absent (or `node` is NULL). */
   vmrun_cfg *(*cfg_get)(vmrun_cfg *node, const char *key);
   /* Integer (decimal, 0x hex, 0b binary, with optional K/M/G/T binary
