@@ -26,6 +26,7 @@
 #include <lualib.h>
 
 #include "lua.h"
+#include "symbols.h"
 
 #if LUA_VERSION_NUM != 504
 #error "vmrun needs Lua 5.4"
@@ -85,6 +86,7 @@ struct vmrun_lua {
   int in_mmio;                            /* no recursion from MMIO hooks */
   vmrun_cpu *cpu;                         /* vCPU of the running hook */
   vmrun_ir_op *tmp; uint32_t tmp_cap;     /* instrumentation scratch */
+  vmrun_symtab *syms;                     /* vmrun.symbol / lookup */
 };
 
 /* ---- command line ---- */
@@ -687,6 +689,29 @@ static int l_disas(lua_State *L)
   return 2;
 }
 
+/* vmrun.symbol(addr) -> name, offset (nil when no symbol at or below). */
+static int l_symbol(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  uint64_t a = check_addr(L, 1), off;
+  const char *n = vmrun__symtab_find(S->syms, a, &off);
+  if (!n) { lua_pushnil(L); return 1; }
+  lua_pushstring(L, n);
+  lua_pushinteger(L, (lua_Integer)off);
+  return 2;
+}
+
+/* vmrun.lookup(name) -> address or nil. */
+static int l_lookup(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const char *n = luaL_checkstring(L, 1);
+  uint64_t a;
+  if (vmrun__symtab_lookup(S->syms, n, &a) < 0) { lua_pushnil(L); return 1; }
+  lua_pushinteger(L, (lua_Integer)a);
+  return 1;
+}
+
 static int l_stop(lua_State *L)
 {
   struct vmrun_lua *S = getS(L);
@@ -770,6 +795,7 @@ static const luaL_Reg vmrun_funcs[] = {
   { "write_u8", l_write_u8 }, { "write_u16", l_write_u16 },
   { "write_u32", l_write_u32 }, { "write_u64", l_write_u64 },
   { "read_virt", l_read_virt }, { "disas", l_disas },
+  { "symbol", l_symbol }, { "lookup", l_lookup },
   { "stop", l_stop }, { "exit_code", l_exit_code },
   { "icount", l_icount }, { "pc", l_pc }, { "time_ns", l_time_ns },
   { "hart", l_hart },
@@ -924,6 +950,32 @@ static int run_script(struct vmrun_lua *S, int idx)
   return 0;
 }
 
+/* Symbols: the ELF tables of firmware and kernel (a non-ELF image gives
+** none; a corrupt table gives a warning), then machine.symbols files
+** (errors end the run). */
+static int load_symbols(struct vmrun_lua *S)
+{
+  vmrun_machine_desc *d = &S->m->desc;
+  const char *img[2] = { d->firmware, d->kernel };
+  char err[256];
+  if (!(S->syms = vmrun__symtab_new())) {
+    vmrun__diag("vmrun: out of memory");
+    return -1;
+  }
+  for (int i = 0; i < 2; i++)
+    if (img[i] && vmrun__symtab_add_file(S->syms, img[i], 1, err,
+                                         sizeof err) < 0)
+      vmrun__diag("vmrun: warning: %s: %s; no symbols from it", img[i], err);
+  for (size_t i = 0; i < d->n_symbols; i++)
+    if (vmrun__symtab_add_file(S->syms, d->symbols[i], 0, err,
+                               sizeof err) < 0) {
+      vmrun__cfg_error(d->symbols_nodes[i], "symbol file '%s': %s",
+                       d->symbols[i], err);
+      return -1;
+    }
+  return 0;
+}
+
 int vmrun__lua_start(vmrun_machine *m)
 {
   vmrun_machine_desc *d = &m->desc;
@@ -964,6 +1016,7 @@ int vmrun__lua_start(vmrun_machine *m)
     ls->on_error = opt.on_error;
     if (!(ls->path = strdup(opt.s[i].path))) return -1;
   }
+  if (load_symbols(S) < 0) return -1;
   S->L = lua_newstate(lua_alloc, S);
   if (!S->L) { vmrun__diag("vmrun: cannot create the Lua state"); return -1; }
   *(struct vmrun_lua **)lua_getextraspace(S->L) = S;
@@ -1019,6 +1072,7 @@ void vmrun__lua_free(vmrun_machine *m)
   for (size_t i = 0; i < S->n_scripts; i++) free(S->scripts[i].path);
   free(S->scripts);
   free(S->tmp);
+  vmrun__symtab_free(S->syms);
   free(S);
   m->lua = NULL;
   m->lua_mmio = 0;
