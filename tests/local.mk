@@ -170,7 +170,7 @@ EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/fptest.h \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
-	tests/lua/lib.sh tests/lua/guest.S
+	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
@@ -180,7 +180,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
-	tests/lua/examples.sh tests/integration/bench-programs.sh
+	tests/lua/examples.sh tests/integration/bench-programs.sh \
+	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
