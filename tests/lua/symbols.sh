@@ -19,10 +19,10 @@ check "lookup of all $(lines "$TMP/nm") nm symbols gives nm's addresses" cmp -s 
 
 # address -> symbol+offset
 U=$(tsym user); UL=$(tsym user_loop)
-U2=$(printf '0x%x' $((U + 2))); UL2=$(printf '0x%x' $((UL + 2)))
+U2=$(printf '0x%x' $((U + 1))); UL2=$(printf '0x%x' $((UL + 2)))
 "$TOOL" "$ELF" $U $U2 $UL2 0x1000 >"$TMP/out"
-check "find: user+0x0, user+0x2 (inside), user_loop+0x2, nothing below the first" \
-  sh -c "grep -qx '$U user+0x0' '$TMP/out' && grep -qx '$U2 user+0x2' '$TMP/out' && grep -qx '$UL2 user_loop+0x2' '$TMP/out' && grep -qx '0x1000 ?' '$TMP/out'"
+check "find: user+0x0, user+0x1 (inside), user_loop+0x2, nothing below the first" \
+  sh -c "grep -qx '$U user+0x0' '$TMP/out' && grep -qx '$U2 user+0x1' '$TMP/out' && grep -qx '$UL2 user_loop+0x2' '$TMP/out' && grep -qx '0x1000 ?' '$TMP/out'"
 
 # malformed ELF files: every truncation, and corrupted headers
 size=$(wc -c <"$ELF"); crashes=0; n=0
