@@ -91,9 +91,10 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_boot_info, 40);
   SIZE(vmrun_host, 328);
   OFF(vmrun_host, trap_event, 320);
-  SIZE(vmrun_trap_info, 48);
+  SIZE(vmrun_trap_info, 56);
   OFF(vmrun_trap_info, is_interrupt, 32);
-  OFF(vmrun_trap_info, name, 40);
+  OFF(vmrun_trap_info, to_priv, 40);
+  OFF(vmrun_trap_info, name, 48);
   OFF(vmrun_host, log, 8);
   SIZE(vmrun_paging, 24);
 }
