@@ -966,13 +966,20 @@ static int load_symbols(struct vmrun_lua *S)
     if (img[i] && vmrun__symtab_add_file(S->syms, img[i], 1, err,
                                          sizeof err) < 0)
       vmrun__diag("vmrun: warning: %s: %s; no symbols from it", img[i], err);
-  for (size_t i = 0; i < d->n_symbols; i++)
+  for (size_t i = 0; i < d->n_symbols; i++) {
+    errno = 0;
     if (vmrun__symtab_add_file(S->syms, d->symbols[i], 0, err,
                                sizeof err) < 0) {
+      if (errno == ENOENT) {   /* e.g. not fetched yet: scripts still run */
+        vmrun__diag("vmrun: warning: %s: symbol file '%s': %s; no symbols "
+                    "from it", d->symbols_nodes[i]->path, d->symbols[i], err);
+        continue;
+      }
       vmrun__cfg_error(d->symbols_nodes[i], "symbol file '%s': %s",
                        d->symbols[i], err);
       return -1;
     }
+  }
   return 0;
 }
 

@@ -268,7 +268,12 @@ int vmrun__symtab_add_file(vmrun_symtab *t, const char *path, int elf_only,
   uint8_t *buf = NULL;
   size_t len = 0, cap = 0, n;
   int rc;
-  if (!f) { seterr(err, errlen, "%s", strerror(errno)); return -1; }
+  if (!f) {
+    int e = errno;
+    seterr(err, errlen, "%s", strerror(e));
+    errno = e;
+    return -1;
+  }
   do {
     if (len == cap) {
       uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
@@ -282,9 +287,11 @@ int vmrun__symtab_add_file(vmrun_symtab *t, const char *path, int elf_only,
   if (ferror(f)) {
     seterr(err, errlen, "%s", strerror(errno));
     fclose(f); free(buf);
+    errno = 0;
     return -1;
   }
   fclose(f);
+  errno = 0;
   if (len >= 4 && memcmp(buf, "\177ELF", 4) == 0)
     rc = vmrun__symtab_add_elf(t, buf, len, err, errlen);
   else if (elf_only)

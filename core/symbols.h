@@ -32,7 +32,8 @@ int vmrun__symtab_add_sysmap(vmrun_symtab *t, const char *text, size_t len,
                              char *err, size_t errlen);
 /* Read `path` and add it as ELF (by its magic) or as a System.map.
 ** `elf_only`: a non-ELF file adds nothing (returns 0).  -1 with the
-** reason in err (I/O error or malformed content). */
+** reason in err (I/O error or malformed content); errno is left set
+** (ENOENT...) when the file could not be opened, 0 otherwise. */
 int vmrun__symtab_add_file(vmrun_symtab *t, const char *path, int elf_only,
                            char *err, size_t errlen);
 
