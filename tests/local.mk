@@ -181,7 +181,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
-	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh
+	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
+	tests/lua/linux-symbols.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
