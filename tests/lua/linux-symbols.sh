@@ -6,13 +6,37 @@
 . "$top_srcdir/tests/integration/lib.sh"
 cfg="$top_srcdir/configs/riscv64-virt-linux.yaml"
 img=${XDG_CACHE_HOME:-$HOME/.cache}/vmrun/images/riscv64
-if [ ! -s "$img/Image" ] || [ ! -s "$img/initramfs.cpio.gz" ] ||
-   [ ! -s "$img/System.map" ]; then
-  skip "guest images or System.map missing: run scripts/fetch-guest-images"
+if [ ! -s "$img/Image" ] || [ ! -s "$img/initramfs.cpio.gz" ]; then
+  skip "guest images missing: run scripts/fetch-guest-images"
+  done_testing; exit 0
+fi
+truncate -s 64M "$TMP/disk.img"
+
+# without symbols: vmrun.disas at the first S-mode block in the kernel's
+# virtual address space reads the code through the guest's page tables
+cat >"$TMP/v.lua" <<'LUA'
+vmrun.on_block(function(pc, n)
+  if vmrun.reg("priv") == 1 and math.ult(0xffffffff00000000 - 1, pc) then
+    print(vmrun.disas(pc, n))
+    print(string.format("block 0x%x satp 0x%x", pc, vmrun.reg("satp")))
+    vmrun.stop()
+  end
+end)
+LUA
+timeout 600 "$VMRUN" --max-insns 3000000000 --script "$TMP/v.lua" \
+  --set 'devices[6].options.file='"$TMP/disk.img" "$cfg" </dev/null \
+  >"$TMP/out.raw" 2>"$TMP/err"; st=$?
+tr -d '\r' <"$TMP/out.raw" >"$TMP/out"
+B=$(sed -n 's/^block \(0x[0-9a-f]*\) satp .*/\1/p' "$TMP/out")
+grep -B3 '^block' "$TMP/out" | diag
+check "first kernel-VA block ($B, paging on) disassembles through the page tables (status $st)" \
+  sh -c "[ $st -eq 0 ] && [ -n '$B' ] && grep -q '^$B:	[a-z]' '$TMP/out' && ! grep -q 'fetch fault' '$TMP/out' && ! grep -q '^block .* satp 0x0\$' '$TMP/out'"
+
+if [ ! -s "$img/System.map" ]; then
+  skip "no kernel System.map in the image cache (VMRUN_FETCH_DBG=1 scripts/fetch-guest-images)"
   done_testing; exit 0
 fi
 SK=0x$(awk '$3 == "start_kernel" { print $1; exit }' "$img/System.map")
-truncate -s 64M "$TMP/disk.img"
 cat >"$TMP/s.lua" <<'LUA'
 local a = vmrun.lookup("start_kernel")
 print(string.format("lookup 0x%x", a))
