@@ -9,6 +9,9 @@
 **   on_mmio               core/physmem.c MMIO dispatch
 **   every (instructions)  run loop, between slices (slice_for is clamped)
 **   every_ns              core virtual-time timers (run loop)
+**   on_trap               vmrun_host.trap_event, from the frontend's trap
+**                         entry (vCPU thread), while VMRUN_EVENT_TRAP is
+**                         set in the harts' events
 ** Every call goes through lua_pcall with a traceback message handler and a
 ** count hook that stops runaway callbacks (--script-insn-limit).  Memory
 ** of the state is capped by the allocator.
