@@ -274,6 +274,16 @@ int vmrun__symtab_add_file(vmrun_symtab *t, const char *path, int elf_only,
     errno = e;
     return -1;
   }
+  if (elf_only) {                /* e.g. a 30 MB Linux Image: peek first */
+    unsigned char mag[4];
+    size_t got = fread(mag, 1, sizeof mag, f);
+    if (got < 4 || memcmp(mag, "\177ELF", 4) != 0) {
+      fclose(f);
+      errno = 0;
+      return 0;
+    }
+    rewind(f);
+  }
   do {
     if (len == cap) {
       uint8_t *nb = realloc(buf, cap = cap ? cap * 2 : 1 << 16);
