@@ -17,6 +17,7 @@
 
 typedef struct sym {
   uint64_t addr;
+  uint64_t size;     /* ELF st_size; 0 = unknown (labels, System.map) */
   char *name;
   int rank;          /* lower is preferred among equal addresses */
 } sym;
@@ -54,8 +55,8 @@ static void seterr(char *err, size_t errlen, const char *fmt, ...)
   va_end(ap);
 }
 
-static int push(vmrun_symtab *t, uint64_t addr, const char *name, size_t len,
-                int rank)
+static int push(vmrun_symtab *t, uint64_t addr, uint64_t size,
+                const char *name, size_t len, int rank)
 {
   char *c;
   if (t->n == t->cap) {
@@ -68,7 +69,7 @@ static int push(vmrun_symtab *t, uint64_t addr, const char *name, size_t len,
   if (!(c = malloc(len + 1))) return -1;
   memcpy(c, name, len);
   c[len] = 0;
-  t->s[t->n++] = (sym){ addr, c, rank };
+  t->s[t->n++] = (sym){ addr, size, c, rank };
   t->sorted = 0;
   return 0;
 }
@@ -169,15 +170,17 @@ int vmrun__symtab_add_elf(vmrun_symtab *t, const uint8_t *buf, size_t len,
     }
     for (uint64_t k = 1; k < size / ent; k++) {   /* entry 0 is null */
       uint64_t s = off + k * ent;
-      uint64_t name, value, shndx;
+      uint64_t name, value, shndx, ssize;
       unsigned info, type, bind;
       const char *nm;
       size_t nlen;
       if (e.is64) {
         name = rd(&e, s, 4); info = buf[s + 4];
         shndx = rd(&e, s + 6, 2); value = rd(&e, s + 8, 8);
+        ssize = rd(&e, s + 16, 8);
       } else {
         name = rd(&e, s, 4); value = rd(&e, s + 4, 4);
+        ssize = rd(&e, s + 8, 4);
         info = buf[s + 12]; shndx = rd(&e, s + 14, 2);
       }
       type = info & 15;
@@ -192,7 +195,7 @@ int vmrun__symtab_add_elf(vmrun_symtab *t, const uint8_t *buf, size_t len,
         nlen = (size_t)(z - nm);
       }
       if (skip_name(nm, nlen)) continue;
-      if (push(t, value, nm, nlen,
+      if (push(t, value, ssize, nm, nlen,
                (type == 2 ? 0 : type == 1 ? 2 : 4) + (bind == 0)) < 0) {
         while (t->n > n0) free(t->s[--t->n].name);
         seterr(err, errlen, "out of memory");
@@ -243,7 +246,7 @@ int vmrun__symtab_add_sysmap(vmrun_symtab *t, const char *text, size_t len,
     if (i == n0n) goto bad;
     if (strchr("aAUwvN", type)) continue;
     if (skip_name(l + n0n, i - n0n)) continue;
-    if (push(t, addr, l + n0n, i - n0n,
+    if (push(t, addr, 0, l + n0n, i - n0n,
              type == 'T' ? 0 : type == 't' ? 1 : type == 'W' ? 2 : 3) < 0) {
       seterr(err, errlen, "out of memory");
       goto undo;
@@ -354,6 +357,9 @@ const char *vmrun__symtab_find(vmrun_symtab *t, uint64_t addr, uint64_t *off)
     if (t->s[mid].addr <= addr) lo = mid; else hi = mid;
   }
   while (lo > 0 && t->s[lo - 1].addr == t->s[lo].addr) lo--; /* best rank */
+  /* a sized symbol (a C function or object) does not cover what follows
+  ** its end: that is padding, or code without symbols (another image) */
+  if (t->s[lo].size && addr - t->s[lo].addr >= t->s[lo].size) return NULL;
   if (off) *off = addr - t->s[lo].addr;
   return t->s[lo].name;
 }

@@ -39,7 +39,9 @@ int vmrun__symtab_add_file(vmrun_symtab *t, const char *path, int elf_only,
 
 /* The symbol at or before addr (the nearest one below, as objdump's
 ** <name+off>): its name (owned by t) and *off = addr - its address; NULL
-** when no symbol lies at or below addr. */
+** when no symbol lies at or below addr, or when the nearest one has an
+** ELF size (st_size > 0) and addr lies past its end.  Symbols without a
+** size (assembler labels, System.map entries) extend to the next one. */
 const char *vmrun__symtab_find(vmrun_symtab *t, uint64_t addr, uint64_t *off);
 /* Address of the symbol `name` (the first one by address when several
 ** have the name).  0, or -1 when unknown. */

@@ -24,6 +24,16 @@ U2=$(printf '0x%x' $((U + 1))); UL2=$(printf '0x%x' $((UL + 2)))
 check "find: user+0x0, user+0x1 (inside), user_loop+0x2, nothing below the first" \
   sh -c "grep -qx '$U user+0x0' '$TMP/out' && grep -qx '$U2 user+0x1' '$TMP/out' && grep -qx '$UL2 user_loop+0x2' '$TMP/out' && grep -qx '0x1000 ?' '$TMP/out'"
 
+# a sized symbol (.size, as C functions have) does not cover the gap
+# after it; a label without size extends to the next symbol
+# f: two 4-byte nops (rv64i), size 8, at 0; 8 bytes of gap; g at 0x10
+printf '%s\n' '.text' '.globl f' '.type f,@function' 'f: nop' 'nop' '.size f, 8' \
+  '.skip 8' '.globl g' 'g: nop' >"$TMP/sized.S"
+$RISCV_CC -c -march=rv64i -mabi=lp64 "$TMP/sized.S" -o "$TMP/sized.o"
+"$TOOL" "$TMP/sized.o" 0x4 0x8 0xf 0x10 0x11 >"$TMP/out"
+check "sized symbol: f+0x4 inside, nothing in the 8-byte gap after it, g+0x0/g+0x1 after" \
+  sh -c "grep -qx '0x4 f+0x4' '$TMP/out' && grep -qx '0x8 ?' '$TMP/out' && grep -qx '0xf ?' '$TMP/out' && grep -qx '0x10 g+0x0' '$TMP/out' && grep -qx '0x11 g+0x1' '$TMP/out'"
+
 # malformed ELF files: every truncation, and corrupted headers
 size=$(wc -c <"$ELF"); crashes=0; n=0
 for len in $(seq 0 37 "$size"); do

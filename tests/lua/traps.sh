@@ -89,6 +89,23 @@ if [ -f "$fw" ]; then
     grep -q '^trap-count: interrupt  *timer_m  *1$' "$TMP/out"
   check "...the payload's ecalls reach OpenSBI as ecall_s" \
     grep -q '^trap-count: exception  *ecall_s  *[1-9][0-9]*$' "$TMP/out"
+  # symbols of the payload (configs/riscv64-opensbi.yaml machine.symbols):
+  # the timer interrupt arrives in payload_main's wfi loop (main.c) and
+  # enters the payload's stvec, trap_entry (start.S)
+  printf '%s\n' 'vmrun.on_trap(function(t)
+    if t.name == "timer_s" then
+      print(string.format("at %s vector %s", vmrun.symbol(t.pc), vmrun.symbol(t.vector)))
+      print(string.format("main 0x%x", vmrun.lookup("payload_main")))
+    end
+  end)' >"$TMP/p.lua"
+  # the built payload (also in a build directory apart from the sources)
+  sed "s|\.\./guest/payload\.|$top_builddir/guest/payload.|" \
+    "$top_srcdir/configs/riscv64-opensbi.yaml" >"$TMP/o.yaml"
+  timeout 120 "$VMRUN" --max-insns 500000000 --set machine.firmware="$fw" \
+    --script "$TMP/p.lua" "$TMP/o.yaml" </dev/null >"$TMP/out" 2>"$TMP/err"; st=$?
+  MAIN=0x$(${RISCV_CC%gcc}nm "$top_builddir/guest/payload.elf" | awk '$3 == "payload_main" { sub(/^0+/, "", $1); print $1 }')
+  check "payload symbols: timer_s taken in payload_main, vector trap_entry; lookup = nm's $MAIN" \
+    sh -c "[ $st -eq 0 ] && grep -qx 'at payload_main vector trap_entry' '$TMP/out' && grep -qx 'main $MAIN' '$TMP/out'"
 else
   skip "OpenSBI firmware $fw missing (Debian package opensbi)"
 fi
