@@ -1213,7 +1213,8 @@ static const char *const top_keys[] = {
 static const char *const machine_keys[] = {
   "arch", "harts", "ram", "ram_base", "firmware", "kernel", "initrd",
   "cmdline", "kernel_addr", "engine", "mmu", "frontend", "accel",
-  "engine_options", "clock", "icount_ns", "timebase", "cmdline_batch", NULL
+  "engine_options", "clock", "icount_ns", "timebase", "cmdline_batch",
+  "symbols", NULL
 };
 static const char *const memory_keys[] = {
   "name", "type", "base", "size", "file", NULL
@@ -1401,6 +1402,29 @@ static int build_machine(vmrun_cfg *m, vmrun_machine_desc *d)
   if (timebase < 1)
     return fail(vmrun__cfg_get(m, "timebase"), "must be at least 1 Hz, got 0");
   d->timebase_hz = timebase;
+
+  /* symbols: a list of symbol files (ELF or System.map) */
+  if ((rc = coll_field(m, "symbols", VMRUN_CFG_SEQ, &v)))
+    return rc;
+  if (v && v->n) {
+    d->symbols = xcalloc(v->n, sizeof *d->symbols);
+    d->symbols_nodes = xcalloc(v->n, sizeof *d->symbols_nodes);
+    if (!d->symbols || !d->symbols_nodes)
+      return -VMRUN_ENOMEM;
+    for (size_t i = 0; i < v->n; i++) {
+      vmrun_cfg *e = v->kids[i];
+      char dsc[80];
+      if (e->type != VMRUN_CFG_SCALAR || is_null(e))
+        return fail(e, "expected a file path, got %s",
+                    describe(e, dsc, sizeof dsc));
+      if (!e->scalar[0])
+        return fail(e, "must not be empty");
+      if (!(d->symbols[i] = xstrdup(e->scalar)))
+        return -VMRUN_ENOMEM;
+      d->symbols_nodes[i] = e;
+      d->n_symbols = i + 1;
+    }
+  }
   return 0;
 }
 
@@ -1654,6 +1678,10 @@ void vmrun__desc_free(vmrun_machine_desc *d)
   }
   for (size_t i = 0; d->scripts && i < d->n_scripts; i++)
     free(d->scripts[i].path);
+  for (size_t i = 0; d->symbols && i < d->n_symbols; i++)
+    free(d->symbols[i]);
+  free(d->symbols);
+  free(d->symbols_nodes);
   free(d->memory);
   free(d->devices);
   free(d->scripts);

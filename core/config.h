@@ -74,6 +74,10 @@ typedef struct vmrun_machine_desc {
   uint64_t icount_ns;        /* ns per instruction in icount mode, default 1 */
   uint64_t timebase_hz;      /* machine.timebase, Hz, default 10000000 */
   uint64_t kernel_addr;      /* VMRUN_DESC_UNSET: ram_base + 0x200000 */
+  char **symbols;            /* machine.symbols: symbol files (ELF or
+                                System.map), n_symbols of them */
+  vmrun_cfg **symbols_nodes; /* their YAML nodes (messages, paths) */
+  size_t n_symbols;
   vmrun_cfg *machine_node;   /* for error messages */
   vmrun_cfg *engine_options; /* machine.engine_options mapping or NULL */
   /* memory: */

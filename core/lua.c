@@ -9,6 +9,9 @@
 **   on_mmio               core/physmem.c MMIO dispatch
 **   every (instructions)  run loop, between slices (slice_for is clamped)
 **   every_ns              core virtual-time timers (run loop)
+**   on_trap               vmrun_host.trap_event, from the frontend's trap
+**                         entry (vCPU thread), while VMRUN_EVENT_TRAP is
+**                         set in the harts' events
 ** Every call goes through lua_pcall with a traceback message handler and a
 ** count hook that stops runaway callbacks (--script-insn-limit).  Memory
 ** of the state is capped by the allocator.
@@ -26,6 +29,7 @@
 #include <lualib.h>
 
 #include "lua.h"
+#include "symbols.h"
 
 #if LUA_VERSION_NUM != 504
 #error "vmrun needs Lua 5.4"
@@ -46,11 +50,12 @@ static struct {
 } opt = { NULL, 0, 0, DEFAULT_INSN_LIMIT, ON_ERROR_STOP };
 
 enum hook_kind {
-  H_START, H_EXIT, H_INSN, H_BLOCK, H_MMIO, H_EVERY, H_EVERY_NS, H_NKINDS
+  H_START, H_EXIT, H_INSN, H_BLOCK, H_MMIO, H_EVERY, H_EVERY_NS, H_TRAP,
+  H_NKINDS
 };
 static const char *const kind_name[H_NKINDS] = {
   "on_start", "on_exit", "on_insn", "on_block", "on_mmio", "every",
-  "every_ns"
+  "every_ns", "on_trap"
 };
 
 typedef struct lua_hook {
@@ -84,6 +89,7 @@ struct vmrun_lua {
   int in_mmio;                            /* no recursion from MMIO hooks */
   vmrun_cpu *cpu;                         /* vCPU of the running hook */
   vmrun_ir_op *tmp; uint32_t tmp_cap;     /* instrumentation scratch */
+  vmrun_symtab *syms;                     /* vmrun.symbol / lookup */
 };
 
 /* ---- command line ---- */
@@ -295,6 +301,17 @@ static void flush_translations(struct vmrun_lua *S)
     m->host.cpu_kick(m, i, VMRUN_EXIT_FLUSH);
 }
 
+/* vmrun_cpu.events of every hart from the active hooks: frontends report
+** traps only while an on_trap hook exists. */
+static void set_events(struct vmrun_lua *S)
+{
+  vmrun_machine *m = S->m;
+  for (uint32_t i = 0; i < m->n_cpus; i++) {
+    if (S->n_active[H_TRAP] > 0) m->cpus[i]->events |= VMRUN_EVENT_TRAP;
+    else m->cpus[i]->events &= ~VMRUN_EVENT_TRAP;
+  }
+}
+
 static void hook_unref(struct vmrun_lua *S, lua_hook *h)
 {
   if (h->dead) return;
@@ -302,6 +319,7 @@ static void hook_unref(struct vmrun_lua *S, lua_hook *h)
   S->n_active[h->kind]--;
   if (h->kind == H_INSN || h->kind == H_BLOCK) flush_translations(S);
   if (h->kind == H_MMIO) S->m->lua_mmio = S->n_active[H_MMIO] > 0;
+  if (h->kind == H_TRAP && S->n_active[H_TRAP] == 0) set_events(S);
   if (h->timer) S->m->host.timer_del(h->timer);
 }
 
@@ -474,6 +492,27 @@ static int l_every_ns(lua_State *L)
   return 1;
 }
 
+/* A hook on an event this machine's frontend (or mode) cannot report:
+** one error line naming the script and line (luaL_error adds them). */
+static int no_event(lua_State *L, const char *fn, const char *why)
+{
+  return luaL_error(L, "%s: %s", fn, why);
+}
+
+static int l_on_trap(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const vmrun_frontend_ops *fe = S->m->fe;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (!VMRUN_FRONTEND_HAS(fe, caps) || !(fe->caps & VMRUN_FE_CAP_TRAP_EVENTS))
+    return no_event(L, "on_trap", lua_pushfstring(L, "the %s frontend does "
+                    "not report trap events", fe->isa));
+  hook_add(L, S, H_TRAP, 1);
+  set_events(S);
+  lua_pushinteger(L, (lua_Integer)S->n_hooks);
+  return 1;
+}
+
 static int l_remove(lua_State *L)
 {
   struct vmrun_lua *S = getS(L);
@@ -603,6 +642,79 @@ static int l_read_virt(lua_State *L)
   return 1;
 }
 
+/* vmrun.disas(addr [, count]): `count` (default 1) instructions from guest
+** VA addr, fetched through the current hart's MMU (its fetch
+** translation), one "0xADDR:<TAB>TEXT" line each; second result: bytes
+** consumed.  A fetch fault ends the listing with a "<fetch fault>" line. */
+static int l_disas(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const vmrun_frontend_ops *fe = S->m->fe;
+  vmrun_cpu *cpu = cur_cpu(S);
+  uint64_t a = check_addr(L, 1), start = a;
+  lua_Integer count = luaL_optinteger(L, 2, 1);
+  luaL_Buffer b;
+  if (!VMRUN_FRONTEND_HAS(fe, disas) || !fe->disas)
+    return luaL_error(L, "disas: the %s frontend has no disassembler",
+                      fe->isa);
+  if (count < 1 || count > 100000)
+    return luaL_argerror(L, 2, "expected a count from 1 to 100000");
+  luaL_buffinit(L, &b);
+  for (lua_Integer k = 0; k < count; k++) {
+    uint8_t bytes[16];
+    char text[128], line[192];
+    size_t have = 0;
+    int n = -VMRUN_EINVAL;
+    /* fetch in 2-byte parcels until the frontend can decode */
+    while (have + 2 <= sizeof bytes) {
+      uint64_t v = 0;
+      if (S->m->host.vmem_access(cpu, a + have, 2, VMRUN_ACCESS_FETCH,
+                                 cpu->mmu_idx_fetch, &v) != 0)
+        break;
+      bytes[have] = (uint8_t)v;
+      bytes[have + 1] = (uint8_t)(v >> 8);
+      have += 2;
+      n = fe->disas(S->m->fe_inst, cpu, a, bytes, have, text, sizeof text);
+      if (n != -VMRUN_EINVAL) break;
+    }
+    if (k) luaL_addchar(&b, '\n');
+    if (n <= 0) {
+      snprintf(line, sizeof line, "0x%" PRIx64 ":\t<fetch fault>", a);
+      luaL_addstring(&b, line);
+      break;
+    }
+    snprintf(line, sizeof line, "0x%" PRIx64 ":\t%s", a, text);
+    luaL_addstring(&b, line);
+    a += (uint64_t)n;
+  }
+  luaL_pushresult(&b);
+  lua_pushinteger(L, (lua_Integer)(a - start));
+  return 2;
+}
+
+/* vmrun.symbol(addr) -> name, offset (nil when no symbol at or below). */
+static int l_symbol(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  uint64_t a = check_addr(L, 1), off;
+  const char *n = vmrun__symtab_find(S->syms, a, &off);
+  if (!n) { lua_pushnil(L); return 1; }
+  lua_pushstring(L, n);
+  lua_pushinteger(L, (lua_Integer)off);
+  return 2;
+}
+
+/* vmrun.lookup(name) -> address or nil. */
+static int l_lookup(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const char *n = luaL_checkstring(L, 1);
+  uint64_t a;
+  if (vmrun__symtab_lookup(S->syms, n, &a) < 0) { lua_pushnil(L); return 1; }
+  lua_pushinteger(L, (lua_Integer)a);
+  return 1;
+}
+
 static int l_stop(lua_State *L)
 {
   struct vmrun_lua *S = getS(L);
@@ -677,6 +789,7 @@ static const luaL_Reg vmrun_funcs[] = {
   { "on_start", l_on_start }, { "on_exit", l_on_exit },
   { "on_insn", l_on_insn }, { "on_block", l_on_block },
   { "on_mmio", l_on_mmio }, { "every", l_every }, { "every_ns", l_every_ns },
+  { "on_trap", l_on_trap },
   { "remove", l_remove },
   { "reg", l_reg }, { "set_reg", l_set_reg },
   { "read_phys", l_read_phys }, { "write_phys", l_write_phys },
@@ -684,7 +797,8 @@ static const luaL_Reg vmrun_funcs[] = {
   { "read_u32", l_read_u32 }, { "read_u64", l_read_u64 },
   { "write_u8", l_write_u8 }, { "write_u16", l_write_u16 },
   { "write_u32", l_write_u32 }, { "write_u64", l_write_u64 },
-  { "read_virt", l_read_virt },
+  { "read_virt", l_read_virt }, { "disas", l_disas },
+  { "symbol", l_symbol }, { "lookup", l_lookup },
   { "stop", l_stop }, { "exit_code", l_exit_code },
   { "icount", l_icount }, { "pc", l_pc }, { "time_ns", l_time_ns },
   { "hart", l_hart },
@@ -839,6 +953,39 @@ static int run_script(struct vmrun_lua *S, int idx)
   return 0;
 }
 
+/* Symbols: the ELF tables of firmware and kernel (a non-ELF image gives
+** none; a corrupt table gives a warning), then machine.symbols files
+** (errors end the run). */
+static int load_symbols(struct vmrun_lua *S)
+{
+  vmrun_machine_desc *d = &S->m->desc;
+  const char *img[2] = { d->firmware, d->kernel };
+  char err[256];
+  if (!(S->syms = vmrun__symtab_new())) {
+    vmrun__diag("vmrun: out of memory");
+    return -1;
+  }
+  for (int i = 0; i < 2; i++)
+    if (img[i] && vmrun__symtab_add_file(S->syms, img[i], 1, err,
+                                         sizeof err) < 0)
+      vmrun__diag("vmrun: warning: %s: %s; no symbols from it", img[i], err);
+  for (size_t i = 0; i < d->n_symbols; i++) {
+    errno = 0;
+    if (vmrun__symtab_add_file(S->syms, d->symbols[i], 0, err,
+                               sizeof err) < 0) {
+      if (errno == ENOENT) {   /* e.g. not fetched yet: scripts still run */
+        vmrun__diag("vmrun: warning: %s: symbol file '%s': %s; no symbols "
+                    "from it", d->symbols_nodes[i]->path, d->symbols[i], err);
+        continue;
+      }
+      vmrun__cfg_error(d->symbols_nodes[i], "symbol file '%s': %s",
+                       d->symbols[i], err);
+      return -1;
+    }
+  }
+  return 0;
+}
+
 int vmrun__lua_start(vmrun_machine *m)
 {
   vmrun_machine_desc *d = &m->desc;
@@ -879,6 +1026,7 @@ int vmrun__lua_start(vmrun_machine *m)
     ls->on_error = opt.on_error;
     if (!(ls->path = strdup(opt.s[i].path))) return -1;
   }
+  if (load_symbols(S) < 0) return -1;
   S->L = lua_newstate(lua_alloc, S);
   if (!S->L) { vmrun__diag("vmrun: cannot create the Lua state"); return -1; }
   *(struct vmrun_lua **)lua_getextraspace(S->L) = S;
@@ -934,6 +1082,7 @@ void vmrun__lua_free(vmrun_machine *m)
   for (size_t i = 0; i < S->n_scripts; i++) free(S->scripts[i].path);
   free(S->scripts);
   free(S->tmp);
+  vmrun__symtab_free(S->syms);
   free(S);
   m->lua = NULL;
   m->lua_mmio = 0;
@@ -992,6 +1141,46 @@ void vmrun__lua_mmio(vmrun_machine *m, const char *dev, uint64_t off,
     call_hook(S, h, 5);
   }
   S->in_mmio = 0;
+}
+
+/* ---- traps (vmrun_host.trap_event) ---- */
+
+void vmrun__lua_trap(vmrun_machine *m, vmrun_cpu *cpu,
+                     const vmrun_trap_info *ti)
+{
+  struct vmrun_lua *S = m->lua;
+  vmrun_cpu *saved;
+  if (!S || S->failed || !S->n_active[H_TRAP]) return;
+  saved = S->cpu;
+  S->cpu = cpu;
+  for (size_t i = 0; i < S->n_hooks && !S->failed; i++) {
+    lua_hook *h = S->hooks[i];
+    lua_State *L = S->L;
+    if (h->kind != H_TRAP || h->dead) continue;
+    lua_createtable(L, 0, 9);
+    lua_pushinteger(L, (lua_Integer)ti->cause);
+    lua_setfield(L, -2, "cause");
+    if (ti->name) lua_pushstring(L, ti->name);
+    else lua_pushfstring(L, "%s_%I", ti->is_interrupt ? "interrupt"
+                         : "exception", (lua_Integer)ti->cause);
+    lua_setfield(L, -2, "name");
+    lua_pushboolean(L, ti->is_interrupt != 0);
+    lua_setfield(L, -2, "is_interrupt");
+    lua_pushinteger(L, (lua_Integer)ti->pc);
+    lua_setfield(L, -2, "pc");
+    lua_pushinteger(L, (lua_Integer)ti->tval);
+    lua_setfield(L, -2, "tval");
+    lua_pushinteger(L, (lua_Integer)ti->vector);
+    lua_setfield(L, -2, "vector");
+    lua_pushinteger(L, (lua_Integer)ti->from_priv);
+    lua_setfield(L, -2, "from");
+    lua_pushinteger(L, (lua_Integer)ti->to_priv);
+    lua_setfield(L, -2, "to");
+    lua_pushinteger(L, (lua_Integer)cpu->hart_id);
+    lua_setfield(L, -2, "hart");
+    call_hook(S, h, 1);
+  }
+  S->cpu = saved;
 }
 
 /* ---- instrumentation ---- */

@@ -45,6 +45,11 @@ void vmrun__lua_poll(vmrun_machine *m);
 void vmrun__lua_mmio(vmrun_machine *m, const char *dev, uint64_t off,
                      unsigned size, int is_write, uint64_t val);
 
+/* vmrun_host.trap_event: a frontend reports a trap entry (only while an
+** on_trap hook sets VMRUN_EVENT_TRAP in the harts' events). */
+void vmrun__lua_trap(vmrun_machine *m, vmrun_cpu *cpu,
+                     const vmrun_trap_info *ti);
+
 /* vmrun_engine_env.instrument. */
 int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk);
 

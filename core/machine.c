@@ -186,6 +186,12 @@ static void host_shutdown(vmrun_machine *m, enum vmrun_shutdown_kind kind,
     host_cpu_kick(m, i, VMRUN_EXIT_STOP);
 }
 
+static void host_trap_event(vmrun_cpu *cpu, const vmrun_trap_info *ti)
+{
+  if (cpu && ti && cpu->machine && cpu->machine->lua)
+    vmrun__lua_trap(cpu->machine, cpu, ti);
+}
+
 static void host_table_init(vmrun_host *h)
 {
   memset(h, 0, sizeof *h);
@@ -217,6 +223,7 @@ static void host_table_init(vmrun_host *h)
   h->fdt_phandle = host_fdt_phandle;
   h->shutdown = host_shutdown;
   h->error = host_error;
+  h->trap_event = host_trap_event;
 }
 
 /* ---- bring-up ---- */

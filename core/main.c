@@ -24,6 +24,9 @@ static int resolve_paths(vmrun_machine_desc *d)
       vmrun__cfg_resolve_path(&d->kernel, vmrun__cfg_get(mn, "kernel")) < 0 ||
       vmrun__cfg_resolve_path(&d->initrd, vmrun__cfg_get(mn, "initrd")) < 0)
     return -VMRUN_EINVAL;
+  for (size_t i = 0; i < d->n_symbols; i++)
+    if (vmrun__cfg_resolve_path(&d->symbols[i], d->symbols_nodes[i]) < 0)
+      return -VMRUN_EINVAL;
   for (size_t i = 0; i < d->n_memory; i++)
     if (vmrun__cfg_resolve_path(&d->memory[i].file,
                      vmrun__cfg_get(d->memory[i].node, "file")) < 0)

@@ -47,7 +47,7 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
 	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit
-check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once
+check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once tests/tools/rv-disas tests/tools/elfsym
 
 ## virtio devices driven by a test-side driver over fake guest RAM
 VIRTTEST_SOURCES = tests/virtio/vdriver.c tests/virtio/vdriver.h \
@@ -79,6 +79,14 @@ tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
 
 ## a one-shot HTTP server on loopback for the guest network test
 tests_tools_http_once_SOURCES = tests/tools/http-once.c
+
+## the RISC-V disassembler alone, fed objdump's encodings (tests/lua/disas.sh)
+tests_tools_rv_disas_SOURCES = tests/tools/rv-disas.c plugins/riscv64/disas.c
+tests_tools_rv_disas_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/riscv64
+
+## core/symbols.c alone on arbitrary (also malformed) files (tests/lua/symbols.sh)
+tests_tools_elfsym_SOURCES = tests/tools/elfsym.c core/symbols.c core/symbols.h
+tests_tools_elfsym_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 
 ## the SDK's layout, pinned against a golden table
 tests_sdk_test_abi_SOURCES = tests/sdk/test_abi.c
@@ -162,7 +170,7 @@ EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/fptest.h \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
-	tests/lua/lib.sh tests/lua/guest.S
+	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
@@ -172,7 +180,9 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
-	tests/lua/examples.sh tests/integration/bench-programs.sh
+	tests/lua/examples.sh tests/integration/bench-programs.sh \
+	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
+	tests/lua/linux-symbols.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

@@ -101,11 +101,49 @@ uint64_t rv_mip(struct rv_cpu *rc)
   return (rc->mip & S_INTS) | (lines & ALL_INTS);
 }
 
+/* Names of the causes for trap reports (Privileged ISA §3.1.15, Table
+** 3.6); NULL for reserved codes. */
+static const char *const exc_names[16] = {
+  "insn_misaligned", "insn_access_fault", "illegal_insn", "breakpoint",
+  "load_misaligned", "load_access_fault", "store_misaligned",
+  "store_access_fault", "ecall_u", "ecall_s", NULL, "ecall_m",
+  "page_fault_insn", "page_fault_load", NULL, "page_fault_store"
+};
+static const char *const irq_names[12] = {
+  NULL, "software_s", NULL, "software_m", NULL, "timer_s", NULL, "timer_m",
+  NULL, "external_s", NULL, "external_m"
+};
+
+/* Report a trap entry to the core (vmrun_host.trap_event, ABI 1.4): only
+** reached when an observer set VMRUN_EVENT_TRAP, so kept out of line. */
+static __attribute__((noinline, cold)) void
+report_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval, int interrupt,
+            uint64_t epc, unsigned from)
+{
+  vmrun_trap_info ti;
+  if (!rc->host || !VMRUN_HOST_HAS(rc->host, trap_event) ||
+      !rc->host->trap_event)
+    return;
+  memset(&ti, 0, sizeof ti);
+  ti.cause = cause;
+  ti.pc = epc;
+  ti.tval = tval;
+  ti.vector = rc->hdr.pc;
+  ti.is_interrupt = interrupt ? 1 : 0;
+  ti.from_priv = from;
+  ti.to_priv = rc->hdr.priv;
+  if (interrupt) ti.name = cause < 12 ? irq_names[cause] : NULL;
+  else ti.name = cause < 16 ? exc_names[cause] : NULL;
+  rc->host->trap_event(&rc->hdr, &ti);
+}
+
 void rv_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval, int interrupt)
 {
   vmrun_cpu *cpu = &rc->hdr;
   uint64_t deleg = interrupt ? rc->mideleg : rc->medeleg;
   uint64_t s = rc->mstatus;
+  uint64_t epc = cpu->pc;
+  unsigned from = cpu->priv;
 
   rc->res_valid = 0;  /* a trap clears the LR reservation */
   if (cpu->priv <= PRV_S && cause < 64 && ((deleg >> cause) & 1)) {
@@ -133,6 +171,8 @@ void rv_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval, int interrupt)
   }
   rc->mstatus = s;
   rv_mode_changed(rc);
+  if (__builtin_expect(cpu->events & VMRUN_EVENT_TRAP, 0))
+    report_trap(rc, cause, tval, interrupt, epc, from);
 }
 
 /* Priority order (§3.1.9): MEI, MSI, MTI, SEI, SSI, STI. */

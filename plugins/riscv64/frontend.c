@@ -10,6 +10,7 @@
 #include <libfdt.h>
 
 #include "rv_cpu.h"
+#include "disas.h"
 #include "fp.h"
 
 #define RESET_VECTOR 0x1000ull
@@ -251,6 +252,15 @@ static const char *rv_reg_name(void *inst, unsigned idx)
   return rv_fp_reg_name(idx - 32 - k);
 }
 
+static int rv_disas(void *inst, vmrun_cpu *cpu, uint64_t pc,
+                    const uint8_t *bytes, size_t len, char *buf,
+                    size_t buflen)
+{
+  (void)inst; (void)cpu;
+  int n = rv_disas_insn(pc, bytes, len, buf, buflen);
+  return n < 0 ? -VMRUN_EINVAL : n;
+}
+
 static const vmrun_frontend_ops ops = {
   .struct_size = sizeof(vmrun_frontend_ops),
   .cpu_state_size = sizeof(struct rv_cpu),
@@ -269,6 +279,8 @@ static const vmrun_frontend_ops ops = {
   .reg_get = rv_reg_get,
   .reg_set = rv_reg_set,
   .reg_name = rv_reg_name,
+  .caps = VMRUN_FE_CAP_TRAP_EVENTS,
+  .disas = rv_disas,
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

@@ -1,10 +1,22 @@
--- coverage.lua - the set of executed translation-block PCs (guest virtual
--- addresses), one hex address per line, sorted.
--- Args: file (write there; needs --script-unsafe for io), else stdout.
+-- coverage.lua - the set of executed guest PCs (virtual addresses), one
+-- hex address per line, sorted: every instruction of every block run
+-- (default), or only block entry PCs (blocks=1).  A block's instruction
+-- addresses come from vmrun.disas when the block first runs, so the
+-- per-block cost is paid once.  A block cut short by an exception lists
+-- its instructions after the faulting one too (docs/lua.md, Accuracy).
+-- Args: file (write there; needs --script-unsafe for io), else stdout;
+--       blocks (1 = block entry PCs only).
 -- Usage: vmrun --script-unsafe --script scripts/lua/coverage.lua:file=cov.txt m.yaml
-local seen = {}
+local blocks_only = args.blocks == "1"
+local seen, done = {}, {}
 
-vmrun.on_block(function(pc, n) seen[pc] = true end)
+vmrun.on_block(function(pc, n)
+  if done[pc] then return end
+  done[pc] = true
+  if blocks_only then seen[pc] = true; return end
+  local text = vmrun.disas(pc, n)
+  for a in text:gmatch("0x(%x+):") do seen[tonumber(a, 16)] = true end
+end)
 
 vmrun.on_exit(function(code)
   local pcs = {}

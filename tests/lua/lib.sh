@@ -27,3 +27,14 @@ run_lua() {
 }
 # lines FILE: number of lines
 lines() { wc -l <"$1" | tr -d ' '; }
+# build_traps: tests/lua/traps.S -> $TMP/traps.elf, machine $TMP/t.yaml
+# ($T), its symbols in $TMP/tsyms (tsym NAME -> address).
+build_traps() {
+  $RISCV_CC -nostdlib -march=rv64imac_zicsr -mabi=lp64 -Ttext=0x80000000 \
+    -Wl,-N -Wl,--no-warn-rwx-segments "$top_srcdir/tests/lua/traps.S" \
+    -o "$TMP/traps.elf" 2>"$TMP/cc.err" || { diag <"$TMP/cc.err"; exit 1; }
+  "$NM" "$TMP/traps.elf" >"$TMP/tsyms"
+  sed 's/guest\.elf/traps.elf/' "$M" >"$TMP/t.yaml"
+  T="$TMP/t.yaml"
+}
+tsym() { printf '0x%x' "0x$(awk -v s="$1" '$3 == s { print $1 }' "$TMP/tsyms")"; }

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_3)
+Test(sdk_abi, version_is_1_4)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 3);
+  cr_expect_eq(VMRUN_ABI_MINOR, 4);
 }
 
 Test(sdk_abi, cpu_header)
@@ -36,6 +36,8 @@ Test(sdk_abi, cpu_header)
   OFF(vmrun_cpu, tlb, 56);
   OFF(vmrun_cpu, machine, 64);
   OFF(vmrun_cpu, insn_budget, 96);
+  OFF(vmrun_cpu, events, 104);
+  OFF(vmrun_cpu, reserved, 112);
 }
 
 Test(sdk_abi, tlb_entry)
@@ -77,7 +79,9 @@ Test(sdk_abi, descriptor)
 
 Test(sdk_abi, vtables_and_host)
 {
-  SIZE(vmrun_frontend_ops, 120);
+  SIZE(vmrun_frontend_ops, 136);
+  OFF(vmrun_frontend_ops, caps, 120);
+  OFF(vmrun_frontend_ops, disas, 128);
   SIZE(vmrun_engine_ops, 80);
   SIZE(vmrun_mmu_ops, 80);
   SIZE(vmrun_accel_ops, 56);
@@ -85,7 +89,12 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_device_config, 96);
   SIZE(vmrun_engine_env, 64);
   SIZE(vmrun_boot_info, 40);
-  SIZE(vmrun_host, 320);
+  SIZE(vmrun_host, 328);
+  OFF(vmrun_host, trap_event, 320);
+  SIZE(vmrun_trap_info, 56);
+  OFF(vmrun_trap_info, is_interrupt, 32);
+  OFF(vmrun_trap_info, to_priv, 40);
+  OFF(vmrun_trap_info, name, 48);
   OFF(vmrun_host, log, 8);
   SIZE(vmrun_paging, 24);
 }

@@ -746,7 +746,7 @@ Test(set, unknown_key_reported_at_set_position)
   expect_diag("--set:1:9: machine.rma: unknown key; valid keys: arch, harts, "
               "ram, ram_base, firmware, kernel, initrd, cmdline, kernel_addr, "
               "engine, mmu, frontend, accel, engine_options, clock, "
-              "icount_ns, timebase, cmdline_batch");
+              "icount_ns, timebase, cmdline_batch, symbols");
 }
 
 /* The assignment fails with exactly `want`, and leaves the tree alone. */
@@ -1033,6 +1033,38 @@ Test(desc, touching_regions_do_not_overlap)
   vmrun__desc_free(&d);
 }
 
+Test(desc, symbols_list)
+{
+  vmrun_machine_desc d;
+  build_ok(vmrun__cfg_load_string(
+             "version: 1\n"
+             "machine: {arch: riscv64, ram: 1M,\n"
+             "          symbols: [System.map, /abs/vmlinux]}\n", "m.yaml"), &d);
+  cr_assert_eq(d.n_symbols, 2);
+  cr_assert_str_eq(d.symbols[0], "System.map");
+  cr_assert_str_eq(d.symbols[1], "/abs/vmlinux");
+  cr_assert_str_eq(d.symbols_nodes[1]->path, "machine.symbols[1]");
+  vmrun__desc_free(&d);
+}
+
+Test(desc, symbols_not_a_list)
+{
+  string_error("version: 1\nmachine: {arch: riscv64, ram: 1M, symbols: map}\n",
+               "m.yaml:2:44: machine.symbols: expected a list, got 'map'");
+}
+
+Test(desc, symbols_entry_not_a_path)
+{
+  string_error("version: 1\nmachine: {arch: riscv64, ram: 1M, symbols: [a, {x: 1}]}\n",
+               "m.yaml:2:48: machine.symbols[1]: expected a file path, got a mapping");
+}
+
+Test(desc, symbols_entry_empty)
+{
+  string_error("version: 1\nmachine: {arch: riscv64, ram: 1M, symbols: [\"\"]}\n",
+               "m.yaml:2:45: machine.symbols[0]: must not be empty");
+}
+
 Test(desc, null_arguments)
 {
   vmrun_machine_desc d;
@@ -1062,7 +1094,7 @@ Test(desc, zeroed_desc_free)
 FILE_ERROR(unknown_key, "err-unknown-key.yaml",
            ":7:3: machine.rma: unknown key; valid keys: arch, harts, ram, "
            "ram_base, firmware, kernel, initrd, cmdline, kernel_addr, engine, "
-           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase, cmdline_batch")
+           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase, cmdline_batch, symbols")
 FILE_ERROR(unknown_top_key, "err-unknown-top.yaml",
            ":5:1: device: unknown key; valid keys: version, machine, memory, "
            "devices, scripts")

@@ -77,6 +77,10 @@ enum vmrun_run_reason {
 #define VMRUN_EXIT_FLUSH    0x8u  /* translations must be flushed */
 #define VMRUN_EXIT_IO       0x10u /* host I/O (chardev input) to service */
 
+/* Bits of vmrun_cpu.events (ABI 1.4). */
+#define VMRUN_EVENT_TRAP    0x1u  /* call vmrun_host.trap_event at every
+                                     trap entry (exception or interrupt) */
+
 /*
 ** The core-owned header.  Field order and offsets are ABI (checked by
 ** tests/sdk_abi.c against a golden table).
@@ -117,7 +121,15 @@ typedef struct vmrun_cpu {
   void *mmu_data;         /* per-vCPU data owned by the MMU plugin */
   void *frontend_data;    /* per-vCPU data owned by the frontend plugin */
   uint64_t insn_budget;   /* instructions left in the current run slice */
-  uint64_t reserved[7];   /* zero; room to grow within ABI major 1 */
+  uint32_t events;        /* ABI 1.4: VMRUN_EVENT_* bits, set by the core
+                             when an observer (a Lua hook) wants the
+                             frontend to report that event through the
+                             host slot named there; zero otherwise, and
+                             always zero under a core older than 1.4.
+                             Frontends test it before building the report
+                             so an unobserved event costs one branch. */
+  uint32_t reserved0;     /* zero */
+  uint64_t reserved[6];   /* zero; room to grow within ABI major 1 */
   /* the frontend's architectural state follows: frontends declare
      struct my_cpu { vmrun_cpu hdr; ...registers... } */
 } vmrun_cpu;

@@ -12,6 +12,7 @@
 #ifndef VMRUN_FRONTEND_H
 #define VMRUN_FRONTEND_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu.h"
@@ -91,7 +92,34 @@ typedef struct vmrun_frontend_ops {
   int (*reg_set)(void *inst, vmrun_cpu *cpu, const char *name, uint64_t val);
   /* The idx-th register name for enumeration; NULL past the last. */
   const char *(*reg_name)(void *inst, unsigned idx);
+
+  /* ---- added in ABI 1.4 (read only inside struct_size) ---- */
+  uint32_t caps;           /* VMRUN_FE_CAP_* bits */
+  uint32_t reserved1;      /* zero */
+  /* Disassemble the guest instruction in bytes[0..len) (guest memory at
+  ** guest VA `pc`, fetched by the caller; len may exceed one instruction)
+  ** into buf as one NUL-terminated line of text without a newline
+  ** ("addi\tsp,sp,-16": mnemonic, a tab, operands; GNU objdump syntax for
+  ** the ISA).  `cpu` may be NULL (decode with the ISA's full extension
+  ** set); `inst` is the frontend instance.  Returns the bytes the
+  ** instruction occupies (> 0); an undecodable instruction still returns
+  ** its length and prints as a data directive (".insn"/".word"); returns
+  ** -VMRUN_EINVAL when len is too short to hold it.  buflen >= 64 always
+  ** suffices.  Pure function of its inputs, thread-safe.  Optional: NULL
+  ** when the frontend cannot disassemble. */
+  int (*disas)(void *inst, vmrun_cpu *cpu, uint64_t pc, const uint8_t *bytes,
+               size_t len, char *buf, size_t buflen);
 } vmrun_frontend_ops;
+
+/* vmrun_frontend_ops.caps bits. */
+#define VMRUN_FE_CAP_TRAP_EVENTS 0x1u /* calls vmrun_host.trap_event when
+                                         vmrun_cpu.events asks for it */
+
+/* True when the frontend table has the slot `field` (ABI 1.4 and later
+** slots: it may still be NULL). */
+#define VMRUN_FRONTEND_HAS(ops, field) \
+  ((ops)->struct_size >= offsetof(vmrun_frontend_ops, field) + \
+                             sizeof((ops)->field))
 
 #ifdef __cplusplus
 }

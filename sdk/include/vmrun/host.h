@@ -113,6 +113,34 @@ enum vmrun_shutdown_kind {
   VMRUN_SHUTDOWN_ERROR    = 2  /* fatal emulation error; vmrun exits 1 */
 };
 
+/*
+** One trap entry, as reported by a frontend through vmrun_host.trap_event
+** (ABI 1.4).  Filled by the frontend after the architectural trap entry
+** (the vCPU's pc, priv and trap CSRs already hold the new state).  The
+** struct and `name` are owned by the frontend and valid only during the
+** call.  RISC-V: cause is the Exception Code of mcause/scause without the
+** Interrupt bit (Privileged ISA §3.1.15 mcause, Table 3.6; §4.1.9 scause),
+** pc is the value written to mepc/sepc, tval the one written to
+** mtval/stval, to_priv 3 (M) or 1 (S) by the delegation rules (§3.1.8).
+*/
+typedef struct vmrun_trap_info {
+  uint64_t cause;        /* exception / interrupt code, interrupt bit clear */
+  uint64_t pc;           /* guest VA where the trap was taken (xepc): the
+                            faulting instruction for an exception, the next
+                            instruction to run for an interrupt */
+  uint64_t tval;         /* trap value (faulting address, instruction bits,
+                            or 0), as written to xtval */
+  uint64_t vector;       /* guest VA of the handler now in vmrun_cpu.pc */
+  uint32_t is_interrupt; /* 1 for an interrupt, 0 for an exception */
+  uint32_t from_priv;    /* privilege before the trap (vmrun_cpu.priv
+                            numbering) */
+  uint32_t to_priv;      /* privilege of the handler */
+  uint32_t reserved;     /* zero */
+  const char *name;      /* short lower-case name ("ecall_u",
+                            "page_fault_load", "timer_s"...), or NULL when
+                            the frontend has none for this cause */
+} vmrun_trap_info;
+
 typedef struct vmrun_host {
   uint32_t struct_size;  /* sizeof(vmrun_host) of the core */
   uint16_t abi_major, abi_minor; /* the core's ABI version */
@@ -301,6 +329,16 @@ typedef struct vmrun_host {
                        void (*dispatch)(void *opaque, vmrun_pollfd *fds,
                                         int n),
                        void *opaque) VMRUN_MUST_CHECK;
+
+  /* ---- added in ABI 1.4 ---- */
+  /* A frontend reports a trap entry (exception or interrupt) of `cpu`.
+  ** Call it only when cpu->events has VMRUN_EVENT_TRAP (the core sets the
+  ** bit while someone observes traps), after the trap entry is complete.
+  ** Runs on the vCPU thread; it may read and write the vCPU's registers
+  ** (through the frontend's reg_get/reg_set) and request a stop, but the
+  ** frontend must not rely on cpu state it cached across the call.  Test
+  ** with VMRUN_HOST_HAS(host, trap_event). */
+  void (*trap_event)(vmrun_cpu *cpu, const vmrun_trap_info *info);
 } vmrun_host;
 
 /* True when the host table has the slot `field` (it may still be NULL). */

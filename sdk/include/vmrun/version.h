@@ -20,12 +20,17 @@
 **        poll loop, for network back-ends).
 **   1.3  vmrun_engine_env: instrument() callback run on every new block
 **        (IR-level instrumentation, identical for every engine).
+**   1.4  host: trap_event() and vmrun_trap_info (frontends report trap
+**        entry when vmrun_cpu.events has VMRUN_EVENT_TRAP; the field takes
+**        4 bytes of the header's reserved space, layout unchanged);
+**        vmrun_frontend_ops: caps (VMRUN_FE_CAP_*) and disas() (guest
+**        instruction disassembly, optional).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 3
+#define VMRUN_ABI_MINOR 4
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
