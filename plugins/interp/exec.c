@@ -106,6 +106,19 @@ static inline uint64_t mulhsu64(uint64_t a, uint64_t b)
 #endif
 #define LE8(x) (x)
 
+/* Fault injection for --engine-check's own tests (tests/local.mk builds
+** engine-faultymul and engine-faultyst from these sources): a MUL result
+** with bit 0 flipped, a 2-byte store with bit 8 flipped.  Never set in
+** the real plugin. */
+#ifndef INTERP_FAULT_MUL
+#define INTERP_FAULT_MUL 0
+#endif
+#ifndef INTERP_FAULT_ST16
+#define INTERP_FAULT_ST16 0
+#endif
+#define FAULT_MUL(v) (INTERP_FAULT_MUL ? (v) ^ 1u : (v))
+#define FAULT_ST(sz, v) (INTERP_FAULT_ST16 && (sz) == 2 ? (v) ^ 0x100u : (v))
+
 /* Slow paths: misalignment check, then the MMU. */
 static __attribute__((noinline)) int ld_slow(interp *e, vmrun_cpu *cpu,
                                              const interp_op *op, uint64_t va,
@@ -247,7 +260,7 @@ next_block:
 #define ALU2(OP, E64, E32) ALU(OP, E64, E32) FUSED(OP, E64)
   ALU2(ADD, A + B, A + B)
   ALU2(SUB, A - B, A - B)
-  ALU2(MUL, A * B, (uint32_t)A * (uint32_t)B)
+  ALU2(MUL, FAULT_MUL(A * B), FAULT_MUL((uint32_t)A * (uint32_t)B))
   ALU2(AND, A & B, A & B)
   ALU2(OR, A | B, A | B)
   ALU2(XOR, A ^ B, A ^ B)
@@ -317,10 +330,10 @@ next_block:
     const vmrun_tlb_entry *te_ =                                           \
         &tlbd[(va_ >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];            \
     if (LIKELY((va_ & (VMRUN_PAGE_MASK | (SZ - 1))) == te_->addr_write)) { \
-      T x_ = LE((T)t[op->b]);                                              \
+      T x_ = LE((T)FAULT_ST(SZ, t[op->b]));                                \
       memcpy((void *)(uintptr_t)(va_ + te_->addend), &x_, SZ);             \
     } else {                                                               \
-      flt = st_slow(e, cpu, op, va_, SZ, t[op->b]);                        \
+      flt = st_slow(e, cpu, op, va_, SZ, FAULT_ST(SZ, t[op->b]));          \
       if (UNLIKELY(flt)) {                                                 \
         fva = va_; facc = VMRUN_ACCESS_STORE; goto mem_fault;              \
       }                                                                    \
