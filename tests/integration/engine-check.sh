@@ -70,6 +70,21 @@ else fail "engine_check: maybe (status $st)"; diag <"$TMP/err"; fi
 # stats lines: NAME VALUE from $TMP/err
 stat() { awk -v k="stats: engine_check_$1" 'index($0, k " ") == 1 { print $3 }' "$TMP/err"; }
 
+# Lua block hooks are chained into the reference: a checked block calls
+# them twice (both runs), an unchecked one (MMIO, not replayed) once
+cat >"$TMP/blocks.lua" <<'EOF2'
+local n = 0
+vmrun.on_block(function(pc, k) n = n + 1 end)
+vmrun.on_exit(function() print("blocks", n) end)
+EOF2
+run interp --script "$TMP/blocks.lua"
+plain=$(awk '$1 == "blocks" { print $2 }' "$TMP/out")
+run interp --script "$TMP/blocks.lua" --engine-check --stats
+checked=$(awk '$1 == "blocks" { print $2 }' "$TMP/out")
+unc=$(stat blocks_unchecked)
+check "Lua on_block under --engine-check: $checked calls = 2 x $plain - $unc unchecked (status $st)" \
+  [ $st -eq 0 -a -n "$plain" -a "$plain" -gt 0 -a "$checked" = $((2 * ${plain:-0} - ${unc:-0})) ]
+
 # interp against itself, and tjit, on every guest program
 for eng in interp tjit; do
   bad=""
