@@ -371,10 +371,12 @@ static int compare(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu,
   char a[40], b[40];
   uint64_t rv = 0, cv = 0;
 
+  int state_differs =
+      memcmp(ck->s1 + sizeof(vmrun_cpu), (uint8_t *)cpu + sizeof(vmrun_cpu),
+             m->fe->cpu_state_size - sizeof(vmrun_cpu)) != 0;
+
   /* registers by architectural name */
-  if (memcmp(ck->s1 + sizeof(vmrun_cpu), (uint8_t *)cpu + sizeof(vmrun_cpu),
-             m->fe->cpu_state_size - sizeof(vmrun_cpu)) != 0 ||
-      r->pc != cpu->pc || r->priv != cpu->priv) {
+  if (state_differs || r->pc != cpu->pc || r->priv != cpu->priv) {
     const char *name;
     for (unsigned i = 0; m->fe->reg_name &&
                          (name = m->fe->reg_name(m->fe_inst, i)); i++) {
@@ -390,8 +392,8 @@ static int compare(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu,
   HDR(pc) HDR(icount) HDR(priv) HDR(mmu_idx) HDR(mmu_idx_fetch)
   HDR(tb_flags) HDR(halted) HDR(trap_taken)
 #undef HDR
-  for (uint32_t off = sizeof(vmrun_cpu); off < m->fe->cpu_state_size;
-       off += 8) {
+  for (uint32_t off = sizeof(vmrun_cpu);
+       state_differs && off < m->fe->cpu_state_size; off += 8) {
     unsigned len = m->fe->cpu_state_size - off < 8
                        ? m->fe->cpu_state_size - off : 8;
     if (memcmp(ck->s1 + off, (uint8_t *)cpu + off, len)) {
@@ -403,7 +405,7 @@ static int compare(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu,
     }
   }
   for (uint32_t j = 0; j < 2 * ck->n_log; j++) { /* stores first */
-    log_ent *e = &ck->log[j % ck->n_log];
+    log_ent *e = &ck->log[j < ck->n_log ? j : j - ck->n_log];
     if (e->store == (j >= ck->n_log)) continue;
     if (memcmp(e->host, e->new_, e->len)) {
       uint64_t gpa = e->gpa != VMRUN_TLB_INVALID ? e->gpa
@@ -538,8 +540,8 @@ int vmrun__check_run(vmrun_machine *m, vmrun_cpu *cpu)
     if (cpu->exit_request) return VMRUN_RUN_EXIT;
     if (cpu->halted) return VMRUN_RUN_HALT;
     if (cpu->insn_budget == 0) return VMRUN_RUN_BUDGET;
-    /* one clock reading for the whole step (host clock) */
-    m->clock_frozen_ns = vmrun__clock_ns(m);
+    /* one clock reading for the whole step (host clock), taken when the
+    ** guest first reads it */
     m->clock_frozen = m->clock_mode == VMRUN_CLOCK_HOST;
     rc = step(m, ck, cpu);
     m->clock_frozen = 0;

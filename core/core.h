@@ -111,8 +111,9 @@ struct vmrun_machine {
   int check_logging;            /* reference run of a check step: log RAM
                                    writes, count MMIO */
   unsigned check_mmio;          /* MMIO accesses in that run */
-  int clock_frozen;             /* check step: vmrun__clock_ns returns */
-  uint64_t clock_frozen_ns;     /* this */
+  int clock_frozen;             /* check step (host clock): 1 = the next
+                                   reading is kept, 2 = return it */
+  uint64_t clock_frozen_ns;
 
   struct vmrun_lua *lua;        /* Lua scripting (core/lua.c), or NULL */
   int lua_mmio;                 /* nonzero: call vmrun__lua_mmio */
