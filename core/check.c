@@ -68,6 +68,7 @@ struct vmrun_check {
   vmrun_engine_env env;
   void **ref_data, **chk_data;  /* per hart: each engine's engine_data */
   uint32_t n_attached;
+  uint32_t n_harts;             /* size of the per-hart arrays */
   uint8_t *s0, *s1;             /* state snapshots (64-byte aligned) */
   uint32_t state_size;
   log_ent *log; uint32_t n_log; int log_full;
@@ -226,9 +227,10 @@ static int check_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
 int vmrun__check_init(vmrun_machine *m)
 {
   vmrun_check *ck = calloc(1, sizeof *ck);
-  uint32_t n = m->n_cpus;
+  uint32_t n = (uint32_t)m->desc.harts; /* the vCPUs do not exist yet */
   if (!ck) goto oom;
   m->check = ck;
+  ck->n_harts = n;
   ck->state_size = (m->fe->cpu_state_size + 63) & ~63u;
   ck->s0 = aligned_alloc(64, ck->state_size);
   ck->s1 = aligned_alloc(64, ck->state_size);
@@ -264,7 +266,7 @@ int vmrun__check_attach(vmrun_machine *m)
     ck->ref_inst = NULL;
     return rc;
   }
-  for (uint32_t i = 0; i < m->n_cpus; i++) {
+  for (uint32_t i = 0; i < m->n_cpus && i < ck->n_harts; i++) {
     vmrun_cpu *cpu = m->cpus[i];
     ck->chk_data[i] = cpu->engine_data;
     cpu->engine_data = NULL;
@@ -341,7 +343,7 @@ void vmrun__check_paging(vmrun_machine *m, vmrun_cpu *cpu, unsigned idx,
 {
   vmrun_check *ck = m->check;
   uint32_t h = cpu->hart_id;
-  if (idx >= VMRUN_TLB_NB_IDX || h >= m->n_cpus) return;
+  if (idx >= VMRUN_TLB_NB_IDX || h >= ck->n_harts) return;
   if (m->check_logging && !ck->changed[idx]) {
     ck->changed[idx] = 1;
     ck->saved_ok[idx] = ck->shadow_ok[h][idx];

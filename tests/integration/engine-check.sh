@@ -20,6 +20,8 @@ do_mul=$(sym do_mul); do_store=$(sym do_store); buf=$(sym buf)
 check "nm finds do_mul, do_store, buf in check-fault.elf" \
   [ -n "$do_mul" -a -n "$do_store" -a -n "$buf" ]
 
+check "--help documents --engine-check" sh -c "'$VMRUN' --help | grep -q -- '--engine-check'"
+
 # run ENGINE [vmrun args...]: the guest on ENGINE; status in $st
 run() {
   local eng=$1; shift
@@ -123,6 +125,15 @@ if [ -f "$fw" ]; then
   else
     fail "tjit --engine-check on OpenSBI (status $st, checked ${n:-none})"; diag <"$TMP/err"
   fi
+  # two harts: per-hart engine data and paging shadows
+  timeout 300 "$VMRUN" --engine-check --stats --max-insns 500000000 \
+    --set machine.harts=2 --set machine.engine=tjit \
+    --set machine.firmware="$fw" \
+    --set machine.kernel="$top_builddir/guest/payload.bin" "$cfg" \
+    </dev/null >"$TMP/out" 2>"$TMP/err"; st=$?
+  n=$(stat blocks_checked); d=$(stat divergences)
+  check "tjit --engine-check, 2 harts: status $st, ${n:-no} blocks checked, divergences ${d:-none}" \
+    [ $st -eq 0 -a "${n:-0}" -gt 100000 -a "$d" = 0 ]
 else
   skip "OpenSBI firmware $fw missing (Debian package opensbi)"
 fi
