@@ -73,6 +73,7 @@ struct vmrun_check {
   uint32_t state_size;
   log_ent *log; uint32_t n_log; int log_full;
   int phys_logged;              /* a RAM write went through the core */
+  int tlb_missed;               /* a probed load or store missed the TLB */
   unsigned pend_size;           /* a probed store missed the TLB: its size */
   uint64_t pend_pgoff;          /* and page offset, for the slow path */
   vmrun_ir_op *tmp; uint32_t tmp_cap;
@@ -152,11 +153,22 @@ static inline void probe(vmrun_cpu *cpu, uint64_t va, unsigned size)
   vmrun_check *ck = cpu->machine->check;
   ck->pend_size = 0;
   if ((va & (VMRUN_PAGE_MASK | (size - 1))) == te->addr_write) {
+    /* the store's bytes, and the aligned 16 around them in the page: a
+    ** store of the wrong width by the checked engine shows there */
+    uint64_t a = va & ~(uint64_t)7, end = a + 16;
+    uint64_t pend = (va & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE;
     log_bytes(ck, (uint8_t *)(uintptr_t)(va + te->addend),
               VMRUN_TLB_INVALID, size, 1);
-  } else if (((va + size - 1) ^ va) < VMRUN_PAGE_SIZE) {
-    ck->pend_size = size;
-    ck->pend_pgoff = va & (VMRUN_PAGE_SIZE - 1);
+    if (end > pend) end = pend;
+    for (; a < end; a += 8)
+      log_bytes(ck, (uint8_t *)(uintptr_t)(a + te->addend),
+                VMRUN_TLB_INVALID, 8, 0);
+  } else {
+    ck->tlb_missed = 1;
+    if (((va + size - 1) ^ va) < VMRUN_PAGE_SIZE) {
+      ck->pend_size = size;
+      ck->pend_pgoff = va & (VMRUN_PAGE_SIZE - 1);
+    }
   }
 }
 
@@ -170,8 +182,22 @@ static inline void probe(vmrun_cpu *cpu, uint64_t va, unsigned size)
   }
 PROBE(1) PROBE(2) PROBE(4) PROBE(8)
 
+/* Before a load: only whether it will miss the TLB. */
+#define PROBE_LD(N)                                                       \
+  static uint64_t probe_ld##N(vmrun_cpu *cpu, uint64_t va, uint64_t b,   \
+                              uint64_t c)                                 \
+  {                                                                       \
+    const vmrun_tlb_entry *te = &cpu->tlb[cpu->mmu_idx]                   \
+        [(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];                 \
+    (void)b; (void)c;                                                     \
+    if ((va & (VMRUN_PAGE_MASK | (N - 1))) != te->addr_read)              \
+      cpu->machine->check->tlb_missed = 1;                                \
+    return 0;                                                             \
+  }
+PROBE_LD(1) PROBE_LD(2) PROBE_LD(4) PROBE_LD(8)
+
 /* instrument() of the reference engine: Lua's hooks first (if any), then
-** before every ST: t = base + offset; t = probe_stN(t). */
+** before every LD and ST: t = base + offset; t = probe_{ld,st}N(t). */
 static int check_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
 {
   vmrun_machine *m = opaque;
@@ -184,7 +210,7 @@ static int check_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
     return rc;
   n = blk->n_ops;
   for (uint32_t i = 0; i < n; i++)
-    stores += blk->ops[i].op == VMRUN_IR_ST;
+    stores += blk->ops[i].op == VMRUN_IR_ST || blk->ops[i].op == VMRUN_IR_LD;
   if (!stores) return 0;
   if (n + 2 * stores > blk->cap_ops || blk->n_temps >= VMRUN_IR_MAX_TEMPS)
     return -VMRUN_ENOSPC;
@@ -198,10 +224,14 @@ static int check_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
   t = (uint16_t)blk->n_temps++;
   for (uint32_t i = 0; i < n; i++) {
     const vmrun_ir_op *s = &ck->tmp[i];
-    if (s->op == VMRUN_IR_ST) {
+    if (s->op == VMRUN_IR_ST || s->op == VMRUN_IR_LD) {
+      static const vmrun_ir_helper_fn fns[2][4] = {
+        { probe_ld1, probe_ld2, probe_ld4, probe_ld8 },
+        { probe_st1, probe_st2, probe_st4, probe_st8 }
+      };
       vmrun_ir_op *o = &blk->ops[out++];
-      vmrun_ir_helper_fn fn = s->size == 1 ? probe_st1 : s->size == 2
-          ? probe_st2 : s->size == 4 ? probe_st4 : probe_st8;
+      vmrun_ir_helper_fn fn = fns[s->op == VMRUN_IR_ST]
+          [s->size == 1 ? 0 : s->size == 2 ? 1 : s->size == 4 ? 2 : 3];
       memset(o, 0, sizeof *o);
       o->op = VMRUN_IR_ADD;
       o->size = 8;
@@ -456,6 +486,7 @@ static int step(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu)
   ck->n_log = 0;
   ck->log_full = ck->phys_logged = ck->paging_lost = 0;
   ck->pend_size = 0;
+  ck->tlb_missed = 0;
   memset(ck->changed, 0, sizeof ck->changed);
   m->check_mmio = 0;
 
@@ -499,9 +530,12 @@ static int step(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu)
       m->mmu->set_paging(m->mmu_inst, cpu, idx, &ck->saved[idx]);
       ck->shadow[h][idx] = ck->saved[idx];
     }
-  /* a walk may have set A/D bits that are now undone: no TLB entry may
-  ** outlive them */
-  if (ck->phys_logged) m->mmu->tlb_flush(m->mmu_inst, cpu, VMRUN_TLB_INVALID);
+  /* A walk may have set A/D bits that are now undone: no TLB entry may
+  ** outlive them.  And an access that missed the TLB in the reference run
+  ** must miss in the checked one too (its slow path is checked), not hit
+  ** the entry the reference filled. */
+  if (ck->phys_logged || ck->tlb_missed)
+    m->mmu->tlb_flush(m->mmu_inst, cpu, VMRUN_TLB_INVALID);
   if (ck->phys_logged || memchr(ck->changed, 1, sizeof ck->changed))
     vmrun__engines_vcache_flush(m, cpu);
   req = __atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);

@@ -107,14 +107,18 @@ static inline uint64_t mulhsu64(uint64_t a, uint64_t b)
 #define LE8(x) (x)
 
 /* Fault injection for --engine-check's own tests (tests/local.mk builds
-** engine-faultymul and engine-faultyst from these sources): a MUL result
-** with bit 0 flipped, a 2-byte store with bit 8 flipped.  Never set in
-** the real plugin. */
+** engine-faultymul, -faultyst and -faultywide from these sources): a MUL
+** result with bit 0 flipped; a 2-byte store that hits the TLB with bit 8
+** flipped; a 2-byte store through the MMU's slow path that writes 4 bytes
+** (the upper two zero).  Never set in the real plugin. */
 #ifndef INTERP_FAULT_MUL
 #define INTERP_FAULT_MUL 0
 #endif
 #ifndef INTERP_FAULT_ST16
 #define INTERP_FAULT_ST16 0
+#endif
+#ifndef INTERP_FAULT_WIDE16
+#define INTERP_FAULT_WIDE16 0
 #endif
 #define FAULT_MUL(v) (INTERP_FAULT_MUL ? (v) ^ 1u : (v))
 #define FAULT_ST(sz, v) (INTERP_FAULT_ST16 && (sz) == 2 ? (v) ^ 0x100u : (v))
@@ -137,6 +141,10 @@ static __attribute__((noinline)) int st_slow(interp *e, vmrun_cpu *cpu,
 {
   if ((op->y & VMRUN_IR_F_ALIGNED) && (va & (size - 1)))
     return VMRUN_FAULT_MISALIGNED;
+  if (INTERP_FAULT_WIDE16 && size == 2 && (va & 0xfff) <= 0xffc) {
+    v &= 0xffff;
+    size = 4;
+  }
   return e->env.mmu->access(e->env.mmu_inst, cpu, va, size,
                             VMRUN_ACCESS_STORE, cpu->mmu_idx, &v);
 }
@@ -333,7 +341,7 @@ next_block:
       T x_ = LE((T)FAULT_ST(SZ, t[op->b]));                                \
       memcpy((void *)(uintptr_t)(va_ + te_->addend), &x_, SZ);             \
     } else {                                                               \
-      flt = st_slow(e, cpu, op, va_, SZ, FAULT_ST(SZ, t[op->b]));          \
+      flt = st_slow(e, cpu, op, va_, SZ, t[op->b]);                        \
       if (UNLIKELY(flt)) {                                                 \
         fva = va_; facc = VMRUN_ACCESS_STORE; goto mem_fault;              \
       }                                                                    \

@@ -1,11 +1,14 @@
 #!/bin/sh
 # --engine-check: the interpreter runs in lockstep with the engine and the
-# first difference stops the run.  Two engines built from the interp
-# sources with an injected fault (tests/local.mk: engine-faultymul flips
-# bit 0 of every MUL result, engine-faultyst bit 8 of every halfword
-# store) must be caught at the right block, with the right register or
-# memory address and both values; the real engines must pass every guest
-# program and the OpenSBI boot with blocks checked and no divergence.
+# first difference stops the run.  Engines built from the interp sources
+# with an injected fault (tests/local.mk, plugins/interp/exec.c):
+# engine-faultymul flips bit 0 of every MUL result, engine-faultyst bit 8
+# of every halfword store that hits the TLB, engine-faultywide writes 4
+# bytes for a halfword store through the MMU's slow path.  Each must be
+# caught at the right block (from nm), with the right register or memory
+# address and both values (from the program: tests/guest/check-fault.S);
+# the real engines must pass every guest program and the OpenSBI boot with
+# blocks checked and no divergence.
 . "$top_srcdir/tests/integration/lib.sh"
 machine="$top_srcdir/tests/guest/machine.yaml"
 elf="$top_builddir/tests/guest/check-fault.elf"
@@ -17,8 +20,9 @@ command -v "$nm" >/dev/null 2>&1 || nm=riscv64-unknown-elf-nm
 sym() { "$nm" "$elf" | awk -v s="$1" '$3 == s { print $1 }' |
         sed 's/^0*/0x/'; }
 do_mul=$(sym do_mul); do_store=$(sym do_store); buf=$(sym buf)
-check "nm finds do_mul, do_store, buf in check-fault.elf" \
-  [ -n "$do_mul" -a -n "$do_store" -a -n "$buf" ]
+do_store2=$(sym do_store2); buf2=$(sym buf2)
+check "nm finds do_mul, do_store, do_store2, buf, buf2 in check-fault.elf" \
+  [ -n "$do_mul" -a -n "$do_store" -a -n "$buf" -a -n "$do_store2" -a -n "$buf2" ]
 
 check "--help documents --engine-check" sh -c "'$VMRUN' --help | grep -q -- '--engine-check'"
 
@@ -36,8 +40,11 @@ for eng in faultymul faultyst; do
   run $eng
   check "$eng without --engine-check: the guest sees the fault (status 1, got $st)" [ $st -eq 1 ]
 done
-run interp
-check "interp without --engine-check: the guest passes (got $st)" [ $st -eq 0 ]
+# faultywide clobbers bytes the guest does not check: only the check sees it
+for eng in interp faultywide; do
+  run $eng
+  check "$eng without --engine-check: the guest passes (got $st)" [ $st -eq 0 ]
+done
 
 # 6 * 7 = 0x2a in a0; the faulty MUL gives 0x2b
 run faultymul --engine-check
@@ -46,12 +53,20 @@ want="vmrun: engine-check: block $do_mul: a0: interp 0x2a faultymul 0x2b"
 if [ "$(cat "$TMP/err")" = "$want" ]; then ok "faultymul: one line naming block, a0, both values"
 else fail "faultymul: expected '$want'"; diag <"$TMP/err"; fi
 
-# sh of 0x1234 at buf; the faulty store writes 0x1334
+# sh of 0x5678 at buf2 (TLB hit); the faulty store writes 0x5778
 run faultyst --engine-check
 check "faultyst: exit status 1 (got $st)" [ $st -eq 1 ]
-want="vmrun: engine-check: block $do_store: memory $buf (2 bytes): interp 0x1234 faultyst 0x1334"
+want="vmrun: engine-check: block $do_store2: memory $buf2 (2 bytes): interp 0x5678 faultyst 0x5778"
 if [ "$(cat "$TMP/err")" = "$want" ]; then ok "faultyst: one line naming block, address, both values"
 else fail "faultyst: expected '$want'"; diag <"$TMP/err"; fi
+
+# sh of 0x1234 at buf (slow path); the 4-byte store zeroes buf+2..3, which
+# held 0x1111 (buf is .dword 0x1111111111111111)
+run faultywide --engine-check
+check "faultywide: exit status 1 (got $st)" [ $st -eq 1 ]
+want="vmrun: engine-check: block $do_store: memory $(printf 0x%x $((buf + 2))) (2 bytes): interp 0x1111 faultywide 0x0"
+if [ "$(cat "$TMP/err")" = "$want" ]; then ok "faultywide: one line naming block, clobbered address, both values"
+else fail "faultywide: expected '$want'"; diag <"$TMP/err"; fi
 
 # the same through the YAML key
 sed 's/^  engine: interp$/  engine: interp\n  engine_check: true/' "$machine" >"$TMP/m.yaml"
