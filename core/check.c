@@ -15,7 +15,7 @@
 **      bytes of every RAM location it may have written;
 **   3. read the new bytes at the logged places, write the old bytes back
 **      (reverse order), put back the paging regimes it changed, flush the
-**      TLB if a page-table walk may have set A/D bits, restore S0;
+**      TLB if the reference missed it or a walk wrote a PTE, restore S0;
 **   4. run the checked engine -> S2; compare S1 with S2 (registers by
 **      name, header fields, the rest of the state block) and the memory
 **      at the logged places.
@@ -24,18 +24,19 @@
 ** unchecked.
 **
 ** Store logging (reference run only):
-**   - an instrument() callback inserts, before every IR ST, a CALL to
-**     probe_stN, which mirrors the engines' TLB hit test and logs the host
-**     bytes a hit would write (no side effect);
-**   - stores that miss the TLB go through the MMU to the core's
-**     phys_access/phys_write, which log RAM writes (page-table A/D updates
-**     included);
+**   - an instrument() callback inserts, before every IR LD and ST, a CALL
+**     to a probe that mirrors the engines' TLB hit test (no side effect);
+**     a store that hits logs its bytes and the aligned 16 around them, a
+**     miss is noted (for the TLB flush of step 3);
+**   - accesses that miss go through the MMU's slow path, which looks the
+**     page up with phys_lookup (the core logs the aligned 16 bytes around
+**     the address) and writes PTE A/D bits with phys_access (logged);
 **   - helpers that write RAM through a host pointer (RISC-V AMOs, SC) look
-**     the region up with phys_lookup first: the core logs 8 aligned bytes
-**     there.  A helper writing more than 8 bytes through a host pointer
-**     would escape the log (none does).
-** The host clock is frozen during a step so both engines read the same
-** `time`.
+**     the region up with phys_lookup first: same log.  A helper writing
+**     more than 8 bytes through a pointer obtained earlier would escape
+**     the log (none does).
+** The host clock is frozen during a step (at its first reading) so both
+** engines read the same `time`.
 */
 #include "vmrun-config.h"
 
