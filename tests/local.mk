@@ -13,8 +13,8 @@ check_LTLIBRARIES = tests/plugins/device-good.la tests/plugins/device-major.la \
 	tests/plugins/device-minor.la tests/plugins/device-nosym.la \
 	tests/plugins/device-kind.la tests/plugins/device-trunc.la \
 	tests/plugins/device-print.la tests/plugins/device-undef.la \
-	tests/plugins/engine-faultymul.la tests/plugins/engine-faultyst.la \
-	tests/plugins/engine-faultywide.la
+	tests/faulty/engine-faultymul.la tests/faulty/engine-faultyst.la \
+	tests/faulty/engine-faultywide.la
 TESTPLUG_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
 tests_plugins_device_good_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=GOOD
@@ -43,21 +43,21 @@ tests_plugins_device_undef_la_LDFLAGS = -module -avoid-version -shared -rpath /n
 ## interp with an injected fault, for --engine-check (plugins/interp/exec.c)
 FAULTY_SOURCES = plugins/interp/engine.c plugins/interp/exec.c \
 	plugins/interp/interp.h plugins/interp/interp_int.h
-tests_plugins_engine_faultymul_la_SOURCES = $(FAULTY_SOURCES)
-tests_plugins_engine_faultymul_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+tests_faulty_engine_faultymul_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultymul_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
 	-DINTERP_FAULT_MUL=1 -DINTERP_PLUGIN_NAME='"faultymul"'
-tests_plugins_engine_faultymul_la_LIBADD = plugins/libpagemap.la
-tests_plugins_engine_faultymul_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
-tests_plugins_engine_faultyst_la_SOURCES = $(FAULTY_SOURCES)
-tests_plugins_engine_faultyst_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+tests_faulty_engine_faultymul_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultymul_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultyst_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultyst_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
 	-DINTERP_FAULT_ST16=1 -DINTERP_PLUGIN_NAME='"faultyst"'
-tests_plugins_engine_faultyst_la_LIBADD = plugins/libpagemap.la
-tests_plugins_engine_faultyst_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
-tests_plugins_engine_faultywide_la_SOURCES = $(FAULTY_SOURCES)
-tests_plugins_engine_faultywide_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+tests_faulty_engine_faultyst_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultyst_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultywide_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultywide_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
 	-DINTERP_FAULT_WIDE16=1 -DINTERP_PLUGIN_NAME='"faultywide"'
-tests_plugins_engine_faultywide_la_LIBADD = plugins/libpagemap.la
-tests_plugins_engine_faultywide_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultywide_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultywide_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 
 ## -- unit tests (Criterion) --
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \

@@ -12,7 +12,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 machine="$top_srcdir/tests/guest/machine.yaml"
 elf="$top_builddir/tests/guest/check-fault.elf"
-plugins="$top_builddir/tests/plugins"
+plugins="$top_builddir/tests/faulty"
 nm=${RISCV_CC%gcc}nm
 command -v "$nm" >/dev/null 2>&1 || nm=riscv64-unknown-elf-nm
 
