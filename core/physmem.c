@@ -188,7 +188,8 @@ static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
   switch (r->kind) {
   case VMRUN_REGION_RAM:
     if (is_write) {
-      if (m->check_logging) vmrun__check_log_ram(m, r->host + off, gpa, size, 1);
+      if (m->check_logging)
+        vmrun__check_log_ram(m, r->host + off, gpa, size, 1);
       memcpy(r->host + off, val, size);
       code_written(m, gpa, size);
     } else {
