@@ -35,6 +35,9 @@
 **     the region up with phys_lookup first: same log.  A helper writing
 **     more than 8 bytes through a pointer obtained earlier would escape
 **     the log (none does).
+** During the checked run the core logs the 16 bytes around each RAM
+** phys_lookup too (its slow path and atomics): bytes that changed there
+** must hold what the reference left, so a stray store is seen.
 ** The host clock is frozen during a step (at its first reading) so both
 ** engines read the same `time`.
 */
@@ -73,6 +76,8 @@ struct vmrun_check {
   uint8_t *s0, *s1;             /* state snapshots (64-byte aligned) */
   uint32_t state_size;
   log_ent *log; uint32_t n_log; int log_full;
+  /* the checked run: RAM its slow path looked up (it may have written) */
+  log_ent *log2; uint32_t n_log2;
   int phys_logged;              /* a RAM write went through the core */
   int tlb_missed;               /* a probed load or store missed the TLB */
   unsigned pend_size;           /* a probed store missed the TLB: its size */
@@ -107,6 +112,7 @@ void vmrun__check_log_ram(vmrun_machine *m, uint8_t *host, uint64_t gpa,
                           size_t len, int written)
 {
   vmrun_check *ck = m->check;
+  if (m->check_logging != 1) return;  /* the checked run: lookups only */
   if (written) ck->phys_logged = 1;
   while (len) {
     unsigned n = len > 8 ? 8 : (unsigned)len;
@@ -124,6 +130,21 @@ void vmrun__check_log_lookup(vmrun_machine *m, uint8_t *host, uint64_t base,
 {
   vmrun_check *ck = m->check;
   uint64_t a = gpa & ~(uint64_t)7, end = a + 16;
+  if (m->check_logging == 2) {
+    /* the checked engine's slow path: what it may write here is compared
+    ** with what the reference wrote (or left) after the run */
+    if (a < base) return;
+    if (end - base > size) end = base + size;
+    for (; a < end && ck->n_log2 < LOG_CAP; a += 8) {
+      log_ent *e = &ck->log2[ck->n_log2++];
+      e->host = host + (a - base);
+      e->gpa = a;
+      e->len = (uint16_t)(end - a < 8 ? end - a : 8);
+      e->store = 0;
+      memcpy(e->old, e->host, e->len);
+    }
+    return;
+  }
   if (ck->pend_size &&
       (gpa & (VMRUN_PAGE_SIZE - 1)) == ck->pend_pgoff &&
       gpa - base + ck->pend_size <= size)
@@ -266,11 +287,12 @@ int vmrun__check_init(vmrun_machine *m)
   ck->s0 = aligned_alloc(64, ck->state_size);
   ck->s1 = aligned_alloc(64, ck->state_size);
   ck->log = calloc(LOG_CAP, sizeof *ck->log);
+  ck->log2 = calloc(LOG_CAP, sizeof *ck->log2);
   ck->ref_data = calloc(n ? n : 1, sizeof *ck->ref_data);
   ck->chk_data = calloc(n ? n : 1, sizeof *ck->chk_data);
   ck->shadow = calloc(n ? n : 1, sizeof *ck->shadow);
   ck->shadow_ok = calloc(n ? n : 1, sizeof *ck->shadow_ok);
-  if (!ck->s0 || !ck->s1 || !ck->log || !ck->ref_data || !ck->chk_data ||
+  if (!ck->s0 || !ck->s1 || !ck->log || !ck->log2 || !ck->ref_data || !ck->chk_data ||
       !ck->shadow || !ck->shadow_ok)
     goto oom;
   return 0;
@@ -326,7 +348,7 @@ void vmrun__check_free(vmrun_machine *m)
   }
   if (ck->ref_inst) ck->ref->destroy(ck->ref_inst);
   vmrun__plugin_unload(&ck->plugin);
-  free(ck->s0); free(ck->s1); free(ck->log); free(ck->tmp);
+  free(ck->s0); free(ck->s1); free(ck->log); free(ck->log2); free(ck->tmp);
   free(ck->ref_data); free(ck->chk_data);
   free(ck->shadow); free(ck->shadow_ok);
   free(ck);
@@ -375,7 +397,7 @@ void vmrun__check_paging(vmrun_machine *m, vmrun_cpu *cpu, unsigned idx,
   vmrun_check *ck = m->check;
   uint32_t h = cpu->hart_id;
   if (idx >= VMRUN_TLB_NB_IDX || h >= ck->n_harts) return;
-  if (m->check_logging && !ck->changed[idx]) {
+  if (m->check_logging == 1 && !ck->changed[idx]) {
     ck->changed[idx] = 1;
     ck->saved_ok[idx] = ck->shadow_ok[h][idx];
     ck->saved[idx] = ck->shadow[h][idx];
@@ -460,6 +482,39 @@ static int compare(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu,
                   (unsigned long long)(gpa + lo), hi - lo, rn, a, cn, b);
       return 1;
     }
+  }
+  /* bytes the checked engine's slow path changed: the reference must have
+  ** left the same there (its final bytes if it logged them, else the
+  ** bytes before both runs) */
+  for (uint32_t i = 0; i < ck->n_log2; i++) {
+    log_ent *e = &ck->log2[i];
+    uint8_t want[8];
+    unsigned lo, hi, len;
+    if (!memcmp(e->host, e->old, e->len)) continue;
+    for (unsigned k = 0; k < e->len; k++) {
+      const uint8_t *p = e->host + k;
+      want[k] = e->old[k];
+      for (uint32_t j = ck->n_log; j-- > 0;) {
+        const log_ent *r1 = &ck->log[j];
+        if (p >= r1->host && p < r1->host + r1->len) {
+          want[k] = r1->new_[p - r1->host];
+          break;
+        }
+      }
+    }
+    if (!memcmp(e->host, want, e->len)) continue;
+    lo = 0; hi = e->len;
+    while (e->host[lo] == want[lo]) lo++;
+    while (e->host[hi - 1] == want[hi - 1]) hi--;
+    for (len = 1; (lo & ~(len - 1)) + len < hi; len *= 2) {}
+    lo &= ~(len - 1);
+    hi = lo + len;
+    hexval(a, sizeof a, want + lo, hi - lo);
+    hexval(b, sizeof b, e->host + lo, hi - lo);
+    vmrun__diag("vmrun: engine-check: block 0x%llx: memory 0x%llx "
+                "(%u bytes): %s %s %s %s", (unsigned long long)block_pc,
+                (unsigned long long)(e->gpa + lo), hi - lo, rn, a, cn, b);
+    return 1;
   }
   return 0;
 differ:
@@ -548,7 +603,10 @@ static int step(vmrun_machine *m, vmrun_check *ck, vmrun_cpu *cpu)
 
   /* the checked engine */
   cpu->insn_budget = 1;
+  ck->n_log2 = 0;
+  m->check_logging = 2;
   why = m->engine->run(m->engine_inst, cpu);
+  m->check_logging = 0;
   __atomic_or_fetch(&cpu->exit_request, req, __ATOMIC_SEQ_CST);
   if (why == VMRUN_RUN_ERROR) return VMRUN_RUN_ERROR;
   if (cpu->insn_budget != 0) {

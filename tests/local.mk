@@ -14,7 +14,7 @@ check_LTLIBRARIES = tests/plugins/device-good.la tests/plugins/device-major.la \
 	tests/plugins/device-kind.la tests/plugins/device-trunc.la \
 	tests/plugins/device-print.la tests/plugins/device-undef.la \
 	tests/faulty/engine-faultymul.la tests/faulty/engine-faultyst.la \
-	tests/faulty/engine-faultywide.la
+	tests/faulty/engine-faultywide.la tests/faulty/engine-faultyextra.la
 TESTPLUG_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
 tests_plugins_device_good_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=GOOD
@@ -58,6 +58,11 @@ tests_faulty_engine_faultywide_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
 	-DINTERP_FAULT_WIDE16=1 -DINTERP_PLUGIN_NAME='"faultywide"'
 tests_faulty_engine_faultywide_la_LIBADD = plugins/libpagemap.la
 tests_faulty_engine_faultywide_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultyextra_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultyextra_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+	-DINTERP_FAULT_EXTRA16=1 -DINTERP_PLUGIN_NAME='"faultyextra"'
+tests_faulty_engine_faultyextra_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultyextra_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 
 ## -- unit tests (Criterion) --
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \

@@ -107,10 +107,11 @@ static inline uint64_t mulhsu64(uint64_t a, uint64_t b)
 #define LE8(x) (x)
 
 /* Fault injection for --engine-check's own tests (tests/local.mk builds
-** engine-faultymul, -faultyst and -faultywide from these sources): a MUL
-** result with bit 0 flipped; a 2-byte store that hits the TLB with bit 8
-** flipped; a 2-byte store through the MMU's slow path that writes 4 bytes
-** (the upper two zero).  Never set in the real plugin. */
+** engine-faultymul, -faultyst, -faultywide and -faultyextra from these
+** sources): a MUL result with bit 0 flipped; a 2-byte store that hits the
+** TLB with bit 8 flipped; a 2-byte store through the MMU's slow path that
+** writes 4 bytes (the upper two zero), or that also writes its value 32
+** bytes further.  Never set in the real plugin. */
 #ifndef INTERP_FAULT_MUL
 #define INTERP_FAULT_MUL 0
 #endif
@@ -119,6 +120,9 @@ static inline uint64_t mulhsu64(uint64_t a, uint64_t b)
 #endif
 #ifndef INTERP_FAULT_WIDE16
 #define INTERP_FAULT_WIDE16 0
+#endif
+#ifndef INTERP_FAULT_EXTRA16
+#define INTERP_FAULT_EXTRA16 0
 #endif
 #define FAULT_MUL(v) (INTERP_FAULT_MUL ? (v) ^ 1u : (v))
 #define FAULT_ST(sz, v) (INTERP_FAULT_ST16 && (sz) == 2 ? (v) ^ 0x100u : (v))
@@ -144,6 +148,11 @@ static __attribute__((noinline)) int st_slow(interp *e, vmrun_cpu *cpu,
   if (INTERP_FAULT_WIDE16 && size == 2 && (va & 0xfff) <= 0xffc) {
     v &= 0xffff;
     size = 4;
+  }
+  if (INTERP_FAULT_EXTRA16 && size == 2 && (va & 0xfff) <= 0xfdc) {
+    uint64_t w = v;
+    (void)e->env.mmu->access(e->env.mmu_inst, cpu, va + 32, 2,
+                             VMRUN_ACCESS_STORE, cpu->mmu_idx, &w);
   }
   return e->env.mmu->access(e->env.mmu_inst, cpu, va, size,
                             VMRUN_ACCESS_STORE, cpu->mmu_idx, &v);

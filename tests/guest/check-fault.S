@@ -8,8 +8,9 @@
 ** slow path (under --engine-check too: the core flushes the TLB the
 ** reference run filled).  The test engines (interp built with injected faults, see
 ** plugins/interp/exec.c) go wrong there: engine-faultymul in the product,
-** engine-faultywide stores 4 bytes at buf (slow path), engine-faultyst
-** flips bit 8 of the halfword at buf2 (TLB hit).  No other instruction of
+** engine-faultywide stores 4 bytes at buf (slow path), engine-faultyextra
+** also stores the halfword at buf+32 (slow path; zero padding there),
+** engine-faultyst flips bit 8 of the halfword at buf2 (TLB hit).  No other instruction of
 ** this program multiplies or stores a halfword.  Passes (finisher 0x5555)
 ** when the product and both halfwords are right: it does not look at the
 ** bytes after the halfwords, so faultywide passes on its own.

@@ -4,7 +4,9 @@
 # with an injected fault (tests/local.mk, plugins/interp/exec.c):
 # engine-faultymul flips bit 0 of every MUL result, engine-faultyst bit 8
 # of every halfword store that hits the TLB, engine-faultywide writes 4
-# bytes for a halfword store through the MMU's slow path.  Each must be
+# bytes for a halfword store through the MMU's slow path, engine-faultyextra
+# also writes the halfword 32 bytes further (where the reference wrote
+# nothing).  Each must be
 # caught at the right block (from nm), with the right register or memory
 # address and both values (from the program: tests/guest/check-fault.S);
 # the real engines must pass every guest program and the OpenSBI boot with
@@ -41,7 +43,7 @@ for eng in faultymul faultyst; do
   check "$eng without --engine-check: the guest sees the fault (status 1, got $st)" [ $st -eq 1 ]
 done
 # faultywide clobbers bytes the guest does not check: only the check sees it
-for eng in interp faultywide; do
+for eng in interp faultywide faultyextra; do
   run $eng
   check "$eng without --engine-check: the guest passes (got $st)" [ $st -eq 0 ]
 done
@@ -67,6 +69,13 @@ check "faultywide: exit status 1 (got $st)" [ $st -eq 1 ]
 want="vmrun: engine-check: block $do_store: memory $(printf 0x%x $((buf + 2))) (2 bytes): interp 0x1111 faultywide 0x0"
 if [ "$(cat "$TMP/err")" = "$want" ]; then ok "faultywide: one line naming block, clobbered address, both values"
 else fail "faultywide: expected '$want'"; diag <"$TMP/err"; fi
+
+# the extra halfword lands at buf+32, zero padding before buf2's page
+run faultyextra --engine-check
+check "faultyextra: exit status 1 (got $st)" [ $st -eq 1 ]
+want="vmrun: engine-check: block $do_store: memory $(printf 0x%x $((buf + 32))) (2 bytes): interp 0x0 faultyextra 0x1234"
+if [ "$(cat "$TMP/err")" = "$want" ]; then ok "faultyextra: one line naming block, the stray store's address, both values"
+else fail "faultyextra: expected '$want'"; diag <"$TMP/err"; fi
 
 # the same through the YAML key
 sed 's/^  engine: interp$/  engine: interp\n  engine_check: true/' "$machine" >"$TMP/m.yaml"
