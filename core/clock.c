@@ -31,10 +31,15 @@ void vmrun__clock_init(vmrun_machine *m)
 
 uint64_t vmrun__clock_ns(vmrun_machine *m)
 {
+  if (m->clock_frozen == 2) return m->clock_frozen_ns; /* --engine-check */
   if (m->clock_mode == VMRUN_CLOCK_ICOUNT) {
     uint64_t n = 0;
     for (uint32_t i = 0; i < m->n_cpus; i++) n += m->cpus[i]->icount;
     return n * m->icount_ns + m->clock_skip_ns;
+  }
+  if (m->clock_frozen) {       /* first reading in a check step */
+    m->clock_frozen = 2;
+    return m->clock_frozen_ns = vmrun__host_ns() - m->host_start_ns;
   }
   return vmrun__host_ns() - m->host_start_ns;
 }

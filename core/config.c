@@ -1214,7 +1214,7 @@ static const char *const machine_keys[] = {
   "arch", "harts", "ram", "ram_base", "firmware", "kernel", "initrd",
   "cmdline", "kernel_addr", "engine", "mmu", "frontend", "accel",
   "engine_options", "clock", "icount_ns", "timebase", "cmdline_batch",
-  "symbols", NULL
+  "symbols", "engine_check", NULL
 };
 static const char *const memory_keys[] = {
   "name", "type", "base", "size", "file", NULL
@@ -1384,6 +1384,7 @@ static int build_machine(vmrun_cfg *m, vmrun_machine_desc *d)
       (rc = str_field(m, "cmdline_batch", 0, 0, NULL, &d->cmdline_batch)) ||
       (rc = addr_field(m, "kernel_addr", 0, &d->kernel_addr)) ||
       (rc = str_field(m, "engine", 0, 1, "interp", &d->engine)) ||
+      (rc = vmrun__cfg_bool(m, "engine_check", 0, &d->engine_check)) ||
       (rc = str_field(m, "mmu", 0, 1, "softmmu", &d->mmu)) ||
       (rc = str_field(m, "frontend", 0, 1, d->arch, &d->frontend)) ||
       (rc = str_field(m, "accel", 0, 1, "none", &d->accel)) ||

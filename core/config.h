@@ -67,6 +67,8 @@ typedef struct vmrun_machine_desc {
   char *cmdline_batch;       /* appended to cmdline when stdin is not a
                                 terminal (batch runs), or NULL */
   char *engine;              /* default "interp" */
+  int engine_check;          /* machine.engine_check (or --engine-check):
+                                run interp in lockstep, default false */
   char *mmu;                 /* default "softmmu" */
   char *frontend;            /* default: same as arch */
   char *accel;               /* default "none" */

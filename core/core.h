@@ -107,6 +107,14 @@ struct vmrun_machine {
   vmrun_cpu **cpus; uint32_t n_cpus;
   vmrun_cpu *current_cpu;
 
+  struct vmrun_check *check;    /* --engine-check (core/check.c), or NULL */
+  int check_logging;            /* reference run of a check step: log RAM
+                                   writes, count MMIO */
+  unsigned check_mmio;          /* MMIO accesses in that run */
+  int clock_frozen;             /* check step (host clock): 1 = the next
+                                   reading is kept, 2 = return it */
+  uint64_t clock_frozen_ns;
+
   struct vmrun_lua *lua;        /* Lua scripting (core/lua.c), or NULL */
   int lua_mmio;                 /* nonzero: call vmrun__lua_mmio */
 
@@ -182,6 +190,31 @@ int vmrun__boot_load(vmrun_machine *m, vmrun_boot_info *bi);
 ** point, *end the first byte after the loaded image. */
 int vmrun__load_image(vmrun_machine *m, const char *path, uint64_t raw_addr,
                       uint64_t *entry, uint64_t *end);
+
+/* core/check.c: --engine-check */
+typedef struct vmrun_check vmrun_check;
+#define VMRUN__RUN_DIVERGED 100  /* vmrun__check_run: the engines differ */
+int vmrun__check_init(vmrun_machine *m);      /* before the engine stage */
+int vmrun__check_attach(vmrun_machine *m);    /* after it: the reference */
+void vmrun__check_free(vmrun_machine *m);     /* before vCPUs are freed */
+/* engine->run for one slice, checking every block; an enum
+** vmrun_run_reason or VMRUN__RUN_DIVERGED (reported already). */
+int vmrun__check_run(vmrun_machine *m, vmrun_cpu *cpu);
+void vmrun__check_stats(vmrun_machine *m, FILE *out);
+/* Reference run: `len` bytes of RAM at host/gpa are about to be written
+** (written = 1) or may be written through a host pointer (0). */
+void vmrun__check_log_ram(vmrun_machine *m, uint8_t *host, uint64_t gpa,
+                          size_t len, int written);
+/* Reference run: phys_lookup of RAM at gpa (region host/base/size). */
+void vmrun__check_log_lookup(vmrun_machine *m, uint8_t *host, uint64_t base,
+                             uint64_t size, uint64_t gpa);
+void vmrun__check_paging(vmrun_machine *m, vmrun_cpu *cpu, unsigned idx,
+                         const vmrun_paging *p);
+/* Translation-cache maintenance for the engine and, under --engine-check,
+** the reference engine too. */
+void vmrun__engines_invalidate(vmrun_machine *m, uint64_t gpa, uint64_t len);
+void vmrun__engines_flush(vmrun_machine *m);
+void vmrun__engines_vcache_flush(vmrun_machine *m, vmrun_cpu *cpu);
 
 /* core/machine.c */
 vmrun_machine *vmrun__machine_new(vmrun_machine_desc *desc, int verbose,

@@ -154,9 +154,10 @@ static int host_mmu_set_paging(vmrun_cpu *cpu, unsigned idx,
                                const vmrun_paging *p)
 {
   vmrun_machine *m = cpu->machine;
-  int rc = m->mmu->set_paging(m->mmu_inst, cpu, idx, p);
-  if (rc == 0 && m->engine && m->engine->vcache_flush)
-    m->engine->vcache_flush(m->engine_inst, cpu);
+  int rc;
+  if (m->check) vmrun__check_paging(m, cpu, idx, p); /* before: may undo */
+  rc = m->mmu->set_paging(m->mmu_inst, cpu, idx, p);
+  if (rc == 0) vmrun__engines_vcache_flush(m, cpu);
   return rc;
 }
 
@@ -164,8 +165,7 @@ static void host_tlb_flush(vmrun_cpu *cpu, uint64_t va)
 {
   vmrun_machine *m = cpu->machine;
   m->mmu->tlb_flush(m->mmu_inst, cpu, va);
-  if (m->engine && m->engine->vcache_flush)
-    m->engine->vcache_flush(m->engine_inst, cpu);
+  vmrun__engines_vcache_flush(m, cpu);
 }
 
 /* ---- config accessors, phandles, shutdown ---- */
@@ -393,6 +393,7 @@ static int stage_engine(vmrun_machine *m)
                   m->desc.engine, i, rc);
       return rc;
     }
+  if (m->check && (rc = vmrun__check_attach(m)) < 0) return rc;
   return 0;
 }
 
@@ -450,6 +451,9 @@ vmrun_machine *vmrun__machine_new(vmrun_machine_desc *desc, int verbose,
   vmrun__clock_init(m);
 
   if (stage_plugins(m) < 0) goto fail;
+  /* --engine-check: before the vCPUs, whose reset installs the paging
+  ** regimes it keeps track of */
+  if (m->desc.engine_check && vmrun__check_init(m) < 0) goto fail;
   if (stage_memory(m) < 0) goto fail;
   if (stage_cpus(m) < 0) goto fail;
   if (stage_engine(m) < 0) goto fail;
@@ -481,6 +485,7 @@ void vmrun__machine_free(vmrun_machine *m)
     vmrun__plugin_unload(&dev->plugin);
   }
   free(m->devices);
+  vmrun__check_free(m);         /* the reference engine's per-vCPU data */
   for (uint32_t i = m->n_cpus; i-- > 0;) {
     vmrun_cpu *cpu = m->cpus[i];
     if (m->engine_inst && m->engine->cpu_detach && cpu->engine_data)
@@ -575,15 +580,17 @@ int vmrun__machine_run(vmrun_machine *m)
                                          __ATOMIC_SEQ_CST);
       if ((req & VMRUN_EXIT_IRQ) || cpu->halted)
         m->fe->interrupt(m->fe_inst, cpu);
-      if (req & VMRUN_EXIT_FLUSH) m->engine->flush(m->engine_inst);
+      if (req & VMRUN_EXIT_FLUSH) vmrun__engines_flush(m);
       if (cpu->halted) continue;
       all_halted = 0;
       cpu->insn_budget = slice_for(m);
       if (cpu->insn_budget == 0) break;
       m->current_cpu = cpu;
       uint64_t before = cpu->icount, budget = cpu->insn_budget;
-      int why = m->engine->run(m->engine_inst, cpu);
+      int why = m->check ? vmrun__check_run(m, cpu)
+                         : m->engine->run(m->engine_inst, cpu);
       m->current_cpu = NULL;
+      if (why == VMRUN__RUN_DIVERGED) return 1;
       if (why == VMRUN_RUN_ERROR) {
         vmrun__diag("vmrun: engine '%s' stopped on an internal error at "
                     "pc=0x%llx", m->desc.engine, (unsigned long long)cpu->pc);
@@ -653,4 +660,5 @@ void vmrun__machine_stats(vmrun_machine *m, uint64_t wall_ns, FILE *out)
          line = strtok_r(NULL, "\n", &save))
       fprintf(out, "stats: %s\n", line);
   }
+  vmrun__check_stats(m, out);
 }

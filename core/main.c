@@ -53,6 +53,9 @@ static void usage(FILE *f)
 "      --dump-dtb FILE    write the generated device tree blob to FILE and exit\n"
 "      --stats            at exit, print instructions retired, wall time, MIPS\n"
 "                         and engine counters to stderr\n"
+"      --engine-check     run the interpreter in lockstep with the engine, block\n"
+"                         by block, and stop (status 1) at the first difference\n"
+"                         in guest registers or memory (machine.engine_check)\n"
 "      --script FILE[:KEY=VALUE,...]\n"
 "                         run the Lua script FILE with args (repeatable; see\n"
 "                         docs/lua.md)\n"
@@ -106,11 +109,12 @@ int main(int argc, char **argv)
     { "script-unsafe", no_argument, NULL, 6 },
     { "script-insn-limit", required_argument, NULL, 7 },
     { "script-on-error", required_argument, NULL, 8 },
+    { "engine-check", no_argument, NULL, 9 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
   size_t n_sets = 0;
-  int list = 0, trace = 0, stats = 0, c, status = 1;
+  int list = 0, trace = 0, stats = 0, engine_check = 0, c, status = 1;
   uint64_t max_insns = 0;
   const char *dump_dtb = NULL;
   vmrun_cfg *root;
@@ -152,6 +156,7 @@ int main(int argc, char **argv)
       }
       break;
     case 6: vmrun__lua_set_unsafe(1); break;
+    case 9: engine_check = 1; break;
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);
@@ -187,6 +192,7 @@ int main(int argc, char **argv)
     vmrun__desc_free(&desc);
     goto out;
   }
+  if (engine_check) desc.engine_check = 1;
   m = vmrun__machine_new(&desc, vmrun__verbose, trace, max_insns);
   if (!m) goto out;
   if (dump_dtb) {

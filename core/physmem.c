@@ -137,6 +137,8 @@ static int host_phys_write(vmrun_machine *m, uint64_t gpa, const void *buf,
   r = mem_span(m, gpa, len);
   if (!r) return -VMRUN_EFAULT;
   if (r->kind == VMRUN_REGION_ROM) return -VMRUN_EPERM;
+  if (m->check_logging)
+    vmrun__check_log_ram(m, r->host + (gpa - r->base), gpa, len, 1);
   memcpy(r->host + (gpa - r->base), buf, len);
   code_written(m, gpa, len);
   return 0;
@@ -154,6 +156,10 @@ static void host_phys_lookup(vmrun_machine *m, uint64_t gpa,
   out->host = r->host;
   out->ops = r->ops;
   out->opaque = r->opaque;
+  /* --engine-check: the MMU's slow path and helpers (atomics) may write
+  ** through this pointer */
+  if (m->check_logging && r->kind == VMRUN_REGION_RAM)
+    vmrun__check_log_lookup(m, r->host, r->base, r->size, gpa);
 }
 
 static int host_mmio_register(vmrun_machine *m, const char *name,
@@ -182,6 +188,8 @@ static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
   switch (r->kind) {
   case VMRUN_REGION_RAM:
     if (is_write) {
+      if (m->check_logging)
+        vmrun__check_log_ram(m, r->host + off, gpa, size, 1);
       memcpy(r->host + off, val, size);
       code_written(m, gpa, size);
     } else {
@@ -192,6 +200,7 @@ static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
     if (!is_write) *val = load_le(r->host + off, size);
     return 0;
   case VMRUN_REGION_MMIO:
+    m->check_mmio++;            /* --engine-check: not replayable */
     if (is_write) {
       uint64_t v = *val;
       if (size < 8) v &= (1ull << (size * 8)) - 1;
@@ -243,8 +252,7 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     pg = (a - r->base) >> VMRUN_PAGE_BITS;
     if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) continue;
     r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
-    if (m->engine && m->engine->invalidate)
-      m->engine->invalidate(m->engine_inst, a, VMRUN_PAGE_SIZE);
+    vmrun__engines_invalidate(m, a, VMRUN_PAGE_SIZE);
     if (a + VMRUN_PAGE_SIZE < a) break;
   }
 }

@@ -12,7 +12,9 @@ TEST_CPPFLAGS = $(AM_CPPFLAGS) $(CRITERION_CFLAGS) \
 check_LTLIBRARIES = tests/plugins/device-good.la tests/plugins/device-major.la \
 	tests/plugins/device-minor.la tests/plugins/device-nosym.la \
 	tests/plugins/device-kind.la tests/plugins/device-trunc.la \
-	tests/plugins/device-print.la tests/plugins/device-undef.la
+	tests/plugins/device-print.la tests/plugins/device-undef.la \
+	tests/faulty/engine-faultymul.la tests/faulty/engine-faultyst.la \
+	tests/faulty/engine-faultywide.la tests/faulty/engine-faultyextra.la
 TESTPLUG_LDFLAGS = -module -avoid-version -no-undefined -shared -rpath /nowhere
 tests_plugins_device_good_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_good_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=GOOD
@@ -38,6 +40,29 @@ tests_plugins_device_print_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 tests_plugins_device_undef_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_undef_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=UNDEF
 tests_plugins_device_undef_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+## interp with an injected fault, for --engine-check (plugins/interp/exec.c)
+FAULTY_SOURCES = plugins/interp/engine.c plugins/interp/exec.c \
+	plugins/interp/interp.h plugins/interp/interp_int.h
+tests_faulty_engine_faultymul_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultymul_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+	-DINTERP_FAULT_MUL=1 -DINTERP_PLUGIN_NAME='"faultymul"'
+tests_faulty_engine_faultymul_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultymul_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultyst_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultyst_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+	-DINTERP_FAULT_ST16=1 -DINTERP_PLUGIN_NAME='"faultyst"'
+tests_faulty_engine_faultyst_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultyst_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultywide_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultywide_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+	-DINTERP_FAULT_WIDE16=1 -DINTERP_PLUGIN_NAME='"faultywide"'
+tests_faulty_engine_faultywide_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultywide_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
+tests_faulty_engine_faultyextra_la_SOURCES = $(FAULTY_SOURCES)
+tests_faulty_engine_faultyextra_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
+	-DINTERP_FAULT_EXTRA16=1 -DINTERP_PLUGIN_NAME='"faultyextra"'
+tests_faulty_engine_faultyextra_la_LIBADD = plugins/libpagemap.la
+tests_faulty_engine_faultyextra_la_LDFLAGS = $(TESTPLUG_LDFLAGS)
 
 ## -- unit tests (Criterion) --
 UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
@@ -164,10 +189,12 @@ tests/guest/%.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
 tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -DVMRUN_ONLY -o $@ $<
-check_DATA = $(GUEST_ELFS) guest/payload.bin
-CLEANFILES += $(GUEST_ELFS)
+tests/guest/check-fault.elf: $(top_srcdir)/tests/guest/check-fault.S
+	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
+check_DATA = $(GUEST_ELFS) tests/guest/check-fault.elf guest/payload.bin
+CLEANFILES += $(GUEST_ELFS) tests/guest/check-fault.elf
 EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
-	tests/guest/fptest.h \
+	tests/guest/fptest.h tests/guest/check-fault.S \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
 	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S
@@ -182,7 +209,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
 	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
-	tests/lua/linux-symbols.sh
+	tests/lua/linux-symbols.sh \
+	tests/integration/engine-check.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

@@ -742,6 +742,10 @@ static const vmrun_engine_ops interp_ops = {
   interp_stats
 };
 
-VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "interp", "0.1.0",
+/* The test builds with injected faults carry their own names. */
+#ifndef INTERP_PLUGIN_NAME
+#define INTERP_PLUGIN_NAME "interp"
+#endif
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, INTERP_PLUGIN_NAME, "0.1.0",
                     "IR interpreter (direct-threaded), the reference engine",
                     &interp_ops);

@@ -106,6 +106,27 @@ static inline uint64_t mulhsu64(uint64_t a, uint64_t b)
 #endif
 #define LE8(x) (x)
 
+/* Fault injection for --engine-check's own tests (tests/local.mk builds
+** engine-faultymul, -faultyst, -faultywide and -faultyextra from these
+** sources): a MUL result with bit 0 flipped; a 2-byte store that hits the
+** TLB with bit 8 flipped; a 2-byte store through the MMU's slow path that
+** writes 4 bytes (the upper two zero), or that also writes its value 32
+** bytes further.  Never set in the real plugin. */
+#ifndef INTERP_FAULT_MUL
+#define INTERP_FAULT_MUL 0
+#endif
+#ifndef INTERP_FAULT_ST16
+#define INTERP_FAULT_ST16 0
+#endif
+#ifndef INTERP_FAULT_WIDE16
+#define INTERP_FAULT_WIDE16 0
+#endif
+#ifndef INTERP_FAULT_EXTRA16
+#define INTERP_FAULT_EXTRA16 0
+#endif
+#define FAULT_MUL(v) (INTERP_FAULT_MUL ? (v) ^ 1u : (v))
+#define FAULT_ST(sz, v) (INTERP_FAULT_ST16 && (sz) == 2 ? (v) ^ 0x100u : (v))
+
 /* Slow paths: misalignment check, then the MMU. */
 static __attribute__((noinline)) int ld_slow(interp *e, vmrun_cpu *cpu,
                                              const interp_op *op, uint64_t va,
@@ -124,6 +145,15 @@ static __attribute__((noinline)) int st_slow(interp *e, vmrun_cpu *cpu,
 {
   if ((op->y & VMRUN_IR_F_ALIGNED) && (va & (size - 1)))
     return VMRUN_FAULT_MISALIGNED;
+  if (INTERP_FAULT_WIDE16 && size == 2 && (va & 0xfff) <= 0xffc) {
+    v &= 0xffff;
+    size = 4;
+  }
+  if (INTERP_FAULT_EXTRA16 && size == 2 && (va & 0xfff) <= 0xfdc) {
+    uint64_t w = v;
+    (void)e->env.mmu->access(e->env.mmu_inst, cpu, va + 32, 2,
+                             VMRUN_ACCESS_STORE, cpu->mmu_idx, &w);
+  }
   return e->env.mmu->access(e->env.mmu_inst, cpu, va, size,
                             VMRUN_ACCESS_STORE, cpu->mmu_idx, &v);
 }
@@ -247,7 +277,7 @@ next_block:
 #define ALU2(OP, E64, E32) ALU(OP, E64, E32) FUSED(OP, E64)
   ALU2(ADD, A + B, A + B)
   ALU2(SUB, A - B, A - B)
-  ALU2(MUL, A * B, (uint32_t)A * (uint32_t)B)
+  ALU2(MUL, FAULT_MUL(A * B), FAULT_MUL((uint32_t)A * (uint32_t)B))
   ALU2(AND, A & B, A & B)
   ALU2(OR, A | B, A | B)
   ALU2(XOR, A ^ B, A ^ B)
@@ -317,7 +347,7 @@ next_block:
     const vmrun_tlb_entry *te_ =                                           \
         &tlbd[(va_ >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];            \
     if (LIKELY((va_ & (VMRUN_PAGE_MASK | (SZ - 1))) == te_->addr_write)) { \
-      T x_ = LE((T)t[op->b]);                                              \
+      T x_ = LE((T)FAULT_ST(SZ, t[op->b]));                                \
       memcpy((void *)(uintptr_t)(va_ + te_->addend), &x_, SZ);             \
     } else {                                                               \
       flt = st_slow(e, cpu, op, va_, SZ, t[op->b]);                        \

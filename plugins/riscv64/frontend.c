@@ -246,7 +246,7 @@ static const char *rv_reg_name(void *inst, unsigned idx)
   if (idx == 0) return "pc";
   if (idx == 1) return "priv";
   idx -= 2;
-  if (idx < 32) return x_names[idx];
+  if (idx < 32) return abi_names[idx]; /* "a0": what disassemblers print */
   if ((n = rv_csr_name(idx - 32, NULL)) != NULL) return n;
   while (rv_csr_name(k, NULL)) k++;
   return rv_fp_reg_name(idx - 32 - k);

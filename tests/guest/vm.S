@@ -318,6 +318,17 @@ RVTEST_BEGIN
   csrc mstatus, t0
   RUN_S(li t0, VA(2); ld a1, 0(t0))                        /* MXR off again */
   CHECK_S_TRAP(61, CAUSE_LOAD_PAGE, VA(2))
+  /* a store under SUM, then S clears SUM in the same block: the store
+  ** used the regime before the write (vmrun --engine-check replays such
+  ** a block after putting the old regime back); the load after faults */
+  li t0, MSTATUS_SUM
+  csrs mstatus, t0
+  RUN_S(li t0, VA(4); li a2, 0x6262; sd a2, 64(t0); li t1, MSTATUS_SUM; csrc sstatus, t1; ld a1, 64(t0))
+  CHECK_S_TRAP(62, CAUSE_LOAD_PAGE, VA(4) + 64)
+  la t0, data0; ld a1, 64(t0)
+  CHECK_REG(63, a1, 0x6262)
+  csrr t0, mstatus; li t1, MSTATUS_SUM; and t0, t0, t1
+  CHECK_REG(63, t0, 0)
 
   /* ---- U mode ---- */
   RUN_U(u_load_user)

@@ -746,7 +746,7 @@ Test(set, unknown_key_reported_at_set_position)
   expect_diag("--set:1:9: machine.rma: unknown key; valid keys: arch, harts, "
               "ram, ram_base, firmware, kernel, initrd, cmdline, kernel_addr, "
               "engine, mmu, frontend, accel, engine_options, clock, "
-              "icount_ns, timebase, cmdline_batch, symbols");
+              "icount_ns, timebase, cmdline_batch, symbols, engine_check");
 }
 
 /* The assignment fails with exactly `want`, and leaves the tree alone. */
@@ -900,6 +900,7 @@ Test(desc, minimal_defaults)
   cr_assert_eq(d.timebase_hz, 10000000);
   cr_assert_eq(d.machine_node, vmrun__cfg_get(d.root, "machine"));
   cr_assert_null(d.engine_options);
+  cr_assert_eq(d.engine_check, 0);
   cr_assert_eq(d.n_memory, 0);
   cr_assert_null(d.memory);
   cr_assert_eq(d.n_devices, 0);
@@ -909,6 +910,17 @@ Test(desc, minimal_defaults)
   vmrun__desc_free(&d);
   cr_assert_null(d.root);
   vmrun__desc_free(&d); /* twice is fine */
+}
+
+Test(desc, engine_check)
+{
+  vmrun_machine_desc d;
+  vmrun_cfg *r = vmrun__cfg_load_file(FIX("ok-minimal.yaml"));
+  cr_assert_not_null(r);
+  cr_assert_eq(vmrun__cfg_set(r, "machine.engine_check=yes"), 0);
+  build_ok(r, &d);
+  cr_assert_eq(d.engine_check, 1);
+  vmrun__desc_free(&d);
 }
 
 Test(desc, full)
@@ -1094,7 +1106,8 @@ Test(desc, zeroed_desc_free)
 FILE_ERROR(unknown_key, "err-unknown-key.yaml",
            ":7:3: machine.rma: unknown key; valid keys: arch, harts, ram, "
            "ram_base, firmware, kernel, initrd, cmdline, kernel_addr, engine, "
-           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase, cmdline_batch, symbols")
+           "mmu, frontend, accel, engine_options, clock, icount_ns, timebase, "
+           "cmdline_batch, symbols, engine_check")
 FILE_ERROR(unknown_top_key, "err-unknown-top.yaml",
            ":5:1: device: unknown key; valid keys: version, machine, memory, "
            "devices, scripts")

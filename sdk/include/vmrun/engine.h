@@ -21,6 +21,12 @@
 **    call the frontend's raise_fault (vmrun/ir.h);
 **  - after a CALL flagged VMRUN_IR_F_END, leave the block if the helper
 **    set cpu->trap_taken (clearing it).
+** Under --engine-check the core attaches a second engine (the reference
+** interpreter) to the same vCPUs and calls run() with insn_budget = 1
+** (one block), restoring the vCPU state and guest memory between the two
+** runs: an engine must find its per-vCPU data through cpu->engine_data on
+** every call (the core swaps it in), keep no guest state of its own
+** across run() calls, and expect the TLB to be flushed between runs.
 */
 #ifndef VMRUN_ENGINE_H
 #define VMRUN_ENGINE_H
