@@ -46,7 +46,8 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/engine/test_interp_switch tests/engine/test_softmmu \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
-	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit
+	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit \
+	tests/tiered/test_tiered
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -76,6 +77,21 @@ tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c
 tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc \
 	-DENGINE_SUITE=tjit_ops -DENGINE_TRACE_SUITE=tjit_trace -DENGINE_EXTRA_STATS
 tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
+
+## the tiered engine: the interp op tests again with a threshold of 2 (a
+## block's first run is interpreted, later ones compiled), plus promotion,
+## invalidation of promoted blocks and faults in them
+tests_tiered_test_tiered_SOURCES = tests/engine/test_interp.c \
+	tests/tiered/test_tiered.c tests/tiered/tiered_desc.c \
+	plugins/interp/engine.c plugins/interp/exec.c plugins/tjit/engine.c \
+	plugins/tjit/cache.c plugins/tjit/codegen.c tests/engine/harness.c \
+	tests/engine/harness.h tests/engine/softmmu_desc.c \
+	plugins/common/pagemap.c
+tests_tiered_test_tiered_CPPFLAGS = $(ENGTEST_CPPFLAGS) \
+	-Dinterp_desc=tiered_desc -DENGINE_SUITE=tiered_ops \
+	-DENGINE_TRACE_SUITE=tiered_trace -DENGINE_EXTRA_STATS \
+	-DTIERED_DEFAULT_THRESHOLD=2
+tests_tiered_test_tiered_LDADD = $(CRITERION_LIBS)
 
 ## a one-shot HTTP server on loopback for the guest network test
 tests_tools_http_once_SOURCES = tests/tools/http-once.c

@@ -63,11 +63,36 @@ static void htab_remove(interp *e, interp_block *b)
 
 /* ---- dropping blocks ---- */
 
+static void block_free(interp_block *b)
+{
+  free(b->ir);
+  free(b);
+}
+
+void interp_drop_ir(interp_block *b)
+{
+  free(b->ir);
+  b->ir = NULL;
+}
+
 void interp_free_pending(interp *e)
 {
   interp_block *b = e->pending, *nb;
   e->pending = NULL;
-  for (; b; b = nb) { nb = b->fnext; free(b); }
+  for (; b; b = nb) { nb = b->fnext; block_free(b); }
+}
+
+/* A copy of the IR of a block, ops right after the header; NULL when out
+** of memory (the JIT then asks the frontend again). */
+static vmrun_ir_block *copy_ir(const vmrun_ir_block *ib)
+{
+  vmrun_ir_block *c = malloc(sizeof *c + (size_t)ib->n_ops * sizeof *ib->ops);
+  if (!c) return NULL;
+  *c = *ib;
+  c->ops = (vmrun_ir_op *)(void *)(c + 1);
+  c->cap_ops = ib->n_ops;
+  memcpy(c->ops, ib->ops, (size_t)ib->n_ops * sizeof *ib->ops);
+  return c;
 }
 
 static void jc_remove(interp *e, interp_block *b)
@@ -552,6 +577,7 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
                  (unsigned long long)pc, why);
     return -1;
   }
+  if (e->keep_ir) b->ir = copy_ir(&ib);
   /* link into the hash and the page lists */
   if (e->hcount >= 2 * (e->hmask + 1)) (void)htab_grow(e);
   {
@@ -611,7 +637,7 @@ static int interp_create(const vmrun_host *host, vmrun_machine *m,
   size_t envsz;
   (void)opts;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
-  interp_exec(NULL, NULL); /* publish the handler table */
+  interp_exec(NULL, NULL, NULL); /* publish the handler table */
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;
@@ -641,7 +667,7 @@ static void interp_destroy(void *inst)
   if (e->htab) {
     for (uint32_t i = 0; i <= e->hmask; i++) {
       interp_block *b = e->htab[i], *nb;
-      for (; b; b = nb) { nb = b->hnext; free(b); }
+      for (; b; b = nb) { nb = b->hnext; block_free(b); }
     }
     free(e->htab);
   }
@@ -689,7 +715,7 @@ static int interp_run(void *inst, vmrun_cpu *cpu)
                  "interp: hart %u run before cpu_attach", cpu->hart_id);
     return VMRUN_RUN_ERROR;
   }
-  return interp_exec(e, cpu);
+  return interp_exec(e, cpu->engine_data, cpu);
 }
 
 static void interp_invalidate(void *inst, uint64_t gpa, uint64_t len)
@@ -735,13 +761,9 @@ static int interp_stats(void *inst, char *buf, unsigned long len)
                   e->st_translated, e->st_invalidated, e->st_flushes);
 }
 
-static const vmrun_engine_ops interp_ops = {
+const vmrun_engine_ops interp_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
   interp_stats
 };
-
-VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "interp", "0.1.0",
-                    "IR interpreter (direct-threaded), the reference engine",
-                    &interp_ops);

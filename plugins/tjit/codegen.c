@@ -628,7 +628,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.overflow = 0;
   start = c->pos;
 
-  /* block entry: the engine.h checks, then the registers */
+  /* block entry: count it (tjit_vcpu.entries), the engine.h checks, then
+  ** the registers */
+  alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   alu_mi(c, 0, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
   alu_mi(c, 0, ALU_CMP, CPU(OFF_HALTED), 0);

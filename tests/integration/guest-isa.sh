@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 machine="$top_srcdir/tests/guest/machine.yaml"
 qemu=$(command -v qemu-system-riscv64 || true)
-engines="interp tjit"   # every engine runs every guest test
+engines="interp tjit tiered"   # every engine runs every guest test
 for t in $GUEST_TESTS; do
   for v in "$t" "$t-vmrun"; do
     elf="$top_builddir/tests/guest/$v.elf"

@@ -64,6 +64,19 @@ st=$?
 check "tjit: OpenSBI + payload exit 0 (got $st)" [ "$st" -eq 0 ]
 check "tjit: payload checks passed" grep -q 'all checks passed' "$TMP/jit"
 
+# And under the tiered engine, with a low threshold so that most of the
+# boot runs compiled code that was first interpreted.
+timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
+  --set machine.engine=tiered --set machine.engine_options.hot_threshold=4 \
+  --stats "$cfg" </dev/null >"$TMP/tier" 2>&1
+st=$?
+check "tiered: OpenSBI + payload exit 0 (got $st)" [ "$st" -eq 0 ]
+check "tiered: payload checks passed" grep -q 'all checks passed' "$TMP/tier"
+check "tiered: blocks were promoted to the JIT" \
+  grep -Eq '^stats: blocks_promoted [1-9]' "$TMP/tier"
+check "tiered: blocks were interpreted" \
+  grep -Eq '^stats: blocks_interpreted [1-9]' "$TMP/tier"
+
 # Same boot in icount mode is deterministic: two runs, same output.
 for i in 1 2; do
   timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \

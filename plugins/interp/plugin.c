@@ -1,0 +1,10 @@
+/*
+** plugins/interp/plugin.c - the descriptor of the engine-interp plugin.
+** The engine itself (engine.c, exec.c) is the convenience library
+** libinterp.la, which engine-tiered links too.
+*/
+#include "interp_int.h"
+
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "interp", "0.1.0",
+                    "IR interpreter (direct-threaded), the reference engine",
+                    &interp_engine_ops);
