@@ -201,10 +201,8 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   return -VMRUN_ENOTSUP;
 #else
   if (host->cfg_u64 && opts &&
-      host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0) {
-    host->log(m, VMRUN_LOG_ERROR, "tjit: bad code_cache option");
-    return -VMRUN_EINVAL;
-  }
+      host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0)
+    return -VMRUN_EINVAL; /* cfg_u64 reported it */
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;

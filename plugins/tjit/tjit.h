@@ -57,14 +57,15 @@ struct tjit_block {
 
 /* Per-vCPU data.  The generated code keeps &temps[0] in rbp; the two
 ** words before it are scratch for the slow paths, the one before them
-** counts block entries (every block's code increments it first). */
+** counts the blocks run (each block's code increments it once past its
+** entry checks). */
 typedef struct tjit_vcpu {
   tjit_block *jc[TJIT_JC_SIZE];
   vmrun_cpu *cpu;
   tjit *e;
   struct tjit_vcpu *next;
   void *peer;                  /* engine-tiered: the interpreter's vCPU */
-  uint64_t entries;            /* [rbp-24]: blocks entered */
+  uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
   uint64_t temps[VMRUN_IR_MAX_TEMPS];

@@ -10,6 +10,20 @@
 
 fake_machine *FM;
 int fm_trace;
+fm_opt fm_engine_opts[4];
+
+static int h_cfg_u64(vmrun_cfg *node, const char *key, uint64_t def,
+                     uint64_t *out)
+{
+  const fm_opt *o = (const fm_opt *)(void *)node;
+  *out = def;
+  for (; node && o < fm_engine_opts + 4 && o->key; o++)
+    if (!strcmp(o->key, key)) {
+      if (o->bad) return -VMRUN_EINVAL;
+      *out = o->val;
+    }
+  return 0;
+}
 
 /* ---- fake host ---- */
 
@@ -180,6 +194,7 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_host.phys_access = h_phys_access;
   fake_host.phys_is_code = h_phys_is_code;
   fake_host.code_written = h_code_written;
+  fake_host.cfg_u64 = h_cfg_u64;
 
   memset(&fake_fe, 0, sizeof fake_fe);
   fake_fe.struct_size = sizeof fake_fe;
@@ -208,7 +223,11 @@ void fm_setup(int with_engine, uint32_t max_insns)
     env.max_block_insns = max_insns;
     env.trace = (uint32_t)fm_trace;
     FM->eng = interp_desc.ops;
-    r = FM->eng->create(&fake_host, (vmrun_machine *)FM, NULL, &env, &inst);
+    r = FM->eng->create(&fake_host, (vmrun_machine *)FM,
+                        fm_engine_opts[0].key ? (vmrun_cfg *)(void *)
+                                                    fm_engine_opts
+                                              : NULL,
+                        &env, &inst);
     if (r) abort();
     FM->eng_inst = inst;
     if (FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr)) abort();

@@ -78,6 +78,11 @@ typedef struct fake_machine {
 
 extern fake_machine *FM;
 extern int fm_trace; /* env.trace of the next fm_setup */
+/* engine_options of the next fm_setup: integer options read with the
+** host's cfg_u64 (key NULL ends the list; all NULL: no options); a key
+** with bad = 1 makes cfg_u64 fail as for a malformed value. */
+typedef struct fm_opt { const char *key; uint64_t val; int bad; } fm_opt;
+extern fm_opt fm_engine_opts[4];
 extern vmrun_host fake_host;
 extern vmrun_frontend_ops fake_fe;
 

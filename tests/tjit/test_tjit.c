@@ -61,6 +61,11 @@ Test(tjit, chain_then_unchain_on_invalidate)
   EQ(FM->cpu->hdr.pc, PC0);
   cr_assert_eq(FM->n_translate, 2);
   cr_assert_geq(stat("chain_links"), 2);
+  /* 100 one-instruction blocks ran; all but the first few came through
+  ** a chained jump, not the dispatcher */
+  EQ(stat("block_entries"), 100);
+  EQ(stat("dispatcher_entries") + stat("chain_hits"), 100);
+  cr_assert_leq(stat("dispatcher_entries"), 4);
   /* B changes: A's chain into B must not reach the stale code */
   bb.inc = 10;
   FM->eng->invalidate(FM->eng_inst, PC0 + 0x1000, 4);
