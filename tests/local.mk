@@ -73,7 +73,8 @@ tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
 tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c \
 	tests/tjit/test_emit.c tests/tjit/tjit_desc.c plugins/tjit/cache.c \
 	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \
-	tests/engine/softmmu_desc.c plugins/common/pagemap.c
+	tests/engine/softmmu_desc.c plugins/common/pagemap.c \
+	plugins/common/blockgen.c
 tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc \
 	-DENGINE_SUITE=tjit_ops -DENGINE_TRACE_SUITE=tjit_trace -DENGINE_EXTRA_STATS
 tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
@@ -86,7 +87,7 @@ tests_tiered_test_tiered_SOURCES = tests/engine/test_interp.c \
 	plugins/interp/engine.c plugins/interp/exec.c plugins/tjit/engine.c \
 	plugins/tjit/cache.c plugins/tjit/codegen.c tests/engine/harness.c \
 	tests/engine/harness.h tests/engine/softmmu_desc.c \
-	plugins/common/pagemap.c
+	plugins/common/pagemap.c plugins/common/blockgen.c
 tests_tiered_test_tiered_CPPFLAGS = $(ENGTEST_CPPFLAGS) \
 	-Dinterp_desc=tiered_desc -DENGINE_SUITE=tiered_ops \
 	-DENGINE_TRACE_SUITE=tiered_trace -DENGINE_EXTRA_STATS \
@@ -105,7 +106,8 @@ tests_sdk_test_abi_LDADD = $(CRITERION_LIBS)
 ## variant builds the portable dispatcher (configure picks computed goto)
 ENGTEST_SOURCES = tests/engine/harness.c tests/engine/harness.h \
 	tests/engine/interp_desc.c plugins/interp/exec.c \
-	tests/engine/softmmu_desc.c plugins/common/pagemap.c
+	tests/engine/softmmu_desc.c plugins/common/pagemap.c \
+	plugins/common/blockgen.c
 ENGTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/engine
 tests_engine_test_interp_SOURCES = tests/engine/test_interp.c $(ENGTEST_SOURCES)
 tests_engine_test_interp_CPPFLAGS = $(ENGTEST_CPPFLAGS)

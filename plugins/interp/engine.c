@@ -519,57 +519,15 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
 
 /* ---- lookup and translation ---- */
 
-static int page2_ok(interp *e, vmrun_cpu *cpu, const interp_block *b)
-{
-  uint64_t pa;
-  if (b->phys_page2 == VMRUN_TLB_INVALID) return 1;
-  if (e->env.mmu->translate(e->env.mmu_inst, cpu,
-                            (b->pc & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE,
-                            VMRUN_ACCESS_FETCH, cpu->mmu_idx_fetch, &pa))
-    return 0;
-  return (pa & VMRUN_PAGE_MASK) == (b->phys_page2 & VMRUN_PAGE_MASK);
-}
-
 static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
                            uint64_t pa, interp_block **out)
 {
   vmrun_ir_block ib;
   interp_block *b;
   const char *why = NULL;
-  int r;
-  memset(&ib, 0, sizeof ib);
-  ib.pc = pc;
-  ib.phys_pc = pa;
-  ib.tb_flags = cpu->tb_flags;
-  ib.max_insns = e->max_insns;
-  ib.ops = e->irbuf;
-  ib.cap_ops = e->ir_cap;
-  ib.phys_page2 = VMRUN_TLB_INVALID;
-  r = e->env.fe->translate(e->env.fe_inst, cpu, &ib);
-  if (r > 0) {
-    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
-                           (enum vmrun_fault)r, pc);
-    return 1;
-  }
-  if (r < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: frontend failed to translate pc 0x%llx (error %d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
-  if (ib.overflow) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: block at pc 0x%llx overflows the IR limits "
-                 "(frontend bug)", (unsigned long long)pc);
-    return -1;
-  }
-  if (e->env.instrument &&
-      (r = e->env.instrument(e->env.instrument_opaque, cpu, &ib)) < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: instrumenting the block at pc 0x%llx failed (%d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
+  int r = blockgen_translate(e->host, e->m, &e->env, "interp", cpu, pc, pa,
+                             e->max_insns, e->irbuf, e->ir_cap, &ib);
+  if (r) return r;
   b = prepare(e, &ib, &why);
   if (!b) {
     e->host->log(e->m, VMRUN_LOG_ERROR,
@@ -614,7 +572,7 @@ int interp_lookup_slow(interp *e, interp_vcpu *vd, vmrun_cpu *cpu,
   }
   for (b = e->htab[hash_key(pa, pc, fl) & e->hmask]; b; b = b->hnext)
     if (b->phys_pc == pa && b->pc == pc && b->tb_flags == fl &&
-        page2_ok(e, cpu, b))
+        blockgen_page2_ok(&e->env, cpu, b->pc, b->phys_page2))
       break;
   if (!b) {
     int r = translate_block(e, cpu, pc, pa, &b);

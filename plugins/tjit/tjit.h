@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../common/blockgen.h"
 #include "../common/pagemap.h"
 #include <vmrun/vmrun.h>
 

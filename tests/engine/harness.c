@@ -319,3 +319,39 @@ void ir_temps(vmrun_ir_block *b, unsigned n)
 {
   while (b->n_temps < n) vmrun_ir_temp(b);
 }
+
+void ir_addi(vmrun_ir_block *b, unsigned reg, unsigned t, uint64_t inc)
+{
+  ir_get(b, t, reg);
+  ir(b, VMRUN_IR_ADD, 8, t, t, 0, inc, VMRUN_IR_F_BIMM);
+  ir_put(b, reg, t);
+}
+
+void build_inc(vmrun_ir_block *b, void *arg)
+{
+  const inc_blk *p = arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_addi(b, p->reg, 0, p->inc);
+  ir_exit(b, p->next);
+}
+
+inc_blk *fm_ping_pong(void)
+{
+  static inc_blk ab[2];
+  ab[0] = (inc_blk){ 1, 1, RAM_BASE + 0x1000 };
+  ab[1] = (inc_blk){ 2, 1, RAM_BASE };
+  fm_block(RAM_BASE, build_inc, &ab[0]);
+  fm_block(RAM_BASE + 0x1000, build_inc, &ab[1]);
+  return ab;
+}
+
+unsigned long long fm_stat(const char *key)
+{
+  char buf[2048] = "\n", pat[64];
+  const char *p;
+  FM->eng->stats(FM->eng_inst, buf + 1, sizeof buf - 1);
+  snprintf(pat, sizeof pat, "\n%s ", key);
+  p = strstr(buf, pat);
+  return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
+}

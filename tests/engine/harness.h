@@ -104,5 +104,19 @@ void ir_put(vmrun_ir_block *b, unsigned reg, unsigned a);
 void ir_exit(vmrun_ir_block *b, uint64_t pc);
 /* temporaries t0..t(n-1) */
 void ir_temps(vmrun_ir_block *b, unsigned n);
+/* x[reg] += inc through temporary t */
+void ir_addi(vmrun_ir_block *b, unsigned reg, unsigned t, uint64_t inc);
+
+/* One-instruction block: x[reg] += inc; exit to `next` (arg: inc_blk). */
+typedef struct inc_blk { unsigned reg; uint64_t inc, next; } inc_blk;
+void build_inc(vmrun_ir_block *b, void *arg);
+/* Two such blocks jumping to each other: [0] at RAM_BASE (x1 += 1, to
+** [1]), [1] at RAM_BASE + 0x1000 (x2 += 1, to [0]).  Returns them, for
+** a test to change their code. */
+inc_blk *fm_ping_pong(void);
+
+/* The value of a "key value" line of the engine's stats(), or ~0ull when
+** there is no such line. */
+unsigned long long fm_stat(const char *key);
 
 #endif

@@ -36,27 +36,9 @@ TestSuite(tiered, .fini = teardown);
 
 static unsigned long long stat(const char *key)
 {
-  char buf[2048] = "\n", pat[64];
-  const char *p;
-  FM->eng->stats(FM->eng_inst, buf + 1, sizeof buf - 1);
-  snprintf(pat, sizeof pat, "\n%s ", key);
-  p = strstr(buf, pat);
-  cr_assert(p, "no %s in stats:%s", key, buf);
-  return strtoull(p + strlen(pat), NULL, 10);
-}
-
-/* one instruction: x[reg] += inc; exit to `next` */
-typedef struct inc_blk { unsigned reg; uint64_t inc, next; } inc_blk;
-
-static void build_inc(vmrun_ir_block *b, void *arg)
-{
-  const inc_blk *p = arg;
-  ir_temps(b, 1);
-  ir_insn(b, b->pc);
-  ir_get(b, 0, p->reg);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, p->inc, VMRUN_IR_F_BIMM);
-  ir_put(b, p->reg, 0);
-  ir_exit(b, p->next);
+  unsigned long long v = fm_stat(key);
+  cr_assert_neq(v, ~0ull, "no %s in the stats", key);
+  return v;
 }
 
 Test(tiered, interpreted_n_minus_1_times_then_compiled, .init = setup5)
@@ -146,9 +128,7 @@ Test(tiered, bad_threshold_refused)
 ** the new B is promoted again at its threshold. */
 Test(tiered, hot_block_invalidated_runs_new_code, .init = setup2)
 {
-  static inc_blk a = { 1, 1, PC0 + 0x1000 }, bb = { 2, 1, PC0 };
-  fm_block(PC0, build_inc, &a);
-  fm_block(PC0 + 0x1000, build_inc, &bb);
+  inc_blk *bb = &fm_ping_pong()[1];
   cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
   EQ(FM->cpu->x[1], 50);
   EQ(FM->cpu->x[2], 50);
@@ -156,7 +136,7 @@ Test(tiered, hot_block_invalidated_runs_new_code, .init = setup2)
   EQ(stat("blocks_promoted"), 2);
   EQ(stat("block_entries"), 98);
   cr_assert_geq(stat("chain_links"), 2);
-  bb.inc = 10;
+  bb->inc = 10;
   FM->eng->invalidate(FM->eng_inst, PC0 + 0x1000, 4);
   EQ(stat("blocks_invalidated"), 1);
   cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
@@ -194,9 +174,7 @@ static void build_writer(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 2);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 3);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 3, 0);
+  ir_addi(b, 3, 0, 1);
   ir_movi(b, 1, PC0 + 0x1800);
   ir(b, VMRUN_IR_ST, 8, 0, 1, 0, 0, 0);
   ir_exit(b, PC0 + 0x1000);
@@ -240,17 +218,13 @@ static void build_ld_mid(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 2);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 1, 0);
+  ir_addi(b, 1, 0, 1);
   ir_insn(b, b->pc + 4);
   ir_get(b, 1, 4);
   ir(b, VMRUN_IR_LD, 8, 0, 1, 0, 0, 0);
   ir_put(b, 2, 0);
   ir_insn(b, b->pc + 8);
-  ir_get(b, 0, 3);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 3, 0);
+  ir_addi(b, 3, 0, 1);
   ir_exit(b, b->pc);
 }
 
