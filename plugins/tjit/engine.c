@@ -94,7 +94,8 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
 int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
                  const vmrun_ir_block *ir)
 {
-  tjit_block *b;
+  tjit_block *b = vd->jc[TJIT_JC_IDX(cpu->pc)];
+  if (b && b->pc == cpu->pc && b->tb_flags == cpu->tb_flags) return 0;
   return lookup_slow(e, vd, cpu, &b, 1, ir);
 }
 
