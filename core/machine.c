@@ -364,7 +364,7 @@ static int stage_engine(vmrun_machine *m)
                          &m->engine_inst);
   if (rc == -VMRUN_ENOTSUP && strcmp(m->desc.engine, "interp") != 0) {
     /* e.g. a JIT on a host it cannot generate code for: one warning line
-    ** (the engine logged why), then the interpreter */
+    ** (the engine says why under -v), then the interpreter */
     const void *ops;
     vmrun__diag("vmrun: warning: engine '%s' is not available on this "
                 "host; using 'interp'", m->desc.engine);

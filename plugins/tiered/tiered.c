@@ -139,8 +139,8 @@ static int tiered_run(void *inst, vmrun_cpu *cpu)
     if (r < 0) return VMRUN_RUN_ERROR;
     /* compiled (or found compiled): the JIT has its own copy now */
     if (r == 0) interp_drop_ir(hot);
-    /* r > 0: a fetch fault (the page changed under the block); the
-    ** interpreter's loop accounts for it at the trap vector */
+    /* r > 0: a fetch fault (the page changed under the block), raised
+    ** at pc; it costs one unit of budget (engine.h) */
     else if (cpu->insn_budget) cpu->insn_budget--;
     r = tjit_exec(e->te, tv, cpu);
     if (r != TJIT_RUN_COLD) return r;

@@ -160,8 +160,8 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
-  host->log(m, VMRUN_LOG_WARN,
-            "tjit: this host is not x86-64; use engine interp");
+  /* why, under -v; the core's fallback warning is the one line */
+  host->log(m, VMRUN_LOG_INFO, "tjit: this host is not x86-64");
   return -VMRUN_ENOTSUP;
 #else
   if (host->cfg_u64 && opts &&
@@ -187,9 +187,8 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
     return -VMRUN_ENOMEM;
   }
   if (tjit_cc_init(e, cc)) {
-    host->log(m, VMRUN_LOG_WARN,
-              "tjit: cannot map an executable code cache; use engine "
-              "interp");
+    host->log(m, VMRUN_LOG_INFO,
+              "tjit: cannot map an executable code cache");
     tjit_destroy(e);
     return -VMRUN_ENOTSUP;
   }
