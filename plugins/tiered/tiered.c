@@ -38,6 +38,7 @@ typedef struct tiered {
   interp *ie;
   tjit *te;
   uint64_t threshold;
+  int direct;             /* threshold 0 or 1: the JIT alone */
 } tiered;
 
 static void tiered_destroy(void *inst)
@@ -83,13 +84,15 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
   rc = tjit_engine_ops.create(host, m, opts, env, &sub);
   if (rc < 0) { tiered_destroy(e); return rc; }
   e->te = sub;
-  e->te->tiering = 1;
+  /* 0 and 1 both mean "compile at the first execution": the JIT then
+  ** translates blocks itself and the interpreter stays idle */
+  e->direct = thr <= 1;
+  e->te->tiering = !e->direct;
   rc = interp_engine_ops.create(host, m, NULL, env, &sub);
   if (rc < 0) { tiered_destroy(e); return rc; }
   e->ie = sub;
   e->ie->tiering = 1;
   e->ie->keep_ir = 1;
-  /* 0 and 1 both mean "compile at the first execution" */
   e->ie->hot_limit = thr ? (uint32_t)thr - 1 : 0;
   *inst = e;
   return 0;
@@ -129,6 +132,7 @@ static int tiered_run(void *inst, vmrun_cpu *cpu)
                  "tiered: hart %u run before cpu_attach", cpu->hart_id);
     return VMRUN_RUN_ERROR;
   }
+  if (e->direct) return tjit_exec(e->te, tv, cpu);
   iv = tv->peer;
   for (;;) {
     interp_block *hot;
@@ -176,14 +180,19 @@ static void tiered_vcache_flush(void *inst, vmrun_cpu *cpu)
 }
 
 /* The interpreter's lines (it translates every block, once), the JIT's,
-** then the tiering counters. */
+** then the tiering counters; when the JIT runs alone, its lines. */
 static int tiered_stats(void *inst, char *buf, unsigned long len)
 {
   tiered *e = inst;
   unsigned long used;
-  int n = interp_engine_ops.stats(e->ie, buf, len);
-  used = (unsigned long)n < len ? (unsigned long)n : len;
-  n += tjit_stats_jit(e->te, buf + used, len - used);
+  int n;
+  if (e->direct) {
+    n = tjit_engine_ops.stats(e->te, buf, len);
+  } else {
+    n = interp_engine_ops.stats(e->ie, buf, len);
+    used = (unsigned long)n < len ? (unsigned long)n : len;
+    n += tjit_stats_jit(e->te, buf + used, len - used);
+  }
   used = (unsigned long)n < len ? (unsigned long)n : len;
   n += snprintf(buf + used, len - used,
                 "blocks_interpreted %llu\nblocks_promoted %llu\n"
