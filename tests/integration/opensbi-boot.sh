@@ -84,4 +84,15 @@ for i in 1 2; do
 done
 check "icount clock: two runs print identical output" cmp -s "$TMP/det1" "$TMP/det2"
 check "icount clock: run succeeded" grep -q 'all checks passed' "$TMP/det1"
+# tjit and tiered retire the same instructions in the same order, so with
+# the icount clock they print exactly what interp prints (timer values
+# included).
+for eng in tjit tiered; do
+  timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
+    --set machine.clock=icount --set machine.engine=$eng \
+    --set machine.engine_options.hot_threshold=3 "$cfg" </dev/null \
+    >"$TMP/det-$eng" 2>&1
+  check "icount clock: $eng prints exactly what interp prints" \
+    cmp -s "$TMP/det1" "$TMP/det-$eng"
+done
 done_testing
