@@ -353,6 +353,7 @@ static int stage_cpus(vmrun_machine *m)
 
 static int stage_engine(vmrun_machine *m)
 {
+  unsigned long lines;
   int rc;
   m->engine_env.struct_size = sizeof m->engine_env;
   m->engine_env.fe = m->fe;
@@ -365,11 +366,12 @@ static int stage_engine(vmrun_machine *m)
     m->engine_env.instrument = vmrun__lua_instrument;
     m->engine_env.instrument_opaque = m;
   }
+  lines = vmrun__diag_count;
   rc = m->engine->create(&m->host, m, m->desc.engine_options, &m->engine_env,
                          &m->engine_inst);
   if (rc == -VMRUN_ENOTSUP && strcmp(m->desc.engine, "interp") != 0) {
     /* e.g. a JIT on a host it cannot generate code for: one warning line
-    ** (the engine logged why), then the interpreter */
+    ** (the engine says why under -v), then the interpreter */
     const void *ops;
     vmrun__diag("vmrun: warning: engine '%s' is not available on this "
                 "host; using 'interp'", m->desc.engine);
@@ -378,12 +380,15 @@ static int stage_engine(vmrun_machine *m)
                         &ops)) < 0)
       return rc;
     m->engine = ops;
+    lines = vmrun__diag_count;
     rc = m->engine->create(&m->host, m, m->desc.engine_options,
                            &m->engine_env, &m->engine_inst);
   }
   if (rc < 0) {
-    vmrun__diag("vmrun: engine plugin '%s' failed to start (error %d)",
-                m->desc.engine, rc);
+    /* a bad engine_options value: the plugin's line (cfg_*) says it all */
+    if (rc != -VMRUN_EINVAL || vmrun__diag_count == lines)
+      vmrun__diag("vmrun: engine plugin '%s' failed to start (error %d)",
+                  m->desc.engine, rc);
     m->engine_inst = NULL;
     return rc;
   }

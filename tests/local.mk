@@ -41,7 +41,7 @@ tests_plugins_device_undef_la_SOURCES = tests/plugins/testplug.c
 tests_plugins_device_undef_la_CPPFLAGS = $(AM_CPPFLAGS) -DVARIANT=UNDEF
 tests_plugins_device_undef_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 ## interp with an injected fault, for --engine-check (plugins/interp/exec.c)
-FAULTY_SOURCES = plugins/interp/engine.c plugins/interp/exec.c \
+FAULTY_SOURCES = plugins/interp/plugin.c plugins/interp/engine.c plugins/interp/exec.c \
 	plugins/interp/interp.h plugins/interp/interp_int.h
 tests_faulty_engine_faultymul_la_SOURCES = $(FAULTY_SOURCES)
 tests_faulty_engine_faultymul_la_CFLAGS = $(PLUGIN_CFLAGS) $(INTERP_CFLAGS) \
@@ -71,7 +71,8 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/engine/test_interp_switch tests/engine/test_softmmu \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
-	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit
+	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit \
+	tests/tiered/test_tiered
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once tests/tools/rv-disas tests/tools/elfsym
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -97,10 +98,26 @@ tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
 tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c \
 	tests/tjit/test_emit.c tests/tjit/tjit_desc.c plugins/tjit/cache.c \
 	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \
-	tests/engine/softmmu_desc.c plugins/common/pagemap.c
+	tests/engine/softmmu_desc.c plugins/common/pagemap.c \
+	plugins/common/blockgen.c
 tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc \
 	-DENGINE_SUITE=tjit_ops -DENGINE_TRACE_SUITE=tjit_trace -DENGINE_EXTRA_STATS
 tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
+
+## the tiered engine: the interp op tests again with a threshold of 2 (a
+## block's first run is interpreted, later ones compiled), plus promotion,
+## invalidation of promoted blocks and faults in them
+tests_tiered_test_tiered_SOURCES = tests/engine/test_interp.c \
+	tests/tiered/test_tiered.c tests/tiered/tiered_desc.c \
+	plugins/interp/engine.c plugins/interp/exec.c plugins/tjit/engine.c \
+	plugins/tjit/cache.c plugins/tjit/codegen.c tests/engine/harness.c \
+	tests/engine/harness.h tests/engine/softmmu_desc.c \
+	plugins/common/pagemap.c plugins/common/blockgen.c
+tests_tiered_test_tiered_CPPFLAGS = $(ENGTEST_CPPFLAGS) \
+	-Dinterp_desc=tiered_desc -DENGINE_SUITE=tiered_ops \
+	-DENGINE_TRACE_SUITE=tiered_trace -DENGINE_EXTRA_STATS \
+	-DTIERED_DEFAULT_THRESHOLD=2
+tests_tiered_test_tiered_LDADD = $(CRITERION_LIBS)
 
 ## a one-shot HTTP server on loopback for the guest network test
 tests_tools_http_once_SOURCES = tests/tools/http-once.c
@@ -122,7 +139,8 @@ tests_sdk_test_abi_LDADD = $(CRITERION_LIBS)
 ## variant builds the portable dispatcher (configure picks computed goto)
 ENGTEST_SOURCES = tests/engine/harness.c tests/engine/harness.h \
 	tests/engine/interp_desc.c plugins/interp/exec.c \
-	tests/engine/softmmu_desc.c plugins/common/pagemap.c
+	tests/engine/softmmu_desc.c plugins/common/pagemap.c \
+	plugins/common/blockgen.c
 ENGTEST_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/tests/engine
 tests_engine_test_interp_SOURCES = tests/engine/test_interp.c $(ENGTEST_SOURCES)
 tests_engine_test_interp_CPPFLAGS = $(ENGTEST_CPPFLAGS)

@@ -63,11 +63,36 @@ static void htab_remove(interp *e, interp_block *b)
 
 /* ---- dropping blocks ---- */
 
+static void block_free(interp_block *b)
+{
+  free(b->ir);
+  free(b);
+}
+
+void interp_drop_ir(interp_block *b)
+{
+  free(b->ir);
+  b->ir = NULL;
+}
+
 void interp_free_pending(interp *e)
 {
   interp_block *b = e->pending, *nb;
   e->pending = NULL;
-  for (; b; b = nb) { nb = b->fnext; free(b); }
+  for (; b; b = nb) { nb = b->fnext; block_free(b); }
+}
+
+/* A copy of the IR of a block, ops right after the header; NULL when out
+** of memory (the JIT then asks the frontend again). */
+static vmrun_ir_block *copy_ir(const vmrun_ir_block *ib)
+{
+  vmrun_ir_block *c = malloc(sizeof *c + (size_t)ib->n_ops * sizeof *ib->ops);
+  if (!c) return NULL;
+  *c = *ib;
+  c->ops = (vmrun_ir_op *)(void *)(c + 1);
+  c->cap_ops = ib->n_ops;
+  memcpy(c->ops, ib->ops, (size_t)ib->n_ops * sizeof *ib->ops);
+  return c;
 }
 
 static void jc_remove(interp *e, interp_block *b)
@@ -494,57 +519,15 @@ static interp_block *prepare(interp *e, const vmrun_ir_block *ib,
 
 /* ---- lookup and translation ---- */
 
-static int page2_ok(interp *e, vmrun_cpu *cpu, const interp_block *b)
-{
-  uint64_t pa;
-  if (b->phys_page2 == VMRUN_TLB_INVALID) return 1;
-  if (e->env.mmu->translate(e->env.mmu_inst, cpu,
-                            (b->pc & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE,
-                            VMRUN_ACCESS_FETCH, cpu->mmu_idx_fetch, &pa))
-    return 0;
-  return (pa & VMRUN_PAGE_MASK) == (b->phys_page2 & VMRUN_PAGE_MASK);
-}
-
 static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
                            uint64_t pa, interp_block **out)
 {
   vmrun_ir_block ib;
   interp_block *b;
   const char *why = NULL;
-  int r;
-  memset(&ib, 0, sizeof ib);
-  ib.pc = pc;
-  ib.phys_pc = pa;
-  ib.tb_flags = cpu->tb_flags;
-  ib.max_insns = e->max_insns;
-  ib.ops = e->irbuf;
-  ib.cap_ops = e->ir_cap;
-  ib.phys_page2 = VMRUN_TLB_INVALID;
-  r = e->env.fe->translate(e->env.fe_inst, cpu, &ib);
-  if (r > 0) {
-    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
-                           (enum vmrun_fault)r, pc);
-    return 1;
-  }
-  if (r < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: frontend failed to translate pc 0x%llx (error %d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
-  if (ib.overflow) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: block at pc 0x%llx overflows the IR limits "
-                 "(frontend bug)", (unsigned long long)pc);
-    return -1;
-  }
-  if (e->env.instrument &&
-      (r = e->env.instrument(e->env.instrument_opaque, cpu, &ib)) < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "interp: instrumenting the block at pc 0x%llx failed (%d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
+  int r = blockgen_translate(e->host, e->m, &e->env, "interp", cpu, pc, pa,
+                             e->max_insns, e->irbuf, e->ir_cap, &ib);
+  if (r) return r;
   b = prepare(e, &ib, &why);
   if (!b) {
     e->host->log(e->m, VMRUN_LOG_ERROR,
@@ -552,6 +535,7 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
                  (unsigned long long)pc, why);
     return -1;
   }
+  if (e->keep_ir) b->ir = copy_ir(&ib);
   /* link into the hash and the page lists */
   if (e->hcount >= 2 * (e->hmask + 1)) (void)htab_grow(e);
   {
@@ -588,7 +572,7 @@ int interp_lookup_slow(interp *e, interp_vcpu *vd, vmrun_cpu *cpu,
   }
   for (b = e->htab[hash_key(pa, pc, fl) & e->hmask]; b; b = b->hnext)
     if (b->phys_pc == pa && b->pc == pc && b->tb_flags == fl &&
-        page2_ok(e, cpu, b))
+        blockgen_page2_ok(&e->env, cpu, b->pc, b->phys_page2))
       break;
   if (!b) {
     int r = translate_block(e, cpu, pc, pa, &b);
@@ -611,7 +595,7 @@ static int interp_create(const vmrun_host *host, vmrun_machine *m,
   size_t envsz;
   (void)opts;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
-  interp_exec(NULL, NULL); /* publish the handler table */
+  interp_exec(NULL, NULL, NULL); /* publish the handler table */
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;
@@ -641,7 +625,7 @@ static void interp_destroy(void *inst)
   if (e->htab) {
     for (uint32_t i = 0; i <= e->hmask; i++) {
       interp_block *b = e->htab[i], *nb;
-      for (; b; b = nb) { nb = b->hnext; free(b); }
+      for (; b; b = nb) { nb = b->hnext; block_free(b); }
     }
     free(e->htab);
   }
@@ -689,7 +673,7 @@ static int interp_run(void *inst, vmrun_cpu *cpu)
                  "interp: hart %u run before cpu_attach", cpu->hart_id);
     return VMRUN_RUN_ERROR;
   }
-  return interp_exec(e, cpu);
+  return interp_exec(e, cpu->engine_data, cpu);
 }
 
 static void interp_invalidate(void *inst, uint64_t gpa, uint64_t len)
@@ -735,17 +719,9 @@ static int interp_stats(void *inst, char *buf, unsigned long len)
                   e->st_translated, e->st_invalidated, e->st_flushes);
 }
 
-static const vmrun_engine_ops interp_ops = {
+const vmrun_engine_ops interp_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
   interp_stats
 };
-
-/* The test builds with injected faults carry their own names. */
-#ifndef INTERP_PLUGIN_NAME
-#define INTERP_PLUGIN_NAME "interp"
-#endif
-VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, INTERP_PLUGIN_NAME, "0.1.0",
-                    "IR interpreter (direct-threaded), the reference engine",
-                    &interp_ops);

@@ -177,7 +177,7 @@ static __attribute__((noinline)) int st_slow(interp *e, vmrun_cpu *cpu,
 /* Instructions completed before the current one (ordinal x). */
 #define DONE_BEFORE(x) ((x) - skipped ? (x) - skipped - 1u : 0u)
 
-int interp_exec(interp *e, vmrun_cpu *cpu)
+int interp_exec(interp *e, interp_vcpu *vd, vmrun_cpu *cpu)
 {
 #if !VMRUN_INTERP_SWITCH
 #define INTERP_LABEL(n) &&L_##n,
@@ -187,7 +187,6 @@ int interp_exec(interp *e, vmrun_cpu *cpu)
 #else
   if (!e) return 0;
 #endif
-  interp_vcpu *vd = cpu->engine_data;
   uint64_t t[VMRUN_IR_MAX_TEMPS];
   const interp_op *op;
   interp_block *b;
@@ -225,6 +224,13 @@ next_block:
     }
   }
   fetch_faults = 0;
+  if (UNLIKELY(e->tiering)) {
+    /* engine-tiered: the JIT takes over the block at its hot_limit+1-th
+    ** execution (before it is traced or accounted) */
+    if (b->hits >= e->hot_limit) { e->hot = b; return INTERP_RUN_HOT; }
+    b->hits++;
+    e->st_interpreted++;
+  }
   if (UNLIKELY(e->env.trace))
     fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
   skipped = accounted = raised = 0;

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../common/blockgen.h"
 #include "../common/pagemap.h"
 #include <vmrun/vmrun.h>
 
@@ -110,6 +111,9 @@ struct interp_block {
   uint32_t n_ops, n_insns, n_temps;
   uint32_t valid;
   uint32_t n_plinks;
+  uint32_t hits;         /* engine-tiered: times interpreted */
+  vmrun_ir_block *ir;    /* engine-tiered: the IR (ops after it), kept
+                            until the block is promoted to the JIT */
   interp_block *hnext;   /* hash chain */
   interp_block *fnext;   /* pending-free list */
   interp_plink pl[2];    /* phys_pc page, phys_page2 */

@@ -47,15 +47,31 @@ typedef struct interp {
   uint32_t ir_cap, max_insns;
   int32_t label_pos[VMRUN_IR_MAX_LABELS];
   uint32_t label_ord[VMRUN_IR_MAX_LABELS];
+  /* engine-tiered (all zero for engine-interp): interp_exec() returns
+  ** INTERP_RUN_HOT, with the block in `hot`, instead of running a block
+  ** already interpreted hot_limit times; keep_ir keeps each block's IR */
+  int tiering, keep_ir;
+  uint32_t hot_limit;
+  interp_block *hot;
   /* statistics */
-  unsigned long long st_translated, st_invalidated, st_flushes;
+  unsigned long long st_translated, st_invalidated, st_flushes,
+      st_interpreted;
 } interp;
+
+/* interp_exec() result beside enum vmrun_run_reason: the block at cpu->pc
+** (interp.hot) is hot; nothing was executed for it. */
+#define INTERP_RUN_HOT 16
+
+/* The engine vtable (plugin.c publishes it; engine-tiered drives it). */
+INTERP_HIDDEN extern const vmrun_engine_ops interp_engine_ops;
 
 /* exec.c */
 INTERP_HIDDEN extern const void *const *interp_labels;
-INTERP_HIDDEN int interp_exec(interp *e, vmrun_cpu *cpu);
+INTERP_HIDDEN int interp_exec(interp *e, interp_vcpu *vd, vmrun_cpu *cpu);
 /* engine.c */
 INTERP_HIDDEN void interp_free_pending(interp *e);
+/* Free the IR kept for a block (engine-tiered, once it is compiled). */
+INTERP_HIDDEN void interp_drop_ir(interp_block *b);
 INTERP_HIDDEN int interp_lookup_slow(interp *e, interp_vcpu *vd,
                                      vmrun_cpu *cpu, interp_block **out);
 

@@ -628,7 +628,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.overflow = 0;
   start = c->pos;
 
-  /* block entry: the engine.h checks, then the registers */
+  /* block entry: the engine.h checks, a count of the blocks that run
+  ** (tjit_vcpu.entries), then the registers */
   alu_mi(c, 0, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
   alu_mi(c, 0, ALU_CMP, CPU(OFF_HALTED), 0);
@@ -637,6 +638,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_E), 0, 0)) goto oom;
   alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
+  alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   alu_rr(c, 0, ALU_XOR, R12, R12);
   alu_rr(c, 0, ALU_XOR, R14, R14);
   emit_load_tlb(c);

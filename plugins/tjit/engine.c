@@ -16,67 +16,27 @@
 
 static int page2_ok(tjit *e, vmrun_cpu *cpu, const tjit_block *b)
 {
-  uint64_t pa;
-  if (b->phys_page2 == VMRUN_TLB_INVALID) return 1;
-  if (e->env.mmu->translate(e->env.mmu_inst, cpu,
-                            (b->pc & VMRUN_PAGE_MASK) + VMRUN_PAGE_SIZE,
-                            VMRUN_ACCESS_FETCH, cpu->mmu_idx_fetch, &pa))
-    return 0;
-  return (pa & VMRUN_PAGE_MASK) == (b->phys_page2 & VMRUN_PAGE_MASK);
+  return blockgen_page2_ok(&e->env, cpu, b->pc, b->phys_page2);
 }
 
-static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
-                           uint64_t pa, tjit_block **out)
+/* Compile a translated (and instrumented) IR block and enter it in the
+** cache: 0 with *out, -1 on an internal error (logged). */
+static int install_block(tjit *e, const vmrun_ir_block *ib, tjit_block **out)
 {
-  vmrun_ir_block ib;
   tjit_block *b;
   const char *why = NULL;
-  int r;
-  memset(&ib, 0, sizeof ib);
-  ib.pc = pc;
-  ib.phys_pc = pa;
-  ib.tb_flags = cpu->tb_flags;
-  ib.max_insns = e->max_insns;
-  ib.ops = e->irbuf;
-  ib.cap_ops = e->ir_cap;
-  ib.phys_page2 = VMRUN_TLB_INVALID;
-  r = e->env.fe->translate(e->env.fe_inst, cpu, &ib);
-  if (r > 0) {
-    e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
-                           (enum vmrun_fault)r, pc);
-    return 1;
-  }
-  if (r < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "tjit: frontend failed to translate pc 0x%llx (error %d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
-  if (ib.overflow) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "tjit: block at pc 0x%llx overflows the IR limits "
-                 "(frontend bug)", (unsigned long long)pc);
-    return -1;
-  }
-  if (e->env.instrument &&
-      (r = e->env.instrument(e->env.instrument_opaque, cpu, &ib)) < 0) {
-    e->host->log(e->m, VMRUN_LOG_ERROR,
-                 "tjit: instrumenting the block at pc 0x%llx failed (%d)",
-                 (unsigned long long)pc, r);
-    return -1;
-  }
-  b = tjit_compile(e, &ib, &why);
+  b = tjit_compile(e, ib, &why);
   if (!b && !why) {
     /* code cache full: drop everything and start over */
     tjit_flush_all(e);
     e->st_cache_full++;
-    b = tjit_compile(e, &ib, &why);
+    b = tjit_compile(e, ib, &why);
     if (!b && !why) why = "block larger than the whole code cache";
   }
   if (!b) {
     e->host->log(e->m, VMRUN_LOG_ERROR,
                  "tjit: invalid IR block at pc 0x%llx: %s",
-                 (unsigned long long)pc, why);
+                 (unsigned long long)ib->pc, why);
     return -1;
   }
   tjit_htab_insert(e, b);
@@ -91,8 +51,23 @@ static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
   return 0;
 }
 
+static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
+                           uint64_t pa, tjit_block **out)
+{
+  vmrun_ir_block ib;
+  int r = blockgen_translate(e->host, e->m, &e->env, "tjit", cpu, pc, pa,
+                             e->max_insns, e->irbuf, e->ir_cap, &ib);
+  if (r) return r;
+  return install_block(e, &ib, out);
+}
+
+/* Jump-cache miss: 0 with *out, 1 when a fetch fault was raised (pc
+** changed), 2 when the block is not compiled and may not be (cold: only
+** when e->tiering and !may_compile), -1 on an internal error (logged).
+** A block is compiled from `ir` when given, else translated. */
 static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
-                       tjit_block **out)
+                       tjit_block **out, int may_compile,
+                       const vmrun_ir_block *ir)
 {
   uint64_t pc = cpu->pc, pa = 0;
   uint32_t fl = cpu->tb_flags;
@@ -106,7 +81,9 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
   }
   b = tjit_htab_find(e, pa, pc, fl, page2_ok, cpu);
   if (!b) {
-    int r = translate_block(e, cpu, pc, pa, &b);
+    int r;
+    if (!may_compile) return 2;
+    r = ir ? install_block(e, ir, &b) : translate_block(e, cpu, pc, pa, &b);
     if (r) return r;
   }
   vd->jc[TJIT_JC_IDX(pc)] = b;
@@ -114,11 +91,18 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
   return 0;
 }
 
+int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
+                 const vmrun_ir_block *ir)
+{
+  tjit_block *b = vd->jc[TJIT_JC_IDX(cpu->pc)];
+  if (b && b->pc == cpu->pc && b->tb_flags == cpu->tb_flags) return 0;
+  return lookup_slow(e, vd, cpu, &b, 1, ir);
+}
+
 /* ---- dispatcher ---- */
 
-static int tjit_exec(tjit *e, vmrun_cpu *cpu)
+int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
 {
-  tjit_vcpu *vd = cpu->engine_data;
   tjit_site *site = NULL;    /* direct exit the last block left through */
   uint32_t fetch_faults = 0;
   tjit_block *b;
@@ -133,8 +117,9 @@ static int tjit_exec(tjit *e, vmrun_cpu *cpu)
       uint64_t pc = cpu->pc;
       b = vd->jc[TJIT_JC_IDX(pc)];
       if (TJ_UNLIKELY(!b || b->pc != pc || b->tb_flags != cpu->tb_flags)) {
-        int r = lookup_slow(e, vd, cpu, &b);
+        int r = lookup_slow(e, vd, cpu, &b, !e->tiering, NULL);
         if (r < 0) return VMRUN_RUN_ERROR;
+        if (r == 2) return TJIT_RUN_COLD;
         if (r > 0) {
           site = NULL;
           if (cpu->insn_budget) cpu->insn_budget--;
@@ -156,6 +141,7 @@ static int tjit_exec(tjit *e, vmrun_cpu *cpu)
       tjit_link(e, site, b);
     if (TJ_UNLIKELY(e->env.trace))
       fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
+    e->st_dispatched++;
     site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
   }
 }
@@ -174,15 +160,13 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
-  host->log(m, VMRUN_LOG_WARN,
-            "tjit: this host is not x86-64; use engine interp");
+  /* why, under -v; the core's fallback warning is the one line */
+  host->log(m, VMRUN_LOG_INFO, "tjit: this host is not x86-64");
   return -VMRUN_ENOTSUP;
 #else
   if (host->cfg_u64 && opts &&
-      host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0) {
-    host->log(m, VMRUN_LOG_ERROR, "tjit: bad code_cache option");
-    return -VMRUN_EINVAL;
-  }
+      host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0)
+    return -VMRUN_EINVAL; /* cfg_u64 reported it */
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;
@@ -203,9 +187,8 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
     return -VMRUN_ENOMEM;
   }
   if (tjit_cc_init(e, cc)) {
-    host->log(m, VMRUN_LOG_WARN,
-              "tjit: cannot map an executable code cache; use engine "
-              "interp");
+    host->log(m, VMRUN_LOG_INFO,
+              "tjit: cannot map an executable code cache");
     tjit_destroy(e);
     return -VMRUN_ENOTSUP;
   }
@@ -274,7 +257,7 @@ static int tjit_run(void *inst, vmrun_cpu *cpu)
                  "tjit: hart %u run before cpu_attach", cpu->hart_id);
     return VMRUN_RUN_ERROR;
   }
-  return tjit_exec(e, cpu);
+  return tjit_exec(e, cpu->engine_data, cpu);
 }
 
 static void tjit_invalidate(void *inst, uint64_t gpa, uint64_t len)
@@ -296,26 +279,40 @@ static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (vd) memset(vd->jc, 0, sizeof vd->jc);
 }
 
+/* Chain hits are derived, not counted on the chained path: every block's
+** code adds one to its vCPU's `entries`, the dispatcher counts the blocks
+** it enters, and the difference is the blocks entered through a chained
+** (patched) jump. */
+int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
+{
+  unsigned long long entries = 0;
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) entries += vd->entries;
+  return snprintf(buf, len,
+                  "code_bytes %llu\ncode_cache_used %llu\n"
+                  "code_cache_full %llu\nchain_links %llu\n"
+                  "block_entries %llu\ndispatcher_entries %llu\n"
+                  "chain_hits %llu\n",
+                  e->st_code_bytes,
+                  (unsigned long long)(e->cc_pos - e->cc_start),
+                  e->st_cache_full, e->st_links, entries, e->st_dispatched,
+                  entries > e->st_dispatched ? entries - e->st_dispatched
+                                             : 0ull);
+}
+
 static int tjit_stats(void *inst, char *buf, unsigned long len)
 {
   tjit *e = inst;
-  return snprintf(buf, len,
-                  "blocks_translated %llu\nblocks_invalidated %llu\n"
-                  "flushes %llu\ncode_bytes %llu\ncode_cache_used %llu\n"
-                  "code_cache_full %llu\nchain_links %llu\n",
-                  e->st_translated, e->st_invalidated, e->st_flushes,
-                  e->st_code_bytes,
-                  (unsigned long long)(e->cc_pos - e->cc_start),
-                  e->st_cache_full, e->st_links);
+  int n = snprintf(buf, len,
+                   "blocks_translated %llu\nblocks_invalidated %llu\n"
+                   "flushes %llu\n",
+                   e->st_translated, e->st_invalidated, e->st_flushes);
+  unsigned long used = (unsigned long)n < len ? (unsigned long)n : len;
+  return n + tjit_stats_jit(e, buf + used, len - used);
 }
 
-static const vmrun_engine_ops tjit_ops = {
+const vmrun_engine_ops tjit_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   tjit_create, tjit_destroy, tjit_cpu_attach, tjit_cpu_detach,
   tjit_run, tjit_invalidate, tjit_flush, tjit_vcache_flush,
   tjit_stats
 };
-
-VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tjit", "0.1.0",
-                    "template JIT to x86-64 with block chaining",
-                    &tjit_ops);

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 
+#include "../common/blockgen.h"
 #include "../common/pagemap.h"
 #include <vmrun/vmrun.h>
 
@@ -56,13 +57,16 @@ struct tjit_block {
 };
 
 /* Per-vCPU data.  The generated code keeps &temps[0] in rbp; the two
-** words before it are scratch for the slow paths. */
+** words before it are scratch for the slow paths, the one before them
+** counts the blocks run (each block's code increments it once past its
+** entry checks). */
 typedef struct tjit_vcpu {
   tjit_block *jc[TJIT_JC_SIZE];
   vmrun_cpu *cpu;
   tjit *e;
   struct tjit_vcpu *next;
-  uint64_t pad;
+  void *peer;                  /* engine-tiered: the interpreter's vCPU */
+  uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
   uint64_t temps[VMRUN_IR_MAX_TEMPS];
@@ -92,6 +96,8 @@ struct tjit {
   tjit_block *pending;
   tjit_site *linked;           /* every linked site */
   int chaining;
+  int tiering;                 /* engine-tiered: tjit_exec() returns
+                                  TJIT_RUN_COLD at a block not compiled */
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
   uint8_t *rw, *rx;
   uint64_t cc_size;
@@ -107,7 +113,11 @@ struct tjit {
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
-      st_cache_full, st_links, st_code_bytes;
+      st_cache_full, st_links, st_code_bytes, st_dispatched;
 };
+
+/* tjit_exec() result beside enum vmrun_run_reason (tiering only): the
+** block at cpu->pc is not compiled; nothing was executed for it. */
+#define TJIT_RUN_COLD 17
 
 #endif

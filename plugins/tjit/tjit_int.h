@@ -26,6 +26,22 @@ TJ_HIDDEN void tjit_drop_block(tjit *e, tjit_block *b);
 TJ_HIDDEN void tjit_invalidate_range(tjit *e, uint64_t gpa, uint64_t len);
 TJ_HIDDEN void tjit_flush_all(tjit *e);
 
+/* engine.c */
+/* The engine vtable (plugin.c publishes it; engine-tiered drives it). */
+TJ_HIDDEN extern const vmrun_engine_ops tjit_engine_ops;
+/* Run blocks from cpu->pc (the dispatcher loop): an enum
+** vmrun_run_reason, or TJIT_RUN_COLD when e->tiering. */
+TJ_HIDDEN int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu);
+/* Find or compile the block at cpu->pc, from `ir` (a block the frontend
+** translated for this pc, tb_flags and physical page) or, when NULL,
+** from a new translation, and put it in the jump cache.  0, 1 when a
+** fetch fault was raised (pc changed), -1 on an internal error (logged). */
+TJ_HIDDEN int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
+                           const vmrun_ir_block *ir);
+/* The JIT's statistics lines (code bytes, cache, chaining), appended by
+** the stats() of tjit and tiered; same return as stats(). */
+TJ_HIDDEN int tjit_stats_jit(tjit *e, char *buf, unsigned long len);
+
 /* codegen.c */
 TJ_HIDDEN int tjit_cc_init(tjit *e, uint64_t size);
 TJ_HIDDEN void tjit_cc_fini(tjit *e);

@@ -10,6 +10,20 @@
 
 fake_machine *FM;
 int fm_trace;
+fm_opt fm_engine_opts[4];
+
+static int h_cfg_u64(vmrun_cfg *node, const char *key, uint64_t def,
+                     uint64_t *out)
+{
+  const fm_opt *o = (const fm_opt *)(void *)node;
+  *out = def;
+  for (; node && o < fm_engine_opts + 4 && o->key; o++)
+    if (!strcmp(o->key, key)) {
+      if (o->bad) return -VMRUN_EINVAL;
+      *out = o->val;
+    }
+  return 0;
+}
 
 /* ---- fake host ---- */
 
@@ -180,6 +194,7 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_host.phys_access = h_phys_access;
   fake_host.phys_is_code = h_phys_is_code;
   fake_host.code_written = h_code_written;
+  fake_host.cfg_u64 = h_cfg_u64;
 
   memset(&fake_fe, 0, sizeof fake_fe);
   fake_fe.struct_size = sizeof fake_fe;
@@ -208,7 +223,11 @@ void fm_setup(int with_engine, uint32_t max_insns)
     env.max_block_insns = max_insns;
     env.trace = (uint32_t)fm_trace;
     FM->eng = interp_desc.ops;
-    r = FM->eng->create(&fake_host, (vmrun_machine *)FM, NULL, &env, &inst);
+    r = FM->eng->create(&fake_host, (vmrun_machine *)FM,
+                        fm_engine_opts[0].key ? (vmrun_cfg *)(void *)
+                                                    fm_engine_opts
+                                              : NULL,
+                        &env, &inst);
     if (r) abort();
     FM->eng_inst = inst;
     if (FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr)) abort();
@@ -299,4 +318,40 @@ void ir_exit(vmrun_ir_block *b, uint64_t pc)
 void ir_temps(vmrun_ir_block *b, unsigned n)
 {
   while (b->n_temps < n) vmrun_ir_temp(b);
+}
+
+void ir_addi(vmrun_ir_block *b, unsigned reg, unsigned t, uint64_t inc)
+{
+  ir_get(b, t, reg);
+  ir(b, VMRUN_IR_ADD, 8, t, t, 0, inc, VMRUN_IR_F_BIMM);
+  ir_put(b, reg, t);
+}
+
+void build_inc(vmrun_ir_block *b, void *arg)
+{
+  const inc_blk *p = arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_addi(b, p->reg, 0, p->inc);
+  ir_exit(b, p->next);
+}
+
+inc_blk *fm_ping_pong(void)
+{
+  static inc_blk ab[2];
+  ab[0] = (inc_blk){ 1, 1, RAM_BASE + 0x1000 };
+  ab[1] = (inc_blk){ 2, 1, RAM_BASE };
+  fm_block(RAM_BASE, build_inc, &ab[0]);
+  fm_block(RAM_BASE + 0x1000, build_inc, &ab[1]);
+  return ab;
+}
+
+unsigned long long fm_stat(const char *key)
+{
+  char buf[2048] = "\n", pat[64];
+  const char *p;
+  FM->eng->stats(FM->eng_inst, buf + 1, sizeof buf - 1);
+  snprintf(pat, sizeof pat, "\n%s ", key);
+  p = strstr(buf, pat);
+  return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
 }

@@ -78,6 +78,11 @@ typedef struct fake_machine {
 
 extern fake_machine *FM;
 extern int fm_trace; /* env.trace of the next fm_setup */
+/* engine_options of the next fm_setup: integer options read with the
+** host's cfg_u64 (key NULL ends the list; all NULL: no options); a key
+** with bad = 1 makes cfg_u64 fail as for a malformed value. */
+typedef struct fm_opt { const char *key; uint64_t val; int bad; } fm_opt;
+extern fm_opt fm_engine_opts[4];
 extern vmrun_host fake_host;
 extern vmrun_frontend_ops fake_fe;
 
@@ -99,5 +104,19 @@ void ir_put(vmrun_ir_block *b, unsigned reg, unsigned a);
 void ir_exit(vmrun_ir_block *b, uint64_t pc);
 /* temporaries t0..t(n-1) */
 void ir_temps(vmrun_ir_block *b, unsigned n);
+/* x[reg] += inc through temporary t */
+void ir_addi(vmrun_ir_block *b, unsigned reg, unsigned t, uint64_t inc);
+
+/* One-instruction block: x[reg] += inc; exit to `next` (arg: inc_blk). */
+typedef struct inc_blk { unsigned reg; uint64_t inc, next; } inc_blk;
+void build_inc(vmrun_ir_block *b, void *arg);
+/* Two such blocks jumping to each other: [0] at RAM_BASE (x1 += 1, to
+** [1]), [1] at RAM_BASE + 0x1000 (x2 += 1, to [0]).  Returns them, for
+** a test to change their code. */
+inc_blk *fm_ping_pong(void);
+
+/* The value of a "key value" line of the engine's stats(), or ~0ull when
+** there is no such line. */
+unsigned long long fm_stat(const char *key);
 
 #endif

@@ -2,3 +2,4 @@
 ** descriptor is renamed so the two do not clash. */
 #define vmrun_plugin_descriptor interp_desc
 #include "../../plugins/interp/engine.c"
+#include "../../plugins/interp/plugin.c"

@@ -9,7 +9,7 @@ machine="$top_srcdir/tests/guest/machine.yaml"
 for elf in "$top_builddir"/bench/out/*.elf; do
   name=$(basename "$elf" .elf)
   [ "$name" = empty ] && continue
-  for eng in interp tjit; do
+  for eng in interp tjit tiered; do
     timeout 300 "$VMRUN" --set machine.firmware="$elf" --set machine.engine=$eng \
       --set 'devices[2].options.chardev=null' "$machine" </dev/null >"$TMP/o" 2>&1
     st=$?

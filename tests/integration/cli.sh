@@ -47,6 +47,18 @@ printf 'version: 1\nmachine: [1, 2\n' >"$TMP/syntax.yaml"
 run_err "YAML syntax error names file:line:col" 1 "syntax.yaml:[0-9]+:[0-9]+: " "$TMP/syntax.yaml"
 run_err "unknown engine plugin" 1 "no engine plugin named 'turbo'" \
   --set machine.engine=turbo "$cfg"
+run_err "tiered: hot_threshold not a number" 1 \
+  "^--set:1:[0-9]+: machine.engine_options.hot_threshold: expected a number.*'soon'" \
+  --set machine.engine=tiered --set machine.engine_options.hot_threshold=soon "$cfg"
+run_err "tiered: hot_threshold above 2^32-1" 1 \
+  "^--set:1:[0-9]+: machine.engine_options.hot_threshold: expected at most 4294967295, got 4294967296" \
+  --set machine.engine=tiered --set machine.engine_options.hot_threshold=4G "$cfg"
+run_err "tiered: unknown engine option" 1 \
+  "machine.engine_options.hot_treshold: unknown key; valid keys: hot_threshold, code_cache" \
+  --set machine.engine=tiered --set machine.engine_options.hot_treshold=3 "$cfg"
+run_err "tjit: bad code_cache" 1 \
+  "machine.engine_options.code_cache: expected a number" \
+  --set machine.engine=tjit --set machine.engine_options.code_cache=big "$cfg"
 run_err "unknown device plugin" 1 "no device plugin named 'nosuch'" \
   --set 'devices[0].type=nosuch' "$cfg"
 run_err "wrong ISA for the frontend" 1 "frontend 'riscv64' implements ISA 'riscv64', but machine.arch is 'arm64'" \

@@ -9,7 +9,7 @@
 . "$top_srcdir/tests/integration/lib.sh"
 machine="$top_srcdir/tests/guest/machine.yaml"
 qemu=$(command -v qemu-system-riscv64 || true)
-engines="interp tjit"   # every engine runs every guest test
+engines="interp tjit tiered"   # every engine runs every guest test
 for t in $GUEST_TESTS; do
   for v in "$t" "$t-vmrun"; do
     elf="$top_builddir/tests/guest/$v.elf"
@@ -32,5 +32,22 @@ for t in $GUEST_TESTS; do
   else
     skip "qemu-system-riscv64 not installed (oracle for $t)"
   fi
+done
+
+# A JIT engine that cannot map its code cache (here: a 2 GiB cache, mapped
+# twice, under a 1.5 GB address-space limit; on a host that is not x86-64
+# the same path is taken) falls back to interp with one warning line, and
+# the guest still runs.
+for eng in tjit tiered; do
+  ( ulimit -v 1500000
+    exec "$VMRUN" --set machine.firmware="$top_builddir/tests/guest/alu.elf" \
+      --set machine.engine=$eng --set machine.engine_options.code_cache=2G \
+      --set 'devices[2].options.chardev=null' "$machine" ) </dev/null \
+    >"$TMP/out" 2>"$TMP/err"
+  st=$?
+  check "$eng without executable memory: the guest runs (status $st)" [ $st -eq 0 ]
+  check "$eng without executable memory: one warning line, then interp" \
+    sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"^vmrun: warning: engine '$eng' is not available on this host; using 'interp'\$\" '$TMP/err'"
+  [ "$(wc -l <"$TMP/err")" -eq 1 ] || diag <"$TMP/err"
 done
 done_testing

@@ -72,6 +72,12 @@ boot "$TMP/b5" --set machine.engine=tjit; st=$?
 check "tjit: Linux boot and self-check, status 0 (got $st)" [ $st -eq 0 ]
 check "tjit: no self-check failed" grep -Eq '^selfcheck: done: [0-9]+ passed, 0 failed$' "$TMP/b5"
 
+# And under the tiered engine (interpreter, then the JIT for hot blocks).
+boot "$TMP/b6" --set machine.engine=tiered --stats; st=$?
+check "tiered: Linux boot and self-check, status 0 (got $st)" [ $st -eq 0 ]
+check "tiered: no self-check failed" grep -Eq '^selfcheck: done: [0-9]+ passed, 0 failed$' "$TMP/b6"
+check "tiered: both tiers ran" sh -c "grep -Eq '^stats: blocks_interpreted [1-9]' '$TMP/b6' && grep -Eq '^stats: blocks_promoted [1-9]' '$TMP/b6'"
+
 # readonly: the guest cannot change the image
 sum1=$(cksum <"$disk")
 boot "$TMP/b4" --set 'devices[6].options.readonly=true'; st=$?

@@ -64,6 +64,19 @@ st=$?
 check "tjit: OpenSBI + payload exit 0 (got $st)" [ "$st" -eq 0 ]
 check "tjit: payload checks passed" grep -q 'all checks passed' "$TMP/jit"
 
+# And under the tiered engine, with a low threshold so that most of the
+# boot runs compiled code that was first interpreted.
+timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
+  --set machine.engine=tiered --set machine.engine_options.hot_threshold=4 \
+  --stats "$cfg" </dev/null >"$TMP/tier" 2>&1
+st=$?
+check "tiered: OpenSBI + payload exit 0 (got $st)" [ "$st" -eq 0 ]
+check "tiered: payload checks passed" grep -q 'all checks passed' "$TMP/tier"
+check "tiered: blocks were promoted to the JIT" \
+  grep -Eq '^stats: blocks_promoted [1-9]' "$TMP/tier"
+check "tiered: blocks were interpreted" \
+  grep -Eq '^stats: blocks_interpreted [1-9]' "$TMP/tier"
+
 # Same boot in icount mode is deterministic: two runs, same output.
 for i in 1 2; do
   timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
@@ -71,4 +84,15 @@ for i in 1 2; do
 done
 check "icount clock: two runs print identical output" cmp -s "$TMP/det1" "$TMP/det2"
 check "icount clock: run succeeded" grep -q 'all checks passed' "$TMP/det1"
+# tjit and tiered retire the same instructions in the same order, so with
+# the icount clock they print exactly what interp prints (timer values
+# included).
+for eng in tjit tiered; do
+  timeout 120 "$VMRUN" --max-insns 500000000 --set machine.kernel="$payload" \
+    --set machine.clock=icount --set machine.engine=$eng \
+    --set machine.engine_options.hot_threshold=3 "$cfg" </dev/null \
+    >"$TMP/det-$eng" 2>&1
+  check "icount clock: $eng prints exactly what interp prints" \
+    cmp -s "$TMP/det1" "$TMP/det-$eng"
+done
 done_testing

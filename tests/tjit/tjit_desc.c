@@ -3,3 +3,4 @@
 ** as they are). */
 #define vmrun_plugin_descriptor tjit_desc
 #include "../../plugins/tjit/engine.c"
+#include "../../plugins/tjit/plugin.c"

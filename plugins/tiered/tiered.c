@@ -1,0 +1,215 @@
+/*
+** plugins/tiered/tiered.c - engine-tiered: the IR interpreter runs cold
+** code, the template JIT compiles a block once it has run hot_threshold
+** times.  Both engines are linked in whole (libinterp.la, libtjit.la) and
+** driven through their vtables; this file is only the switch between them.
+**
+**   run():  interp_exec() runs blocks; at a block it has already
+**           interpreted hot_threshold-1 times it returns INTERP_RUN_HOT
+**           without running it.  tjit_promote() compiles that block (from
+**           the IR the interpreter kept, so the frontend translates a block
+**           once) and tjit_exec() runs compiled blocks, chaining them,
+**           until it reaches a block not compiled yet (TJIT_RUN_COLD): back
+**           to the interpreter, which counts it.  A compiled block is never
+**           chained to an interpreted one: its exit returns to tjit_exec(),
+**           and once the target is compiled the link is made there.
+**   Both caches are keyed alike and invalidate()/flush() go to both, so
+**   self-modifying code drops both tiers' versions (and the JIT's chains).
+**
+** cpu->engine_data is the JIT's vCPU (its generated code and slow paths
+** use it); the interpreter's hangs off it (tjit_vcpu.peer).
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../interp/interp_int.h"
+#include "../tjit/tjit_int.h"
+
+/* Executions in the interpreter before a block is compiled; see
+** docs/machine-yaml.md (engine_options.hot_threshold) for the choice. */
+#ifndef TIERED_DEFAULT_THRESHOLD
+#define TIERED_DEFAULT_THRESHOLD 32
+#endif
+
+typedef struct tiered {
+  const vmrun_host *host;
+  vmrun_machine *m;
+  interp *ie;
+  tjit *te;
+  uint64_t threshold;
+  int direct;             /* threshold 0 or 1: the JIT alone */
+} tiered;
+
+static void tiered_destroy(void *inst)
+{
+  tiered *e = inst;
+  if (!e) return;
+  if (e->te) tjit_engine_ops.destroy(e->te);
+  if (e->ie) interp_engine_ops.destroy(e->ie);
+  free(e);
+}
+
+static int tiered_create(const vmrun_host *host, vmrun_machine *m,
+                         vmrun_cfg *opts, const vmrun_engine_env *env,
+                         void **inst)
+{
+  static const char *const keys[] = { "hot_threshold", "code_cache", NULL };
+  tiered *e;
+  uint64_t thr = TIERED_DEFAULT_THRESHOLD;
+  void *sub;
+  int rc;
+  if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
+  if (opts && host->cfg_check_keys &&
+      host->cfg_check_keys(opts, keys) != 0)
+    return -VMRUN_EINVAL;
+  if (host->cfg_u64 && opts &&
+      host->cfg_u64(opts, "hot_threshold", TIERED_DEFAULT_THRESHOLD, &thr))
+    return -VMRUN_EINVAL; /* cfg_u64 reported it */
+  if (thr > 0xffffffffu) {
+    if (host->cfg_error)
+      host->cfg_error(host->cfg_get ? host->cfg_get(opts, "hot_threshold")
+                                    : opts,
+                      "expected at most 4294967295, got %llu",
+                      (unsigned long long)thr);
+    return -VMRUN_EINVAL;
+  }
+  e = calloc(1, sizeof *e);
+  if (!e) return -VMRUN_ENOMEM;
+  e->host = host;
+  e->m = m;
+  e->threshold = thr;
+  /* the JIT first: on a host it cannot generate code for it says why and
+  ** returns -VMRUN_ENOTSUP, and the core falls back to interp */
+  rc = tjit_engine_ops.create(host, m, opts, env, &sub);
+  if (rc < 0) { tiered_destroy(e); return rc; }
+  e->te = sub;
+  /* 0 and 1 both mean "compile at the first execution": the JIT then
+  ** translates blocks itself and the interpreter stays idle */
+  e->direct = thr <= 1;
+  e->te->tiering = !e->direct;
+  rc = interp_engine_ops.create(host, m, NULL, env, &sub);
+  if (rc < 0) { tiered_destroy(e); return rc; }
+  e->ie = sub;
+  e->ie->tiering = 1;
+  e->ie->keep_ir = 1;
+  e->ie->hot_limit = thr ? (uint32_t)thr - 1 : 0;
+  *inst = e;
+  return 0;
+}
+
+static int tiered_cpu_attach(void *inst, vmrun_cpu *cpu)
+{
+  tiered *e = inst;
+  interp_vcpu *iv;
+  int rc = interp_engine_ops.cpu_attach(e->ie, cpu);
+  if (rc < 0) return rc;
+  iv = cpu->engine_data;
+  rc = tjit_engine_ops.cpu_attach(e->te, cpu);
+  if (rc < 0) {
+    cpu->engine_data = iv;
+    interp_engine_ops.cpu_detach(e->ie, cpu);
+    return rc;
+  }
+  ((tjit_vcpu *)cpu->engine_data)->peer = iv;
+  return 0;
+}
+
+static void tiered_cpu_detach(void *inst, vmrun_cpu *cpu)
+{
+  tiered *e = inst;
+  tjit_engine_ops.cpu_detach(e->te, cpu);
+  interp_engine_ops.cpu_detach(e->ie, cpu); /* finds its vCPU by cpu */
+}
+
+static int tiered_run(void *inst, vmrun_cpu *cpu)
+{
+  tiered *e = inst;
+  tjit_vcpu *tv = cpu->engine_data;
+  interp_vcpu *iv;
+  if (!tv || !cpu->tlb) {
+    e->host->log(e->m, VMRUN_LOG_ERROR,
+                 "tiered: hart %u run before cpu_attach", cpu->hart_id);
+    return VMRUN_RUN_ERROR;
+  }
+  if (e->direct) return tjit_exec(e->te, tv, cpu);
+  iv = tv->peer;
+  for (;;) {
+    interp_block *hot;
+    int r = interp_exec(e->ie, iv, cpu);
+    if (r != INTERP_RUN_HOT) return r;
+    hot = e->ie->hot;
+    r = tjit_promote(e->te, tv, cpu, hot->ir);
+    if (r < 0) return VMRUN_RUN_ERROR;
+    /* compiled (or found compiled): the JIT has its own copy now */
+    if (r == 0) interp_drop_ir(hot);
+    /* r > 0: a fetch fault (the page changed under the block), raised
+    ** at pc; it costs one unit of budget (engine.h) */
+    else if (cpu->insn_budget) cpu->insn_budget--;
+    r = tjit_exec(e->te, tv, cpu);
+    if (r != TJIT_RUN_COLD) return r;
+  }
+}
+
+static void tiered_invalidate(void *inst, uint64_t gpa, uint64_t len)
+{
+  tiered *e = inst;
+  if (!e) return;
+  tjit_engine_ops.invalidate(e->te, gpa, len);
+  interp_engine_ops.invalidate(e->ie, gpa, len);
+}
+
+static void tiered_flush(void *inst)
+{
+  tiered *e = inst;
+  if (!e) return;
+  tjit_engine_ops.flush(e->te);
+  interp_engine_ops.flush(e->ie);
+}
+
+static void tiered_vcache_flush(void *inst, vmrun_cpu *cpu)
+{
+  tiered *e = inst;
+  tjit_vcpu *tv = cpu->engine_data;
+  if (!e) return;
+  tjit_engine_ops.vcache_flush(e->te, cpu);
+  if (tv && tv->peer) {
+    interp_vcpu *iv = tv->peer;
+    memset(iv->jc, 0, sizeof iv->jc);
+  }
+}
+
+/* The interpreter's lines (it translates every block, once), the JIT's,
+** then the tiering counters; when the JIT runs alone, its lines. */
+static int tiered_stats(void *inst, char *buf, unsigned long len)
+{
+  tiered *e = inst;
+  unsigned long used;
+  int n;
+  if (e->direct) {
+    n = tjit_engine_ops.stats(e->te, buf, len);
+  } else {
+    n = interp_engine_ops.stats(e->ie, buf, len);
+    used = (unsigned long)n < len ? (unsigned long)n : len;
+    n += tjit_stats_jit(e->te, buf + used, len - used);
+  }
+  used = (unsigned long)n < len ? (unsigned long)n : len;
+  n += snprintf(buf + used, len - used,
+                "blocks_interpreted %llu\nblocks_promoted %llu\n"
+                "jit_flushes %llu\nhot_threshold %llu\n",
+                e->ie->st_interpreted, e->te->st_translated,
+                e->te->st_flushes, (unsigned long long)e->threshold);
+  return n;
+}
+
+static const vmrun_engine_ops tiered_ops = {
+  sizeof(vmrun_engine_ops), 0,
+  tiered_create, tiered_destroy, tiered_cpu_attach, tiered_cpu_detach,
+  tiered_run, tiered_invalidate, tiered_flush, tiered_vcache_flush,
+  tiered_stats
+};
+
+VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tiered", "0.1.0",
+                    "IR interpreter for cold code, template JIT for hot "
+                    "blocks",
+                    &tiered_ops);
