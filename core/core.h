@@ -103,6 +103,12 @@ struct vmrun_machine {
   vmrun_device *devices; size_t n_devices;
   vmrun_region *regions; size_t n_regions; /* sorted by base */
   vmrun_region *last_region;    /* lookup cache */
+  /* Which bytes of each code page were fetched for translation (the SMC
+  ** bitmap, core/physmem.c): page number -> 4096-bit map. */
+  struct vmrun_codebytes **cb_tab;
+  uint32_t cb_mask, cb_count;
+  uint64_t smc_data_stores;     /* stores to code pages that hit no code */
+  uint64_t smc_page_flushes;    /* code pages invalidated by a store */
 
   vmrun_cpu **cpus; uint32_t n_cpus;
   vmrun_cpu *current_cpu;
@@ -160,6 +166,9 @@ int vmrun__phys_add(vmrun_machine *m, const char *name,
                     const vmrun_mmio_ops *ops, void *opaque);
 vmrun_region *vmrun__phys_find(vmrun_machine *m, uint64_t gpa);
 void vmrun__phys_free(vmrun_machine *m);
+/* [gpa, gpa+len) (within one page) was fetched to translate a block: mark
+** the page as holding code and those bytes in its SMC bitmap. */
+void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len);
 void vmrun__host_init_physmem(vmrun_host *h);
 
 /* core/clock.c */

@@ -108,7 +108,6 @@ static int host_irqc_register(vmrun_machine *m,
 
 /* ---- guest virtual memory through the MMU ---- */
 
-void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa);
 
 static int host_vmem_translate(vmrun_cpu *cpu, uint64_t va,
                                enum vmrun_access acc, unsigned idx,
@@ -144,7 +143,7 @@ static int host_code_fetch(vmrun_cpu *cpu, vmrun_ir_block *blk, uint64_t va,
                         cpu->mmu_idx_fetch, &pa);
   if (f) return f;
   if (m->host.phys_access(m, pa, size, 0, val) < 0) return VMRUN_FAULT_ACCESS;
-  vmrun__phys_mark_code(m, pa);
+  vmrun__phys_mark_code(m, pa, size);
   if (((pa ^ blk->phys_pc) & VMRUN_PAGE_MASK) != 0)
     blk->phys_page2 = pa & VMRUN_PAGE_MASK;
   return 0;
@@ -665,5 +664,9 @@ void vmrun__machine_stats(vmrun_machine *m, uint64_t wall_ns, FILE *out)
          line = strtok_r(NULL, "\n", &save))
       fprintf(out, "stats: %s\n", line);
   }
+  fprintf(out, "stats: smc_page_flushes %llu\n",
+          (unsigned long long)m->smc_page_flushes);
+  fprintf(out, "stats: smc_data_stores %llu\n",
+          (unsigned long long)m->smc_data_stores);
   vmrun__check_stats(m, out);
 }

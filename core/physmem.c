@@ -16,6 +16,8 @@
 #include "core.h"
 #include "lua.h"
 
+static void cb_free_all(vmrun_machine *m);
+
 int vmrun__phys_add(vmrun_machine *m, const char *name,
                     enum vmrun_region_kind kind, uint64_t base, uint64_t size,
                     const vmrun_mmio_ops *ops, void *opaque)
@@ -103,6 +105,7 @@ void vmrun__phys_free(vmrun_machine *m)
     free(r->name);
   }
   free(m->regions);
+  cb_free_all(m);
   m->regions = NULL;
   m->n_regions = 0;
 }
@@ -226,34 +229,136 @@ static int host_phys_is_code(vmrun_machine *m, uint64_t gpa)
   return (r->code_bits[pg / 8] >> (pg % 8)) & 1;
 }
 
-/* Mark the page of `gpa` as holding translated code (from code_fetch). */
-void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa);
-void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa)
+/*
+** Self-modifying code.  A RAM page from which a block was translated is
+** marked in its region's code_bits, and the MMU keeps it out of the write
+** TLB, so every store to it reaches code_written().  Besides the page bit
+** the core keeps, per code page, a bitmap of the bytes that were fetched
+** (as QEMU's SMC bitmap): a store that touches none of them (data that
+** shares a page with code, common in small bare-metal programs and in
+** kernels) invalidates nothing.  A store that hits a fetched byte drops
+** every translation of the page, clears the page bit and the bitmap (the
+** page is marked again when re-translated).  Bits of blocks dropped for
+** other reasons stay set until then: that only costs an invalidation.
+*/
+typedef struct vmrun_codebytes {
+  uint64_t page;                             /* gpa >> VMRUN_PAGE_BITS */
+  uint64_t bits[VMRUN_PAGE_SIZE / 64];       /* one bit per byte */
+  struct vmrun_codebytes *next;              /* hash chain */
+} vmrun_codebytes;
+
+static uint32_t cb_hash(uint64_t page)
+{
+  return (uint32_t)((page * 0x9e3779b97f4a7c15ull) >> 32);
+}
+
+static vmrun_codebytes *cb_find(vmrun_machine *m, uint64_t page)
+{
+  vmrun_codebytes *c;
+  if (!m->cb_tab) return NULL;
+  for (c = m->cb_tab[cb_hash(page) & m->cb_mask]; c; c = c->next)
+    if (c->page == page) return c;
+  return NULL;
+}
+
+/* The entry of `page`, created on first use; NULL on ENOMEM (the caller
+** then falls back to whole-page invalidation). */
+static vmrun_codebytes *cb_get(vmrun_machine *m, uint64_t page)
+{
+  vmrun_codebytes *c = cb_find(m, page);
+  if (c) return c;
+  if (!m->cb_tab || m->cb_count >= 2 * (m->cb_mask + 1)) {
+    uint32_t nsize = m->cb_tab ? 2 * (m->cb_mask + 1) : 256;
+    vmrun_codebytes **nt = calloc(nsize, sizeof *nt);
+    if (!nt) return NULL;
+    if (m->cb_tab) {
+      for (uint32_t i = 0; i <= m->cb_mask; i++) {
+        vmrun_codebytes *q, *nq;
+        for (q = m->cb_tab[i]; q; q = nq) {
+          nq = q->next;
+          q->next = nt[cb_hash(q->page) & (nsize - 1)];
+          nt[cb_hash(q->page) & (nsize - 1)] = q;
+        }
+      }
+      free(m->cb_tab);
+    }
+    m->cb_tab = nt;
+    m->cb_mask = nsize - 1;
+  }
+  if (!(c = calloc(1, sizeof *c))) return NULL;
+  c->page = page;
+  c->next = m->cb_tab[cb_hash(page) & m->cb_mask];
+  m->cb_tab[cb_hash(page) & m->cb_mask] = c;
+  m->cb_count++;
+  return c;
+}
+
+/* Set (val 1) or test bytes [off, off+len) of a page bitmap. */
+static void cb_set(vmrun_codebytes *c, unsigned off, unsigned len)
+{
+  for (unsigned i = off; i < off + len && i < VMRUN_PAGE_SIZE; i++)
+    c->bits[i / 64] |= 1ull << (i % 64);
+}
+
+static int cb_any(const vmrun_codebytes *c, unsigned off, unsigned len)
+{
+  for (unsigned i = off; i < off + len && i < VMRUN_PAGE_SIZE; i++)
+    if ((c->bits[i / 64] >> (i % 64)) & 1) return 1;
+  return 0;
+}
+
+static void cb_free_all(vmrun_machine *m)
+{
+  if (!m->cb_tab) return;
+  for (uint32_t i = 0; i <= m->cb_mask; i++) {
+    vmrun_codebytes *q, *nq;
+    for (q = m->cb_tab[i]; q; q = nq) { nq = q->next; free(q); }
+  }
+  free(m->cb_tab);
+  m->cb_tab = NULL;
+  m->cb_mask = m->cb_count = 0;
+}
+
+void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
 {
   vmrun_region *r = vmrun__phys_find(m, gpa);
+  vmrun_codebytes *c;
   uint64_t pg;
+  unsigned off = (unsigned)(gpa & (VMRUN_PAGE_SIZE - 1));
   if (!r || !r->code_bits) return;
   pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
+  if ((c = cb_get(m, gpa >> VMRUN_PAGE_BITS)) != NULL)
+    cb_set(c, off, len ? len : 1);
   if ((r->code_bits[pg / 8] >> (pg % 8)) & 1) return;
   r->code_bits[pg / 8] |= (uint8_t)(1u << (pg % 8));
   if (m->mmu && m->mmu->code_page_added)
     m->mmu->code_page_added(m->mmu_inst, gpa & VMRUN_PAGE_MASK);
 }
 
-/* Stores to pages holding code: clear the mark and drop the translations
-** of the whole page (it is marked again when re-translated). */
+/* Stores to pages holding code (see above). */
 static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
 {
   uint64_t end = gpa + (len ? len : 1) - 1;
+  if (end < gpa) end = ~(uint64_t)0;
   for (uint64_t a = gpa & VMRUN_PAGE_MASK; a <= end; a += VMRUN_PAGE_SIZE) {
     vmrun_region *r = vmrun__phys_find(m, a);
-    uint64_t pg;
-    if (!r || !r->code_bits) continue;
+    vmrun_codebytes *c;
+    uint64_t pg, lo = a > gpa ? a : gpa;
+    uint64_t hi = end - a >= VMRUN_PAGE_SIZE ? a + VMRUN_PAGE_SIZE - 1 : end;
+    if (!r || !r->code_bits) goto next;
     pg = (a - r->base) >> VMRUN_PAGE_BITS;
-    if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) continue;
+    if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) goto next;
+    c = cb_find(m, a >> VMRUN_PAGE_BITS);
+    if (c && !cb_any(c, (unsigned)(lo - a), (unsigned)(hi - lo + 1))) {
+      m->smc_data_stores++;
+      goto next;                      /* data next to code: nothing to do */
+    }
+    if (c) memset(c->bits, 0, sizeof c->bits);
     r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
+    m->smc_page_flushes++;
     vmrun__engines_invalidate(m, a, VMRUN_PAGE_SIZE);
-    if (a + VMRUN_PAGE_SIZE < a) break;
+  next:
+    if (a + VMRUN_PAGE_SIZE < a || a + VMRUN_PAGE_SIZE > end) break;
   }
 }
 

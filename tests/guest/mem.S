@@ -62,6 +62,19 @@ RVTEST_BEGIN
   sw a2, 0(a1)
   fence.i
   TEST_CASE(42, a0, 3, li a0, 0; jal ra, smc_target)
+  /* data stored next to translated code, in the same page, is only data:
+  ** the code there keeps running (vmrun counts it as smc_data_stores,
+  ** checked by guest-isa.sh) */
+  la a1, smc_data
+  li a2, 0x5a5a
+  sw a2, 0(a1)
+  TEST_CASE(43, a0, 0x5a5a, lw a0, 0(a1))
+  TEST_CASE(44, a0, 3, li a0, 0; jal ra, smc_target)
+  li a2, 0x00400513          /* addi a0, zero, 4 */
+  la a1, smc_target
+  sw a2, 0(a1)
+  fence.i
+  TEST_CASE(45, a0, 4, li a0, 0; jal ra, smc_target)
 
   /* load / store access faults on unmapped memory (0x0) */
   li a1, 0
@@ -80,6 +93,8 @@ smc_target:
   addi a0, zero, 1
   ret
   .option pop
+  .balign 8
+smc_data: .dword 0
 
 RVTEST_END
 
