@@ -200,13 +200,18 @@ GUEST_TESTS = alu muldiv mem amo rvc csr trap timer fp fp-arith fp-toint \
 GUEST_CFLAGS = -nostdlib -nostartfiles -march=rv64imac_zicsr_zifencei \
 	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -Wl,-N \
 	-Wl,--no-warn-rwx-segments -I$(top_srcdir)/tests/guest
+## the F/D tests again with fflags.NX set before each check (fptest.h)
+GUEST_NX_TESTS = fp-arith fp-toint fp-cvt
 GUEST_ELFS = $(GUEST_TESTS:%=tests/guest/%.elf) \
-	$(GUEST_TESTS:%=tests/guest/%-vmrun.elf)
+	$(GUEST_TESTS:%=tests/guest/%-vmrun.elf) \
+	$(GUEST_NX_TESTS:%=tests/guest/%-nx.elf)
 GUEST_HDRS = $(top_srcdir)/tests/guest/rvtest.h $(top_srcdir)/tests/guest/fptest.h
 tests/guest/%.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
 tests/guest/%-vmrun.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -DVMRUN_ONLY -o $@ $<
+tests/guest/%-nx.elf: $(top_srcdir)/tests/guest/%.S $(GUEST_HDRS)
+	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -DFPTEST_STICKY_NX -o $@ $<
 tests/guest/check-fault.elf: $(top_srcdir)/tests/guest/check-fault.S
 	$(AM_V_GEN)mkdir -p tests/guest && $(RISCV_CC) $(GUEST_CFLAGS) -o $@ $<
 check_DATA = $(GUEST_ELFS) tests/guest/check-fault.elf guest/payload.bin
@@ -240,8 +245,9 @@ AM_TESTS_ENVIRONMENT = LD_BIND_NOW=1; export LD_BIND_NOW; \
 	top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
 	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
-	GUEST_TESTS='$(GUEST_TESTS)' CC='$(CC)'; export top_srcdir top_builddir \
-	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS CC;
+	GUEST_TESTS='$(GUEST_TESTS)' GUEST_NX_TESTS='$(GUEST_NX_TESTS)' \
+	CC='$(CC)'; export top_srcdir top_builddir \
+	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS GUEST_NX_TESTS CC;
 
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'

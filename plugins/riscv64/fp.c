@@ -522,6 +522,51 @@ static int eff_rm(struct rv_cpu *rc, unsigned rm, uint64_t insn)
   return (int)rm;
 }
 
+/*
+** Fast path (the idea of QEMU's "hardfloat"): when the rounding mode is
+** RNE and the guest's NX flag is already set, an operation on finite
+** operands whose result is a normal number (or an exact zero) can raise
+** no flag that is not already set (NX is sticky; NV, DZ, OF and UF need
+** NaN/infinite/zero-divisor operands or an infinite, tiny or zero
+** result, which all take the full path).  It is then computed directly in
+** the host's default environment (SSE, RNE, exceptions masked, no
+** FTZ/DAZ: what a process starts with and what host_leave restores),
+** without touching the MXCSR, whose loads cost tens of ns each.  Returns 1
+** with *out set, or 0 for the full path.
+*/
+static int arith_fast(unsigned op, int dbl, uint64_t a, uint64_t b,
+                      uint64_t c, uint64_t *out)
+{
+  int n = op == OPA_SQRT ? 1 : op >= OPA_MADD ? 3 : 2;
+  uint64_t em = exp_mask(dbl), r, mag;
+  int zero_ok;
+  if (op > OPA_NMADD) return 0;
+  if ((a & em) == em || (n > 1 && (b & em) == em) ||
+      (n > 2 && (c & em) == em))
+    return 0;                               /* NaN or infinite operand */
+  if (op == OPA_DIV && is_zero(b, dbl)) return 0;
+  if (op == OPA_SQRT && is_neg(a, dbl) && !is_zero(a, dbl)) return 0;
+  if (dbl) {
+    double x = as_d(a), y = as_d(b), z = as_d(c);
+    r = d_bits(host_d(op, x, y, z, 0));
+  } else {
+    float x = as_f(a), y = as_f(b), z = as_f(c);
+    r = f_bits(host_f(op, x, y, z, 0, 0));
+  }
+  mag = r & ~sign_bit(dbl);
+  if ((r & em) == em) return 0;             /* overflow (or NaN) */
+  /* a zero or subnormal result is exact, so flagless, for a sum (a tiny
+  ** sum is always exact), a product or quotient with a zero operand, and
+  ** the square root of a zero; otherwise it may underflow */
+  zero_ok = op == OPA_ADD || op == OPA_SUB ||
+            ((op == OPA_MUL || op == OPA_DIV) && is_zero(a, dbl)) ||
+            (op == OPA_MUL && is_zero(b, dbl)) ||
+            (op == OPA_SQRT && is_zero(a, dbl));
+  if ((mag & em) == 0 && !zero_ok) return 0;
+  *out = r;
+  return 1;
+}
+
 uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
                        uint64_t xval)
 {
@@ -530,6 +575,13 @@ uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
   int dbl = I_DBL(info), rm = eff_rm(rc, I_RM(info), insn);
   uint64_t a, r;
   if (rm < 0) return 0;
+  if (rm == RM_RNE && (rc->fflags & FFLAG_NX) && op <= OPA_NMADD &&
+      arith_fast(op, dbl, rd_src(rc, I_RS1(info), dbl),
+                 rd_src(rc, I_RS2(info), dbl), rd_src(rc, I_RS3(info), dbl),
+                 &r)) {
+    wr_f(rc, I_RD(info), r, dbl);
+    return 0;
+  }
   /* for FCVT.S.D / FCVT.D.S the source is in the other format */
   a = rd_src(rc, I_RS1(info), op == OPA_CVT_FP ? !dbl : dbl);
   r = arith(op, dbl, (unsigned)rm, a, rd_src(rc, I_RS2(info), dbl),

@@ -34,6 +34,28 @@ for t in $GUEST_TESTS; do
   fi
 done
 
+# The F/D tests with fflags.NX already set before each check: the host-FPU
+# fast path (plugins/riscv64/fp.c) runs, and must give the same results and
+# still raise NV, DZ, OF and UF.  QEMU runs them too.
+for t in $GUEST_NX_TESTS; do
+  elf="$top_builddir/tests/guest/$t-nx.elf"
+  for eng in $engines; do
+    timeout 60 "$VMRUN" --max-insns 50000000 --set machine.firmware="$elf" \
+      --set machine.engine=$eng --set 'devices[2].options.chardev=null' \
+      "$machine" </dev/null >"$TMP/out" 2>&1
+    st=$?
+    check "vmrun $eng: $t-nx (failing check $st)" [ $st -eq 0 ]
+  done
+  if [ -n "$qemu" ]; then
+    timeout 30 "$qemu" -M virt -m 128M -bios none -nographic -monitor none \
+      -serial null -kernel "$elf" </dev/null >"$TMP/out" 2>&1
+    st=$?
+    check "qemu oracle agrees: $t-nx (status $st)" [ $st -eq 0 ]
+  else
+    skip "qemu-system-riscv64 not installed (oracle for $t-nx)"
+  fi
+done
+
 # Stores next to translated code in the same page (mem.S, checks 43-45)
 # invalidate nothing; stores into translated code drop the page (checks 42
 # and 45 prove the new code runs; the store of check 41 precedes the first
