@@ -345,11 +345,104 @@ static void emit_call_abs(tj_buf *c, const void *fn)
   call_r(c, RAX);
 }
 
+/*
+** RAX forwarding.  Every template loads its operands from the temps'
+** slots ([rbp+8i]) and stores its result there.  Two peepholes remove most
+** of that traffic inside a guest instruction (GET, op, PUT):
+**  - a "producer" (fwd_producer) leaves its result in RAX as well; when the
+**    next op is a "consumer" (fwd_consumer: its code starts by loading t[a]
+**    into RAX) of that temp, the load is skipped (load_a);
+**  - if that temp is not used again after the consumer (backward liveness
+**    over the block, fwd_plan), the producer does not store it (store_dst).
+** Adjacent ops only, and no consumer can fault, so a stub never needs a
+** temp that was not stored.
+*/
+static int fwd_producer(const vmrun_ir_op *o)
+{
+  switch (o->op) {
+  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
+  case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
+  case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_GET:
+  case VMRUN_IR_SETCC: case VMRUN_IR_SELECT: case VMRUN_IR_SEXT:
+  case VMRUN_IR_ZEXT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+static int fwd_consumer(const vmrun_ir_op *o)
+{
+  switch (o->op) {
+  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
+  case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
+  case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_PUT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* skip[i] = 1 when op i's result is only used, from RAX, by op i+1. */
+static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
+{
+  uint64_t live[VMRUN_IR_MAX_TEMPS / 64];
+  uint32_t k;
+  memset(live, 0, sizeof live);
+#define LIVE(t) ((live[(t) / 64] >> ((t) % 64)) & 1)
+#define SET(t) (live[(t) / 64] |= 1ull << ((t) % 64))
+#define CLR(t) (live[(t) / 64] &= ~(1ull << ((t) % 64)))
+  /* backward: skip[k] = "t[a] of op k is dead after op k" (for now) */
+  for (k = ib->n_ops; k-- > 0;) {
+    const vmrun_ir_op *o = &ib->ops[k];
+    skip[k] = o->a < VMRUN_IR_MAX_TEMPS && !LIVE(o->a);
+    switch (o->op) {
+    case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_LABEL:
+    case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT:
+      break;
+    case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
+      memset(live, 0xff, sizeof live);   /* the target may use anything */
+      break;
+    default:
+      if (fwd_producer(o) || o->op == VMRUN_IR_MOVI || o->op == VMRUN_IR_LD)
+        CLR(o->dst);
+      if (o->op != VMRUN_IR_MOVI && o->op != VMRUN_IR_GET) {
+        SET(o->a);
+        if (!(o->flags & VMRUN_IR_F_BIMM)) SET(o->b);
+        SET(o->c);
+      }
+      break;
+    }
+  }
+#undef LIVE
+#undef SET
+#undef CLR
+  /* forward: the producer/consumer pairs */
+  for (k = 0; k < ib->n_ops; k++) {
+    const vmrun_ir_op *o = &ib->ops[k], *n = o + 1;
+    skip[k] = k + 1 < ib->n_ops && fwd_producer(o) && fwd_consumer(n) &&
+              n->a == o->dst && skip[k + 1] &&
+              ((n->flags & VMRUN_IR_F_BIMM) || n->b != o->dst);
+  }
+}
+
+/* RAX = t[o->a], unless the previous op left it there */
+static void load_a(tj_buf *c, const vmrun_ir_op *o)
+{
+  if (c->rax_t != (int)o->a) mov_rm(c, 1, RAX, T(o->a));
+}
+
+/* t[o->dst] = RAX, unless nobody reads it from the slot */
+static void store_dst(tj_buf *c, const vmrun_ir_op *o)
+{
+  if (!c->skip_store) mov_mr(c, 8, T(o->dst), RAX);
+}
+
 /* rax = t[a]; op with B (t[b] or imm) */
 static void emit_alu(tj_buf *c, const vmrun_ir_op *o, int alu)
 {
   int w = o->size == 8;
-  mov_rm(c, 1, RAX, T(o->a));
+  load_a(c, o);
   if (o->flags & VMRUN_IR_F_BIMM) {
     if (!w || fits32((int64_t)o->imm)) {
       alu_ri(c, w, alu, RAX, (int32_t)(uint32_t)o->imm);
@@ -360,14 +453,14 @@ static void emit_alu(tj_buf *c, const vmrun_ir_op *o, int alu)
   } else {
     alu_rm(c, w, alu, RAX, T(o->b));
   }
-  mov_mr(c, 8, T(o->dst), RAX);
+  store_dst(c, o);
 }
 
 static void emit_mul(tj_buf *c, const vmrun_ir_op *o)
 {
   int w = o->size == 8;
   if (o->flags & VMRUN_IR_F_BIMM) {
-    mov_rm(c, 1, RAX, T(o->a));
+    load_a(c, o);
     if (!w || fits32((int64_t)o->imm)) {
       imul_rri(c, w, RAX, RAX, (int32_t)(uint32_t)o->imm);
     } else {
@@ -375,23 +468,23 @@ static void emit_mul(tj_buf *c, const vmrun_ir_op *o)
       imul_rr(c, w, RAX, RCX);
     }
   } else {
-    mov_rm(c, 1, RAX, T(o->a));
+    load_a(c, o);
     imul_rm(c, w, RAX, T(o->b));
   }
-  mov_mr(c, 8, T(o->dst), RAX);
+  store_dst(c, o);
 }
 
 static void emit_shift(tj_buf *c, const vmrun_ir_op *o, int sh)
 {
   int w = o->size == 8;
-  mov_rm(c, 1, RAX, T(o->a));
+  load_a(c, o);
   if (o->flags & VMRUN_IR_F_BIMM) {
     shift_ri(c, w, sh, RAX, (uint8_t)(o->imm & (w ? 63 : 31)));
   } else {
     mov_rm(c, 1, RCX, T(o->b));
     shift_rcl(c, w, sh, RAX);
   }
-  mov_mr(c, 8, T(o->dst), RAX);
+  store_dst(c, o);
 }
 
 /* rcx = B as a 64-bit value */
@@ -626,6 +719,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.pos = e->cc_pos;
   cb.cap = (uint32_t)e->cc_size;
   cb.overflow = 0;
+  cb.rax_t = -1;
+  cb.skip_store = 0;
   start = c->pos;
 
   /* block entry: the engine.h checks, a count of the blocks that run
@@ -643,8 +738,17 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   alu_rr(c, 0, ALU_XOR, R14, R14);
   emit_load_tlb(c);
 
+  if (ib->n_ops > e->fwd_cap) {
+    uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
+    if (!ns) goto oom;
+    e->fwd_skip = ns;
+    e->fwd_cap = ib->n_ops;
+  }
+  if (ib->n_ops) fwd_plan(ib, e->fwd_skip);
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
+    c->skip_store = e->fwd_skip[i];
+    c->rax_t = i > 0 && fwd_producer(o - 1) ? (int)o[-1].dst : -1;
     switch (o->op) {
     case VMRUN_IR_NOP:
       break;
@@ -661,16 +765,16 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       }
       break;
     case VMRUN_IR_MOV:
-      mov_rm(c, 1, RAX, T(o->a));
-      mov_mr(c, 8, T(o->dst), RAX);
+      load_a(c, o);
+      store_dst(c, o);
       break;
     case VMRUN_IR_GET:
       load_ext(c, RAX, CPU(o->imm), o->size,
                (o->flags & VMRUN_IR_F_SIGNED) != 0);
-      mov_mr(c, 8, T(o->dst), RAX);
+      store_dst(c, o);
       break;
     case VMRUN_IR_PUT:
-      mov_rm(c, 1, RAX, T(o->a));
+      load_a(c, o);
       mov_mr(c, o->size, CPU(o->imm), RAX);
       break;
     case VMRUN_IR_ADD: emit_alu(c, o, ALU_ADD); break;
@@ -693,18 +797,18 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       emit_cmp(c, o, (o->flags & VMRUN_IR_F_BIMM) != 0);
       setcc_r8(c, cc_of[o->cond], RAX);
       movzx_r8(c, RAX, RAX);
-      mov_mr(c, 8, T(o->dst), RAX);
+      store_dst(c, o);
       break;
     case VMRUN_IR_SELECT:
       if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RAX, o->imm);
       else mov_rm(c, 1, RAX, T(o->b));
       alu_mi(c, 1, ALU_CMP, T(o->c), 0);
       cmov_rm(c, 1, CC_NE, RAX, T(o->a));
-      mov_mr(c, 8, T(o->dst), RAX);
+      store_dst(c, o);
       break;
     case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
       load_ext(c, RAX, T(o->a), o->size, o->op == VMRUN_IR_SEXT);
-      mov_mr(c, 8, T(o->dst), RAX);
+      store_dst(c, o);
       break;
     case VMRUN_IR_LD: {
       uint32_t j = emit_tlb_probe(c, o, 0);

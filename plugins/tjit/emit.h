@@ -34,6 +34,11 @@ typedef struct tj_buf {
   uint8_t *base;      /* start of the writable view */
   uint32_t pos, cap;  /* write position, capacity (bytes) */
   int overflow;       /* set when an emit did not fit */
+  /* peephole state of the op being compiled (codegen.c, "RAX
+  ** forwarding"): the temp the previous op left in RAX (-1: none) and
+  ** whether this op's result need not be stored to its temp slot */
+  int rax_t;
+  int skip_store;
 } tj_buf;
 
 /* memory operand [base + index*scale + disp]; index < 0: none */

@@ -220,6 +220,7 @@ static void tjit_destroy(void *inst)
   free(e->fix);
   free(e->stubs);
   free(e->irbuf);
+  free(e->fwd_skip);
   free(e);
 }
 

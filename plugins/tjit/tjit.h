@@ -108,6 +108,8 @@ struct tjit {
   vmrun_ir_op *irbuf;
   uint32_t ir_cap, max_insns;
   int32_t label_pos[VMRUN_IR_MAX_LABELS];
+  uint8_t *fwd_skip;           /* per op: result forwarded in RAX only */
+  uint32_t fwd_cap;
   tjit_fix *fix;
   tjit_stub *stubs;
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;

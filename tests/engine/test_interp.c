@@ -344,6 +344,45 @@ Test(ENGINE_SUITE, get_put_widths)
   EQ(FM->cpu->x[6], 0xffffffff55667788ull);
 }
 
+/* Chains of ops that pass values on (tjit keeps the last result in RAX and
+** drops the store of a temp nobody reads again, codegen.c "RAX
+** forwarding"): temps used by the next op only, used again later, used
+** as both operands, and 32-bit results. */
+static void build_fwd(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);                                    /* t0 = x1 = 10 */
+  ir(b, VMRUN_IR_ADD, 8, 1, 0, 0, 5, VMRUN_IR_F_BIMM);  /* t1 = 15 */
+  ir_put(b, 2, 1);                                    /* x2 = 15 */
+  ir(b, VMRUN_IR_ADD, 8, 2, 1, 1, 0, 0);              /* t2 = 30 */
+  ir(b, VMRUN_IR_SUB, 8, 3, 2, 0, 0, 0);              /* t3 = t2 - t0 = 20 */
+  ir_put(b, 3, 3);                                    /* x3 = 20 */
+  ir(b, VMRUN_IR_SHL, 8, 4, 3, 0, 2, VMRUN_IR_F_BIMM);  /* t4 = 80 */
+  ir(b, VMRUN_IR_ADD, 4, 5, 4, 0, 0xffffffffu, VMRUN_IR_F_BIMM); /* 79 */
+  ir_put(b, 5, 5);                                    /* x5 = 79 */
+  ir(b, VMRUN_IR_MOV, 8, 6, 5, 0, 0, 0);              /* t6 = 79 */
+  ir(b, VMRUN_IR_MUL, 8, 7, 6, 4, 0, 0);              /* t7 = 79 * 80 */
+  ir_put(b, 4, 4);                                    /* x4 = 80 */
+  ir_put(b, 6, 7);                                    /* x6 = 6320 */
+  ir_put(b, 7, 3);                                    /* x7 = 20 */
+  ir_exit(b, b->pc + 4);
+}
+
+Test(ENGINE_SUITE, values_passed_between_ops)
+{
+  FM->cpu->x[1] = 10;
+  fm_block(PC0, build_fwd, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], 15);
+  EQ(FM->cpu->x[3], 20);
+  EQ(FM->cpu->x[4], 80);
+  EQ(FM->cpu->x[5], 79);
+  EQ(FM->cpu->x[6], 79 * 80);
+  EQ(FM->cpu->x[7], 20);
+}
+
 /* ---- control flow and instruction accounting ---- */
 
 /* insn0: if (x9 != 0) goto L;  insn1: x1 = 1;  insn2: x2 = 2;
