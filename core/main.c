@@ -16,6 +16,7 @@
 
 #include "core.h"
 #include "lua.h"
+#include "user.h"
 
 static int resolve_paths(vmrun_machine_desc *d)
 {
@@ -35,7 +36,10 @@ static void usage(FILE *f)
 {
   fprintf(f,
 "Usage: vmrun [options] MACHINE.yaml\n"
-"Run the machine described by MACHINE.yaml (see docs/machine-yaml.md).\n"
+"       vmrun [options] --user [--sysroot DIR] PROGRAM [ARGS...]\n"
+"Run the machine described by MACHINE.yaml (see docs/machine-yaml.md), or\n"
+"with --user a Linux program of another ISA directly on the host (user-mode\n"
+"emulation; the ISA comes from the ELF header; see docs/user-mode.md).\n"
 "\n"
 "Options:\n"
 "  -h, --help             show this help and exit\n"
@@ -57,6 +61,13 @@ static void usage(FILE *f)
 "      --script-insn-limit N\n"
 "                         Lua instructions per hook call before it is stopped\n"
 "                         as runaway (default 10000000)\n"
+"      --user             run PROGRAM [ARGS...] in Linux user mode; exit status:\n"
+"                         the program's (128+N if killed by signal N), 127\n"
+"                         when it cannot be started\n"
+"      --sysroot DIR      user mode: the dynamic loader and absolute paths are\n"
+"                         looked up in DIR first\n"
+"      --engine NAME      user mode: the engine plugin (default interp)\n"
+"      --argv0 NAME       user mode: argv[0] given to the program\n"
 "      --script-on-error stop|continue\n"
 "                         on a script error: end the run with status 1\n"
 "                         (default) or disable that hook and go on\n"
@@ -103,6 +114,10 @@ int main(int argc, char **argv)
     { "script-unsafe", no_argument, NULL, 6 },
     { "script-insn-limit", required_argument, NULL, 7 },
     { "script-on-error", required_argument, NULL, 8 },
+    { "user", no_argument, NULL, 9 },
+    { "sysroot", required_argument, NULL, 10 },
+    { "engine", required_argument, NULL, 11 },
+    { "argv0", required_argument, NULL, 12 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
@@ -113,11 +128,25 @@ int main(int argc, char **argv)
   vmrun_cfg *root;
   vmrun_machine_desc desc;
   vmrun_machine *m;
+  vmrun_user_opts uo;
+  char **uopts;             /* options repeated on a guest execve */
+  size_t n_uopts = 0;
+  int user = 0;
+  const char *optstring = "hVLP:s:v";
 
   bind_plugins_now(argv);
+  memset(&uo, 0, sizeof uo);
+  /* in user mode, options end at PROGRAM: its own options are its args */
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "--user") == 0) optstring = "+hVLP:s:v";
   sets = calloc((size_t)argc, sizeof *sets);
-  if (!sets) { fprintf(stderr, "vmrun: out of memory\n"); return 1; }
-  while ((c = getopt_long(argc, argv, "hVLP:s:v", longopts, NULL)) != -1) {
+  uopts = calloc((size_t)argc * 2 + 1, sizeof *uopts);
+  if (!sets || !uopts) {
+    fprintf(stderr, "vmrun: out of memory\n");
+    free(sets); free(uopts);
+    return 1;
+  }
+  while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
     switch (c) {
     case 'h': usage(stdout); free(sets); return 0;
     case 'V':
@@ -126,9 +155,12 @@ int main(int argc, char **argv)
       free(sets);
       return 0;
     case 'L': list = 1; break;
-    case 'P': vmrun__plugin_path_add(optarg); break;
+    case 'P':
+      vmrun__plugin_path_add(optarg);
+      uopts[n_uopts++] = (char *)"-P"; uopts[n_uopts++] = optarg;
+      break;
     case 's': sets[n_sets++] = optarg; break;
-    case 'v': vmrun__verbose++; break;
+    case 'v': vmrun__verbose++; uopts[n_uopts++] = (char *)"-v"; break;
     case 1: trace = 1; break;
     case 2:
       if (vmrun__parse_u64(optarg, &max_insns) < 0 || max_insns == 0) {
@@ -149,13 +181,43 @@ int main(int argc, char **argv)
       }
       break;
     case 6: vmrun__lua_set_unsafe(1); break;
+    case 9: user = 1; break;
+    case 10:
+      uo.sysroot = optarg;
+      uopts[n_uopts++] = (char *)"--sysroot"; uopts[n_uopts++] = optarg;
+      break;
+    case 11:
+      uo.engine = optarg;
+      uopts[n_uopts++] = (char *)"--engine"; uopts[n_uopts++] = optarg;
+      break;
+    case 12: uo.argv0 = optarg; break;
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);
+      free(uopts);
       return 2;
     }
   }
   vmrun__plugin_path_defaults();
+  if (user && !list) {
+    if (optind >= argc) {
+      fprintf(stderr, "vmrun: --user: missing PROGRAM\nTry 'vmrun --help'.\n");
+      status = 2;
+    } else {
+      uo.program = argv[optind];
+      uo.args = &argv[optind + 1];
+      uo.verbose = vmrun__verbose;
+      uo.trace = trace;
+      uo.max_insns = max_insns;
+      uo.vmrun_opts = uopts;
+      status = vmrun__user_main(&uo);
+    }
+    vmrun__loader_exit();
+    free(sets);
+    free(uopts);
+    return status;
+  }
+  free(uopts);
   if (list) {
     vmrun__plugin_list(stdout);
     vmrun__loader_exit();

@@ -269,6 +269,7 @@ static const vmrun_frontend_ops ops = {
   .reg_get = rv_reg_get,
   .reg_set = rv_reg_set,
   .reg_name = rv_reg_name,
+  .user = &rv_user_abi,
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

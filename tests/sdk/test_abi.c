@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_3)
+Test(sdk_abi, version_is_1_5)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 3);
+  cr_expect_eq(VMRUN_ABI_MINOR, 5);
 }
 
 Test(sdk_abi, cpu_header)
@@ -77,7 +77,8 @@ Test(sdk_abi, descriptor)
 
 Test(sdk_abi, vtables_and_host)
 {
-  SIZE(vmrun_frontend_ops, 120);
+  SIZE(vmrun_frontend_ops, 128);
+  OFF(vmrun_frontend_ops, user, 120);
   SIZE(vmrun_engine_ops, 80);
   SIZE(vmrun_mmu_ops, 80);
   SIZE(vmrun_accel_ops, 56);
@@ -88,4 +89,19 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_host, 320);
   OFF(vmrun_host, log, 8);
   SIZE(vmrun_paging, 24);
+}
+
+Test(sdk_abi, user_mode)
+{
+  SIZE(vmrun_user_trap, 24);
+  OFF(vmrun_user_trap, addr, 8);
+  OFF(vmrun_user_trap, pc, 16);
+  SIZE(vmrun_user_abi, 112);
+  OFF(vmrun_user_abi, va_limit, 8);
+  OFF(vmrun_user_abi, pte_leaf, 32);
+  OFF(vmrun_user_abi, enter, 48);
+  OFF(vmrun_user_abi, set_entry, 80);
+  OFF(vmrun_user_abi, clone_child, 88);
+  OFF(vmrun_user_abi, sysno_map, 96);
+  cr_expect_eq(VMRUN_EXIT_USER, 0x20u);
 }

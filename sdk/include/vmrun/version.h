@@ -20,12 +20,16 @@
 **        poll loop, for network back-ends).
 **   1.3  vmrun_engine_env: instrument() callback run on every new block
 **        (IR-level instrumentation, identical for every engine).
+**   1.4  (reserved for a parallel change; renumbered at merge)
+**   1.5  user-mode emulation: vmrun_frontend_ops.user (vmrun_user_abi:
+**        page-table entries, enter, take_trap, syscall args/return, entry
+**        registers, syscall-number map) and VMRUN_EXIT_USER.
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 3
+#define VMRUN_ABI_MINOR 5
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
