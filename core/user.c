@@ -1253,6 +1253,26 @@ static long sys_mmap(user_proc *u, uint64_t addr, uint64_t len, uint64_t prot,
   }
 }
 
+/* In a forked child: a fresh engine, so nothing of the parent's engine
+** state is shared (a JIT's code cache may be a MAP_SHARED mapping that
+** parent and child would both write). */
+static void rebuild_engine(user_proc *u)
+{
+  vmrun_machine *m = u->m;
+  int rc;
+  if (m->engine->cpu_detach) m->engine->cpu_detach(m->engine_inst, u->cpu);
+  m->engine->destroy(m->engine_inst);
+  m->engine_inst = NULL;
+  rc = m->engine->create(&m->host, m, m->desc.engine_options, &m->engine_env,
+                         &m->engine_inst);
+  if (rc == 0) rc = m->engine->cpu_attach(m->engine_inst, u->cpu);
+  if (rc < 0) {
+    vmrun__diag("vmrun: engine '%s' cannot restart in a forked child "
+                "(error %d)", m->desc.engine, rc);
+    _exit(1);
+  }
+}
+
 static long sys_clone(user_proc *u, uint64_t flags, uint64_t stack,
                       uint64_t ptid, uint64_t tls, uint64_t ctid)
 {
@@ -1268,6 +1288,7 @@ static long sys_clone(user_proc *u, uint64_t flags, uint64_t stack,
   if (pid < 0) return -errno;
   if (pid == 0) {
     uint32_t me = (uint32_t)getpid();
+    rebuild_engine(u);
     if ((flags & 0x01000000 /* CLONE_CHILD_SETTID */) && GW(ctid, 4))
       memcpy(u->ram + ctid, &me, 4);
     if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) u->clear_child_tid = ctid;
@@ -1458,10 +1479,12 @@ int vmrun__user_main(const vmrun_user_opts *o)
   memset(&interp, 0, sizeof interp);
   if (o->sysroot) {
     struct stat st;
-    if (stat(o->sysroot, &st) < 0 || access(o->sysroot, R_OK | X_OK) < 0)
+    if (stat(o->sysroot, &st) < 0)
       return bad("--sysroot %s: %s", o->sysroot, strerror(errno));
     if (!S_ISDIR(st.st_mode))
       return bad("--sysroot %s: not a directory", o->sysroot);
+    if (access(o->sysroot, R_OK | X_OK) < 0)
+      return bad("--sysroot %s: %s", o->sysroot, strerror(errno));
   }
   fd = open(o->program, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return bad("%s: %s", o->program, strerror(errno));

@@ -172,7 +172,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/install.sh tests/integration/robustness.sh \
 	tests/integration/kernel-boot.sh tests/integration/linux-boot.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
-	tests/lua/examples.sh tests/integration/bench-programs.sh
+	tests/lua/examples.sh tests/integration/bench-programs.sh \
+	tests/integration/user-mode.sh tests/integration/user-busybox.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -184,11 +185,13 @@ AM_TESTS_ENVIRONMENT = LD_BIND_NOW=1; export LD_BIND_NOW; \
 	top_srcdir='$(abs_top_srcdir)' \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
 	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
-	GUEST_TESTS='$(GUEST_TESTS)' CC='$(CC)'; export top_srcdir top_builddir \
-	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS CC;
+	GUEST_TESTS='$(GUEST_TESTS)' CC='$(CC)' \
+	RISCV_LINUX_CC='$(RISCV_LINUX_CC)' QEMU_RISCV64='$(QEMU_RISCV64)'; \
+	export top_srcdir top_builddir \
+	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS CC RISCV_LINUX_CC QEMU_RISCV64;
 
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
 
-EXTRA_DIST += tests/criterion-tap tests/data $(INTEGRATION_TESTS) \
+EXTRA_DIST += tests/criterion-tap tests/data $(INTEGRATION_TESTS) tests/user \
 	tests/integration/lib.sh
