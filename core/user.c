@@ -118,6 +118,12 @@ typedef struct user_proc {
   uint64_t clear_child_tid;
   uint64_t sigmask;
   ksigaction sig[65];
+  uint64_t pending;              /* bit n-1: signal n pending (atomic) */
+  int pend_code[65];             /* si_code of a self-sent pending signal */
+  uint64_t ss_sp, ss_size;       /* sigaltstack; ss_size 0 = disabled */
+  int in_sigsuspend;
+  uint64_t suspend_saved_mask;   /* restored by the handler's sigreturn */
+  uint64_t tramp;                /* VA of the sigreturn code */
   char *exe_path;                /* absolute host path of the program */
   uint8_t unknown_seen[1024 / 8];
 } user_proc;
@@ -614,7 +620,7 @@ enum {
   NR_clock_gettime = 113, NR_clock_getres = 114, NR_clock_nanosleep = 115,
   NR_sched_getaffinity = 123, NR_sched_yield = 124, NR_kill = 129,
   NR_tkill = 130, NR_tgkill = 131, NR_sigaltstack = 132,
-  NR_rt_sigsuspend = 133, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
+  NR_rt_sigsuspend = 133, NR_rt_sigpending = 136, NR_rt_sigaction = 134, NR_rt_sigprocmask = 135,
   NR_rt_sigreturn = 139, NR_setpriority = 140, NR_getpriority = 141,
   NR_setregid = 143, NR_setgid = 144, NR_setreuid = 145, NR_setuid = 146,
   NR_setresuid = 147, NR_getresuid = 148, NR_setresgid = 149,
@@ -660,32 +666,154 @@ static int default_ignored(int sig)
          sig == SIGCONT;
 }
 
-/* The guest sends itself `sig`.  Returns 0 (ignored) or ends the run. */
-static long self_signal(user_proc *u, int sig)
-{
-  uint64_t h;
-  if (sig == 0) return 0;
-  if (sig < 1 || sig > 64) return -EINVAL;
-  h = u->sig[sig].handler;
-  if (h == 1) return 0;                       /* SIG_IGN */
-  if (h == 0) {
-    if (default_ignored(sig)) return 0;
-    if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU)
-      return 0;
-    u->exited = 1;
-    u->exit_status = 128 + sig;
-    return 0;
-  }
-  /* a handler: signal delivery is not implemented yet */
-  vmrun__log(u->m, VMRUN_LOG_INFO, "signal %d: guest handler not run "
-             "(signal delivery not implemented)", sig);
-  return 0;
-}
+#define SIGBIT(n) (1ull << ((n) - 1))
+#define UNBLOCKABLE (SIGBIT(SIGKILL) | SIGBIT(SIGSTOP))
+#define G_SA_ONSTACK 0x08000000u
+#define G_SA_RESTART 0x10000000u
+#define G_SA_NODEFER 0x40000000u
+#define G_SA_RESETHAND 0x80000000u
+#define NO_RETURN INT64_MIN      /* do_syscall: registers already set */
+
+static user_proc *g_user;        /* for the host signal handler */
 
 static void fatal_signal(user_proc *u, int sig)
 {
   u->exited = 1;
   u->exit_status = 128 + sig;
+}
+
+/* Host signals the guest catches: record and make the vCPU leave its
+** engine; delivered by deliver_pending() on the vCPU thread. */
+static void host_sig(int sig)
+{
+  user_proc *u = g_user;
+  if (!u) return;
+  __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+  __atomic_or_fetch(&u->cpu->exit_request, VMRUN_EXIT_USER, __ATOMIC_SEQ_CST);
+}
+
+/* Mirror the guest's disposition of an asynchronous signal on the host. */
+static void host_disposition(user_proc *u, int sig)
+{
+  static const int async[] = { SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2,
+    SIGALRM, SIGTERM, SIGCHLD, SIGCONT, SIGTSTP, SIGTTIN, SIGTTOU, SIGWINCH,
+    SIGURG, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGIO };
+  struct sigaction sa;
+  unsigned k;
+  for (k = 0; k < sizeof async / sizeof async[0]; k++)
+    if (async[k] == sig) break;
+  if (k == sizeof async / sizeof async[0]) return;
+  memset(&sa, 0, sizeof sa);
+  sigfillset(&sa.sa_mask);
+  if (u->sig[sig].handler == 0) sa.sa_handler = SIG_DFL;
+  else if (u->sig[sig].handler == 1) sa.sa_handler = SIG_IGN;
+  else sa.sa_handler = host_sig;   /* no SA_RESTART: blocking calls EINTR */
+  sigaction(sig, &sa, NULL);
+}
+
+/* Generate `sig` for the guest itself (kill/tgkill to itself, raise). */
+static long self_signal_code(user_proc *u, int sig, int code)
+{
+  uint64_t h;
+  if (sig == 0) return 0;
+  if (sig < 1 || sig > 64) return -EINVAL;
+  h = u->sig[sig].handler;
+  if (h == 1 || (h == 0 && default_ignored(sig))) return 0;  /* discarded */
+  u->pend_code[sig] = code;
+  __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+  return 0;
+}
+
+static long self_signal(user_proc *u, int sig)
+{
+  return self_signal_code(u, sig, 0 /* SI_USER */);
+}
+
+static int write_siginfo(uint8_t *si, int sig, int code, uint64_t addr,
+                         int from_kill)
+{
+  memset(si, 0, 128);
+  memcpy(si, &sig, 4);
+  memcpy(si + 8, &code, 4);
+  if (from_kill) {
+    uint32_t pid = (uint32_t)getpid(), uid = (uint32_t)getuid();
+    memcpy(si + 16, &pid, 4);
+    memcpy(si + 20, &uid, 4);
+  } else {
+    memcpy(si + 16, &addr, 8);
+  }
+  return 0;
+}
+
+/* Run the guest's handler for `sig` (its action is a handler). */
+static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
+{
+  const vmrun_user_abi *a = u->abi;
+  ksigaction *act = &u->sig[sig];
+  uint64_t sp = a->get_sp(u->m->fe_inst, u->cpu), fva, oldmask;
+  uint32_t ss_flags = u->ss_size ? 0 : 2 /* SS_DISABLE */;
+  void *frame;
+  int on_alt = u->ss_size && sp - u->ss_sp <= u->ss_size;
+
+  if ((act->flags & G_SA_ONSTACK) && u->ss_size && !on_alt)
+    sp = u->ss_sp + u->ss_size;
+  fva = (sp - a->sigframe_size) & ~(uint64_t)15;
+  frame = GW(fva, a->sigframe_size);
+  if (!frame) {                       /* no room: like Linux, SIGSEGV */
+    vmrun__log(u->m, VMRUN_LOG_INFO, "signal %d: no room for the signal "
+               "frame at 0x%llx", sig, (unsigned long long)fva);
+    fatal_signal(u, SIGSEGV);
+    return;
+  }
+  oldmask = u->in_sigsuspend ? u->suspend_saved_mask : u->sigmask;
+  u->in_sigsuspend = 0;
+  if (on_alt) ss_flags = 1;           /* SS_ONSTACK */
+  a->sigframe_build(u->m->fe_inst, u->cpu, frame, fva, sig, siginfo, oldmask,
+                    u->ss_sp, u->ss_size, ss_flags, act->handler, u->tramp);
+  wrote(u, fva, a->sigframe_size);
+  u->sigmask |= act->mask;
+  if (!(act->flags & G_SA_NODEFER)) u->sigmask |= SIGBIT(sig);
+  u->sigmask &= ~UNBLOCKABLE;
+  if (act->flags & G_SA_RESETHAND) {
+    act->handler = 0;
+    host_disposition(u, sig);
+  }
+}
+
+/* Act on one pending, unblocked signal.  Returns 1 if one was taken. */
+static int deliver_pending(user_proc *u)
+{
+  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~u->sigmask;
+  uint8_t si[128];
+  int sig;
+  if (!p) return 0;
+  sig = __builtin_ctzll(p) + 1;
+  __atomic_and_fetch(&u->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+  if (u->sig[sig].handler == 1) return 1;
+  if (u->sig[sig].handler == 0) {
+    if (!default_ignored(sig) && sig != SIGSTOP && sig != SIGTSTP &&
+        sig != SIGTTIN && sig != SIGTTOU)
+      fatal_signal(u, sig);
+    return 1;
+  }
+  write_siginfo(si, sig, u->pend_code[sig], 0, 1);
+  u->pend_code[sig] = 0;
+  deliver(u, sig, si);
+  return 1;
+}
+
+/* A synchronous fault: the handler if the guest has one and the signal
+** is not blocked, else the default action (the program ends). */
+static void fault_signal(user_proc *u, int sig, int code, uint64_t addr)
+{
+  uint8_t si[128];
+  uint64_t h = u->sig[sig].handler;
+  if (h <= 1 || (u->sigmask & SIGBIT(sig))) {
+    fatal_signal(u, sig);
+    return;
+  }
+  write_siginfo(si, sig, code, addr, 0);
+  deliver(u, sig, si);
 }
 
 static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2);
@@ -716,7 +844,7 @@ static long get_iov(user_proc *u, uint64_t giov, uint64_t cnt, int write_to,
 
 static long after_write(user_proc *u, long r)
 {
-  if (r == -EPIPE && u->sig[SIGPIPE].handler == 0) fatal_signal(u, SIGPIPE);
+  if (r == -EPIPE) self_signal(u, SIGPIPE);
   return r;
 }
 
@@ -1099,8 +1227,8 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   case NR_tkill: case NR_tgkill: {
     pid_t tid = (pid_t)(nr == NR_tkill ? a[0] : a[1]);
     int sig = (int)(nr == NR_tkill ? a[1] : a[2]);
-    if (tid == getpid()) return self_signal(u, sig);
-    return -ESRCH;
+    if (tid == getpid()) return self_signal_code(u, sig, -6 /* SI_TKILL */);
+    RET(syscall(SYS_tgkill, nr == NR_tkill ? -1 : (pid_t)a[0], tid, sig));
   }
   /* ---- signals (dispositions only; delivery is not implemented) ---- */
   case NR_rt_sigaction: {
@@ -1114,8 +1242,11 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       if (sig == SIGKILL || sig == SIGSTOP) return -EINVAL;
       CHK(p = GR(a[1], 24));
       memcpy(&u->sig[sig], p, 24);
-      /* the host emulator must not die of SIGPIPE etc. on the guest's
-      ** behalf: dispositions stay in the guest's table */
+      u->sig[sig].mask &= ~UNBLOCKABLE;
+      host_disposition(u, sig);
+      if (u->sig[sig].handler == 1 ||
+          (u->sig[sig].handler == 0 && default_ignored(sig)))
+        __atomic_and_fetch(&u->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
     }
     return 0;
   }
@@ -1129,15 +1260,64 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       else if (a[0] == 1) u->sigmask &= ~set;
       else if (a[0] == 2) u->sigmask = set;
       else return -EINVAL;
+      u->sigmask &= ~UNBLOCKABLE;
     }
     if (a[2]) { CHK(p = GW(a[2], 8)); memcpy(p, &old, 8); }
     return 0;
   }
-  case NR_sigaltstack:
-    if (a[1]) { CHK(p = GW(a[1], 24)); memset(p, 0, 24);
-                ((uint32_t *)p)[2] = 2; /* SS_DISABLE */ }
+  case NR_rt_sigreturn: {
+    uint64_t sp = u->abi->get_sp(u->m->fe_inst, u->cpu), mask;
+    const void *f = GR(sp, u->abi->sigframe_size);
+    if (!f) { fatal_signal(u, SIGSEGV); return NO_RETURN; }
+    u->abi->sigframe_restore(u->m->fe_inst, u->cpu, f, &mask);
+    u->sigmask = mask & ~UNBLOCKABLE;
+    return NO_RETURN;
+  }
+  case NR_sigaltstack: {
+    uint64_t sp = u->abi->get_sp(u->m->fe_inst, u->cpu);
+    int on = u->ss_size && sp - u->ss_sp <= u->ss_size;
+    uint8_t old[24];
+    uint32_t fl = u->ss_size ? (on ? 1u : 0u) : 2u;
+    memset(old, 0, sizeof old);
+    memcpy(old, &u->ss_sp, 8);
+    memcpy(old + 8, &fl, 4);
+    memcpy(old + 16, &u->ss_size, 8);
+    if (a[0]) {
+      const uint8_t *n;
+      uint64_t nsp, nsz;
+      uint32_t nfl;
+      CHK(n = GR(a[0], 24));
+      if (on) return -EPERM;
+      memcpy(&nsp, n, 8); memcpy(&nfl, n + 8, 4); memcpy(&nsz, n + 16, 8);
+      if (nfl & 2) { u->ss_sp = 0; u->ss_size = 0; }
+      else if (nfl & ~0x80000000u) return -EINVAL;
+      else if (nsz < 2048) return -ENOMEM;
+      else { u->ss_sp = nsp; u->ss_size = nsz; }
+    }
+    if (a[1]) { CHK(p = GW(a[1], 24)); memcpy(p, old, 24); }
     return 0;
-  case NR_rt_sigsuspend: pause(); return -EINTR;
+  }
+  case NR_rt_sigpending: {
+    uint64_t pend = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST);
+    if (a[1] != 8) return -EINVAL;
+    CHK(p = GW(a[0], 8));
+    memcpy(p, &pend, 8);
+    return 0;
+  }
+  case NR_rt_sigsuspend: {
+    uint64_t m;
+    if (a[1] != 8) return -EINVAL;
+    CHK(p = GR(a[0], 8));
+    memcpy(&m, p, 8);
+    u->suspend_saved_mask = u->sigmask;
+    u->sigmask = m & ~UNBLOCKABLE;
+    u->in_sigsuspend = 1;
+    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~u->sigmask)) {
+      struct timespec t = { 0, 2 * 1000 * 1000 };
+      nanosleep(&t, NULL);
+    }
+    return -EINTR;
+  }
   /* ---- time ---- */
   case NR_clock_gettime: case NR_clock_getres:
     if (!a[1] && nr == NR_clock_getres) return 0;
@@ -1294,7 +1474,8 @@ static long sys_clone(user_proc *u, uint64_t flags, uint64_t stack,
     if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) u->clear_child_tid = ctid;
     u->abi->clone_child(u->m->fe_inst, u->cpu, stack, tls,
                         (flags & 0x80000 /* CLONE_SETTLS */) != 0);
-    return INT64_MIN;                 /* registers already set */
+    __atomic_store_n(&u->pending, 0, __ATOMIC_SEQ_CST);
+    return NO_RETURN;                 /* registers already set */
   }
   if ((flags & 0x00100000 /* CLONE_PARENT_SETTID */) && GW(ptid, 4)) {
     uint32_t v = (uint32_t)pid;
@@ -1382,7 +1563,16 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
            ? (uint64_t)u->abi->sysno_map[nr] : 100000;
     }
     r = do_syscall(u, nr, a);
-    if (r == INT64_MIN) return;          /* clone child: regs set */
+    if (r == NO_RETURN) return;          /* clone child, sigreturn */
+    if (r == -EINTR && nr != NR_rt_sigsuspend && nr != NR_ppoll &&
+        nr != NR_pselect6 && nr != NR_nanosleep && nr != NR_clock_nanosleep &&
+        nr != NR_epoll_pwait) {
+      uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
+                   ~u->sigmask;
+      if (p && u->sig[__builtin_ctzll(p) + 1].handler > 1 &&
+          (u->sig[__builtin_ctzll(p) + 1].flags & G_SA_RESTART))
+        return;       /* SA_RESTART: pc stays on the syscall instruction */
+    }
     if (r == -ENOSYS && nr != NR_rseq && nr != NR_clone3 && nr < 1024 &&
         !(u->unknown_seen[nr / 8] & (1u << (nr % 8)))) {
       u->unknown_seen[nr / 8] |= (uint8_t)(1u << (nr % 8));
@@ -1400,15 +1590,20 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
                "0x%llx", t->access == VMRUN_ACCESS_STORE ? "store" :
                t->access == VMRUN_ACCESS_FETCH ? "fetch" : "load",
                (unsigned long long)t->addr, (unsigned long long)t->pc);
-    fatal_signal(u, SIGSEGV);
+    /* SEGV_MAPERR when nothing is mapped there, else SEGV_ACCERR */
+    fault_signal(u, SIGSEGV, vma_find(u, t->addr) ? 2 : 1, t->addr);
     return;
   case VMRUN_USER_TRAP_ILLEGAL:
     vmrun__log(u->m, VMRUN_LOG_INFO, "SIGILL at pc 0x%llx",
                (unsigned long long)t->pc);
-    fatal_signal(u, SIGILL);
+    fault_signal(u, SIGILL, 1 /* ILL_ILLOPC */, t->pc);
     return;
-  case VMRUN_USER_TRAP_BREAKPOINT: fatal_signal(u, SIGTRAP); return;
-  case VMRUN_USER_TRAP_MISALIGNED: fatal_signal(u, SIGBUS); return;
+  case VMRUN_USER_TRAP_BREAKPOINT:
+    fault_signal(u, SIGTRAP, 1 /* TRAP_BRKPT */, t->pc);
+    return;
+  case VMRUN_USER_TRAP_MISALIGNED:
+    fault_signal(u, SIGBUS, 1 /* BUS_ADRALN */, t->addr);
+    return;
   default: fatal_signal(u, SIGSEGV); return;
   }
 }
@@ -1442,6 +1637,7 @@ static int run(user_proc *u)
     req = __atomic_exchange_n(&cpu->exit_request, 0, __ATOMIC_SEQ_CST);
     if (req & VMRUN_EXIT_FLUSH) m->engine->flush(m->engine_inst);
     if (u->abi->take_trap(m->fe_inst, cpu, &t)) handle_trap(u, &t);
+    if (!u->exited) deliver_pending(u);
     if (why == VMRUN_RUN_HALT) cpu->halted = 0;  /* WFI in U-mode: a nop */
   }
   return u->exit_status;
@@ -1590,10 +1786,22 @@ int vmrun__user_main(const vmrun_user_opts *o)
     free(argv);
     if (status) goto out;
   }
+  /* the sigreturn code, in the page above the stack */
+  u->tramp = u->stack_top;
+  if (u->abi->sigreturn_code && u->abi->sigreturn_code_size <= PAGE) {
+    map_range(u, u->tramp, u->tramp + PAGE, VMRUN_USER_PROT_READ |
+              VMRUN_USER_PROT_WRITE, 0);
+    memcpy(u->ram + u->tramp, u->abi->sigreturn_code,
+           u->abi->sigreturn_code_size);
+    map_range(u, u->tramp, u->tramp + PAGE, VMRUN_USER_PROT_READ |
+              VMRUN_USER_PROT_EXEC, 1);
+  }
+  g_user = u;
   u->abi->set_entry(m->fe_inst, u->cpu,
                     prog.interp ? interp.entry : prog.entry, sp);
   signal(SIGPIPE, SIG_IGN);   /* EPIPE comes back; the guest decides */
   status = run(u);
+  g_user = NULL;
 out:
   free(prog.interp);
   free(ipath);

@@ -129,6 +129,79 @@ static void rv_user_clone_child(void *inst, vmrun_cpu *cpu, uint64_t sp,
   if (set_tls) rc->x[4] = tls;          /* tp */
 }
 
+/* ---- signals: struct rt_sigframe (arch/riscv/kernel/signal.c) ----
+** siginfo 128 bytes, then struct ucontext: uc_flags, uc_link, uc_stack
+** (ss_sp, ss_flags, ss_size), uc_sigmask (8 bytes) and padding to 168, and
+** uc_mcontext (16-aligned, at 176): sc_regs {pc, x1..x31} then the F/D
+** state {f[32], fcsr} in a 528-byte union (Q size). */
+#define UC 128u                       /* ucontext within the frame */
+#define UC_STACK (UC + 16)
+#define UC_SIGMASK (UC + 40)
+#define UC_REGS (UC + 176)
+#define UC_FREGS (UC_REGS + 256)
+#define UC_FCSR (UC_FREGS + 256)
+#define SIGFRAME_SIZE (UC_REGS + 256 + 528)
+
+static void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+static uint64_t get64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+
+static uint64_t rv_user_get_sp(void *inst, vmrun_cpu *cpu)
+{
+  (void)inst;
+  return RV(cpu)->x[2];
+}
+
+static void rv_user_sigframe_build(void *inst, vmrun_cpu *cpu, void *frame,
+                                   uint64_t frame_va, int sig,
+                                   const void *siginfo, uint64_t sigmask,
+                                   uint64_t ss_sp, uint64_t ss_size,
+                                   uint32_t ss_flags, uint64_t handler,
+                                   uint64_t restorer)
+{
+  struct rv_cpu *rc = RV(cpu);
+  uint8_t *f = frame;
+  uint32_t fcsr = (rc->frm << 5) | rc->fflags;
+  (void)inst;
+  memset(f, 0, SIGFRAME_SIZE);
+  memcpy(f, siginfo, 128);
+  put64(f + UC_STACK, ss_sp);
+  memcpy(f + UC_STACK + 8, &ss_flags, 4);
+  put64(f + UC_STACK + 16, ss_size);
+  put64(f + UC_SIGMASK, sigmask);
+  put64(f + UC_REGS, cpu->pc);
+  for (unsigned k = 1; k < 32; k++) put64(f + UC_REGS + 8 * k, rc->x[k]);
+  for (unsigned k = 0; k < 32; k++) put64(f + UC_FREGS + 8 * k, rc->f[k]);
+  memcpy(f + UC_FCSR, &fcsr, 4);
+  cpu->pc = handler;
+  rc->x[1] = restorer;                  /* ra */
+  rc->x[2] = frame_va;                  /* sp */
+  rc->x[10] = (uint64_t)sig;            /* a0 */
+  rc->x[11] = frame_va;                 /* a1 = &info */
+  rc->x[12] = frame_va + UC;            /* a2 = &uc */
+}
+
+static void rv_user_sigframe_restore(void *inst, vmrun_cpu *cpu,
+                                     const void *frame, uint64_t *sigmask)
+{
+  struct rv_cpu *rc = RV(cpu);
+  const uint8_t *f = frame;
+  uint32_t fcsr;
+  (void)inst;
+  cpu->pc = get64(f + UC_REGS);
+  for (unsigned k = 1; k < 32; k++) rc->x[k] = get64(f + UC_REGS + 8 * k);
+  for (unsigned k = 0; k < 32; k++) rc->f[k] = get64(f + UC_FREGS + 8 * k);
+  memcpy(&fcsr, f + UC_FCSR, 4);
+  rc->fflags = fcsr & 0x1f;
+  rc->frm = (fcsr >> 5) & 7;
+  *sigmask = get64(f + UC_SIGMASK);
+  rc->res_valid = 0;
+}
+
+/* li a7, 139 (__NR_rt_sigreturn); ecall */
+static const uint8_t rv_sigreturn_code[8] = {
+  0x93, 0x08, 0xb0, 0x08, 0x73, 0x00, 0x00, 0x00
+};
+
 /* AT_HWCAP: one bit per single-letter extension (arch/riscv/kernel/
 ** cpufeature.c), here IMAFDC. */
 #define HWCAP(c) (1ull << ((c) - 'a'))
@@ -148,6 +221,12 @@ const vmrun_user_abi rv_user_abi = {
   .syscall_return = rv_user_syscall_return,
   .set_entry = rv_user_set_entry,
   .clone_child = rv_user_clone_child,
+  .sigframe_size = SIGFRAME_SIZE,
+  .sigreturn_code_size = sizeof rv_sigreturn_code,
+  .sigreturn_code = rv_sigreturn_code,
+  .get_sp = rv_user_get_sp,
+  .sigframe_build = rv_user_sigframe_build,
+  .sigframe_restore = rv_user_sigframe_restore,
   .sysno_map = NULL,
   .sysno_count = 0,
 };

@@ -17,7 +17,7 @@ fi
 
 SRC="$top_srcdir/tests/user"
 built=""
-for p in exitcode files memory process; do
+for p in exitcode files memory process signals; do
   if "$CCX" -O2 -w -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
     built="$built $p-static"
   else
@@ -31,7 +31,7 @@ else
   skip "static-pie: the cross toolchain has no rcrt1.o"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
-  for p in exitcode files memory process; do
+  for p in exitcode files memory process signals; do
     "$CCX" -O2 -w -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
   done
 else

@@ -96,12 +96,15 @@ Test(sdk_abi, user_mode)
   SIZE(vmrun_user_trap, 24);
   OFF(vmrun_user_trap, addr, 8);
   OFF(vmrun_user_trap, pc, 16);
-  SIZE(vmrun_user_abi, 112);
+  SIZE(vmrun_user_abi, 152);
   OFF(vmrun_user_abi, va_limit, 8);
   OFF(vmrun_user_abi, pte_leaf, 32);
   OFF(vmrun_user_abi, enter, 48);
   OFF(vmrun_user_abi, set_entry, 80);
   OFF(vmrun_user_abi, clone_child, 88);
-  OFF(vmrun_user_abi, sysno_map, 96);
+  OFF(vmrun_user_abi, sigframe_size, 96);
+  OFF(vmrun_user_abi, sigreturn_code, 104);
+  OFF(vmrun_user_abi, sigframe_restore, 128);
+  OFF(vmrun_user_abi, sysno_map, 136);
   cr_expect_eq(VMRUN_EXIT_USER, 0x20u);
 }

@@ -115,6 +115,33 @@ typedef struct vmrun_user_abi {
   ** set_tls is nonzero. */
   void (*clone_child)(void *inst, vmrun_cpu *cpu, uint64_t sp, uint64_t tls,
                       int set_tls);
+  /* Signal delivery (Linux arch/<isa>/kernel/signal.c).  The OS layer
+  ** picks the frame's place: frame_va = (stack pointer - sigframe_size)
+  ** rounded down to 16, and passes `frame`, the host address of those
+  ** sigframe_size validated writable bytes. */
+  uint32_t sigframe_size;          /* bytes of the ISA's rt_sigframe */
+  uint32_t sigreturn_code_size;    /* bytes of sigreturn_code */
+  /* Code that makes the rt_sigreturn system call (the handler's return
+  ** address when the guest gave no SA_RESTORER; the OS layer maps it in a
+  ** read/execute page), or NULL. */
+  const uint8_t *sigreturn_code;
+  /* The current stack pointer. */
+  uint64_t (*get_sp)(void *inst, vmrun_cpu *cpu);
+  /* Build the frame: siginfo (128 bytes, Linux layout, copied in), the
+  ** ucontext with `sigmask` (64 signals, bit n-1 = signal n), the
+  ** alternate stack (ss_*) and every register; then enter the handler:
+  ** pc = handler, stack pointer = frame_va, return address = restorer,
+  ** arguments (sig, &siginfo, &ucontext). */
+  void (*sigframe_build)(void *inst, vmrun_cpu *cpu, void *frame,
+                         uint64_t frame_va, int sig, const void *siginfo,
+                         uint64_t sigmask, uint64_t ss_sp, uint64_t ss_size,
+                         uint32_t ss_flags, uint64_t handler,
+                         uint64_t restorer);
+  /* rt_sigreturn: restore every register from the frame the stack
+  ** pointer points at (host address `frame`, sigframe_size readable
+  ** bytes); *sigmask gets the saved mask. */
+  void (*sigframe_restore)(void *inst, vmrun_cpu *cpu, const void *frame,
+                           uint64_t *sigmask);
   /* ISAs whose syscall numbers are not the asm-generic table: map[n] is
   ** the generic number of native number n (-1: none), for n < sysno_count.
   ** NULL when the ISA uses the generic table (RISC-V, AArch64). */
