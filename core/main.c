@@ -78,6 +78,75 @@ static void usage(FILE *f)
 "error; 124 when --max-insns was reached.\n", VMRUN_PLUGINDIR);
 }
 
+/* `mode: user` (docs/machine-yaml.md): the user: mapping gives the
+** program, its args, extra environment, the sysroot and the engine; the
+** command line's --sysroot/--engine win.  Returns an exit status. */
+static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
+{
+  static const char *const top[] = { "version", "mode", "user", NULL };
+  static const char *const keys[] = { "program", "args", "env", "sysroot",
+                                      "engine", NULL };
+  vmrun_cfg *u = vmrun__cfg_get(root, "user"), *args, *env;
+  const char *s;
+  char **av = NULL;
+  int status;
+
+  if (vmrun__cfg_check_keys(root, top) < 0) return 1;
+  if (!u || u->type != VMRUN_CFG_MAP) {
+    vmrun__cfg_error(u ? u : root, "mode: user needs a 'user' mapping with "
+                     "at least 'program'");
+    return 1;
+  }
+  if (vmrun__cfg_check_keys(u, keys) < 0) return 1;
+  if (vmrun__cfg_path(u, "program", NULL, &s) < 0) return 1;
+  if (!s) {
+    vmrun__cfg_error(u, "missing required key 'program'");
+    return 1;
+  }
+  uo->program = s;
+  if (!uo->sysroot) {
+    if (vmrun__cfg_path(u, "sysroot", NULL, &s) < 0) return 1;
+    uo->sysroot = s;
+  }
+  if (!uo->engine) {
+    if (vmrun__cfg_str(u, "engine", NULL, &s) < 0) return 1;
+    uo->engine = s;
+  }
+  args = vmrun__cfg_get(u, "args");
+  if (args && args->type != VMRUN_CFG_SEQ) {
+    vmrun__cfg_error(args, "expected a list of strings");
+    return 1;
+  }
+  av = calloc((args ? args->n : 0) + 1, sizeof *av);
+  if (!av) return 1;
+  for (size_t i = 0; args && i < args->n; i++) {
+    if (args->kids[i]->type != VMRUN_CFG_SCALAR) {
+      vmrun__cfg_error(args->kids[i], "expected a string");
+      free(av);
+      return 1;
+    }
+    av[i] = args->kids[i]->scalar;
+  }
+  env = vmrun__cfg_get(u, "env");
+  if (env && env->type != VMRUN_CFG_MAP) {
+    vmrun__cfg_error(env, "expected a mapping NAME: value");
+    free(av);
+    return 1;
+  }
+  for (size_t i = 0; env && i < env->n; i++) {
+    if (env->kids[i]->type != VMRUN_CFG_SCALAR) {
+      vmrun__cfg_error(env->kids[i], "expected a string");
+      free(av);
+      return 1;
+    }
+    setenv(env->keys[i], env->kids[i]->scalar, 1);
+  }
+  uo->args = av;
+  status = vmrun__user_main(uo);
+  free(av);
+  return status;
+}
+
 /* libltdl opens plugins with lazy binding, so a plugin with an unresolved
 ** symbol would load and then kill vmrun at its first call.  Run with
 ** LD_BIND_NOW (re-executing once) so such a plugin fails to load, and the
@@ -184,11 +253,9 @@ int main(int argc, char **argv)
     case 9: user = 1; break;
     case 10:
       uo.sysroot = optarg;
-      uopts[n_uopts++] = (char *)"--sysroot"; uopts[n_uopts++] = optarg;
       break;
     case 11:
       uo.engine = optarg;
-      uopts[n_uopts++] = (char *)"--engine"; uopts[n_uopts++] = optarg;
       break;
     case 12: uo.argv0 = optarg; break;
     default:
@@ -217,7 +284,6 @@ int main(int argc, char **argv)
     free(uopts);
     return status;
   }
-  free(uopts);
   if (list) {
     vmrun__plugin_list(stdout);
     vmrun__loader_exit();
@@ -241,6 +307,28 @@ int main(int argc, char **argv)
       status = 2;
       goto out;
     }
+  {
+    const char *mode;
+    if (vmrun__cfg_str(root, "mode", "machine", &mode) < 0) {
+      vmrun__cfg_free(root);
+      goto out;
+    }
+    if (strcmp(mode, "user") == 0) {
+      uo.verbose = vmrun__verbose;
+      uo.trace = trace;
+      uo.max_insns = max_insns;
+      uo.vmrun_opts = uopts;
+      status = user_from_yaml(root, &uo);
+      vmrun__cfg_free(root);
+      goto out;
+    }
+    if (strcmp(mode, "machine") != 0) {
+      vmrun__cfg_error(vmrun__cfg_get(root, "mode"), "expected machine or "
+                       "user, got '%s'", mode);
+      vmrun__cfg_free(root);
+      goto out;
+    }
+  }
   memset(&desc, 0, sizeof desc);
   if (vmrun__desc_build(root, &desc) < 0 || resolve_paths(&desc) < 0) {
     vmrun__desc_free(&desc);
@@ -273,5 +361,6 @@ int main(int argc, char **argv)
 out:
   vmrun__loader_exit();
   free(sets);
+  free(uopts);
   return status;
 }

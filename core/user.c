@@ -1532,10 +1532,18 @@ static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
   if (!(argv = get_strv(u, a1, &argc))) return -EFAULT;
   if (!(envp = get_strv(u, a2, NULL))) { free(argv); return -EFAULT; }
   while (u->opts->vmrun_opts && u->opts->vmrun_opts[nopt]) nopt++;
-  nv = calloc(nopt + argc + 8, sizeof *nv);
+  nv = calloc(nopt + argc + 12, sizeof *nv);
   if (!nv) { free(argv); free(envp); return -ENOMEM; }
   nv[k++] = (char *)"vmrun";
   for (size_t i = 0; i < nopt; i++) nv[k++] = u->opts->vmrun_opts[i];
+  if (u->opts->sysroot) {
+    nv[k++] = (char *)"--sysroot";
+    nv[k++] = (char *)u->opts->sysroot;
+  }
+  if (u->opts->engine) {
+    nv[k++] = (char *)"--engine";
+    nv[k++] = (char *)u->opts->engine;
+  }
   nv[k++] = (char *)"--user";
   if (argc > 0) { nv[k++] = (char *)"--argv0"; nv[k++] = argv[0]; }
   nv[k++] = (char *)"--";

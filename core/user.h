@@ -20,8 +20,9 @@ typedef struct vmrun_user_opts {
   const char *engine;       /* engine plugin name, or NULL for interp */
   int verbose, trace;
   uint64_t max_insns;       /* 0 = unlimited */
-  char **vmrun_opts;        /* vmrun options to repeat on guest execve
-                               (NULL-terminated) */
+  char **vmrun_opts;        /* vmrun options (-P, -v) to repeat on a
+                               guest execve, besides sysroot and engine
+                               (NULL-terminated, or NULL) */
 } vmrun_user_opts;
 
 /* Run the program; returns its exit status (128 + signal for a fatal

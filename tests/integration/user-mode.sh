@@ -95,6 +95,37 @@ done
 printf 'line1\n' | "$VMRUN" --user "$TMP/exitcode-static" exit 0 >/dev/null 2>&1
 check "runs with stdin from a pipe" test $? -eq 0
 
+# ---- the YAML form: mode: user ----
+cat >"$TMP/user.yaml" <<YAML
+version: 1
+mode: user
+user:
+  program: exitcode-static
+  args: [exit, "5"]
+  engine: tjit
+YAML
+out=$("$VMRUN" "$TMP/user.yaml" 2>&1); st=$?
+check "yaml: program relative to the file, args, exit status" \
+  test "$out" = "mode exit" -a $st -eq 5
+cat >"$TMP/env.yaml" <<YAML
+version: 1
+mode: user
+user:
+  program: $TMP/process-static
+  env: { VMRUN_TEST_ENV: from-yaml }
+YAML
+"$VMRUN" "$TMP/env.yaml" >"$TMP/env.out" 2>&1
+check "yaml: env adds to the host environment" \
+  grep -qx "env VMRUN_TEST_ENV=from-yaml" "$TMP/env.out"
+printf 'version: 1\nmode: user\nuser:\n  args: [a]\n' >"$TMP/noprog.yaml"
+out=$("$VMRUN" "$TMP/noprog.yaml" 2>&1); st=$?
+check "yaml: missing program is one line naming the key" \
+  test "$out" = "$TMP/noprog.yaml:3:1: user: missing required key 'program'" -a $st -eq 1
+printf 'version: 1\nmode: usr\n' >"$TMP/mode.yaml"
+out=$("$VMRUN" "$TMP/mode.yaml" 2>&1); st=$?
+check "yaml: bad mode value" \
+  test "$out" = "$TMP/mode.yaml:2:7: mode: expected machine or user, got 'usr'" -a $st -eq 1
+
 # ---- bad input: one line, exit status 127 ----
 bad_case() {
   name=$1; want=$2; shift 2
