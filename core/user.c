@@ -17,9 +17,8 @@
 ** crash) and to place mmap()s.
 **
 ** Processes: fork is a host fork() of the whole emulator; execve re-executes
-** vmrun --user.  Threads (CLONE_VM without CLONE_VFORK) and guest signal
-** handlers are not implemented yet: clone returns -ENOSYS for them, and a
-** signal whose handler the guest installed is ignored (logged with -v).
+** vmrun --user.  Threads: one host thread and vCPU per guest thread under a
+** big lock (docs/ARCHITECTURE.md, "Linux user mode").
 */
 #define _GNU_SOURCE 1
 #include "vmrun-config.h"
@@ -28,6 +27,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <semaphore.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -99,9 +100,19 @@ typedef struct ksigaction {      /* the guest's, asm-generic layout */
   uint64_t handler, flags, mask;
 } ksigaction;
 
+/* One guest thread: its vCPU and Linux per-thread state. */
+typedef struct uthread {
+  vmrun_cpu *cpu;
+  pid_t tid;                     /* the host thread's tid */
+  uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
+  int exited;
+} uthread;
+
+static __thread uthread *tl_thr; /* the guest thread this host thread runs */
+#define UCPU (tl_thr->cpu)
+
 typedef struct user_proc {
   vmrun_machine *m;
-  vmrun_cpu *cpu;
   const vmrun_user_abi *abi;
   const vmrun_user_opts *opts;
   uint8_t *ram;                  /* host address of guest VA 0 */
@@ -115,7 +126,12 @@ typedef struct user_proc {
   uint64_t stack_top;
   int exec_stack;
   int exited, exit_status;
-  uint64_t clear_child_tid;
+  /* threads: a fair ticket lock held while guest code or a syscall runs
+  ** (engines are single-threaded), released around blocking calls */
+  uint32_t tk_next, tk_serving;
+  int threaded;                  /* a second thread was ever created */
+  uint32_t live_threads;
+  uthread main_thr;
   uint64_t sigmask;
   ksigaction sig[65];
   uint64_t pending;              /* bit n-1: signal n pending (atomic) */
@@ -286,10 +302,35 @@ static int pt_map(user_proc *u, uint64_t s, uint64_t e, unsigned prot)
   return 0;
 }
 
+/* Every thread's vCPU: the mapping is shared. */
 static void tlb_flush_all(user_proc *u)
 {
-  u->m->host.tlb_flush(u->cpu, VMRUN_TLB_INVALID);
+  for (uint32_t i = 0; i < u->m->n_cpus; i++)
+    u->m->host.tlb_flush(u->m->cpus[i], VMRUN_TLB_INVALID);
 }
+
+/* ---- the big lock (a FIFO ticket lock, so threads take turns) ---- */
+
+static void big_lock(user_proc *u)
+{
+  uint32_t t = __atomic_fetch_add(&u->tk_next, 1, __ATOMIC_SEQ_CST), cur;
+  while ((cur = __atomic_load_n(&u->tk_serving, __ATOMIC_SEQ_CST)) != t)
+    syscall(SYS_futex, &u->tk_serving, 128 /* FUTEX_WAIT_PRIVATE */, cur,
+            NULL, NULL, 0);
+}
+
+static void big_unlock(user_proc *u)
+{
+  uint32_t now = __atomic_add_fetch(&u->tk_serving, 1, __ATOMIC_SEQ_CST);
+  if (__atomic_load_n(&u->tk_next, __ATOMIC_SEQ_CST) != now)
+    syscall(SYS_futex, &u->tk_serving, 129 /* FUTEX_WAKE_PRIVATE */,
+            INT32_MAX, NULL, NULL, 0);
+}
+
+/* Run a host call that may block with the lock released. */
+#define BLOCKING(u, expr) \
+  ({ long b_r_; big_unlock(u); b_r_ = (long)(expr); \
+     int b_e_ = errno; big_lock(u); errno = b_e_; b_r_; })
 
 /* Guest memory [s, e) was replaced behind the MMU's back: drop
 ** translations of code there. */
@@ -689,7 +730,9 @@ static void host_sig(int sig)
   user_proc *u = g_user;
   if (!u) return;
   __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
-  __atomic_or_fetch(&u->cpu->exit_request, VMRUN_EXIT_USER, __ATOMIC_SEQ_CST);
+  for (uint32_t i = 0; i < u->m->n_cpus; i++)
+    __atomic_or_fetch(&u->m->cpus[i]->exit_request, VMRUN_EXIT_USER,
+                      __ATOMIC_SEQ_CST);
 }
 
 /* Mirror the guest's disposition of an asynchronous signal on the host. */
@@ -750,7 +793,7 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
 {
   const vmrun_user_abi *a = u->abi;
   ksigaction *act = &u->sig[sig];
-  uint64_t sp = a->get_sp(u->m->fe_inst, u->cpu), fva, oldmask;
+  uint64_t sp = a->get_sp(u->m->fe_inst, UCPU), fva, oldmask;
   uint32_t ss_flags = u->ss_size ? 0 : 2 /* SS_DISABLE */;
   void *frame;
   int on_alt = u->ss_size && sp - u->ss_sp <= u->ss_size;
@@ -768,7 +811,7 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
   oldmask = u->in_sigsuspend ? u->suspend_saved_mask : u->sigmask;
   u->in_sigsuspend = 0;
   if (on_alt) ss_flags = 1;           /* SS_ONSTACK */
-  a->sigframe_build(u->m->fe_inst, u->cpu, frame, fva, sig, siginfo, oldmask,
+  a->sigframe_build(u->m->fe_inst, UCPU, frame, fva, sig, siginfo, oldmask,
                     u->ss_sp, u->ss_size, ss_flags, act->handler, u->tramp);
   wrote(u, fva, a->sigframe_size);
   u->sigmask |= act->mask;
@@ -859,33 +902,33 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   /* ---- files ---- */
   case NR_openat:
     CHK(path = gstr(u, a[1]));
-    RET(openat((int)a[0], xpath(u, path, pb, sizeof pb), (int)a[2],
-               (mode_t)a[3]));
+    RET(BLOCKING(u, openat((int)a[0], xpath(u, path, pb, sizeof pb),
+                           (int)a[2], (mode_t)a[3])));
   case NR_close: RET(close((int)a[0]));
   case NR_close_range: RET(syscall(SYS_close_range, a[0], a[1], a[2]));
   case NR_read:
     CHK(p = GW(a[1], a[2]));
-    r = read((int)a[0], p, a[2]);
+    r = BLOCKING(u, read((int)a[0], p, a[2]));
     if (r > 0) wrote(u, a[1], (uint64_t)r);
     RET(r);
   case NR_write:
     CHK(p = GR(a[1], a[2]));
-    r = write((int)a[0], p, a[2]);
+    r = BLOCKING(u, write((int)a[0], p, a[2]));
     return after_write(u, r < 0 ? -errno : r);
   case NR_pread64:
     CHK(p = GW(a[1], a[2]));
-    r = pread((int)a[0], p, a[2], (off_t)a[3]);
+    r = BLOCKING(u, pread((int)a[0], p, a[2], (off_t)a[3]));
     if (r > 0) wrote(u, a[1], (uint64_t)r);
     RET(r);
   case NR_pwrite64:
     CHK(p = GR(a[1], a[2]));
-    RET(pwrite((int)a[0], p, a[2], (off_t)a[3]));
+    RET(BLOCKING(u, pwrite((int)a[0], p, a[2], (off_t)a[3])));
   case NR_readv: case NR_writev: case NR_preadv: case NR_pwritev: {
     struct iovec *v;
     int rd = nr == NR_readv || nr == NR_preadv;
     if ((r = get_iov(u, a[1], a[2], rd, &v)) < 0) return r;
-    if (nr == NR_readv) r = readv((int)a[0], v, (int)a[2]);
-    else if (nr == NR_writev) r = writev((int)a[0], v, (int)a[2]);
+    if (nr == NR_readv) r = BLOCKING(u, readv((int)a[0], v, (int)a[2]));
+    else if (nr == NR_writev) r = BLOCKING(u, writev((int)a[0], v, (int)a[2]));
     else if (nr == NR_preadv) r = preadv((int)a[0], v, (int)a[2], (off_t)a[3]);
     else r = pwritev((int)a[0], v, (int)a[2], (off_t)a[3]);
     r = r < 0 ? -errno : r;
@@ -910,11 +953,11 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     case F_GETLK: case F_SETLK: case F_SETLKW:
     case F_OFD_GETLK: case F_OFD_SETLK: case F_OFD_SETLKW:
       CHK(p = GW(a[2], sizeof(struct flock)));
-      RET(fcntl((int)a[0], (int)a[1], p));
+      RET(BLOCKING(u, fcntl((int)a[0], (int)a[1], p)));
     default:
       RET(fcntl((int)a[0], (int)a[1], a[2]));
     }
-  case NR_flock: RET(flock((int)a[0], (int)a[1]));
+  case NR_flock: RET(BLOCKING(u, flock((int)a[0], (int)a[1])));
   case NR_ioctl:
     switch (a[1]) {
     case TCGETS: case TIOCGWINSZ: case TIOCGPGRP: case FIONREAD:
@@ -1044,7 +1087,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     struct timespec *ts = NULL;
     CHK(p = GW(a[0], a[1] * sizeof(struct pollfd)));
     if (a[2]) CHK(ts = GR(a[2], 16));
-    RET(ppoll(p, a[1], ts, NULL));
+    RET(BLOCKING(u, ppoll(p, a[1], ts, NULL)));
   }
   case NR_pselect6: {
     void *fs[3] = { NULL, NULL, NULL };
@@ -1054,7 +1097,8 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     for (int k = 0; k < 3; k++)
       if (a[1 + k]) CHK(fs[k] = GW(a[1 + k], bytes));
     if (a[4]) CHK(ts = GW(a[4], 16));
-    RET(syscall(SYS_pselect6, (int)a[0], fs[0], fs[1], fs[2], ts, NULL));
+    RET(BLOCKING(u, syscall(SYS_pselect6, (int)a[0], fs[0], fs[1], fs[2],
+                            ts, NULL)));
   }
   /* ---- memory ---- */
   case NR_brk: {
@@ -1125,12 +1169,26 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     return 0;
   case NR_msync: return 0;
   /* ---- process ---- */
-  case NR_exit: case NR_exit_group:
+  case NR_exit:
+    if (u->live_threads > 1) {       /* this thread only */
+      uint64_t ct = tl_thr->clear_child_tid;
+      uint32_t *w = ct ? GW(ct, 4) : NULL;
+      tl_thr->exited = 1;
+      u->live_threads--;
+      if (w) {                       /* CLONE_CHILD_CLEARTID: pthread_join */
+        __atomic_store_n(w, 0, __ATOMIC_SEQ_CST);
+        syscall(SYS_futex, w, 1 /* FUTEX_WAKE */, 1, NULL, NULL, 0);
+      }
+      return NO_RETURN;
+    }
+    /* the last thread ends the process */
+    __attribute__((fallthrough));
+  case NR_exit_group:
     u->exited = 1;
     u->exit_status = (int)(a[0] & 0xff);
     return 0;
   case NR_getpid: return getpid();
-  case NR_gettid: return getpid();
+  case NR_gettid: return tl_thr->tid;
   case NR_getppid: return getppid();
   case NR_getuid: return getuid();
   case NR_geteuid: return geteuid();
@@ -1188,7 +1246,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     CHK(p = GW(a[0], sizeof(struct sysinfo)));
     RET(sysinfo(p));
   case NR_set_tid_address:
-    u->clear_child_tid = a[0];
+    tl_thr->clear_child_tid = a[0];
     return getpid();
   case NR_set_robust_list: return 0;
   case NR_rseq: return -ENOSYS;
@@ -1214,7 +1272,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     void *ru = NULL;
     if (a[1]) CHK(ps = GW(a[1], 4));
     if (a[3]) CHK(ru = GW(a[3], sizeof(struct rusage)));
-    r = wait4((pid_t)a[0], a[1] ? &st : NULL, (int)a[2], ru);
+    r = BLOCKING(u, wait4((pid_t)a[0], a[1] ? &st : NULL, (int)a[2], ru));
     if (r > 0 && ps) *ps = st;
     RET(r);
   }
@@ -1227,7 +1285,8 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   case NR_tkill: case NR_tgkill: {
     pid_t tid = (pid_t)(nr == NR_tkill ? a[0] : a[1]);
     int sig = (int)(nr == NR_tkill ? a[1] : a[2]);
-    if (tid == getpid()) return self_signal_code(u, sig, -6 /* SI_TKILL */);
+    if (tid == getpid() || tid == tl_thr->tid)
+      return self_signal_code(u, sig, -6 /* SI_TKILL */);
     RET(syscall(SYS_tgkill, nr == NR_tkill ? -1 : (pid_t)a[0], tid, sig));
   }
   /* ---- signals (dispositions only; delivery is not implemented) ---- */
@@ -1266,15 +1325,15 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     return 0;
   }
   case NR_rt_sigreturn: {
-    uint64_t sp = u->abi->get_sp(u->m->fe_inst, u->cpu), mask;
+    uint64_t sp = u->abi->get_sp(u->m->fe_inst, UCPU), mask;
     const void *f = GR(sp, u->abi->sigframe_size);
     if (!f) { fatal_signal(u, SIGSEGV); return NO_RETURN; }
-    u->abi->sigframe_restore(u->m->fe_inst, u->cpu, f, &mask);
+    u->abi->sigframe_restore(u->m->fe_inst, UCPU, f, &mask);
     u->sigmask = mask & ~UNBLOCKABLE;
     return NO_RETURN;
   }
   case NR_sigaltstack: {
-    uint64_t sp = u->abi->get_sp(u->m->fe_inst, u->cpu);
+    uint64_t sp = u->abi->get_sp(u->m->fe_inst, UCPU);
     int on = u->ss_size && sp - u->ss_sp <= u->ss_size;
     uint8_t old[24];
     uint32_t fl = u->ss_size ? (on ? 1u : 0u) : 2u;
@@ -1314,7 +1373,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     u->in_sigsuspend = 1;
     while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~u->sigmask)) {
       struct timespec t = { 0, 2 * 1000 * 1000 };
-      nanosleep(&t, NULL);
+      BLOCKING(u, nanosleep(&t, NULL));
     }
     return -EINTR;
   }
@@ -1332,13 +1391,13 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     void *rem = NULL;
     CHK(p = GR(a[0], 16));
     if (a[1]) CHK(rem = GW(a[1], 16));
-    RET(nanosleep(p, rem));
+    RET(BLOCKING(u, nanosleep(p, rem)));
   }
   case NR_clock_nanosleep: {
     void *rem = NULL;
     CHK(p = GR(a[2], 16));
     if (a[3]) CHK(rem = GW(a[3], 16));
-    r = clock_nanosleep((clockid_t)a[0], (int)a[1], p, rem);
+    r = BLOCKING(u, clock_nanosleep((clockid_t)a[0], (int)a[1], p, rem));
     return -r;
   }
   case NR_getitimer: case NR_setitimer: return -ENOSYS;
@@ -1347,16 +1406,26 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     CHK(p = GW(a[0], a[1]));
     RET(getrandom(p, a[1], (unsigned)a[2]));
   case NR_futex: {
-    uint32_t *f;
+    /* the host's futex on the guest word: guest memory is host memory */
+    uint32_t *f, *f2 = NULL;
     int op = (int)a[1] & 127;
+    void *ts = NULL;
     CHK(f = GW(a[0], 4));
-    if (op == 1 /* WAKE */) return 0;   /* one thread: nobody waits */
-    if (op == 0 || op == 9) {           /* WAIT, WAIT_BITSET */
-      if (__atomic_load_n(f, __ATOMIC_SEQ_CST) != (uint32_t)a[2])
-        return -EAGAIN;
-      return -ETIMEDOUT;                /* would wait forever alone */
+    switch (op) {
+    case 0: case 9:                  /* WAIT, WAIT_BITSET */
+      if (a[3]) CHK(ts = GR(a[3], 16));
+      RET(BLOCKING(u, syscall(SYS_futex, f, (int)a[1], (uint32_t)a[2], ts,
+                              NULL, (uint32_t)a[5])));
+    case 1: case 10:                 /* WAKE, WAKE_BITSET */
+      RET(syscall(SYS_futex, f, (int)a[1], (uint32_t)a[2], NULL, NULL,
+                  (uint32_t)a[5]));
+    case 3: case 4: case 5:          /* REQUEUE, CMP_REQUEUE, WAKE_OP */
+      CHK(f2 = GW(a[4], 4));
+      RET(syscall(SYS_futex, f, (int)a[1], (uint32_t)a[2], a[3], f2,
+                  (uint32_t)a[5]));
+    default:
+      return -ENOSYS;
     }
-    return -ENOSYS;
   }
   default:
     return -ENOSYS;
@@ -1440,12 +1509,12 @@ static void rebuild_engine(user_proc *u)
 {
   vmrun_machine *m = u->m;
   int rc;
-  if (m->engine->cpu_detach) m->engine->cpu_detach(m->engine_inst, u->cpu);
+  if (m->engine->cpu_detach) m->engine->cpu_detach(m->engine_inst, UCPU);
   m->engine->destroy(m->engine_inst);
   m->engine_inst = NULL;
   rc = m->engine->create(&m->host, m, m->desc.engine_options, &m->engine_env,
                          &m->engine_inst);
-  if (rc == 0) rc = m->engine->cpu_attach(m->engine_inst, u->cpu);
+  if (rc == 0) rc = m->engine->cpu_attach(m->engine_inst, UCPU);
   if (rc < 0) {
     vmrun__diag("vmrun: engine '%s' cannot restart in a forked child "
                 "(error %d)", m->desc.engine, rc);
@@ -1453,26 +1522,103 @@ static void rebuild_engine(user_proc *u)
   }
 }
 
+static int run(user_proc *u);
+
+struct thread_start {
+  user_proc *u;
+  uthread *t;
+  sem_t ready;
+};
+
+static void *thread_main(void *arg)
+{
+  struct thread_start *ts = arg;
+  user_proc *u = ts->u;
+  tl_thr = ts->t;
+  tl_thr->tid = (pid_t)syscall(SYS_gettid);
+  sem_post(&ts->ready);              /* ts lives on the creator's stack */
+  big_lock(u);
+  run(u);                            /* returns when this thread exited */
+  big_unlock(u);
+  return NULL;
+}
+
+/* clone(CLONE_VM) without CLONE_VFORK: a guest thread on its own host
+** thread and vCPU (a copy of the caller's registers). */
+static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
+                       uint64_t ptid, uint64_t tls, uint64_t ctid)
+{
+  vmrun_machine *m = u->m;
+  size_t sz = (m->fe->cpu_state_size + 63) & ~(size_t)63;
+  vmrun_cpu *nc = aligned_alloc(64, sz), **ncpus;
+  struct thread_start ts;
+  pthread_attr_t attr;
+  pthread_t th;
+  uthread *t = calloc(1, sizeof *t);
+  uint32_t tid;
+  int rc;
+
+  ncpus = realloc(m->cpus, (m->n_cpus + 1) * sizeof *ncpus);
+  if (!nc || !t || !ncpus) { free(nc); free(t); if (ncpus) m->cpus = ncpus;
+                             return -EAGAIN; }
+  m->cpus = ncpus;
+  memcpy(nc, UCPU, m->fe->cpu_state_size);
+  nc->tlb = NULL;
+  nc->engine_data = nc->mmu_data = NULL;
+  nc->exit_request = 0;
+  nc->icount = 0;
+  nc->hart_id = m->n_cpus;
+  if (m->mmu->cpu_attach(m->mmu_inst, nc) < 0 ||
+      m->engine->cpu_attach(m->engine_inst, nc) < 0 ||
+      u->abi->enter(m->fe_inst, nc, u->pt_root) < 0) {
+    vmrun__log(m, VMRUN_LOG_WARN, "cannot create a vCPU for a new thread");
+    return -EAGAIN;                  /* (the half-built vCPU is leaked) */
+  }
+  m->cpus[m->n_cpus++] = nc;
+  u->abi->clone_child(m->fe_inst, nc, stack, tls,
+                      (flags & 0x80000 /* CLONE_SETTLS */) != 0);
+  t->cpu = nc;
+  if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) t->clear_child_tid = ctid;
+  ts.u = u;
+  ts.t = t;
+  sem_init(&ts.ready, 0, 0);
+  pthread_attr_init(&attr);
+  pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+  rc = pthread_create(&th, &attr, thread_main, &ts);
+  pthread_attr_destroy(&attr);
+  if (rc != 0) { sem_destroy(&ts.ready); return -EAGAIN; }
+  while (sem_wait(&ts.ready) != 0 && errno == EINTR) {}
+  sem_destroy(&ts.ready);
+  u->threaded = 1;
+  u->live_threads++;
+  tid = (uint32_t)t->tid;
+  if ((flags & 0x00100000 /* CLONE_PARENT_SETTID */) && GW(ptid, 4))
+    memcpy(u->ram + ptid, &tid, 4);
+  if ((flags & 0x01000000 /* CLONE_CHILD_SETTID */) && GW(ctid, 4))
+    memcpy(u->ram + ctid, &tid, 4);
+  return (long)tid;
+}
+
 static long sys_clone(user_proc *u, uint64_t flags, uint64_t stack,
                       uint64_t ptid, uint64_t tls, uint64_t ctid)
 {
   pid_t pid;
-  if ((flags & 0x100 /* CLONE_VM */) && !(flags & 0x4000 /* CLONE_VFORK */)) {
-    vmrun__log(u->m, VMRUN_LOG_INFO, "clone of a thread (flags 0x%llx): "
-               "threads are not implemented", (unsigned long long)flags);
-    return -ENOSYS;
-  }
+  if ((flags & 0x100 /* CLONE_VM */) && !(flags & 0x4000 /* CLONE_VFORK */))
+    return new_thread(u, flags, stack, ptid, tls, ctid);
   if ((flags & 0xff) != SIGCHLD && (flags & 0xff) != 0) return -EINVAL;
   fflush(NULL);
   pid = fork();
   if (pid < 0) return -errno;
   if (pid == 0) {
     uint32_t me = (uint32_t)getpid();
+    tl_thr->tid = getpid();          /* the forking thread is the child */
+    u->live_threads = 1;
     rebuild_engine(u);
     if ((flags & 0x01000000 /* CLONE_CHILD_SETTID */) && GW(ctid, 4))
       memcpy(u->ram + ctid, &me, 4);
-    if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) u->clear_child_tid = ctid;
-    u->abi->clone_child(u->m->fe_inst, u->cpu, stack, tls,
+    if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */)
+      tl_thr->clear_child_tid = ctid;
+    u->abi->clone_child(u->m->fe_inst, UCPU, stack, tls,
                         (flags & 0x80000 /* CLONE_SETTLS */) != 0);
     __atomic_store_n(&u->pending, 0, __ATOMIC_SEQ_CST);
     return NO_RETURN;                 /* registers already set */
@@ -1565,7 +1711,7 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
   long r;
   switch (t->kind) {
   case VMRUN_USER_TRAP_SYSCALL:
-    u->abi->syscall_args(u->m->fe_inst, u->cpu, &nr, a);
+    u->abi->syscall_args(u->m->fe_inst, UCPU, &nr, a);
     if (u->abi->sysno_map) {
       nr = nr < u->abi->sysno_count && u->abi->sysno_map[nr] >= 0
            ? (uint64_t)u->abi->sysno_map[nr] : 100000;
@@ -1591,7 +1737,7 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
       vmrun__log(u->m, VMRUN_LOG_DEBUG, "syscall %llu(0x%llx, 0x%llx, 0x%llx)"
                  " = %ld", (unsigned long long)nr, (unsigned long long)a[0],
                  (unsigned long long)a[1], (unsigned long long)a[2], r);
-    if (!u->exited) u->abi->syscall_return(u->m->fe_inst, u->cpu, (uint64_t)r);
+    if (!u->exited) u->abi->syscall_return(u->m->fe_inst, UCPU, (uint64_t)r);
     return;
   case VMRUN_USER_TRAP_FAULT:
     vmrun__log(u->m, VMRUN_LOG_INFO, "SIGSEGV: %s fault at 0x%llx, pc "
@@ -1616,12 +1762,14 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
   }
 }
 
+/* Run the calling host thread's guest thread until it or the process
+** exits.  Called with the big lock held. */
 static int run(user_proc *u)
 {
   vmrun_machine *m = u->m;
-  vmrun_cpu *cpu = u->cpu;
+  vmrun_cpu *cpu = UCPU;
   vmrun_user_trap t;
-  while (!u->exited) {
+  while (!u->exited && !tl_thr->exited) {
     uint32_t req;
     int why;
     cpu->insn_budget = 1000000;
@@ -1647,6 +1795,18 @@ static int run(user_proc *u)
     if (u->abi->take_trap(m->fe_inst, cpu, &t)) handle_trap(u, &t);
     if (!u->exited) deliver_pending(u);
     if (why == VMRUN_RUN_HALT) cpu->halted = 0;  /* WFI in U-mode: a nop */
+    if (u->threaded) { big_unlock(u); big_lock(u); }   /* take turns */
+  }
+  if (u->exited && u->threaded) {    /* exit_group or a fatal signal with
+                                        other threads about: end them all */
+    fflush(NULL);
+    _exit(u->exit_status);
+  }
+  if (tl_thr->exited && tl_thr == &u->main_thr) {
+    /* the main thread called exit() alone: the process lives on until
+    ** another thread ends it */
+    big_unlock(u);
+    for (;;) pause();
   }
   return u->exit_status;
 }
@@ -1722,7 +1882,10 @@ int vmrun__user_main(const vmrun_user_opts *o)
   m = vmrun__machine_new(&desc, o->verbose, o->trace, o->max_insns);
   if (!m) { free(u); return 1; }
   u->m = m;
-  u->cpu = m->cpus[0];
+  u->main_thr.cpu = m->cpus[0];
+  u->main_thr.tid = getpid();
+  u->live_threads = 1;
+  tl_thr = &u->main_thr;
   if (m->fe->struct_size < offsetof(vmrun_frontend_ops, user) +
       sizeof(void *) || !m->fe->user) {
     status = bad("frontend '%s' does not support user mode", isa);
@@ -1745,7 +1908,7 @@ int vmrun__user_main(const vmrun_user_opts *o)
   u->pt = vmrun__phys_find(m, u->pt_base)->host;
   u->pt_next = u->pt_base;
   u->pt_root = pt_alloc(u);
-  if (u->abi->enter(m->fe_inst, u->cpu, u->pt_root) < 0) {
+  if (u->abi->enter(m->fe_inst, UCPU, u->pt_root) < 0) {
     status = bad("frontend '%s' cannot enter user mode", isa);
     goto out;
   }
@@ -1805,10 +1968,12 @@ int vmrun__user_main(const vmrun_user_opts *o)
               VMRUN_USER_PROT_EXEC, 1);
   }
   g_user = u;
-  u->abi->set_entry(m->fe_inst, u->cpu,
+  big_lock(u);
+  u->abi->set_entry(m->fe_inst, UCPU,
                     prog.interp ? interp.entry : prog.entry, sp);
   signal(SIGPIPE, SIG_IGN);   /* EPIPE comes back; the guest decides */
   status = run(u);
+  big_unlock(u);
   g_user = NULL;
 out:
   free(prog.interp);

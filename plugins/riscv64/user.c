@@ -41,6 +41,8 @@ static int rv_user_enter(void *inst, vmrun_cpu *cpu, uint64_t pt_root)
   struct rv_cpu *rc = RV(cpu);
   (void)inst;
   rc->user_mode = 1;
+  rc->paging_valid = 0;               /* (also for a copy of another hart) */
+  rc->res_valid = 0;
   rc->mstatus |= MSTATUS_FS;          /* FP state Dirty: F/D usable */
   rc->mcounteren = rc->scounteren = 7; /* cycle, time, instret readable */
   rc->satp = (8ull << SATP_MODE_SHIFT) | (pt_root >> VMRUN_PAGE_BITS);

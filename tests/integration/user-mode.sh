@@ -17,8 +17,8 @@ fi
 
 SRC="$top_srcdir/tests/user"
 built=""
-for p in exitcode files memory process signals; do
-  if "$CCX" -O2 -w -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
+for p in exitcode files memory process signals threads; do
+  if "$CCX" -O2 -w -pthread -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
     built="$built $p-static"
   else
     fail "build $p-static"; diag < "$TMP/cc.err"
@@ -31,8 +31,8 @@ else
   skip "static-pie: the cross toolchain has no rcrt1.o"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
-  for p in exitcode files memory process signals; do
-    "$CCX" -O2 -w -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
+  for p in exitcode files memory process signals threads; do
+    "$CCX" -O2 -w -pthread -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
   done
 else
   skip "no riscv64 libc in $SYSROOT (Debian: libc6-dev-riscv64-cross): dynamic programs"
@@ -67,6 +67,7 @@ for eng in interp tjit; do
         done ;;
       files-*) cmp_run "$eng" "$prog" "$TMP/scratch" ;;
       memory-*) cmp_run "$eng" "$prog"; cmp_run "$eng" "$prog" prot ;;
+      threads-*) cmp_run "$eng" "$prog"; cmp_run "$eng" "$prog" exit ;;
       *) cmp_run "$eng" "$prog" ;;
     esac
   done
