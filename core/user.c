@@ -37,6 +37,8 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/select.h>
 #include <sys/sendfile.h>
@@ -1401,6 +1403,35 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     return -r;
   }
   case NR_getitimer: case NR_setitimer: return -ENOSYS;
+  /* ---- epoll, eventfd (struct epoll_event: packed 12 bytes on x86-64
+  ** hosts, naturally aligned 16 bytes in the asm-generic ABI) ---- */
+  case NR_eventfd2: RET(eventfd((unsigned)a[0], (int)a[1]));
+  case NR_epoll_create1: RET(epoll_create1((int)a[0]));
+  case NR_epoll_ctl: {
+    struct epoll_event ev;
+    const uint8_t *g = NULL;
+    if (a[3]) CHK(g = GR(a[3], 16));
+    if (g) { memcpy(&ev.events, g, 4); memcpy(&ev.data.u64, g + 8, 8); }
+    RET(epoll_ctl((int)a[0], (int)a[1], (int)a[2], g ? &ev : NULL));
+  }
+  case NR_epoll_pwait: {
+    struct epoll_event *evs;
+    uint8_t *g;
+    int maxe = (int)a[2];
+    if (maxe <= 0 || maxe > 65536) return -EINVAL;
+    CHK(g = GW(a[1], (uint64_t)maxe * 16));
+    evs = calloc((size_t)maxe, sizeof *evs);
+    if (!evs) return -ENOMEM;
+    r = BLOCKING(u, epoll_wait((int)a[0], evs, maxe, (int)a[3]));
+    if (r < 0) r = -errno;
+    for (long k = 0; k < r; k++) {
+      memset(g + 16 * k, 0, 16);
+      memcpy(g + 16 * k, &evs[k].events, 4);
+      memcpy(g + 16 * k + 8, &evs[k].data.u64, 8);
+    }
+    free(evs);
+    return r;
+  }
   /* ---- misc ---- */
   case NR_getrandom:
     CHK(p = GW(a[0], a[1]));

@@ -17,7 +17,7 @@ fi
 
 SRC="$top_srcdir/tests/user"
 built=""
-for p in exitcode files memory process signals threads; do
+for p in exitcode files memory process signals threads poll; do
   if "$CCX" -O2 -w -pthread -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
     built="$built $p-static"
   else
@@ -31,7 +31,7 @@ else
   skip "static-pie: the cross toolchain has no rcrt1.o"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
-  for p in exitcode files memory process signals threads; do
+  for p in exitcode files memory process signals threads poll; do
     "$CCX" -O2 -w -pthread -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
   done
 else
@@ -61,7 +61,7 @@ for eng in interp tjit; do
     case $prog in
       exitcode-*)
         for args in "return 4" "exit 9" "_exit 3" "abort" "segv" "ill" \
-                    "term" "ignored"; do
+                    "term" "ignored" "enosys"; do
           # shellcheck disable=SC2086
           cmp_run "$eng" "$prog" $args
         done ;;
@@ -95,6 +95,12 @@ done
 # test; here a program's exit status with stdin from a pipe
 printf 'line1\n' | "$VMRUN" --user "$TMP/exitcode-static" exit 0 >/dev/null 2>&1
 check "runs with stdin from a pipe" test $? -eq 0
+
+# unknown syscalls: -ENOSYS to the guest, one line each under -v
+"$VMRUN" -v --user "$TMP/exitcode-static" enosys >"$TMP/ns.out" 2>"$TMP/ns.err"
+check "-v reports an unknown syscall once" \
+  test "$(grep -c 'syscall 999 is not implemented' "$TMP/ns.err")" -eq 1
+check "unknown syscall returns -ENOSYS" grep -qx "enosys -1 -1 1" "$TMP/ns.out"
 
 # ---- the YAML form: mode: user ----
 cat >"$TMP/user.yaml" <<YAML

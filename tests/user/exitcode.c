@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int main(int argc, char **argv)
@@ -19,6 +21,11 @@ int main(int argc, char **argv)
   if (strcmp(mode, "segv") == 0) { *(volatile int *)16 = 1; return 0; }
   if (strcmp(mode, "ill") == 0) { __asm__ volatile(".word 0"); return 0; }
   if (strcmp(mode, "term") == 0) { raise(SIGTERM); return 0; }
+  if (strcmp(mode, "enosys") == 0) {   /* an unknown syscall, twice */
+    long a = syscall(999), b = syscall(999);
+    printf("enosys %ld %ld %d\n", a, b, errno == ENOSYS);
+    return 0;
+  }
   if (strcmp(mode, "ignored") == 0) {
     signal(SIGTERM, SIG_IGN);
     raise(SIGTERM);
