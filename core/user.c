@@ -143,6 +143,8 @@ typedef struct user_proc {
   uint64_t suspend_saved_mask;   /* restored by the handler's sigreturn */
   uint64_t tramp;                /* VA of the sigreturn code */
   char *exe_path;                /* absolute host path of the program */
+  const char *sysroot;           /* --sysroot, the default one, or NULL */
+  char *default_sysroot;
   uint8_t unknown_seen[1024 / 8];
 } user_proc;
 
@@ -412,8 +414,8 @@ static const char *gstr(user_proc *u, uint64_t a)
 static const char *xpath(user_proc *u, const char *p, char *buf, size_t n)
 {
   struct stat st;
-  if (!u->opts->sysroot || p[0] != '/') return p;
-  if ((size_t)snprintf(buf, n, "%s%s", u->opts->sysroot, p) >= n) return p;
+  if (!u->sysroot || p[0] != '/') return p;
+  if ((size_t)snprintf(buf, n, "%s%s", u->sysroot, p) >= n) return p;
   return lstat(buf, &st) == 0 ? buf : p;
 }
 
@@ -1713,9 +1715,9 @@ static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
   if (!nv) { free(argv); free(envp); return -ENOMEM; }
   nv[k++] = (char *)"vmrun";
   for (size_t i = 0; i < nopt; i++) nv[k++] = u->opts->vmrun_opts[i];
-  if (u->opts->sysroot) {
+  if (u->sysroot) {
     nv[k++] = (char *)"--sysroot";
-    nv[k++] = (char *)u->opts->sysroot;
+    nv[k++] = (char *)u->sysroot;
   }
   if (u->opts->engine) {
     nv[k++] = (char *)"--engine";
@@ -1898,6 +1900,24 @@ int vmrun__user_main(const vmrun_user_opts *o)
   u = calloc(1, sizeof *u);
   if (!u) return bad("out of memory");
   u->opts = o;
+  u->sysroot = o->sysroot;
+  if (!u->sysroot) {
+    /* the one scripts/fetch-guest-images builds, when present */
+    const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+    char *d = NULL;
+    struct stat st;
+    if ((xdg && *xdg && asprintf(&d, "%s/vmrun/images/%s/sysroot", xdg,
+                                 isa) > 0) ||
+        (home && *home && asprintf(&d, "%s/.cache/vmrun/images/%s/sysroot",
+                                   home, isa) > 0)) {
+      if (stat(d, &st) == 0 && S_ISDIR(st.st_mode)) {
+        u->default_sysroot = d;
+        u->sysroot = d;
+      } else {
+        free(d);
+      }
+    }
+  }
   /* the machine: RAM over the whole user VA space (the frontend's limit is
   ** known once it is loaded; riscv64 Sv39: 256 GiB) */
   yaml = yaml_machine(isa, 1ull << 38, engine);
@@ -1953,8 +1973,8 @@ int vmrun__user_main(const vmrun_user_opts *o)
   if (prog.interp) {
     char buf[PATH_MAX + 256];
     struct stat st;
-    if (o->sysroot) {
-      snprintf(buf, sizeof buf, "%s%s", o->sysroot, prog.interp);
+    if (u->sysroot) {
+      snprintf(buf, sizeof buf, "%s%s", u->sysroot, prog.interp);
       ipath = strdup(buf);
     } else {
       ipath = strdup(prog.interp);
@@ -1962,8 +1982,8 @@ int vmrun__user_main(const vmrun_user_opts *o)
     if (!ipath) { status = bad("out of memory"); goto out; }
     if (stat(ipath, &st) < 0) {
       status = bad("%s: interpreter %s not found%s%s (%s)", o->program,
-                   prog.interp, o->sysroot ? " in sysroot " : "",
-                   o->sysroot ? o->sysroot : "", strerror(errno));
+                   prog.interp, u->sysroot ? " in sysroot " : "",
+                   u->sysroot ? u->sysroot : "", strerror(errno));
       goto out;
     }
     if ((status = load_elf(u, ipath, 1, &interp)) != 0) goto out;
@@ -2010,6 +2030,7 @@ out:
   free(prog.interp);
   free(ipath);
   free(u->exe_path);
+  free(u->default_sysroot);
   free(u->vmas);
   free(u);
   vmrun__machine_free(m);

@@ -96,6 +96,26 @@ done
 printf 'line1\n' | "$VMRUN" --user "$TMP/exitcode-static" exit 0 >/dev/null 2>&1
 check "runs with stdin from a pipe" test $? -eq 0
 
+# the default sysroot (Debian's riscv64 libc6, scripts/fetch-guest-images)
+DEFROOT=${XDG_CACHE_HOME:-$HOME/.cache}/vmrun/images/riscv64/sysroot
+if [ -e "$DEFROOT/lib/ld-linux-riscv64-lp64d.so.1" ] && [ -e "$TMP/threads-dyn" ]; then
+  for prog in process-dyn threads-dyn; do
+    (cd "$TMP" && VMRUN_TEST_ENV=from-host "$VMRUN" --user "./$prog" \
+      >"$TMP/vm.out" 2>"$TMP/vm.err"; echo "status $?" >>"$TMP/vm.out")
+    (cd "$TMP" && VMRUN_TEST_ENV=from-host "$QEMU" -L "$DEFROOT" "./$prog" \
+      >"$TMP/ref.out" 2>/dev/null; echo "status $?" >>"$TMP/ref.out")
+    if cmp -s "$TMP/vm.out" "$TMP/ref.out"; then
+      ok "default sysroot (Debian libc6): $prog"
+    else
+      fail "default sysroot (Debian libc6): $prog differs from qemu-riscv64"
+      diff "$TMP/ref.out" "$TMP/vm.out" | head -10 | diag
+      head -3 "$TMP/vm.err" | diag
+    fi
+  done
+else
+  skip "no default sysroot in $DEFROOT: run scripts/fetch-guest-images"
+fi
+
 # unknown syscalls: -ENOSYS to the guest, one line each under -v
 "$VMRUN" -v --user "$TMP/exitcode-static" enosys >"$TMP/ns.out" 2>"$TMP/ns.err"
 check "-v reports an unknown syscall once" \
