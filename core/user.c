@@ -95,8 +95,12 @@ enum {
 
 typedef struct vma {
   uint64_t start, end;
-  unsigned prot;                 /* VMRUN_USER_PROT_* */
+  unsigned prot;                 /* VMRUN_USER_PROT_*, | VMA_HOST_RO */
 } vma;
+/* The host pages are read-only (a shared mapping of a file opened
+** read-only): the guest may never get write permission there, or a store
+** through the TLB would fault in the host. */
+#define VMA_HOST_RO 0x100u
 
 typedef struct ksigaction {      /* the guest's, asm-generic layout */
   uint64_t handler, flags, mask;
@@ -1089,6 +1093,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   }
   case NR_ppoll: {
     struct timespec *ts = NULL;
+    if (a[1] > 65536) return -EINVAL;
     CHK(p = GW(a[0], a[1] * sizeof(struct pollfd)));
     if (a[2]) CHK(ts = GR(a[2], 16));
     RET(BLOCKING(u, ppoll(p, a[1], ts, NULL)));
@@ -1131,6 +1136,14 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     unsigned prot = (unsigned)a[2] & 7u;
     if (s & (PAGE - 1) || e < s) return -EINVAL;
     if (!vma_check(u, s, e - s, 0)) return -ENOMEM;
+    for (uint64_t x = s; x < e;) {     /* keep host read-only pages so */
+      const vma *v = vma_find(u, x);
+      if (v->prot & VMA_HOST_RO) {
+        if (prot & VMRUN_USER_PROT_WRITE) return -EACCES;
+        prot |= VMA_HOST_RO;
+      }
+      x = v->end;
+    }
     return map_range(u, s, e, prot, 1);
   }
   case NR_mremap: {
@@ -1530,7 +1543,7 @@ static long sys_mmap(user_proc *u, uint64_t addr, uint64_t len, uint64_t prot,
         }
       }
     }
-    rc = map_range(u, s, e, gp, 1);
+    rc = map_range(u, s, e, gp | (hprot == PROT_READ ? VMA_HOST_RO : 0), 1);
     return rc < 0 ? rc : (long)s;
   }
 }

@@ -41,6 +41,12 @@ int main(int argc, char **argv)
   p = mmap(NULL, pg, PROT_READ, MAP_PRIVATE, fd, 0);
   printf("file-mmap %d elf %d\n", p != MAP_FAILED, memcmp(p, "\177ELF", 4) == 0);
   munmap(p, pg);
+  /* a shared mapping of a read-only file never becomes writable */
+  p = mmap(NULL, pg, PROT_READ, MAP_SHARED, fd, 0);
+  errno = 0;
+  printf("shared-ro-mprotect-w %d %d\n", mprotect(p, pg, PROT_READ | PROT_WRITE),
+         errno == EACCES);
+  munmap(p, pg);
   close(fd);
   /* bad pointers give EFAULT */
   errno = 0;
