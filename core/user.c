@@ -112,6 +112,7 @@ typedef struct uthread {
   pid_t tid;                     /* the host thread's tid */
   uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
   int exited;
+  struct uthread *next_free;     /* finished: its vCPU is reused */
 } uthread;
 
 static __thread uthread *tl_thr; /* the guest thread this host thread runs */
@@ -138,6 +139,11 @@ typedef struct user_proc {
   int threaded;                  /* a second thread was ever created */
   uint32_t live_threads;
   uthread main_thr;
+  uthread *free_thr;             /* finished threads, vCPUs to reuse */
+  /* vCPUs a host signal handler kicks (a fixed array: the handler may
+  ** run while m->cpus is being reallocated) */
+  vmrun_cpu *kick[256];
+  uint32_t n_kick;
   uint64_t sigmask;
   ksigaction sig[65];
   uint64_t pending;              /* bit n-1: signal n pending (atomic) */
@@ -738,8 +744,9 @@ static void host_sig(int sig)
   user_proc *u = g_user;
   if (!u) return;
   __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
-  for (uint32_t i = 0; i < u->m->n_cpus; i++)
-    __atomic_or_fetch(&u->m->cpus[i]->exit_request, VMRUN_EXIT_USER,
+  uint32_t n = __atomic_load_n(&u->n_kick, __ATOMIC_SEQ_CST);
+  for (uint32_t i = 0; i < n; i++)
+    __atomic_or_fetch(&u->kick[i]->exit_request, VMRUN_EXIT_USER,
                       __ATOMIC_SEQ_CST);
 }
 
@@ -1585,6 +1592,8 @@ static void *thread_main(void *arg)
   sem_post(&ts->ready);              /* ts lives on the creator's stack */
   big_lock(u);
   run(u);                            /* returns when this thread exited */
+  tl_thr->next_free = u->free_thr;   /* its vCPU serves the next thread */
+  u->free_thr = tl_thr;
   big_unlock(u);
   return NULL;
 }
@@ -1596,34 +1605,57 @@ static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
 {
   vmrun_machine *m = u->m;
   size_t sz = (m->fe->cpu_state_size + 63) & ~(size_t)63;
-  vmrun_cpu *nc = aligned_alloc(64, sz), **ncpus;
+  vmrun_cpu *nc, **ncpus;
   struct thread_start ts;
   pthread_attr_t attr;
   pthread_t th;
-  uthread *t = calloc(1, sizeof *t);
+  uthread *t;
   uint32_t tid;
   int rc;
 
-  ncpus = realloc(m->cpus, (m->n_cpus + 1) * sizeof *ncpus);
-  if (!nc || !t || !ncpus) { free(nc); free(t); if (ncpus) m->cpus = ncpus;
-                             return -EAGAIN; }
-  m->cpus = ncpus;
-  memcpy(nc, UCPU, m->fe->cpu_state_size);
-  nc->tlb = NULL;
-  nc->engine_data = nc->mmu_data = NULL;
-  nc->exit_request = 0;
-  nc->icount = 0;
-  nc->hart_id = m->n_cpus;
-  if (m->mmu->cpu_attach(m->mmu_inst, nc) < 0 ||
-      m->engine->cpu_attach(m->engine_inst, nc) < 0 ||
-      u->abi->enter(m->fe_inst, nc, u->pt_root) < 0) {
-    vmrun__log(m, VMRUN_LOG_WARN, "cannot create a vCPU for a new thread");
-    return -EAGAIN;                  /* (the half-built vCPU is leaked) */
+  if ((t = u->free_thr) != NULL) {   /* reuse a finished thread's vCPU */
+    vmrun_cpu keep;
+    u->free_thr = t->next_free;
+    nc = t->cpu;
+    keep = *nc;
+    memcpy(nc, UCPU, m->fe->cpu_state_size);
+    nc->tlb = keep.tlb;
+    nc->engine_data = keep.engine_data;
+    nc->mmu_data = keep.mmu_data;
+    nc->hart_id = keep.hart_id;
+    nc->exit_request = 0;
+    nc->icount = 0;
+    memset(t, 0, sizeof *t);
+    t->cpu = nc;
+    if (u->abi->enter(m->fe_inst, nc, u->pt_root) < 0) return -EAGAIN;
+    m->host.tlb_flush(nc, VMRUN_TLB_INVALID);  /* and its engine caches */
+  } else {
+    nc = aligned_alloc(64, sz);
+    t = calloc(1, sizeof *t);
+    ncpus = realloc(m->cpus, (m->n_cpus + 1) * sizeof *ncpus);
+    if (ncpus) m->cpus = ncpus;
+    if (!nc || !t || !ncpus) { free(nc); free(t); return -EAGAIN; }
+    memcpy(nc, UCPU, m->fe->cpu_state_size);
+    nc->tlb = NULL;
+    nc->engine_data = nc->mmu_data = NULL;
+    nc->exit_request = 0;
+    nc->icount = 0;
+    nc->hart_id = m->n_cpus;
+    if (m->mmu->cpu_attach(m->mmu_inst, nc) < 0 ||
+        m->engine->cpu_attach(m->engine_inst, nc) < 0 ||
+        u->abi->enter(m->fe_inst, nc, u->pt_root) < 0) {
+      vmrun__log(m, VMRUN_LOG_WARN, "cannot create a vCPU for a new thread");
+      return -EAGAIN;                /* (the half-built vCPU is leaked) */
+    }
+    m->cpus[m->n_cpus++] = nc;
+    t->cpu = nc;
+    if (u->n_kick < sizeof u->kick / sizeof u->kick[0]) {
+      u->kick[u->n_kick] = nc;
+      __atomic_add_fetch(&u->n_kick, 1, __ATOMIC_SEQ_CST);
+    }
   }
-  m->cpus[m->n_cpus++] = nc;
   u->abi->clone_child(m->fe_inst, nc, stack, tls,
                       (flags & 0x80000 /* CLONE_SETTLS */) != 0);
-  t->cpu = nc;
   if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) t->clear_child_tid = ctid;
   ts.u = u;
   ts.t = t;
@@ -1632,7 +1664,12 @@ static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
   pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
   rc = pthread_create(&th, &attr, thread_main, &ts);
   pthread_attr_destroy(&attr);
-  if (rc != 0) { sem_destroy(&ts.ready); return -EAGAIN; }
+  if (rc != 0) {                     /* keep the vCPU for the next try */
+    sem_destroy(&ts.ready);
+    t->next_free = u->free_thr;
+    u->free_thr = t;
+    return -EAGAIN;
+  }
   while (sem_wait(&ts.ready) != 0 && errno == EINTR) {}
   sem_destroy(&ts.ready);
   u->threaded = 1;
@@ -1947,6 +1984,8 @@ int vmrun__user_main(const vmrun_user_opts *o)
   if (!m) { free(u); return 1; }
   u->m = m;
   u->main_thr.cpu = m->cpus[0];
+  u->kick[0] = m->cpus[0];
+  u->n_kick = 1;
   u->main_thr.tid = getpid();
   u->live_threads = 1;
   tl_thr = &u->main_thr;

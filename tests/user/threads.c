@@ -42,6 +42,13 @@ static void *worker(void *arg)
   return (void *)(id * id);
 }
 
+static void *square(void *arg)
+{
+  long x = (long)arg;
+  tls_val = x;
+  return (void *)(x * x + tls_val);
+}
+
 static void *exiter(void *arg)
 {
   (void)arg;
@@ -77,5 +84,17 @@ int main(int argc, char **argv)
   }
   printf("counter %ld sum %ld tids-and-tls %d main-tls %ld\n", counter, sum,
          ok, tls_val);
+  /* many short-lived threads, a few at a time (vCPUs are reused) */
+  sum = 0;
+  for (int round = 0; round < 300; round++) {
+    pthread_t t2[3];
+    for (long i = 0; i < 3; i++) pthread_create(&t2[i], NULL, square, (void *)i);
+    for (int i = 0; i < 3; i++) {
+      void *r;
+      pthread_join(t2[i], &r);
+      sum += (long)r;
+    }
+  }
+  printf("churn sum %ld\n", sum);
   return 0;
 }
