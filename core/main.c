@@ -200,7 +200,7 @@ int main(int argc, char **argv)
   vmrun_user_opts uo;
   char **uopts;             /* options repeated on a guest execve */
   size_t n_uopts = 0;
-  int user = 0;
+  int user = 0, scripts = 0;
   const char *optstring = "hVLP:s:v";
 
   bind_plugins_now(argv);
@@ -242,6 +242,7 @@ int main(int argc, char **argv)
     case 3: dump_dtb = optarg; break;
     case 4: stats = 1; break;
     case 5: case 7: case 8:
+      if (c == 5) scripts = 1;
       if ((c == 5 ? vmrun__lua_add_script(optarg)
            : c == 7 ? vmrun__lua_set_insn_limit(optarg)
                     : vmrun__lua_set_on_error(optarg)) < 0) {
@@ -267,7 +268,10 @@ int main(int argc, char **argv)
   }
   vmrun__plugin_path_defaults();
   if (user && !list) {
-    if (optind >= argc) {
+    if (scripts) {
+      fprintf(stderr, "vmrun: --script is not supported with --user\n");
+      status = 2;
+    } else if (optind >= argc) {
       fprintf(stderr, "vmrun: --user: missing PROGRAM\nTry 'vmrun --help'.\n");
       status = 2;
     } else {
@@ -277,6 +281,7 @@ int main(int argc, char **argv)
       uo.trace = trace;
       uo.max_insns = max_insns;
       uo.vmrun_opts = uopts;
+      uo.stats = stats;
       status = vmrun__user_main(&uo);
     }
     vmrun__loader_exit();
@@ -318,6 +323,7 @@ int main(int argc, char **argv)
       uo.trace = trace;
       uo.max_insns = max_insns;
       uo.vmrun_opts = uopts;
+      uo.stats = stats;
       status = user_from_yaml(root, &uo);
       vmrun__cfg_free(root);
       goto out;

@@ -2075,7 +2075,11 @@ int vmrun__user_main(const vmrun_user_opts *o)
   u->abi->set_entry(m->fe_inst, UCPU,
                     prog.interp ? interp.entry : prog.entry, sp);
   signal(SIGPIPE, SIG_IGN);   /* EPIPE comes back; the guest decides */
-  status = run(u);
+  {
+    uint64_t t0 = vmrun__host_ns();
+    status = run(u);
+    if (o->stats) vmrun__machine_stats(m, vmrun__host_ns() - t0, stderr);
+  }
   big_unlock(u);
   g_user = NULL;
 out:

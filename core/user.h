@@ -19,6 +19,7 @@ typedef struct vmrun_user_opts {
   const char *sysroot;      /* prefix for PT_INTERP and absolute paths */
   const char *engine;       /* engine plugin name, or NULL for interp */
   int verbose, trace;
+  int stats;                /* --stats: counters to stderr at exit */
   uint64_t max_insns;       /* 0 = unlimited */
   char **vmrun_opts;        /* vmrun options (-P, -v) to repeat on a
                                guest execve, besides sysroot and engine
