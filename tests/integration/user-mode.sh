@@ -28,7 +28,15 @@ if "$CCX" -O2 -w -static-pie -fPIE -o "$TMP/exitcode-spie" "$SRC/exitcode.c" \
      2>/dev/null; then
   built="$built exitcode-spie"
 else
-  skip "static-pie: the cross toolchain has no rcrt1.o"
+  skip "glibc static-pie: the cross toolchain has no rcrt1.o (nolibc-pie covers ET_DYN without PT_INTERP)"
+fi
+# static-pie without libc: ET_DYN, no PT_INTERP
+if "$CCX" -O2 -fPIE -static-pie -nostdlib -nostartfiles \
+     -Wl,--no-dynamic-linker -o "$TMP/nolibc-pie" "$SRC/nolibc-pie.c" \
+     2>"$TMP/cc.err"; then
+  built="$built nolibc-pie"
+else
+  fail "build nolibc-pie"; diag <"$TMP/cc.err"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
   for p in exitcode files memory process signals threads poll; do
@@ -68,6 +76,7 @@ for eng in interp tjit; do
       files-*) cmp_run "$eng" "$prog" "$TMP/scratch" ;;
       memory-*) cmp_run "$eng" "$prog"; cmp_run "$eng" "$prog" prot ;;
       threads-*) cmp_run "$eng" "$prog"; cmp_run "$eng" "$prog" exit ;;
+      nolibc-pie) cmp_run "$eng" "$prog" a bc ;;
       *) cmp_run "$eng" "$prog" ;;
     esac
   done
