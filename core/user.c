@@ -1292,13 +1292,16 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   case NR_clone3: return -ENOSYS;   /* glibc falls back to clone */
   case NR_execve: return sys_execve(u, a[0], a[1], a[2]);
   case NR_wait4: {
-    int st, *ps = NULL;
-    void *ru = NULL;
-    if (a[1]) CHK(ps = GW(a[1], 4));
-    if (a[3]) CHK(ru = GW(a[3], sizeof(struct rusage)));
-    r = BLOCKING(u, wait4((pid_t)a[0], a[1] ? &st : NULL, (int)a[2], ru));
-    if (r > 0 && ps) *ps = st;
-    RET(r);
+    /* like Linux, the status and rusage are written only when a child
+    ** was reaped (so no child is ECHILD even with a bad pointer) */
+    int st = 0, *ps;
+    struct rusage ru, *pru;
+    r = BLOCKING(u, wait4((pid_t)a[0], a[1] ? &st : NULL, (int)a[2],
+                          a[3] ? &ru : NULL));
+    if (r <= 0) RET(r);
+    if (a[1]) { CHK(ps = GW(a[1], 4)); *ps = st; }
+    if (a[3]) { CHK(pru = GW(a[3], sizeof ru)); memcpy(pru, &ru, sizeof ru); }
+    return r;
   }
   case NR_waitid:
     CHK(p = GW(a[2], 128));

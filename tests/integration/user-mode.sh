@@ -17,7 +17,7 @@ fi
 
 SRC="$top_srcdir/tests/user"
 built=""
-for p in exitcode files memory process signals threads poll; do
+for p in exitcode files memory process signals threads poll badptr; do
   if "$CCX" -O2 -w -pthread -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
     built="$built $p-static"
   else
@@ -39,7 +39,7 @@ else
   fail "build nolibc-pie"; diag <"$TMP/cc.err"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
-  for p in exitcode files memory process signals threads poll; do
+  for p in exitcode files memory process signals threads poll badptr; do
     "$CCX" -O2 -w -pthread -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
   done
 else
