@@ -68,4 +68,13 @@ bench-list:
 bench-clean:
 	rm -rf $(BENCH_OUT)
 
-.PHONY: bench-progs bench-print bench-list bench-clean
+.PHONY: bench-progs bench-print bench-list bench-clean bench-linux
+
+# The same programs as riscv64 Linux programs (static, glibc) for the
+# user-mode rows of scripts/bench: bench/out/NAME.linux.
+BENCH_LINUX_CC = riscv64-linux-gnu-gcc
+BENCH_LINUX_CFLAGS = $(BENCH_COMMON_CFLAGS) -DBENCH_NATIVE -static
+bench-linux: $(BENCH_PROGS:%=$(BENCH_OUT)/%.linux)
+$(BENCH_OUT)/%.linux: $(BENCH_SRC)/%.c $(BENCH_SRC)/bench.h
+	@mkdir -p $(BENCH_OUT)
+	$(BENCH_LINUX_CC) $(BENCH_LINUX_CFLAGS) $< -o $@

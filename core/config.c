@@ -1208,7 +1208,7 @@ int vmrun__cfg_set(vmrun_cfg *root, const char *assignment)
 /* Schema */
 
 static const char *const top_keys[] = {
-  "version", "machine", "memory", "devices", "scripts", NULL
+  "version", "machine", "memory", "devices", "scripts", "mode", NULL
 };
 static const char *const machine_keys[] = {
   "arch", "harts", "ram", "ram_base", "firmware", "kernel", "initrd",

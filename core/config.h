@@ -91,6 +91,9 @@ typedef struct vmrun_machine_desc {
   /* scripts: */
   size_t n_scripts;
   vmrun_script_desc *scripts;
+  /* set by the core, not the schema: a user-mode run (core/user.c) has
+  ** no devices, device tree or boot images */
+  int user_mode;
 } vmrun_machine_desc;
 
 #define VMRUN_DESC_UNSET (~(uint64_t)0)

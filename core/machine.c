@@ -461,6 +461,10 @@ vmrun_machine *vmrun__machine_new(vmrun_machine_desc *desc, int verbose,
   if (stage_memory(m) < 0) goto fail;
   if (stage_cpus(m) < 0) goto fail;
   if (stage_engine(m) < 0) goto fail;
+  if (m->desc.user_mode) {      /* core/user.c does the rest */
+    vmrun__clock_init(m);
+    return m;
+  }
   if (stage_devices(m) < 0) goto fail;
   if (vmrun__fdt_build(m) < 0) goto fail;
   if (vmrun__boot_load(m, &bi) < 0) goto fail;

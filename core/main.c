@@ -16,6 +16,7 @@
 
 #include "core.h"
 #include "lua.h"
+#include "user.h"
 
 static int resolve_paths(vmrun_machine_desc *d)
 {
@@ -38,7 +39,10 @@ static void usage(FILE *f)
 {
   fprintf(f,
 "Usage: vmrun [options] MACHINE.yaml\n"
-"Run the machine described by MACHINE.yaml (see docs/machine-yaml.md).\n"
+"       vmrun [options] --user [--sysroot DIR] PROGRAM [ARGS...]\n"
+"Run the machine described by MACHINE.yaml (see docs/machine-yaml.md), or\n"
+"with --user a Linux program of another ISA directly on the host (user-mode\n"
+"emulation; the ISA comes from the ELF header; see docs/user-mode.md).\n"
 "\n"
 "Options:\n"
 "  -h, --help             show this help and exit\n"
@@ -63,6 +67,13 @@ static void usage(FILE *f)
 "      --script-insn-limit N\n"
 "                         Lua instructions per hook call before it is stopped\n"
 "                         as runaway (default 10000000)\n"
+"      --user             run PROGRAM [ARGS...] in Linux user mode; exit status:\n"
+"                         the program's (128+N if killed by signal N), 127\n"
+"                         when it cannot be started\n"
+"      --sysroot DIR      user mode: the dynamic loader and absolute paths are\n"
+"                         looked up in DIR first\n"
+"      --engine NAME      user mode: the engine plugin (default interp)\n"
+"      --argv0 NAME       user mode: argv[0] given to the program\n"
 "      --script-on-error stop|continue\n"
 "                         on a script error: end the run with status 1\n"
 "                         (default) or disable that hook and go on\n"
@@ -71,6 +82,75 @@ static void usage(FILE *f)
 "(when run uninstalled) and %s.\n"
 "Exit status: the guest's poweroff code; 1 on a vmrun error; 2 on a usage\n"
 "error; 124 when --max-insns was reached.\n", VMRUN_PLUGINDIR);
+}
+
+/* `mode: user` (docs/machine-yaml.md): the user: mapping gives the
+** program, its args, extra environment, the sysroot and the engine; the
+** command line's --sysroot/--engine win.  Returns an exit status. */
+static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
+{
+  static const char *const top[] = { "version", "mode", "user", NULL };
+  static const char *const keys[] = { "program", "args", "env", "sysroot",
+                                      "engine", NULL };
+  vmrun_cfg *u = vmrun__cfg_get(root, "user"), *args, *env;
+  const char *s;
+  char **av = NULL;
+  int status;
+
+  if (vmrun__cfg_check_keys(root, top) < 0) return 1;
+  if (!u || u->type != VMRUN_CFG_MAP) {
+    vmrun__cfg_error(u ? u : root, "mode: user needs a 'user' mapping with "
+                     "at least 'program'");
+    return 1;
+  }
+  if (vmrun__cfg_check_keys(u, keys) < 0) return 1;
+  if (vmrun__cfg_path(u, "program", NULL, &s) < 0) return 1;
+  if (!s) {
+    vmrun__cfg_error(u, "missing required key 'program'");
+    return 1;
+  }
+  uo->program = s;
+  if (!uo->sysroot) {
+    if (vmrun__cfg_path(u, "sysroot", NULL, &s) < 0) return 1;
+    uo->sysroot = s;
+  }
+  if (!uo->engine) {
+    if (vmrun__cfg_str(u, "engine", NULL, &s) < 0) return 1;
+    uo->engine = s;
+  }
+  args = vmrun__cfg_get(u, "args");
+  if (args && args->type != VMRUN_CFG_SEQ) {
+    vmrun__cfg_error(args, "expected a list of strings");
+    return 1;
+  }
+  av = calloc((args ? args->n : 0) + 1, sizeof *av);
+  if (!av) return 1;
+  for (size_t i = 0; args && i < args->n; i++) {
+    if (args->kids[i]->type != VMRUN_CFG_SCALAR) {
+      vmrun__cfg_error(args->kids[i], "expected a string");
+      free(av);
+      return 1;
+    }
+    av[i] = args->kids[i]->scalar;
+  }
+  env = vmrun__cfg_get(u, "env");
+  if (env && env->type != VMRUN_CFG_MAP) {
+    vmrun__cfg_error(env, "expected a mapping NAME: value");
+    free(av);
+    return 1;
+  }
+  for (size_t i = 0; env && i < env->n; i++) {
+    if (env->kids[i]->type != VMRUN_CFG_SCALAR) {
+      vmrun__cfg_error(env->kids[i], "expected a string");
+      free(av);
+      return 1;
+    }
+    setenv(env->keys[i], env->kids[i]->scalar, 1);
+  }
+  uo->args = av;
+  status = vmrun__user_main(uo);
+  free(av);
+  return status;
 }
 
 /* libltdl opens plugins with lazy binding, so a plugin with an unresolved
@@ -109,7 +189,11 @@ int main(int argc, char **argv)
     { "script-unsafe", no_argument, NULL, 6 },
     { "script-insn-limit", required_argument, NULL, 7 },
     { "script-on-error", required_argument, NULL, 8 },
-    { "engine-check", no_argument, NULL, 9 },
+    { "engine-check", no_argument, NULL, 13 },
+    { "user", no_argument, NULL, 9 },
+    { "sysroot", required_argument, NULL, 10 },
+    { "engine", required_argument, NULL, 11 },
+    { "argv0", required_argument, NULL, 12 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
@@ -120,11 +204,25 @@ int main(int argc, char **argv)
   vmrun_cfg *root;
   vmrun_machine_desc desc;
   vmrun_machine *m;
+  vmrun_user_opts uo;
+  char **uopts;             /* options repeated on a guest execve */
+  size_t n_uopts = 0;
+  int user = 0, scripts = 0;
+  const char *optstring = "hVLP:s:v";
 
   bind_plugins_now(argv);
+  memset(&uo, 0, sizeof uo);
+  /* in user mode, options end at PROGRAM: its own options are its args */
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], "--user") == 0) optstring = "+hVLP:s:v";
   sets = calloc((size_t)argc, sizeof *sets);
-  if (!sets) { fprintf(stderr, "vmrun: out of memory\n"); return 1; }
-  while ((c = getopt_long(argc, argv, "hVLP:s:v", longopts, NULL)) != -1) {
+  uopts = calloc((size_t)argc * 2 + 1, sizeof *uopts);
+  if (!sets || !uopts) {
+    fprintf(stderr, "vmrun: out of memory\n");
+    free(sets); free(uopts);
+    return 1;
+  }
+  while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
     switch (c) {
     case 'h': usage(stdout); free(sets); return 0;
     case 'V':
@@ -133,9 +231,12 @@ int main(int argc, char **argv)
       free(sets);
       return 0;
     case 'L': list = 1; break;
-    case 'P': vmrun__plugin_path_add(optarg); break;
+    case 'P':
+      vmrun__plugin_path_add(optarg);
+      uopts[n_uopts++] = (char *)"-P"; uopts[n_uopts++] = optarg;
+      break;
     case 's': sets[n_sets++] = optarg; break;
-    case 'v': vmrun__verbose++; break;
+    case 'v': vmrun__verbose++; uopts[n_uopts++] = (char *)"-v"; break;
     case 1: trace = 1; break;
     case 2:
       if (vmrun__parse_u64(optarg, &max_insns) < 0 || max_insns == 0) {
@@ -148,6 +249,7 @@ int main(int argc, char **argv)
     case 3: dump_dtb = optarg; break;
     case 4: stats = 1; break;
     case 5: case 7: case 8:
+      if (c == 5) scripts = 1;
       if ((c == 5 ? vmrun__lua_add_script(optarg)
            : c == 7 ? vmrun__lua_set_insn_limit(optarg)
                     : vmrun__lua_set_on_error(optarg)) < 0) {
@@ -156,14 +258,45 @@ int main(int argc, char **argv)
       }
       break;
     case 6: vmrun__lua_set_unsafe(1); break;
-    case 9: engine_check = 1; break;
+    case 13: engine_check = 1; break;
+    case 9: user = 1; break;
+    case 10:
+      uo.sysroot = optarg;
+      break;
+    case 11:
+      uo.engine = optarg;
+      break;
+    case 12: uo.argv0 = optarg; break;
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);
+      free(uopts);
       return 2;
     }
   }
   vmrun__plugin_path_defaults();
+  if (user && !list) {
+    if (scripts) {
+      fprintf(stderr, "vmrun: --script is not supported with --user\n");
+      status = 2;
+    } else if (optind >= argc) {
+      fprintf(stderr, "vmrun: --user: missing PROGRAM\nTry 'vmrun --help'.\n");
+      status = 2;
+    } else {
+      uo.program = argv[optind];
+      uo.args = &argv[optind + 1];
+      uo.verbose = vmrun__verbose;
+      uo.trace = trace;
+      uo.max_insns = max_insns;
+      uo.vmrun_opts = uopts;
+      uo.stats = stats;
+      status = vmrun__user_main(&uo);
+    }
+    vmrun__loader_exit();
+    free(sets);
+    free(uopts);
+    return status;
+  }
   if (list) {
     vmrun__plugin_list(stdout);
     vmrun__loader_exit();
@@ -187,6 +320,29 @@ int main(int argc, char **argv)
       status = 2;
       goto out;
     }
+  {
+    const char *mode;
+    if (vmrun__cfg_str(root, "mode", "machine", &mode) < 0) {
+      vmrun__cfg_free(root);
+      goto out;
+    }
+    if (strcmp(mode, "user") == 0) {
+      uo.verbose = vmrun__verbose;
+      uo.trace = trace;
+      uo.max_insns = max_insns;
+      uo.vmrun_opts = uopts;
+      uo.stats = stats;
+      status = user_from_yaml(root, &uo);
+      vmrun__cfg_free(root);
+      goto out;
+    }
+    if (strcmp(mode, "machine") != 0) {
+      vmrun__cfg_error(vmrun__cfg_get(root, "mode"), "expected machine or "
+                       "user, got '%s'", mode);
+      vmrun__cfg_free(root);
+      goto out;
+    }
+  }
   memset(&desc, 0, sizeof desc);
   if (vmrun__desc_build(root, &desc) < 0 || resolve_paths(&desc) < 0) {
     vmrun__desc_free(&desc);
@@ -220,5 +376,6 @@ int main(int argc, char **argv)
 out:
   vmrun__loader_exit();
   free(sets);
+  free(uopts);
   return status;
 }

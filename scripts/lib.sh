@@ -9,7 +9,8 @@ VMRUN_PACKAGES="build-essential autoconf automake libtool libltdl-dev \
 pkg-config libyaml-dev liblua5.4-dev libfdt-dev libcriterion-dev \
 device-tree-compiler gcc-riscv64-unknown-elf binutils-riscv64-unknown-elf \
 opensbi qemu-system-misc cpio xz-utils debian-archive-keyring \
-libslirp-dev libglib2.0-dev"
+libslirp-dev libglib2.0-dev gcc-riscv64-linux-gnu libc6-dev-riscv64-cross \
+qemu-user busybox"
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

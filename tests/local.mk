@@ -233,7 +233,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
 	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
 	tests/lua/linux-symbols.sh \
-	tests/integration/engine-check.sh
+	tests/integration/engine-check.sh \
+	tests/integration/user-mode.sh tests/integration/user-busybox.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh
@@ -246,11 +247,14 @@ AM_TESTS_ENVIRONMENT = LD_BIND_NOW=1; export LD_BIND_NOW; \
 	top_builddir='$(abs_top_builddir)' VMRUN='$(abs_top_builddir)/vmrun' \
 	RISCV_CC='$(RISCV_CC)' OPENSBI_DIR='$(OPENSBI_DIR)' \
 	GUEST_TESTS='$(GUEST_TESTS)' GUEST_NX_TESTS='$(GUEST_NX_TESTS)' \
-	CC='$(CC)'; export top_srcdir top_builddir \
-	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS GUEST_NX_TESTS CC;
+	CC='$(CC)' \
+	RISCV_LINUX_CC='$(RISCV_LINUX_CC)' QEMU_RISCV64='$(QEMU_RISCV64)'; \
+	export top_srcdir top_builddir \
+	VMRUN RISCV_CC OPENSBI_DIR GUEST_TESTS GUEST_NX_TESTS CC RISCV_LINUX_CC \
+	QEMU_RISCV64;
 
 check-unit:
 	$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(UNIT_TESTS)'
 
-EXTRA_DIST += tests/criterion-tap tests/data $(INTEGRATION_TESTS) \
+EXTRA_DIST += tests/criterion-tap tests/data $(INTEGRATION_TESTS) tests/user \
 	tests/integration/lib.sh

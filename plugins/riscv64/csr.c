@@ -145,6 +145,10 @@ void rv_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval, int interrupt)
   uint64_t epc = cpu->pc;
   unsigned from = cpu->priv;
 
+  if (rc->user_mode && !interrupt && cpu->priv == PRV_U) {
+    rv_user_record_trap(rc, cause, tval);  /* the OS layer handles it */
+    return;
+  }
   rc->res_valid = 0;  /* a trap clears the LR reservation */
   if (cpu->priv <= PRV_S && cause < 64 && ((deleg >> cause) & 1)) {
     rc->scause = cause | (interrupt ? CAUSE_INTERRUPT : 0);

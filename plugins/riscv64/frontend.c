@@ -281,6 +281,7 @@ static const vmrun_frontend_ops ops = {
   .reg_name = rv_reg_name,
   .caps = VMRUN_FE_CAP_TRAP_EVENTS,
   .disas = rv_disas,
+  .user = &rv_user_abi,
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

@@ -168,6 +168,10 @@ struct rv_cpu {
   /* last regime installed per TLB index, to avoid needless flushes */
   vmrun_paging paging[VMRUN_TLB_NB_IDX];
   uint32_t paging_valid;
+
+  /* user-mode emulation (user.c): traps from U-mode are recorded here */
+  uint32_t user_mode;
+  vmrun_user_trap user_trap;
 };
 
 static inline struct rv_cpu *RV(vmrun_cpu *cpu) { return (struct rv_cpu *)cpu; }
@@ -221,6 +225,10 @@ uint64_t rv_h_amo(vmrun_cpu *cpu, uint64_t va, uint64_t val, uint64_t info);
 /* Expand a 16-bit RVC parcel to the equivalent 32-bit instruction, or 0 if
 ** the encoding is illegal / reserved. */
 uint32_t rv_rvc_expand(uint32_t c);
+
+/* ---- user.c ---- */
+extern const vmrun_user_abi rv_user_abi;
+void rv_user_record_trap(struct rv_cpu *rc, uint64_t cause, uint64_t tval);
 
 /* ---- translate.c ---- */
 int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk);

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_4)
+Test(sdk_abi, version_is_1_5)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 4);
+  cr_expect_eq(VMRUN_ABI_MINOR, 5);
 }
 
 Test(sdk_abi, cpu_header)
@@ -79,9 +79,10 @@ Test(sdk_abi, descriptor)
 
 Test(sdk_abi, vtables_and_host)
 {
-  SIZE(vmrun_frontend_ops, 136);
+  SIZE(vmrun_frontend_ops, 144);
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
+  OFF(vmrun_frontend_ops, user, 136);
   SIZE(vmrun_engine_ops, 80);
   SIZE(vmrun_mmu_ops, 80);
   SIZE(vmrun_accel_ops, 56);
@@ -97,4 +98,22 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_trap_info, name, 48);
   OFF(vmrun_host, log, 8);
   SIZE(vmrun_paging, 24);
+}
+
+Test(sdk_abi, user_mode)
+{
+  SIZE(vmrun_user_trap, 24);
+  OFF(vmrun_user_trap, addr, 8);
+  OFF(vmrun_user_trap, pc, 16);
+  SIZE(vmrun_user_abi, 152);
+  OFF(vmrun_user_abi, va_limit, 8);
+  OFF(vmrun_user_abi, pte_leaf, 32);
+  OFF(vmrun_user_abi, enter, 48);
+  OFF(vmrun_user_abi, set_entry, 80);
+  OFF(vmrun_user_abi, clone_child, 88);
+  OFF(vmrun_user_abi, sigframe_size, 96);
+  OFF(vmrun_user_abi, sigreturn_code, 104);
+  OFF(vmrun_user_abi, sigframe_restore, 128);
+  OFF(vmrun_user_abi, sysno_map, 136);
+  cr_expect_eq(VMRUN_EXIT_USER, 0x20u);
 }

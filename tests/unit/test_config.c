@@ -1110,7 +1110,7 @@ FILE_ERROR(unknown_key, "err-unknown-key.yaml",
            "cmdline_batch, symbols, engine_check")
 FILE_ERROR(unknown_top_key, "err-unknown-top.yaml",
            ":5:1: device: unknown key; valid keys: version, machine, memory, "
-           "devices, scripts")
+           "devices, scripts, mode")
 FILE_ERROR(ram_not_a_size, "err-ram-bad.yaml",
            ":4:11: machine.ram: expected a size like 512M or 0x8000000, "
            "got 'lots'")

@@ -76,6 +76,8 @@ enum vmrun_run_reason {
 #define VMRUN_EXIT_STOP     0x4u  /* stop the machine (poweroff, quit, error) */
 #define VMRUN_EXIT_FLUSH    0x8u  /* translations must be flushed */
 #define VMRUN_EXIT_IO       0x10u /* host I/O (chardev input) to service */
+#define VMRUN_EXIT_USER     0x20u /* ABI 1.5: a user-mode trap is recorded
+                                     (vmrun_user_abi.take_trap) */
 
 /* Bits of vmrun_cpu.events (ABI 1.4). */
 #define VMRUN_EVENT_TRAP    0x1u  /* call vmrun_host.trap_event at every

@@ -36,6 +36,121 @@ typedef struct vmrun_boot_info {
   uint32_t reserved;
 } vmrun_boot_info;
 
+/*
+** User-mode emulation (ABI 1.5): what the OS personality layer (the core's
+** Linux user mode, core/user.c) needs from an ISA to run that ISA's Linux
+** programs directly on the host (`vmrun --user`).  Everything here is the
+** ISA's part; the OS layer owns the syscall semantics, struct layouts of
+** the generic (asm-generic) Linux ABI, the address space and the ELF
+** loading.  A frontend without user-mode support leaves
+** vmrun_frontend_ops.user NULL.
+**
+** Address space: guest VA == guest PA below va_limit (the core maps one
+** RAM region there); permissions are enforced by the MMU through page
+** tables the OS layer builds in the radix format described by pt_* (4 KiB
+** pages, 8-byte entries, 9 VA bits per level, like RISC-V Sv39/Sv48,
+** AArch64 4K-granule and x86-64 4-level tables).
+**
+** Traps: once enter() has run, a trap taken from user mode is not entered
+** architecturally; the frontend records it (take_trap) and sets
+** VMRUN_EXIT_USER in cpu->exit_request, so the engine returns to the core
+** at the next block boundary with pc still at the trapping instruction.
+*/
+enum vmrun_user_trap_kind {
+  VMRUN_USER_TRAP_NONE = 0,
+  VMRUN_USER_TRAP_SYSCALL = 1,    /* system call instruction (RISC-V ECALL) */
+  VMRUN_USER_TRAP_FAULT = 2,      /* page/access fault at addr (SIGSEGV) */
+  VMRUN_USER_TRAP_ILLEGAL = 3,    /* illegal instruction (SIGILL) */
+  VMRUN_USER_TRAP_BREAKPOINT = 4, /* breakpoint instruction (SIGTRAP) */
+  VMRUN_USER_TRAP_MISALIGNED = 5  /* alignment fault at addr (SIGBUS) */
+};
+
+typedef struct vmrun_user_trap {
+  uint32_t kind;     /* enum vmrun_user_trap_kind */
+  uint32_t access;   /* FAULT/MISALIGNED: enum vmrun_access */
+  uint64_t addr;     /* FAULT/MISALIGNED: the guest VA; else 0 */
+  uint64_t pc;       /* guest VA of the trapping instruction */
+} vmrun_user_trap;
+
+/* Bits of the `prot` argument of pte_leaf (same values as PROT_* on
+** Linux). */
+#define VMRUN_USER_PROT_READ  0x1u
+#define VMRUN_USER_PROT_WRITE 0x2u
+#define VMRUN_USER_PROT_EXEC  0x4u
+
+typedef struct vmrun_user_abi {
+  uint32_t struct_size;    /* sizeof(vmrun_user_abi) at build time */
+  uint32_t pt_levels;      /* levels of the page-table radix tree (3 = Sv39) */
+  uint64_t va_limit;       /* first VA above the user address space
+                              (2^38 for Sv39: the lower half) */
+  const char *platform;    /* AT_PLATFORM string, or NULL for none */
+  uint64_t hwcap;          /* AT_HWCAP value (RISC-V: one bit per single-
+                              letter extension, bit = letter - 'a') */
+  /* Page-table entries: a leaf mapping the 4 KiB page at guest PA `pa`
+  ** with VMRUN_USER_PROT_* `prot` (user accessible, accessed/dirty preset
+  ** so the MMU never writes them back), and a non-leaf entry pointing to
+  ** the next-level table at `pa`.  Pure functions. */
+  uint64_t (*pte_leaf)(uint64_t pa, unsigned prot);
+  uint64_t (*pte_table)(uint64_t pa);
+  /* Switch a reset hart to user-mode emulation: user privilege, FP
+  ** enabled, counters readable, paging with the root table at guest PA
+  ** `pt_root`, and traps recorded instead of entered.  0 or -VMRUN_E*. */
+  int (*enter)(void *inst, vmrun_cpu *cpu, uint64_t pt_root);
+  /* Take (and clear) the trap recorded since the last call: 1 and *t
+  ** filled, or 0 when none is pending. */
+  int (*take_trap)(void *inst, vmrun_cpu *cpu, vmrun_user_trap *t);
+  /* The system call of a SYSCALL trap: its number (in the ISA's own
+  ** numbering; see sysno_map) and six arguments. */
+  void (*syscall_args)(void *inst, vmrun_cpu *cpu, uint64_t *nr,
+                       uint64_t args[6]);
+  /* Complete a system call: return value (a negative errno on failure, as
+  ** the kernel returns it) into the return register and pc past the
+  ** instruction. */
+  void (*syscall_return)(void *inst, vmrun_cpu *cpu, uint64_t ret);
+  /* Process entry (ELF entry point and initial stack pointer; every other
+  ** register as the ISA's Linux ABI wants at exec, e.g. zero). */
+  void (*set_entry)(void *inst, vmrun_cpu *cpu, uint64_t pc, uint64_t sp);
+  /* The child side of clone/fork, called on the child's copy of the
+  ** parent's state at its SYSCALL trap: return register 0, pc past the
+  ** instruction, stack pointer `sp` unless 0, thread pointer `tls` when
+  ** set_tls is nonzero. */
+  void (*clone_child)(void *inst, vmrun_cpu *cpu, uint64_t sp, uint64_t tls,
+                      int set_tls);
+  /* Signal delivery (Linux arch/<isa>/kernel/signal.c).  The OS layer
+  ** picks the frame's place: frame_va = (stack pointer - sigframe_size)
+  ** rounded down to 16, and passes `frame`, the host address of those
+  ** sigframe_size validated writable bytes. */
+  uint32_t sigframe_size;          /* bytes of the ISA's rt_sigframe */
+  uint32_t sigreturn_code_size;    /* bytes of sigreturn_code */
+  /* Code that makes the rt_sigreturn system call (the handler's return
+  ** address when the guest gave no SA_RESTORER; the OS layer maps it in a
+  ** read/execute page), or NULL. */
+  const uint8_t *sigreturn_code;
+  /* The current stack pointer. */
+  uint64_t (*get_sp)(void *inst, vmrun_cpu *cpu);
+  /* Build the frame: siginfo (128 bytes, Linux layout, copied in), the
+  ** ucontext with `sigmask` (64 signals, bit n-1 = signal n), the
+  ** alternate stack (ss_*) and every register; then enter the handler:
+  ** pc = handler, stack pointer = frame_va, return address = restorer,
+  ** arguments (sig, &siginfo, &ucontext). */
+  void (*sigframe_build)(void *inst, vmrun_cpu *cpu, void *frame,
+                         uint64_t frame_va, int sig, const void *siginfo,
+                         uint64_t sigmask, uint64_t ss_sp, uint64_t ss_size,
+                         uint32_t ss_flags, uint64_t handler,
+                         uint64_t restorer);
+  /* rt_sigreturn: restore every register from the frame the stack
+  ** pointer points at (host address `frame`, sigframe_size readable
+  ** bytes); *sigmask gets the saved mask. */
+  void (*sigframe_restore)(void *inst, vmrun_cpu *cpu, const void *frame,
+                           uint64_t *sigmask);
+  /* ISAs whose syscall numbers are not the asm-generic table: map[n] is
+  ** the generic number of native number n (-1: none), for n < sysno_count.
+  ** NULL when the ISA uses the generic table (RISC-V, AArch64). */
+  const int16_t *sysno_map;
+  uint32_t sysno_count;
+  uint32_t reserved;
+} vmrun_user_abi;
+
 typedef struct vmrun_frontend_ops {
   uint32_t struct_size;    /* sizeof(vmrun_frontend_ops) at build time */
   uint32_t cpu_state_size; /* bytes of one vCPU state block, header
@@ -109,6 +224,10 @@ typedef struct vmrun_frontend_ops {
   ** when the frontend cannot disassemble. */
   int (*disas)(void *inst, vmrun_cpu *cpu, uint64_t pc, const uint8_t *bytes,
                size_t len, char *buf, size_t buflen);
+  /* ---- added in ABI 1.5 ---- */
+  /* User-mode emulation support, or NULL (see vmrun_user_abi).  Read only
+  ** when struct_size covers it. */
+  const vmrun_user_abi *user;
 } vmrun_frontend_ops;
 
 /* vmrun_frontend_ops.caps bits. */

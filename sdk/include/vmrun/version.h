@@ -25,12 +25,15 @@
 **        4 bytes of the header's reserved space, layout unchanged);
 **        vmrun_frontend_ops: caps (VMRUN_FE_CAP_*) and disas() (guest
 **        instruction disassembly, optional).
+**   1.5  user-mode emulation: vmrun_frontend_ops.user (vmrun_user_abi:
+**        page-table entries, enter, take_trap, syscall args/return, entry
+**        registers, syscall-number map) and VMRUN_EXIT_USER.
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 4
+#define VMRUN_ABI_MINOR 5
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);

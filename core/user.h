@@ -1,0 +1,34 @@
+/*
+** core/user.h - Linux user-mode emulation (core/user.c), the entry point
+** behind `vmrun --user` and `mode: user`.
+*/
+#ifndef VMRUN_CORE_USER_H
+#define VMRUN_CORE_USER_H
+
+#include <stdint.h>
+
+/* Exit status for a program that cannot be started (like a shell's 127
+** for a missing program). */
+#define VMRUN_USER_EXIT_NOEXEC 127
+
+typedef struct vmrun_user_opts {
+  const char *program;      /* path of the guest program */
+  const char *argv0;        /* argv[0] for the guest, or NULL = program */
+  char **args;              /* argv[1..], NULL-terminated */
+  char **env;               /* environment (NULL-terminated); NULL = host */
+  const char *sysroot;      /* prefix for PT_INTERP and absolute paths */
+  const char *engine;       /* engine plugin name, or NULL for interp */
+  int verbose, trace;
+  int stats;                /* --stats: counters to stderr at exit */
+  uint64_t max_insns;       /* 0 = unlimited */
+  char **vmrun_opts;        /* vmrun options (-P, -v) to repeat on a
+                               guest execve, besides sysroot and engine
+                               (NULL-terminated, or NULL) */
+} vmrun_user_opts;
+
+/* Run the program; returns its exit status (128 + signal for a fatal
+** signal), 127 when it cannot be started (one line printed), 1 on an
+** internal error. */
+int vmrun__user_main(const vmrun_user_opts *o);
+
+#endif
