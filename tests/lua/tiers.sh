@@ -76,50 +76,50 @@ vmrun.tier_policy(function(b) return b.pc < '"$HOT_LO"' end)'
 check "hot_threshold 0 with a policy: every block asked (7), hot_fn's 3 refused ($(stat policy_asked), $(stat policy_refused))" \
   sh -c "[ $st -eq 0 ] && [ '$(stat policy_asked)' = 7 ] && [ '$(stat policy_refused)' = 3 ] && [ '$(stat blocks_promoted)' = 4 ]"
 
+# set_read KEY VALUE: a script that sets an option at load time and prints
+# what it reads back ("KEY<TAB>value")
+set_read() { printf '%s\n' 'vmrun.set_engine_option("'"$1"'", '"$2"')
+print("'"$1"'", vmrun.engine_option("'"$1"'"))'; }
+# at_call KEY VALUE [LOAD-TIME LINE]: a script that sets an option at
+# hot_fn's 100th call (VALUE 0: does nothing, for a baseline), and prints
+# the option at exit
+at_call() { printf '%s\n' "${3:-}" '
+local calls = 0
+vmrun.on_insn(function()
+  calls = calls + 1
+  if calls == 100 and '"$2"' > 0 then
+    vmrun.set_engine_option("'"$1"'", '"$2"')
+  end
+end, { pc = '"$HOT_LO"' })
+vmrun.on_exit(function() print("'"$1"'", vmrun.engine_option("'"$1"'")) end)'; }
+
 # ---- hot_threshold ----
-run tiered 'vmrun.set_engine_option("hot_threshold", 1000)
-print("thr", vmrun.engine_option("hot_threshold"))'
+run tiered "$(set_read hot_threshold 1000)"
 check "hot_threshold 1000 from Lua: read back, only the 1800-run loop block promoted ($(stat blocks_promoted))" \
-  sh -c "[ $st -eq 0 ] && grep -qx 'thr	1000' '$TMP/out' && [ '$(stat hot_threshold)' = 1000 ] && [ '$(stat blocks_promoted)' = 1 ]"
+  sh -c "[ $st -eq 0 ] && grep -qx 'hot_threshold	1000' '$TMP/out' && [ '$(stat hot_threshold)' = 1000 ] && [ '$(stat blocks_promoted)' = 1 ]"
 run tiered 'vmrun.set_engine_option("hot_threshold", 5000)'
 check "hot_threshold 5000: nothing promoted ($(stat blocks_promoted))" \
   sh -c "[ $st -eq 0 ] && [ '$(stat blocks_promoted)' = 0 ]"
-run tiered '
-vmrun.set_engine_option("hot_threshold", 5000)
-local calls = 0
-vmrun.on_insn(function()
-  calls = calls + 1
-  if calls == 100 then vmrun.set_engine_option("hot_threshold", 50) end
-end, { pc = '"$HOT_LO"' })'
+run tiered "$(at_call hot_threshold 50 'vmrun.set_engine_option("hot_threshold", 5000)')"
 check "hot_threshold 5000 -> 50 mid-run (100th call of hot_fn): the 5 hot blocks promoted then ($(stat blocks_promoted))" \
-  sh -c "[ $st -eq 0 ] && [ '$(stat blocks_promoted)' = 5 ] && [ '$(stat hot_threshold)' = 50 ]"
+  sh -c "[ $st -eq 0 ] && grep -qx 'hot_threshold	50' '$TMP/out' && [ '$(stat blocks_promoted)' = 5 ] && [ '$(stat hot_threshold)' = 50 ]"
 
 # ---- code_cache ----
-run tiered 'vmrun.set_engine_option("code_cache", 65536)
-print("cc", vmrun.engine_option("code_cache"))'
+run tiered "$(set_read code_cache 65536)"
 check "code_cache 65536 from Lua (tiered): read back, the JIT's cache is that size" \
-  sh -c "[ $st -eq 0 ] && grep -qx 'cc	65536' '$TMP/out' && [ '$(stat code_cache_size)' = 65536 ] && [ '$(stat blocks_promoted)' = 5 ]"
-# mid-run: at hot_fn's 100th call; compared with the same hook doing
-# nothing (adding a hook flushes the translations once by itself)
-resize_script() { printf '%s\n' '
-local calls = 0
-vmrun.on_insn(function()
-  calls = calls + 1
-  if calls == 100 and '"$1"' > 0 then
-    vmrun.set_engine_option("code_cache", '"$1"')
-  end
-end, { pc = '"$HOT_LO"' })
-vmrun.on_exit(function() print("cc", vmrun.engine_option("code_cache")) end)'; }
-run tiered "$(resize_script 0)"
+  sh -c "[ $st -eq 0 ] && grep -qx 'code_cache	65536' '$TMP/out' && [ '$(stat code_cache_size)' = 65536 ] && [ '$(stat blocks_promoted)' = 5 ]"
+# mid-run, compared with the same hook doing nothing (adding a hook
+# flushes the translations once by itself)
+run tiered "$(at_call code_cache 0)"
 F0=$(stat jit_flushes); PR0=$(stat blocks_promoted)
-run tiered "$(resize_script 32768)"
+run tiered "$(at_call code_cache 32768)"
 check "code_cache resized mid-run (tiered): remapped (size $(stat code_cache_size)), one more flush ($(stat jit_flushes) = $F0 + 1), hot blocks compiled again ($(stat blocks_promoted) > $PR0)" \
-  sh -c "[ $st -eq 0 ] && grep -qx 'cc	32768' '$TMP/out' && [ '$(stat code_cache_size)' = 32768 ] && [ '$(stat jit_flushes)' = $((F0 + 1)) ] && [ '$(stat blocks_promoted)' -gt '$PR0' ]"
-run tjit "$(resize_script 0)"
+  sh -c "[ $st -eq 0 ] && grep -qx 'code_cache	32768' '$TMP/out' && [ '$(stat code_cache_size)' = 32768 ] && [ '$(stat jit_flushes)' = $((F0 + 1)) ] && [ '$(stat blocks_promoted)' -gt '$PR0' ]"
+run tjit "$(at_call code_cache 0)"
 F0=$(stat flushes)
-run tjit "$(resize_script 20000)"
+run tjit "$(at_call code_cache 20000)"
 check "code_cache resized mid-run (tjit): rounded up to pages (20480), one more flush ($(stat flushes) = $F0 + 1)" \
-  sh -c "[ $st -eq 0 ] && grep -qx 'cc	20480' '$TMP/out' && [ '$(stat code_cache_size)' = 20480 ] && [ '$(stat flushes)' = $((F0 + 1)) ]"
+  sh -c "[ $st -eq 0 ] && grep -qx 'code_cache	20480' '$TMP/out' && [ '$(stat code_cache_size)' = 20480 ] && [ '$(stat flushes)' = $((F0 + 1)) ]"
 
 # ---- errors: one line naming script and line, status 1 ----
 err_case() { # NAME ENGINE SCRIPT EXPECTED-MESSAGE
