@@ -12,6 +12,8 @@
 **   on_trap               vmrun_host.trap_event, from the frontend's trap
 **                         entry (vCPU thread), while VMRUN_EVENT_TRAP is
 **                         set in the harts' events
+**   tier_policy           the engine's decide() (set_tier_policy), from
+**                         run() between blocks, once per hot block
 ** Every call goes through lua_pcall with a traceback message handler and a
 ** count hook that stops runaway callbacks (--script-insn-limit).  Memory
 ** of the state is capped by the allocator.
@@ -51,11 +53,11 @@ static struct {
 
 enum hook_kind {
   H_START, H_EXIT, H_INSN, H_BLOCK, H_MMIO, H_EVERY, H_EVERY_NS, H_TRAP,
-  H_NKINDS
+  H_POLICY, H_NKINDS
 };
 static const char *const kind_name[H_NKINDS] = {
   "on_start", "on_exit", "on_insn", "on_block", "on_mmio", "every",
-  "every_ns", "on_trap"
+  "every_ns", "on_trap", "tier_policy"
 };
 
 typedef struct lua_hook {
@@ -90,6 +92,7 @@ struct vmrun_lua {
   vmrun_cpu *cpu;                         /* vCPU of the running hook */
   vmrun_ir_op *tmp; uint32_t tmp_cap;     /* instrumentation scratch */
   vmrun_symtab *syms;                     /* vmrun.symbol / lookup */
+  lua_hook *policy;                       /* vmrun.tier_policy, or NULL */
 };
 
 /* ---- command line ---- */
@@ -265,8 +268,9 @@ static void fail_run(struct vmrun_lua *S)
   S->m->host.shutdown(S->m, VMRUN_SHUTDOWN_ERROR, 1);
 }
 
-/* Call hook h with nargs arguments already pushed.  Returns 0 or -1. */
-static int call_hook(struct vmrun_lua *S, lua_hook *h, int nargs)
+/* Call hook h with nargs arguments already pushed; when ret is non-NULL,
+** store the truth of its (first) result there.  Returns 0 or -1. */
+static int call_hook_r(struct vmrun_lua *S, lua_hook *h, int nargs, int *ret)
 {
   lua_State *L = S->L;
   int base = lua_gettop(L) - nargs, st;
@@ -274,9 +278,13 @@ static int call_hook(struct vmrun_lua *S, lua_hook *h, int nargs)
   lua_rawgeti(L, LUA_REGISTRYINDEX, h->ref);
   lua_rotate(L, base + 1, 2);  /* msgh, fn, args... */
   lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)opt.insn_limit);
-  st = lua_pcall(L, nargs, 0, base + 1);
+  st = lua_pcall(L, nargs, ret ? 1 : 0, base + 1);
   lua_sethook(L, NULL, 0, 0);
-  if (st == LUA_OK) { lua_settop(L, base); return 0; }
+  if (st == LUA_OK) {
+    if (ret) *ret = lua_toboolean(L, -1);
+    lua_settop(L, base);
+    return 0;
+  }
   if (S->scripts[h->script].on_error == ON_ERROR_CONTINUE) {
     char what[64];
     snprintf(what, sizeof what, " (%s hook disabled)", kind_name[h->kind]);
@@ -290,6 +298,11 @@ static int call_hook(struct vmrun_lua *S, lua_hook *h, int nargs)
   }
   lua_settop(L, base);
   return -1;
+}
+
+static int call_hook(struct vmrun_lua *S, lua_hook *h, int nargs)
+{
+  return call_hook_r(S, h, nargs, NULL);
 }
 
 /* ---- hook registry ---- */
@@ -320,6 +333,10 @@ static void hook_unref(struct vmrun_lua *S, lua_hook *h)
   if (h->kind == H_INSN || h->kind == H_BLOCK) flush_translations(S);
   if (h->kind == H_MMIO) S->m->lua_mmio = S->n_active[H_MMIO] > 0;
   if (h->kind == H_TRAP && S->n_active[H_TRAP] == 0) set_events(S);
+  if (h == S->policy) {  /* the engine stops asking */
+    S->policy = NULL;
+    S->m->engine->set_tier_policy(S->m->engine_inst, NULL, NULL);
+  }
   if (h->timer) S->m->host.timer_del(h->timer);
 }
 
@@ -785,6 +802,105 @@ static int l_load_text(lua_State *L)
   return 1;
 }
 
+/* ---- engine options and tiering policy ---- */
+
+static const char *engine_name(struct vmrun_lua *S)
+{
+  const vmrun_plugin_desc *d = S->m->engine_plugin.desc;
+  return d && d->name ? d->name : "?";
+}
+
+/* vmrun.engine_option(key) -> integer. */
+static int l_engine_option(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const vmrun_engine_ops *ops = S->m->engine;
+  const char *key = luaL_checkstring(L, 1);
+  uint64_t v = 0;
+  int rc = -VMRUN_ENOENT;
+  if (VMRUN_ENGINE_HAS(ops, get_option) && ops->get_option)
+    rc = ops->get_option(S->m->engine_inst, key, &v);
+  if (rc < 0)
+    return luaL_error(L, "engine_option: engine '%s' has no option '%s'",
+                      engine_name(S), key);
+  lua_pushinteger(L, (lua_Integer)v);
+  return 1;
+}
+
+/* vmrun.set_engine_option(key, value). */
+static int l_set_engine_option(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const vmrun_engine_ops *ops = S->m->engine;
+  const char *key = luaL_checkstring(L, 1);
+  int isint, rc = -VMRUN_ENOENT;
+  lua_Integer v = lua_tointegerx(L, 2, &isint);
+  if (!isint || v < 0)
+    return luaL_error(L, "set_engine_option: %s: expected a non-negative "
+                      "integer, got %s", key, lua_type(L, 2) == LUA_TNUMBER
+                      || lua_type(L, 2) == LUA_TSTRING
+                      ? luaL_tolstring(L, 2, NULL) : luaL_typename(L, 2));
+  if (VMRUN_ENGINE_HAS(ops, set_option) && ops->set_option)
+    rc = ops->set_option(S->m->engine_inst, key, (uint64_t)v);
+  if (rc == -VMRUN_ERANGE)
+    return luaL_error(L, "set_engine_option: %s = %I is out of range for "
+                      "engine '%s' (docs/lua.md)", key, v, engine_name(S));
+  if (rc < 0)
+    return luaL_error(L, "set_engine_option: engine '%s' has no option '%s'",
+                      engine_name(S), key);
+  return 0;
+}
+
+/* vmrun_tier_decide_fn: the Lua policy, called with a table describing
+** the block; true (any value but false/nil) compiles it. */
+static int lua_decide(void *opaque, vmrun_cpu *cpu, const vmrun_block_info *b)
+{
+  struct vmrun_lua *S = opaque;
+  lua_State *L = S->L;
+  lua_hook *h = S->policy;
+  int yes = 1;
+  if (!h || h->dead || S->failed) return 1;
+  lua_createtable(L, 0, 6);
+  lua_pushinteger(L, (lua_Integer)b->pc); lua_setfield(L, -2, "pc");
+  lua_pushinteger(L, (lua_Integer)b->phys_pc); lua_setfield(L, -2, "phys_pc");
+  lua_pushinteger(L, (lua_Integer)b->exec_count);
+  lua_setfield(L, -2, "count");
+  lua_pushinteger(L, (lua_Integer)b->n_insns); lua_setfield(L, -2, "insns");
+  lua_pushinteger(L, (lua_Integer)b->size); lua_setfield(L, -2, "bytes");
+  lua_pushinteger(L, (lua_Integer)cpu->hart_id); lua_setfield(L, -2, "hart");
+  S->cpu = cpu;
+  if (call_hook_r(S, h, 1, &yes) < 0) yes = 1;  /* error: the default */
+  S->cpu = NULL;
+  return yes;
+}
+
+/* vmrun.tier_policy(fn | nil) -> hook id: fn(block) decides whether a hot
+** block is compiled; nil removes the policy. */
+static int l_tier_policy(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const vmrun_engine_ops *ops = S->m->engine;
+  lua_hook *h;
+  if (!VMRUN_ENGINE_HAS(ops, set_tier_policy) || !ops->set_tier_policy)
+    return luaL_error(L, "tier_policy: engine '%s' has no tiering",
+                      engine_name(S));
+  if (lua_isnoneornil(L, 1)) {
+    if (S->policy) hook_unref(S, S->policy);
+    return 0;
+  }
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (S->policy) hook_unref(S, S->policy);
+  h = hook_add(L, S, H_POLICY, 1);
+  if (ops->set_tier_policy(S->m->engine_inst, lua_decide, S) < 0) {
+    hook_unref(S, h);
+    return luaL_error(L, "tier_policy: engine '%s' has no tiering",
+                      engine_name(S));
+  }
+  S->policy = h;
+  lua_pushinteger(L, (lua_Integer)S->n_hooks);
+  return 1;
+}
+
 static const luaL_Reg vmrun_funcs[] = {
   { "on_start", l_on_start }, { "on_exit", l_on_exit },
   { "on_insn", l_on_insn }, { "on_block", l_on_block },
@@ -802,6 +918,9 @@ static const luaL_Reg vmrun_funcs[] = {
   { "stop", l_stop }, { "exit_code", l_exit_code },
   { "icount", l_icount }, { "pc", l_pc }, { "time_ns", l_time_ns },
   { "hart", l_hart },
+  { "engine_option", l_engine_option },
+  { "set_engine_option", l_set_engine_option },
+  { "tier_policy", l_tier_policy },
   { NULL, NULL }
 };
 
@@ -1072,6 +1191,9 @@ void vmrun__lua_free(vmrun_machine *m)
 {
   struct vmrun_lua *S = m->lua;
   if (!S) return;
+  if (S->policy && m->engine_inst)  /* decide() would find S freed */
+    m->engine->set_tier_policy(m->engine_inst, NULL, NULL);
+  S->policy = NULL;
   if (S->L) lua_close(S->L);
   for (size_t i = 0; i < S->n_hooks; i++) {
     if (S->hooks[i]->timer) m->host.timer_free(S->hooks[i]->timer);

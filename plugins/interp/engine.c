@@ -723,5 +723,6 @@ const vmrun_engine_ops interp_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
-  interp_stats
+  interp_stats,
+  NULL, NULL, NULL  /* no run-time options, no tiers */
 };

@@ -226,8 +226,12 @@ next_block:
   fetch_faults = 0;
   if (UNLIKELY(e->tiering)) {
     /* engine-tiered: the JIT takes over the block at its hot_limit+1-th
-    ** execution (before it is traced or accounted) */
-    if (b->hits >= e->hot_limit) { e->hot = b; return INTERP_RUN_HOT; }
+    ** execution (before it is traced or accounted), unless its tiering
+    ** policy refused it */
+    if (b->hits >= e->hot_limit && !b->refused) {
+      e->hot = b;
+      return INTERP_RUN_HOT;
+    }
     b->hits++;
     e->st_interpreted++;
   }

@@ -112,6 +112,9 @@ struct interp_block {
   uint32_t valid;
   uint32_t n_plinks;
   uint32_t hits;         /* engine-tiered: times interpreted */
+  uint16_t asked;        /* engine-tiered: the tiering policy was asked */
+  uint16_t refused;      /* ...and said no: never HOT again (this
+                            translation stays interpreted) */
   vmrun_ir_block *ir;    /* engine-tiered: the IR (ops after it), kept
                             until the block is promoted to the JIT */
   interp_block *hnext;   /* hash chain */

@@ -13,6 +13,11 @@
 **           to the interpreter, which counts it.  A compiled block is never
 **           chained to an interpreted one: its exit returns to tjit_exec(),
 **           and once the target is compiled the link is made there.
+**   A tiering policy (set_tier_policy, vmrun.tier_policy in Lua) is asked
+**   once per interpreter block, when it turns hot: a refused block is
+**   marked (interp_block.refused) and interpreted from then on, until it
+**   is translated anew.  hot_threshold and code_cache can change at run
+**   time (set_option).
 **   Both caches are keyed alike and invalidate()/flush() go to both, so
 **   self-modifying code drops both tiers' versions (and the JIT's chains).
 **
@@ -38,8 +43,24 @@ typedef struct tiered {
   interp *ie;
   tjit *te;
   uint64_t threshold;
-  int direct;             /* threshold 0 or 1: the JIT alone */
+  int direct;             /* threshold 0 or 1 and no policy: the JIT alone */
+  vmrun_tier_decide_fn decide;   /* tiering policy, or NULL */
+  void *decide_opaque;
+  unsigned long long st_asked, st_refused;
 } tiered;
+
+/* Derive the two engines' settings from threshold and the policy.  Safe
+** mid-run: each engine reads them at its next block boundary, and
+** tiered_run() goes between the modes when an engine returns. */
+static void apply_threshold(tiered *e)
+{
+  /* 0 and 1 both mean "compile at the first execution": the JIT then
+  ** translates blocks itself and the interpreter stays idle, unless a
+  ** policy must be asked (the interpreter hands every block over) */
+  e->direct = e->threshold <= 1 && !e->decide;
+  e->te->tiering = !e->direct;
+  e->ie->hot_limit = e->threshold ? (uint32_t)e->threshold - 1 : 0;
+}
 
 static void tiered_destroy(void *inst)
 {
@@ -84,16 +105,12 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
   rc = tjit_engine_ops.create(host, m, opts, env, &sub);
   if (rc < 0) { tiered_destroy(e); return rc; }
   e->te = sub;
-  /* 0 and 1 both mean "compile at the first execution": the JIT then
-  ** translates blocks itself and the interpreter stays idle */
-  e->direct = thr <= 1;
-  e->te->tiering = !e->direct;
   rc = interp_engine_ops.create(host, m, NULL, env, &sub);
   if (rc < 0) { tiered_destroy(e); return rc; }
   e->ie = sub;
   e->ie->tiering = 1;
   e->ie->keep_ir = 1;
-  e->ie->hot_limit = thr ? (uint32_t)thr - 1 : 0;
+  apply_threshold(e);
   *inst = e;
   return 0;
 }
@@ -132,13 +149,41 @@ static int tiered_run(void *inst, vmrun_cpu *cpu)
                  "tiered: hart %u run before cpu_attach", cpu->hart_id);
     return VMRUN_RUN_ERROR;
   }
-  if (e->direct) return tjit_exec(e->te, tv, cpu);
   iv = tv->peer;
   for (;;) {
     interp_block *hot;
-    int r = interp_exec(e->ie, iv, cpu);
+    int r;
+    if (e->direct) {
+      r = tjit_exec(e->te, tv, cpu);
+      /* TJIT_RUN_COLD: set_option/set_tier_policy left direct mode */
+      if (r != TJIT_RUN_COLD) return r;
+    }
+    r = interp_exec(e->ie, iv, cpu);
     if (r != INTERP_RUN_HOT) return r;
     hot = e->ie->hot;
+    if (e->decide && !hot->asked) {
+      vmrun_block_info bi;
+      int yes;
+      memset(&bi, 0, sizeof bi);
+      bi.struct_size = sizeof bi;
+      bi.n_insns = hot->n_insns;
+      bi.pc = hot->pc;
+      bi.phys_pc = hot->phys_pc;
+      bi.exec_count = (uint64_t)hot->hits + 1;
+      bi.size = hot->ir ? hot->ir->size : 0;
+      bi.tb_flags = hot->tb_flags;
+      hot->asked = 1;
+      e->st_asked++;
+      yes = e->decide(e->decide_opaque, cpu, &bi);
+      /* the policy may have flushed (a Lua hook added): the block is gone,
+      ** the interpreter translates it again */
+      if (!hot->valid) continue;
+      if (yes == 0) {
+        hot->refused = 1;
+        e->st_refused++;
+        continue; /* the interpreter runs it, now and from now on */
+      }
+    }
     r = tjit_promote(e->te, tv, cpu, hot->ir);
     if (r < 0) return VMRUN_RUN_ERROR;
     /* compiled (or found compiled): the JIT has its own copy now */
@@ -149,6 +194,37 @@ static int tiered_run(void *inst, vmrun_cpu *cpu)
     r = tjit_exec(e->te, tv, cpu);
     if (r != TJIT_RUN_COLD) return r;
   }
+}
+
+/* hot_threshold: 0..4294967295 executions (as engine_options); code_cache:
+** the JIT's (tjit_set_option). */
+static int tiered_set_option(void *inst, const char *key, uint64_t val)
+{
+  tiered *e = inst;
+  if (strcmp(key, "hot_threshold") == 0) {
+    if (val > 0xffffffffu) return -VMRUN_ERANGE;
+    e->threshold = val;
+    apply_threshold(e);
+    return 0;
+  }
+  return tjit_set_option(e->te, key, val);
+}
+
+static int tiered_get_option(void *inst, const char *key, uint64_t *val)
+{
+  tiered *e = inst;
+  if (strcmp(key, "hot_threshold") == 0) { *val = e->threshold; return 0; }
+  return tjit_get_option(e->te, key, val);
+}
+
+static int tiered_set_tier_policy(void *inst, vmrun_tier_decide_fn decide,
+                                  void *opaque)
+{
+  tiered *e = inst;
+  e->decide = decide;
+  e->decide_opaque = opaque;
+  apply_threshold(e);
+  return 0;
 }
 
 static void tiered_invalidate(void *inst, uint64_t gpa, uint64_t len)
@@ -196,9 +272,11 @@ static int tiered_stats(void *inst, char *buf, unsigned long len)
   used = (unsigned long)n < len ? (unsigned long)n : len;
   n += snprintf(buf + used, len - used,
                 "blocks_interpreted %llu\nblocks_promoted %llu\n"
-                "jit_flushes %llu\nhot_threshold %llu\n",
+                "jit_flushes %llu\nhot_threshold %llu\n"
+                "policy_asked %llu\npolicy_refused %llu\n",
                 e->ie->st_interpreted, e->te->st_translated,
-                e->te->st_flushes, (unsigned long long)e->threshold);
+                e->te->st_flushes, (unsigned long long)e->threshold,
+                e->st_asked, e->st_refused);
   return n;
 }
 
@@ -206,7 +284,8 @@ static const vmrun_engine_ops tiered_ops = {
   sizeof(vmrun_engine_ops), 0,
   tiered_create, tiered_destroy, tiered_cpu_attach, tiered_cpu_detach,
   tiered_run, tiered_invalidate, tiered_flush, tiered_vcache_flush,
-  tiered_stats
+  tiered_stats, tiered_set_option, tiered_get_option,
+  tiered_set_tier_policy
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tiered", "0.1.0",

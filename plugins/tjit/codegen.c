@@ -216,6 +216,27 @@ void tjit_cc_fini(tjit *e)
   e->rw = e->rx = NULL;
 }
 
+void tjit_cc_resize(tjit *e)
+{
+  uint8_t *orw = e->rw, *orx = e->rx;
+  uint64_t osize = e->cc_size, want = e->cc_want;
+  e->cc_want = 0;
+  if (want == osize) return;
+  /* every block's code (and every chain) points into the old cache */
+  tjit_flush_all(e);
+  if (tjit_cc_init(e, want) != 0) {
+    /* tjit_cc_init touched nothing else before failing */
+    e->rw = orw;
+    e->rx = orx;
+    e->host->log(e->m, VMRUN_LOG_WARN, "tjit: cannot map a %llu-byte code "
+                 "cache; keeping %llu bytes", (unsigned long long)want,
+                 (unsigned long long)osize);
+    return;
+  }
+  munmap(orw, osize);
+  munmap(orx, osize);
+}
+
 /* ---- validation (same rules as plugins/interp/engine.c) ---- */
 
 static int size_ok(unsigned s)

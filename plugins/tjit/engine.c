@@ -94,7 +94,9 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
 int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
                  const vmrun_ir_block *ir)
 {
-  tjit_block *b = vd->jc[TJIT_JC_IDX(cpu->pc)];
+  tjit_block *b;
+  if (TJ_UNLIKELY(e->cc_want != 0)) tjit_cc_resize(e);
+  b = vd->jc[TJIT_JC_IDX(cpu->pc)];
   if (b && b->pc == cpu->pc && b->tb_flags == cpu->tb_flags) return 0;
   return lookup_slow(e, vd, cpu, &b, 1, ir);
 }
@@ -108,6 +110,9 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
   tjit_block *b;
 
   for (;;) {
+    /* a new code-cache size (set_option) drops every block: before the
+    ** checks of `site` below */
+    if (TJ_UNLIKELY(e->cc_want != 0)) tjit_cc_resize(e);
     if (site && !site->owner->valid) site = NULL;
     if (TJ_UNLIKELY(e->pending != NULL)) tjit_free_pending(e);
     if (TJ_UNLIKELY(cpu->exit_request)) return VMRUN_RUN_EXIT;
@@ -289,11 +294,12 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
   unsigned long long entries = 0;
   for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) entries += vd->entries;
   return snprintf(buf, len,
-                  "code_bytes %llu\ncode_cache_used %llu\n"
+                  "code_bytes %llu\ncode_cache_size %llu\n"
+                  "code_cache_used %llu\n"
                   "code_cache_full %llu\nchain_links %llu\n"
                   "block_entries %llu\ndispatcher_entries %llu\n"
                   "chain_hits %llu\n",
-                  e->st_code_bytes,
+                  e->st_code_bytes, (unsigned long long)e->cc_size,
                   (unsigned long long)(e->cc_pos - e->cc_start),
                   e->st_cache_full, e->st_links, entries, e->st_dispatched,
                   entries > e->st_dispatched ? entries - e->st_dispatched
@@ -311,9 +317,30 @@ static int tjit_stats(void *inst, char *buf, unsigned long len)
   return n + tjit_stats_jit(e, buf + used, len - used);
 }
 
+/* code_cache: bytes, TJIT_MIN_CACHE..2 GiB, rounded up to 4 KiB pages (as
+** engine_options.code_cache, which clamps instead); remapped at the next
+** block boundary, every block then translated anew. */
+int tjit_set_option(void *inst, const char *key, uint64_t val)
+{
+  tjit *e = inst;
+  if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
+  if (val < TJIT_MIN_CACHE || val > (1ull << 31)) return -VMRUN_ERANGE;
+  val = (val + 4095) & ~4095ull;
+  e->cc_want = val == e->cc_size ? 0 : val;
+  return 0;
+}
+
+int tjit_get_option(void *inst, const char *key, uint64_t *val)
+{
+  tjit *e = inst;
+  if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
+  *val = e->cc_want ? e->cc_want : e->cc_size;
+  return 0;
+}
+
 const vmrun_engine_ops tjit_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   tjit_create, tjit_destroy, tjit_cpu_attach, tjit_cpu_detach,
   tjit_run, tjit_invalidate, tjit_flush, tjit_vcache_flush,
-  tjit_stats
+  tjit_stats, tjit_set_option, tjit_get_option, NULL
 };

@@ -101,6 +101,8 @@ struct tjit {
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
   uint8_t *rw, *rx;
   uint64_t cc_size;
+  uint64_t cc_want;            /* set_option(code_cache): the size to remap
+                                  to at the next block boundary, or 0 */
   uint32_t cc_start, cc_pos;   /* first block offset, next free offset */
   uint32_t epilogue, fault_ret; /* offsets of the shared stubs */
   tjit_enter_fn enter;

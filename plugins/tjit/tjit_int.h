@@ -45,6 +45,13 @@ TJ_HIDDEN int tjit_stats_jit(tjit *e, char *buf, unsigned long len);
 /* codegen.c */
 TJ_HIDDEN int tjit_cc_init(tjit *e, uint64_t size);
 TJ_HIDDEN void tjit_cc_fini(tjit *e);
+/* Apply a pending code-cache size (e->cc_want): drop every block, map a
+** cache of the new size, unmap the old one.  Only between blocks (no
+** generated code running).  On failure the old cache stays (logged). */
+TJ_HIDDEN void tjit_cc_resize(tjit *e);
+/* set_option/get_option of tjit, also used by engine-tiered. */
+TJ_HIDDEN int tjit_set_option(void *inst, const char *key, uint64_t val);
+TJ_HIDDEN int tjit_get_option(void *inst, const char *key, uint64_t *val);
 /* Check and compile an IR block: the new block, or NULL with *why (or
 ** *why == NULL when the code cache is full). */
 TJ_HIDDEN tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib,

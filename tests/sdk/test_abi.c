@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_5)
+Test(sdk_abi, version_is_1_6)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 5);
+  cr_expect_eq(VMRUN_ABI_MINOR, 6);
 }
 
 Test(sdk_abi, cpu_header)
@@ -83,7 +83,18 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);
-  SIZE(vmrun_engine_ops, 80);
+  SIZE(vmrun_engine_ops, 104);
+  OFF(vmrun_engine_ops, stats, 72);
+  OFF(vmrun_engine_ops, set_option, 80);
+  OFF(vmrun_engine_ops, get_option, 88);
+  OFF(vmrun_engine_ops, set_tier_policy, 96);
+  SIZE(vmrun_block_info, 40);
+  OFF(vmrun_block_info, n_insns, 4);
+  OFF(vmrun_block_info, pc, 8);
+  OFF(vmrun_block_info, phys_pc, 16);
+  OFF(vmrun_block_info, exec_count, 24);
+  OFF(vmrun_block_info, size, 32);
+  OFF(vmrun_block_info, tb_flags, 36);
   SIZE(vmrun_mmu_ops, 80);
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);

@@ -31,6 +31,7 @@
 #ifndef VMRUN_ENGINE_H
 #define VMRUN_ENGINE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cpu.h"
@@ -67,6 +68,28 @@ typedef struct vmrun_engine_env {
   void *instrument_opaque;
 } vmrun_engine_env;
 
+/* What an engine tells a tiering policy about a block (set_tier_policy).
+** Filled by the engine on its stack; valid only during the decide() call. */
+typedef struct vmrun_block_info {
+  uint32_t struct_size;  /* sizeof(vmrun_block_info) as built by the engine:
+                            fields past it are absent */
+  uint32_t n_insns;      /* guest instructions in the block */
+  uint64_t pc;           /* guest VA of the first instruction */
+  uint64_t phys_pc;      /* guest PA of the first instruction */
+  uint64_t exec_count;   /* executions so far, counting the one about to
+                            happen (== hot_threshold unless the threshold
+                            was changed at run time) */
+  uint32_t size;         /* guest code bytes covered, from pc */
+  uint32_t tb_flags;     /* cpu->tb_flags the block was translated for */
+} vmrun_block_info;
+
+/* A tiering policy: decide(opaque, cpu, b) returns nonzero to compile the
+** block b (about to run on cpu) with the JIT, 0 to keep interpreting it.
+** Called on the vCPU's thread, between blocks; it must not run guest
+** code.  A negative return counts as nonzero (compile: the default). */
+typedef int (*vmrun_tier_decide_fn)(void *opaque, vmrun_cpu *cpu,
+                                    const vmrun_block_info *b);
+
 /* Extra ops per guest instruction an instrument() callback may add. */
 #define VMRUN_IR_HOOK_OPS_PER_INSN 8u
 
@@ -94,7 +117,36 @@ typedef struct vmrun_engine_ops {
   ** (NUL-terminated, truncated to len).  Returns bytes that would have been
   ** written. */
   int (*stats)(void *inst, char *buf, unsigned long len);
+  /* ---- slots above: ABI 1.0; added in ABI 1.6 (optional: NULL, or
+  ** outside struct_size, when the engine has none; see
+  ** VMRUN_ENGINE_HAS) ---- */
+  /* Run-time engine options, named like the engine_options keys of the
+  ** machine YAML (docs/machine-yaml.md): hot_threshold (tiered),
+  ** code_cache (tjit, tiered; bytes).  set_option() may be called between
+  ** runs or from inside run() (a Lua hook on the vCPU's thread); the engine
+  ** applies it at its next block boundary at the latest.  Returns 0,
+  ** -VMRUN_ENOENT for a key the engine does not know, -VMRUN_ERANGE for a
+  ** value out of the key's range (nothing changed).  get_option() stores
+  ** the current (or pending) value in *val: 0 or -VMRUN_ENOENT. */
+  int (*set_option)(void *inst, const char *key, uint64_t val);
+  int (*get_option)(void *inst, const char *key, uint64_t *val);
+  /* Install (decide != NULL) or remove (NULL) a tiering policy: an engine
+  ** with tiers asks decide() once per block, when the block reaches the
+  ** promotion threshold; a block refused (0) stays in the lower tier and
+  ** is not asked about again until it is translated anew (after an
+  ** invalidation or a flush).  Blocks already promoted stay promoted.
+  ** opaque is passed back unchanged and owned by the caller, which keeps
+  ** it valid until the policy is removed or the engine destroyed.
+  ** Returns 0 (-VMRUN_ENOSYS: no tiers; the slot is then usually NULL). */
+  int (*set_tier_policy)(void *inst, vmrun_tier_decide_fn decide,
+                         void *opaque);
 } vmrun_engine_ops;
+
+/* True when the engine table has the slot `field` (ABI 1.6 and later
+** slots: it may still be NULL). */
+#define VMRUN_ENGINE_HAS(ops, field) \
+  ((ops)->struct_size >= offsetof(vmrun_engine_ops, field) + \
+                             sizeof((ops)->field))
 
 #ifdef __cplusplus
 }

@@ -28,12 +28,16 @@
 **   1.5  user-mode emulation: vmrun_frontend_ops.user (vmrun_user_abi:
 **        page-table entries, enter, take_trap, syscall args/return, entry
 **        registers, syscall-number map) and VMRUN_EXIT_USER.
+**   1.6  vmrun_engine_ops: set_option(), get_option() (run-time engine
+**        options) and set_tier_policy() with vmrun_block_info and
+**        vmrun_tier_decide_fn (per-block tier-up decisions), all optional;
+**        VMRUN_ENGINE_HAS().
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 5
+#define VMRUN_ABI_MINOR 6
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
