@@ -123,6 +123,7 @@ struct vmrun_machine {
 
   struct vmrun_lua *lua;        /* Lua scripting (core/lua.c), or NULL */
   int lua_mmio;                 /* nonzero: call vmrun__lua_mmio */
+  int lua_syscall;              /* user mode: call vmrun__lua_syscall */
 
   /* clock */
   enum vmrun_clock_mode clock_mode;

@@ -44,6 +44,13 @@ void vmrun__symtab_free(vmrun_symtab *t)
 
 size_t vmrun__symtab_count(const vmrun_symtab *t) { return t ? t->n : 0; }
 
+void vmrun__symtab_rebase(vmrun_symtab *t, size_t from, uint64_t bias)
+{
+  if (!t || !bias) return;
+  for (size_t i = from; i < t->n; i++) t->s[i].addr += bias;
+  t->sorted = 0;
+}
+
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)

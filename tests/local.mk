@@ -220,7 +220,8 @@ EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/fptest.h tests/guest/check-fault.S \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
-	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S
+	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S \
+	tests/lua/syscalls.c tests/lua/ucount.S
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
@@ -232,7 +233,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
 	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
-	tests/lua/linux-symbols.sh \
+	tests/lua/linux-symbols.sh tests/lua/user.sh \
 	tests/integration/engine-check.sh \
 	tests/integration/user-mode.sh tests/integration/user-busybox.sh
 
