@@ -1373,15 +1373,16 @@ int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
 
 /* ELF images user mode loaded, with their load bias: their symbols are
 ** added by load_symbols (set before vmrun__lua_start). */
-static struct user_image { char *path; uint64_t bias; } *user_img;
+static struct user_image { char *path; uint64_t bias, end; } *user_img;
 static size_t n_user_img;
 
-int vmrun__lua_user_image(const char *path, uint64_t bias)
+int vmrun__lua_user_image(const char *path, uint64_t bias, uint64_t end)
 {
   struct user_image *n = realloc(user_img, (n_user_img + 1) * sizeof *n);
   if (!n) return -1;
   user_img = n;
   if (!(n[n_user_img].path = strdup(path))) return -1;
+  n[n_user_img].end = end;
   n[n_user_img++].bias = bias;
   return 0;
 }
@@ -1397,6 +1398,9 @@ static void load_user_symbols(struct vmrun_lua *S)
                   user_img[i].path, err);
     else
       vmrun__symtab_rebase(S->syms, n0, user_img[i].bias);
+    /* code past the image (libraries the loader maps) is not the last
+    ** label's */
+    vmrun__symtab_add_end(S->syms, user_img[i].end);
     free(user_img[i].path);
   }
   free(user_img);

@@ -53,9 +53,10 @@ void vmrun__lua_trap(vmrun_machine *m, vmrun_cpu *cpu,
 /* ---- user mode (core/user.c) ----
 ** Every call below is made with user mode's big lock held, so the Lua
 ** state is never entered by two guest threads at once. */
-/* An ELF image loaded at `bias` (0 for ET_EXEC): its symbols for
-** vmrun.symbol/lookup.  Call before vmrun__lua_start.  0 or -1 (ENOMEM). */
-int vmrun__lua_user_image(const char *path, uint64_t bias);
+/* An ELF image loaded at `bias` (0 for ET_EXEC), ending (exclusive) at
+** guest VA `end`: its symbols for vmrun.symbol/lookup.  Call before
+** vmrun__lua_start.  0 or -1 (ENOMEM). */
+int vmrun__lua_user_image(const char *path, uint64_t bias, uint64_t end);
 
 /* A system call as user mode sees it: asm-generic number, arguments a0..a5,
 ** PC of the system call instruction, host thread id, and (exit) result

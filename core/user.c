@@ -2121,8 +2121,9 @@ int vmrun__user_main(const vmrun_user_opts *o)
                     prog.interp ? interp.entry : prog.entry, sp);
   signal(SIGPIPE, SIG_IGN);   /* EPIPE comes back; the guest decides */
   if (vmrun__lua_wanted(&m->desc)) {   /* scripts: docs/lua.md */
-    if (vmrun__lua_user_image(o->program, prog.bias) < 0 ||
-        (prog.interp && vmrun__lua_user_image(ipath, interp.bias) < 0) ||
+    if (vmrun__lua_user_image(o->program, prog.bias, prog.hi) < 0 ||
+        (prog.interp &&
+         vmrun__lua_user_image(ipath, interp.bias, interp.hi) < 0) ||
         vmrun__lua_start(m) < 0) {
       status = 1;
       big_unlock(u);
