@@ -365,7 +365,7 @@ static vmrun_cpu *cur_cpu(struct vmrun_lua *S)
 
 static uint64_t total_icount(vmrun_machine *m)
 {
-  uint64_t n = 0;
+  uint64_t n = m->icount_gone;
   for (uint32_t i = 0; i < m->n_cpus; i++) n += m->cpus[i]->icount;
   return n;
 }

@@ -1622,6 +1622,7 @@ static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
     u->free_thr = t->next_free;
     nc = t->cpu;
     keep = *nc;
+    m->icount_gone += keep.icount;   /* vmrun.icount() stays monotonic */
     memcpy(nc, UCPU, m->fe->cpu_state_size);
     nc->tlb = keep.tlb;
     nc->engine_data = keep.engine_data;

@@ -98,6 +98,12 @@ vmrun.on_syscall(function(s)
 end)
 vmrun.on_syscall_exit(function(s)
   if s.name == "write" then print("ret", s.ret, s.nr, s.args[3]) end
+  if s.name == "read" then    -- the buffer is on the stack: writable
+    print("wv", vmrun.write_virt(s.a1, "XY"), vmrun.read_virt(s.a1, 2))
+  end
+end)
+vmrun.on_syscall(function(s)  -- MSG is in .rodata: a guest store faults
+  if s.name == "write" then print("ro", vmrun.write_virt(s.a1, "J")) end
 end)
 LUA
 "$VMRUN" --user --script "$TMP/w.lua" "$TMP/sc" "$TMP/data.txt" x \
@@ -106,6 +112,10 @@ check "on_syscall: read_virt of write's buffer gives MSG" grep -qx "buf	hello" "
 check "on_syscall_exit: ret 6, nr 64 (asm-generic write), args[3] 6" \
   grep -qx "ret	6	64	6" "$TMP/out"
 check "on_syscall: pc lies in a known function" grep -qx "pc	true" "$TMP/out"
+check "write_virt to the read buffer: true, read back" grep -qx "wv	true	XY" "$TMP/out"
+check "write_virt to .rodata: nil, fault (page permissions)" \
+  grep -q "^ro	nil	write_virt: fault at 0x" "$TMP/out"
+check "...and the program still wrote MSG" grep -qx "hello" "$TMP/out"
 
 # ---- a dynamic program: symbols of the PIE, none for libc's code ----
 if [ -e /usr/riscv64-linux-gnu/lib/ld-linux-riscv64-lp64d.so.1 ] &&
@@ -174,6 +184,24 @@ check "threads: the program's output is intact" grep -q "^counter 40000 " "$TMP/
 st=$?
 check "threads under strace.lua (tjit): status 0, $CLONES clone lines with a tid" \
   sh -c "[ $st -eq 0 ] && [ \$(grep -c '^clone(.*) = [1-9][0-9]*\$' '$TMP/out') -eq $CLONES ]"
+
+# vmrun.icount() over all threads, also those whose vCPU was reused: every
+# instruction in the blocks run retires except each system call's ecall
+# (it traps; docs/lua.md, Accuracy), so sum(on_block) - icount = calls
+cat >"$TMP/ti.lua" <<'LUA'
+local sum, calls = 0, 0
+vmrun.on_block(function(pc, n) sum = sum + n end)
+vmrun.on_syscall(function() calls = calls + 1 end)
+vmrun.on_exit(function()
+  print("diff", sum - vmrun.icount(), "calls", calls, "big", sum > 1000000)
+end)
+LUA
+for eng in interp tjit; do
+  "$VMRUN" --user --engine $eng --script "$TMP/ti.lua" "$TMP/threads" >"$TMP/out" 2>"$TMP/err"
+  d=$(sed -n 's/^diff	\([0-9]*\)	calls	\([0-9]*\)	big	true$/\1 \2/p' "$TMP/out")
+  check "threads ($eng): on_block sum - icount = system calls ($d)" \
+    sh -c "[ -n '$d' ] && [ \$(echo $d | cut -d' ' -f1) -eq \$(echo $d | cut -d' ' -f2) ]"
+done
 
 # ---- events a mode lacks: one line naming script:line ----
 printf -- '-- user mode\n\nvmrun.on_mmio(function() end)\n' >"$TMP/m.lua"
