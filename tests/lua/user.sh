@@ -233,6 +233,26 @@ for fn in on_syscall on_syscall_exit; do
     sh -c "[ $st -eq 1 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q '^vmrun: $TMP/s.lua:2: $fn: system call events exist only in user mode' '$TMP/err'"
 done
 
+# ---- on_start, and an error in a hook ----
+cat >"$TMP/st.lua" <<'LUA'
+local n = 0
+vmrun.on_start(function()
+  n = n + 1
+  print("start", n, vmrun.reg("pc") == vmrun.lookup("_start"), vmrun.icount())
+end)
+LUA
+"$VMRUN" --user --script "$TMP/st.lua" "$TMP/uc" >"$TMP/out" 2>"$TMP/err"; st=$?
+check "on_start: once, at the entry point _start, icount 0 (status $st)" \
+  sh -c "[ $st -eq $EXIT ] && [ \$(grep -c '^start' '$TMP/out') -eq 1 ] && grep -qx 'start	1	true	0' '$TMP/out'"
+printf 'vmrun.on_syscall(function(s)\n  error("no " .. s.name)\nend)\n' >"$TMP/e.lua"
+"$VMRUN" --user --script "$TMP/e.lua" "$TMP/uc" >"$TMP/out" 2>"$TMP/err"; st=$?
+check "error in on_syscall: status 1, one line SCRIPT:2 (in on_syscall hook) ($st)" \
+  sh -c "[ $st -eq 1 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -qx 'vmrun: $TMP/e.lua:2: no exit_group (in on_syscall hook)' '$TMP/err'"
+"$VMRUN" --user --script-on-error continue --script "$TMP/e.lua" "$TMP/uc" \
+  >"$TMP/out" 2>"$TMP/err"; st=$?
+check "...with --script-on-error continue: a warning, the program's status $EXIT ($st)" \
+  sh -c "[ $st -eq $EXIT ] && grep -q 'warning: $TMP/e.lua:2: no exit_group (on_syscall hook disabled)' '$TMP/err'"
+
 # ---- stop and exit_code from a syscall hook ----
 cat >"$TMP/x.lua" <<'LUA'
 vmrun.on_syscall(function(s)
