@@ -72,7 +72,7 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
 	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit \
-	tests/tiered/test_tiered
+	tests/tiered/test_tiered tests/unit/test_sysnames
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once tests/tools/rv-disas tests/tools/elfsym
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -186,6 +186,11 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c core/loader.c \
 	core/config.c
 tests_unit_test_loader_CPPFLAGS = $(TEST_CPPFLAGS) $(CORE_CPPFLAGS)
 tests_unit_test_loader_LDADD = $(CRITERION_LIBS) $(CORE_LIBS)
+
+tests_unit_test_sysnames_SOURCES = tests/unit/test_sysnames.c \
+	core/sysnames.c core/sysnames.h
+tests_unit_test_sysnames_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
+tests_unit_test_sysnames_LDADD = $(CRITERION_LIBS)
 
 tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
