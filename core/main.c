@@ -62,7 +62,7 @@ static void usage(FILE *f)
 "                         in guest registers or memory (machine.engine_check)\n"
 "      --script FILE[:KEY=VALUE,...]\n"
 "                         run the Lua script FILE with args (repeatable; see\n"
-"                         docs/lua.md)\n"
+"                         docs/lua.md); with --user too, before PROGRAM\n"
 "      --script-unsafe    give scripts the io and os libraries\n"
 "      --script-insn-limit N\n"
 "                         Lua instructions per hook call before it is stopped\n"
