@@ -5,11 +5,13 @@
 --   exit_group(0) = ?
 -- The line is printed when the call returns (on_syscall_exit), with the
 -- arguments as they were at entry (on_syscall).  Calls that do not return
--- (exit, exit_group, a successful execve) print " = ?", exit/exit_group at
--- once, others at the end of the run.  Paths are read from guest memory
+-- (exit, exit_group) print " = ?" at once; an execve prints
+-- "execve(...) ..." at entry (if it succeeds, vmrun is replaced and the new
+-- program runs without scripts), and its full line if it fails.  Paths are read from guest memory
 -- (vmrun.read_virt); buffers are shown as addresses.  With more than one
 -- thread, a line of a thread other than the first is prefixed with
 -- "[tid N] " (as strace -f does).
+-- After fork, the child's calls are traced too (prefixed with its pid).
 -- Args: prefix (default "": text put before every line, e.g. "strace: "),
 --       tids=1 (prefix every line with its thread id).
 -- Usage: vmrun --user --script scripts/lua/strace.lua PROGRAM ARGS...
@@ -145,6 +147,14 @@ vmrun.on_syscall(function(s)
   local text = call_text(s) -- at entry: the arguments may be overwritten
   if s.name == "exit" or s.name == "exit_group" then
     emit(s, text, "?")
+  elseif s.name == "execve" then
+    -- a successful execve never returns here, and the new program runs
+    -- without scripts: show the attempt now (a failure adds a full line)
+    first_tid = first_tid or s.tid
+    local who = (all_tids or s.tid ~= first_tid)
+                and string.format("[tid %d] ", s.tid) or ""
+    print(prefix .. who .. text .. " ...")
+    pending[s.tid] = { text = text, s = s }
   else
     pending[s.tid] = { text = text, s = s }
   end
@@ -166,9 +176,16 @@ vmrun.on_syscall_exit(function(s)
   emit(s, text, result)
 end)
 
+-- a fork's child has a copy of this state, with the parent's clone
+-- pending: in the parent a clone always returns, so a pending clone is
+-- that copy, not a call of this process
+local forks = { clone = true, clone3 = true }
+
 vmrun.on_exit(function()
   local tids = {}
-  for tid in pairs(pending) do tids[#tids + 1] = tid end
+  for tid, p in pairs(pending) do
+    if not forks[p.s.name] then tids[#tids + 1] = tid end
+  end
   table.sort(tids)
   for _, tid in ipairs(tids) do emit(pending[tid].s, pending[tid].text, "?") end
 end)
