@@ -23,6 +23,7 @@ build uc -nostdlib -static "$SRC/ucount.S"
 build uc-pie -nostdlib -static-pie -fPIE -Wl,--no-dynamic-linker "$SRC/ucount.S"
 build sc -O2 -static "$SRC/syscalls.c"
 build threads -O2 -w -pthread -static "$top_srcdir/tests/user/threads.c"
+build process -O2 -w -static "$top_srcdir/tests/user/process.c"
 
 # ---- instruction, block, every(n) hooks and symbols (ucount.S) ----
 LOOPS=$(sed -n 's/^#define LOOPS \([0-9]*\)/\1/p' "$SRC/ucount.S")
@@ -202,6 +203,18 @@ for eng in interp tjit; do
   check "threads ($eng): on_block sum - icount = system calls ($d)" \
     sh -c "[ -n '$d' ] && [ \$(echo $d | cut -d' ' -f1) -eq \$(echo $d | cut -d' ' -f2) ]"
 done
+
+# ---- fork: the child's copy of the state traces the child ----
+# process.c: the first fork's child writes "from child" (10 bytes) to the
+# pipe and calls _exit(5)
+"$VMRUN" --user --script "$STRACE" "$TMP/process" >"$TMP/out" 2>"$TMP/err"; st=$?
+cpid=$(sed -n 's/^clone(.*) = \([0-9]*\)$/\1/p' "$TMP/out" | head -n 1)
+check "fork under strace.lua: status 0 ($st), child pid '$cpid'" \
+  sh -c "[ $st -eq 0 ] && [ -n '$cpid' ]"
+check "...the child's write and exit_group, prefixed with its pid" \
+  sh -c "grep -Eq '^\[tid $cpid\] write\([0-9]+, 0x[0-9a-f]+, 10\) = 10\$' '$TMP/out' && grep -qx '\[tid $cpid\] exit_group(5) = ?' '$TMP/out'"
+check "...no line twice (output buffered before the fork)" \
+  sh -c "[ \$(grep -c '^pipe2(' '$TMP/out') -eq 1 ] && [ \$(grep -c '^set_tid_address(' '$TMP/out') -eq 1 ]"
 
 # ---- events a mode lacks: one line naming script:line ----
 printf -- '-- user mode\n\nvmrun.on_mmio(function() end)\n' >"$TMP/m.lua"
