@@ -1646,6 +1646,14 @@ static int build(vmrun_cfg *root, vmrun_machine_desc *d)
   return rc;
 }
 
+int vmrun__desc_scripts(vmrun_cfg *root, vmrun_machine_desc *d)
+{
+  vmrun_cfg *list;
+  int rc = coll_field(root, "scripts", VMRUN_CFG_SEQ, &list);
+  if (rc || !list) return rc;
+  return build_scripts(list, d);
+}
+
 int vmrun__desc_build(vmrun_cfg *root, vmrun_machine_desc *desc)
 {
   if (!desc) {

@@ -119,6 +119,9 @@ int vmrun__cfg_set(vmrun_cfg *root, const char *assignment);
 ** failure).  Returns 0 or -VMRUN_EINVAL (message printed). */
 int vmrun__desc_build(vmrun_cfg *root, vmrun_machine_desc *desc);
 void vmrun__desc_free(vmrun_machine_desc *desc);
+/* The `scripts:` list of `root` (a `mode: user` file) into desc->scripts;
+** 0, or nonzero after one printed line. */
+int vmrun__desc_scripts(vmrun_cfg *root, vmrun_machine_desc *desc);
 
 /* Parse an integer/size scalar: decimal, 0x.., 0b.., 0o.., with an optional
 ** K/M/G/T (binary, also KiB/MiB/GiB/TiB) suffix.  0 or -VMRUN_EINVAL /

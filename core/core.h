@@ -123,6 +123,9 @@ struct vmrun_machine {
 
   struct vmrun_lua *lua;        /* Lua scripting (core/lua.c), or NULL */
   int lua_mmio;                 /* nonzero: call vmrun__lua_mmio */
+  int lua_syscall;              /* user mode: call vmrun__lua_syscall */
+  uint64_t icount_gone;         /* user mode: instructions retired by
+                                   finished threads' reused vCPUs */
 
   /* clock */
   enum vmrun_clock_mode clock_mode;

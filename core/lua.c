@@ -32,6 +32,7 @@
 
 #include "lua.h"
 #include "symbols.h"
+#include "sysnames.h"
 
 #if LUA_VERSION_NUM != 504
 #error "vmrun needs Lua 5.4"
@@ -53,11 +54,13 @@ static struct {
 
 enum hook_kind {
   H_START, H_EXIT, H_INSN, H_BLOCK, H_MMIO, H_EVERY, H_EVERY_NS, H_TRAP,
-  H_POLICY, H_NKINDS
+  H_POLICY,
+  H_SYSCALL, H_SYSCALL_EXIT,            /* user mode only */
+  H_NKINDS
 };
 static const char *const kind_name[H_NKINDS] = {
   "on_start", "on_exit", "on_insn", "on_block", "on_mmio", "every",
-  "every_ns", "on_trap", "tier_policy"
+  "every_ns", "on_trap", "tier_policy", "on_syscall", "on_syscall_exit"
 };
 
 typedef struct lua_hook {
@@ -325,6 +328,8 @@ static void set_events(struct vmrun_lua *S)
   }
 }
 
+static void set_syscall_flag(struct vmrun_lua *S);
+
 static void hook_unref(struct vmrun_lua *S, lua_hook *h)
 {
   if (h->dead) return;
@@ -337,6 +342,7 @@ static void hook_unref(struct vmrun_lua *S, lua_hook *h)
     S->policy = NULL;
     S->m->engine->set_tier_policy(S->m->engine_inst, NULL, NULL);
   }
+  if (h->kind == H_SYSCALL || h->kind == H_SYSCALL_EXIT) set_syscall_flag(S);
   if (h->timer) S->m->host.timer_del(h->timer);
 }
 
@@ -377,7 +383,7 @@ static vmrun_cpu *cur_cpu(struct vmrun_lua *S)
 
 static uint64_t total_icount(vmrun_machine *m)
 {
-  uint64_t n = 0;
+  uint64_t n = m->icount_gone;
   for (uint32_t i = 0; i < m->n_cpus; i++) n += m->cpus[i]->icount;
   return n;
 }
@@ -451,6 +457,8 @@ static int l_on_mmio(lua_State *L)
   const char *dev = NULL;
   lua_hook *h;
   luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (S->m->desc.user_mode)
+    return luaL_error(L, "on_mmio: user mode has no devices (no MMIO events)");
   if (!lua_isnoneornil(L, 2)) {
     luaL_checktype(L, 2, LUA_TTABLE);
     if (lua_getfield(L, 2, "device") != LUA_TNIL) {
@@ -499,6 +507,9 @@ static int l_every_ns(lua_State *L)
   struct vmrun_lua *S = getS(L);
   lua_Integer n = luaL_checkinteger(L, 1);
   lua_hook *h;
+  if (S->m->desc.user_mode)
+    return luaL_error(L, "every_ns: user mode has no virtual-time timers "
+                      "(use every(n) for instruction counts)");
   if (n <= 0) return luaL_argerror(L, 1, "expected a positive duration");
   h = hook_add(L, S, H_EVERY_NS, 2);
   h->period = (uint64_t)n;
@@ -521,6 +532,10 @@ static int l_on_trap(lua_State *L)
   struct vmrun_lua *S = getS(L);
   const vmrun_frontend_ops *fe = S->m->fe;
   luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (S->m->desc.user_mode)
+    return no_event(L, "on_trap", "user mode takes no architectural traps "
+                    "(system calls: on_syscall; faults become guest "
+                    "signals)");
   if (!VMRUN_FRONTEND_HAS(fe, caps) || !(fe->caps & VMRUN_FE_CAP_TRAP_EVENTS))
     return no_event(L, "on_trap", lua_pushfstring(L, "the %s frontend does "
                     "not report trap events", fe->isa));
@@ -538,6 +553,39 @@ static int l_remove(lua_State *L)
     return luaL_argerror(L, 1, "not a hook id");
   hook_unref(S, S->hooks[id - 1]);
   return 0;
+}
+
+/* ---- user mode: system call hooks (vmrun__lua_syscall) ---- */
+
+/* m->lua_syscall: user.c calls vmrun__lua_syscall only while set. */
+static void set_syscall_flag(struct vmrun_lua *S)
+{
+  S->m->lua_syscall = S->n_active[H_SYSCALL] > 0 ||
+                      S->n_active[H_SYSCALL_EXIT] > 0;
+}
+
+static int add_syscall_hook(lua_State *L, int kind)
+{
+  struct vmrun_lua *S = getS(L);
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (!S->m->desc.user_mode)
+    return no_event(L, kind_name[kind], "system call events exist only in "
+                    "user mode (vmrun --user); under a guest kernel, "
+                    "system calls are ecall_u traps (on_trap)");
+  hook_add(L, S, kind, 1);
+  set_syscall_flag(S);
+  lua_pushinteger(L, (lua_Integer)S->n_hooks);
+  return 1;
+}
+
+static int l_on_syscall(lua_State *L)
+{
+  return add_syscall_hook(L, H_SYSCALL);
+}
+
+static int l_on_syscall_exit(lua_State *L)
+{
+  return add_syscall_hook(L, H_SYSCALL_EXIT);
 }
 
 /* ---- registers, memory, control ---- */
@@ -656,6 +704,30 @@ static int l_read_virt(lua_State *L)
     p[i] = (char)v;
   }
   luaL_pushresultsize(&b, (size_t)n);
+  return 1;
+}
+
+/* vmrun.write_virt(addr, str): store through the current hart's MMU
+** (its data translation and permissions); nil, message on a fault (the
+** bytes before it are written). */
+static int l_write_virt(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  vmrun_cpu *cpu = cur_cpu(S);
+  uint64_t a = check_addr(L, 1);
+  size_t n;
+  const char *s = luaL_checklstring(L, 2, &n);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t v = (uint8_t)s[i];
+    if (S->m->host.vmem_access(cpu, a + i, 1, VMRUN_ACCESS_STORE,
+                               cpu->mmu_idx, &v) != 0) {
+      lua_pushnil(L);
+      lua_pushfstring(L, "write_virt: fault at %p",
+                      (void *)(uintptr_t)(a + i));
+      return 2;
+    }
+  }
+  lua_pushboolean(L, 1);
   return 1;
 }
 
@@ -906,6 +978,7 @@ static const luaL_Reg vmrun_funcs[] = {
   { "on_insn", l_on_insn }, { "on_block", l_on_block },
   { "on_mmio", l_on_mmio }, { "every", l_every }, { "every_ns", l_every_ns },
   { "on_trap", l_on_trap },
+  { "on_syscall", l_on_syscall }, { "on_syscall_exit", l_on_syscall_exit },
   { "remove", l_remove },
   { "reg", l_reg }, { "set_reg", l_set_reg },
   { "read_phys", l_read_phys }, { "write_phys", l_write_phys },
@@ -913,7 +986,8 @@ static const luaL_Reg vmrun_funcs[] = {
   { "read_u32", l_read_u32 }, { "read_u64", l_read_u64 },
   { "write_u8", l_write_u8 }, { "write_u16", l_write_u16 },
   { "write_u32", l_write_u32 }, { "write_u64", l_write_u64 },
-  { "read_virt", l_read_virt }, { "disas", l_disas },
+  { "read_virt", l_read_virt }, { "write_virt", l_write_virt },
+  { "disas", l_disas },
   { "symbol", l_symbol }, { "lookup", l_lookup },
   { "stop", l_stop }, { "exit_code", l_exit_code },
   { "icount", l_icount }, { "pc", l_pc }, { "time_ns", l_time_ns },
@@ -1075,6 +1149,8 @@ static int run_script(struct vmrun_lua *S, int idx)
 /* Symbols: the ELF tables of firmware and kernel (a non-ELF image gives
 ** none; a corrupt table gives a warning), then machine.symbols files
 ** (errors end the run). */
+static void load_user_symbols(struct vmrun_lua *S);
+
 static int load_symbols(struct vmrun_lua *S)
 {
   vmrun_machine_desc *d = &S->m->desc;
@@ -1088,6 +1164,7 @@ static int load_symbols(struct vmrun_lua *S)
     if (img[i] && vmrun__symtab_add_file(S->syms, img[i], 1, err,
                                          sizeof err) < 0)
       vmrun__diag("vmrun: warning: %s: %s; no symbols from it", img[i], err);
+  load_user_symbols(S);
   for (size_t i = 0; i < d->n_symbols; i++) {
     errno = 0;
     if (vmrun__symtab_add_file(S->syms, d->symbols[i], 0, err,
@@ -1208,6 +1285,7 @@ void vmrun__lua_free(vmrun_machine *m)
   free(S);
   m->lua = NULL;
   m->lua_mmio = 0;
+  m->lua_syscall = 0;
 }
 
 /* ---- run loop: vmrun.every ---- */
@@ -1412,4 +1490,91 @@ int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
   }
   blk->n_ops = out;
   return 0;
+}
+
+/* ---- user mode: the program's symbols, system call events ---- */
+
+/* ELF images user mode loaded, with their load bias: their symbols are
+** added by load_symbols (set before vmrun__lua_start). */
+static struct user_image { char *path; uint64_t bias, end; } *user_img;
+static size_t n_user_img;
+
+int vmrun__lua_user_image(const char *path, uint64_t bias, uint64_t end)
+{
+  struct user_image *n = realloc(user_img, (n_user_img + 1) * sizeof *n);
+  if (!n) return -1;
+  user_img = n;
+  if (!(n[n_user_img].path = strdup(path))) return -1;
+  n[n_user_img].end = end;
+  n[n_user_img++].bias = bias;
+  return 0;
+}
+
+static void load_user_symbols(struct vmrun_lua *S)
+{
+  char err[256];
+  for (size_t i = 0; i < n_user_img; i++) {
+    size_t n0 = vmrun__symtab_count(S->syms);
+    if (vmrun__symtab_add_file(S->syms, user_img[i].path, 1, err,
+                               sizeof err) < 0)
+      vmrun__diag("vmrun: warning: %s: %s; no symbols from it",
+                  user_img[i].path, err);
+    else
+      vmrun__symtab_rebase(S->syms, n0, user_img[i].bias);
+    /* code past the image (libraries the loader maps) is not the last
+    ** label's */
+    vmrun__symtab_add_end(S->syms, user_img[i].end);
+    free(user_img[i].path);
+  }
+  free(user_img);
+  user_img = NULL;
+  n_user_img = 0;
+}
+
+/* The table passed to on_syscall / on_syscall_exit hooks. */
+static void push_syscall(lua_State *L, const vmrun_lua_syscall *sc,
+                         int is_exit)
+{
+  static const char *const an[6] = { "a0", "a1", "a2", "a3", "a4", "a5" };
+  const char *name = vmrun__syscall_name(sc->nr);
+  lua_createtable(L, 0, 12);
+  lua_pushinteger(L, (lua_Integer)sc->nr);
+  lua_setfield(L, -2, "nr");
+  if (name) lua_pushstring(L, name);
+  else lua_pushfstring(L, "syscall_%I", (lua_Integer)sc->nr);
+  lua_setfield(L, -2, "name");
+  lua_createtable(L, 6, 0);
+  for (int i = 0; i < 6; i++) {
+    lua_pushinteger(L, (lua_Integer)sc->args[i]);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, -4, an[i]);
+    lua_rawseti(L, -2, i + 1);
+  }
+  lua_setfield(L, -2, "args");
+  lua_pushinteger(L, (lua_Integer)sc->pc);
+  lua_setfield(L, -2, "pc");
+  lua_pushinteger(L, (lua_Integer)sc->tid);
+  lua_setfield(L, -2, "tid");
+  if (is_exit) {
+    lua_pushinteger(L, (lua_Integer)sc->ret);
+    lua_setfield(L, -2, "ret");
+  }
+}
+
+void vmrun__lua_syscall(vmrun_machine *m, vmrun_cpu *cpu,
+                        const vmrun_lua_syscall *sc, int is_exit)
+{
+  struct vmrun_lua *S = m->lua;
+  int kind = is_exit ? H_SYSCALL_EXIT : H_SYSCALL;
+  vmrun_cpu *saved;
+  if (!S || S->failed || !S->n_active[kind]) return;
+  saved = S->cpu;
+  S->cpu = cpu;
+  for (size_t i = 0; i < S->n_hooks && !S->failed; i++) {
+    lua_hook *h = S->hooks[i];
+    if (h->kind != kind || h->dead) continue;
+    push_syscall(S->L, sc, is_exit);
+    call_hook(S, h, 1);
+  }
+  S->cpu = saved;
 }

@@ -50,6 +50,29 @@ void vmrun__lua_mmio(vmrun_machine *m, const char *dev, uint64_t off,
 void vmrun__lua_trap(vmrun_machine *m, vmrun_cpu *cpu,
                      const vmrun_trap_info *ti);
 
+/* ---- user mode (core/user.c) ----
+** Every call below is made with user mode's big lock held, so the Lua
+** state is never entered by two guest threads at once. */
+/* An ELF image loaded at `bias` (0 for ET_EXEC), ending (exclusive) at
+** guest VA `end`: its symbols for vmrun.symbol/lookup.  Call before
+** vmrun__lua_start.  0 or -1 (ENOMEM). */
+int vmrun__lua_user_image(const char *path, uint64_t bias, uint64_t end);
+
+/* A system call as user mode sees it: asm-generic number, arguments a0..a5,
+** PC of the system call instruction, host thread id, and (exit) result
+** (a negative errno on failure). */
+typedef struct vmrun_lua_syscall {
+  uint64_t nr;
+  uint64_t args[6];
+  uint64_t pc;
+  int64_t tid;
+  int64_t ret;
+} vmrun_lua_syscall;
+/* Call the on_syscall (is_exit 0) or on_syscall_exit (1) hooks; only
+** while m->lua_syscall is set. */
+void vmrun__lua_syscall(vmrun_machine *m, vmrun_cpu *cpu,
+                        const vmrun_lua_syscall *sc, int is_exit);
+
 /* vmrun_engine_env.instrument. */
 int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk);
 

@@ -62,7 +62,7 @@ static void usage(FILE *f)
 "                         in guest registers or memory (machine.engine_check)\n"
 "      --script FILE[:KEY=VALUE,...]\n"
 "                         run the Lua script FILE with args (repeatable; see\n"
-"                         docs/lua.md)\n"
+"                         docs/lua.md); with --user too, before PROGRAM\n"
 "      --script-unsafe    give scripts the io and os libraries\n"
 "      --script-insn-limit N\n"
 "                         Lua instructions per hook call before it is stopped\n"
@@ -89,7 +89,8 @@ static void usage(FILE *f)
 ** command line's --sysroot/--engine win.  Returns an exit status. */
 static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
 {
-  static const char *const top[] = { "version", "mode", "user", NULL };
+  static const char *const top[] = { "version", "mode", "user", "scripts",
+                                     NULL };
   static const char *const keys[] = { "program", "args", "env", "sysroot",
                                       "engine", NULL };
   vmrun_cfg *u = vmrun__cfg_get(root, "user"), *args, *env;
@@ -148,6 +149,7 @@ static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
     setenv(env->keys[i], env->kids[i]->scalar, 1);
   }
   uo->args = av;
+  uo->yaml = root;
   status = vmrun__user_main(uo);
   free(av);
   return status;
@@ -207,7 +209,7 @@ int main(int argc, char **argv)
   vmrun_user_opts uo;
   char **uopts;             /* options repeated on a guest execve */
   size_t n_uopts = 0;
-  int user = 0, scripts = 0;
+  int user = 0;
   const char *optstring = "hVLP:s:v";
 
   bind_plugins_now(argv);
@@ -249,7 +251,6 @@ int main(int argc, char **argv)
     case 3: dump_dtb = optarg; break;
     case 4: stats = 1; break;
     case 5: case 7: case 8:
-      if (c == 5) scripts = 1;
       if ((c == 5 ? vmrun__lua_add_script(optarg)
            : c == 7 ? vmrun__lua_set_insn_limit(optarg)
                     : vmrun__lua_set_on_error(optarg)) < 0) {
@@ -276,10 +277,7 @@ int main(int argc, char **argv)
   }
   vmrun__plugin_path_defaults();
   if (user && !list) {
-    if (scripts) {
-      fprintf(stderr, "vmrun: --script is not supported with --user\n");
-      status = 2;
-    } else if (optind >= argc) {
+    if (optind >= argc) {
       fprintf(stderr, "vmrun: --user: missing PROGRAM\nTry 'vmrun --help'.\n");
       status = 2;
     } else {

@@ -44,6 +44,13 @@ void vmrun__symtab_free(vmrun_symtab *t)
 
 size_t vmrun__symtab_count(const vmrun_symtab *t) { return t ? t->n : 0; }
 
+void vmrun__symtab_rebase(vmrun_symtab *t, size_t from, uint64_t bias)
+{
+  if (!t || !bias) return;
+  for (size_t i = from; i < t->n; i++) t->s[i].addr += bias;
+  t->sorted = 0;
+}
+
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -72,6 +79,12 @@ static int push(vmrun_symtab *t, uint64_t addr, uint64_t size,
   t->s[t->n++] = (sym){ addr, size, c, rank };
   t->sorted = 0;
   return 0;
+}
+
+int vmrun__symtab_add_end(vmrun_symtab *t, uint64_t addr)
+{
+  /* an unnamed entry, ranked after real symbols at the same address */
+  return push(t, addr, 0, "", 0, INT32_MAX);
 }
 
 /* ---- ELF ---- */
@@ -360,6 +373,7 @@ const char *vmrun__symtab_find(vmrun_symtab *t, uint64_t addr, uint64_t *off)
   /* a sized symbol (a C function or object) does not cover what follows
   ** its end: that is padding, or code without symbols (another image) */
   if (t->s[lo].size && addr - t->s[lo].addr >= t->s[lo].size) return NULL;
+  if (!t->s[lo].name[0]) return NULL;              /* an image's end */
   if (off) *off = addr - t->s[lo].addr;
   return t->s[lo].name;
 }
@@ -367,7 +381,7 @@ const char *vmrun__symtab_find(vmrun_symtab *t, uint64_t addr, uint64_t *off)
 int vmrun__symtab_lookup(vmrun_symtab *t, const char *name, uint64_t *addr)
 {
   size_t lo = 0, hi;
-  if (!t || sort(t) < 0) return -1;
+  if (!t || !*name || sort(t) < 0) return -1;
   hi = t->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;

@@ -47,5 +47,13 @@ const char *vmrun__symtab_find(vmrun_symtab *t, uint64_t addr, uint64_t *off);
 ** have the name).  0, or -1 when unknown. */
 int vmrun__symtab_lookup(vmrun_symtab *t, const char *name, uint64_t *addr);
 size_t vmrun__symtab_count(const vmrun_symtab *t);
+/* Add `bias` to the addresses of the symbols added since the table had
+** `from` entries (an ELF image loaded away from its link address: a PIE,
+** a dynamic loader). */
+void vmrun__symtab_rebase(vmrun_symtab *t, size_t from, uint64_t bias);
+/* Mark `addr` as the end of an image: a symbol without a size below it
+** does not extend past it (vmrun__symtab_find gives NULL from there up to
+** the next symbol).  0, or -1 (ENOMEM). */
+int vmrun__symtab_add_end(vmrun_symtab *t, uint64_t addr);
 
 #endif

@@ -54,6 +54,7 @@
 #include <unistd.h>
 
 #include "core.h"
+#include "lua.h"
 #include "user.h"
 
 #define PAGE VMRUN_PAGE_SIZE
@@ -1621,6 +1622,7 @@ static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
     u->free_thr = t->next_free;
     nc = t->cpu;
     keep = *nc;
+    m->icount_gone += keep.icount;   /* vmrun.icount() stays monotonic */
     memcpy(nc, UCPU, m->fe->cpu_state_size);
     nc->tlb = keep.tlb;
     nc->engine_data = keep.engine_data;
@@ -1791,6 +1793,21 @@ static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
 
 /* ---- the run loop ---- */
 
+/* Scripts' on_syscall / on_syscall_exit hooks (only while m->lua_syscall:
+** one predictable branch per system call otherwise).  Called with the big
+** lock held, as every entry into the Lua state in user mode is. */
+static void lua_syscall(user_proc *u, const vmrun_user_trap *t, uint64_t nr,
+                        const uint64_t *a, long r, int is_exit)
+{
+  vmrun_lua_syscall sc;
+  sc.nr = nr;
+  memcpy(sc.args, a, sizeof sc.args);
+  sc.pc = t->pc;
+  sc.tid = tl_thr->tid;
+  sc.ret = r;
+  vmrun__lua_syscall(u->m, UCPU, &sc, is_exit);
+}
+
 static void handle_trap(user_proc *u, const vmrun_user_trap *t)
 {
   uint64_t nr, a[6];
@@ -1802,8 +1819,19 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
       nr = nr < u->abi->sysno_count && u->abi->sysno_map[nr] >= 0
            ? (uint64_t)u->abi->sysno_map[nr] : 100000;
     }
+    if (__builtin_expect(u->m->lua_syscall, 0)) {
+      lua_syscall(u, t, nr, a, 0, 0);
+      if (u->m->stop) {              /* vmrun.stop(): the call is not made */
+        u->exited = 1;
+        u->exit_status = u->m->exit_code;
+        return;
+      }
+    }
     r = do_syscall(u, nr, a);
     if (r == NO_RETURN) return;          /* clone child, sigreturn */
+    if (__builtin_expect(u->m->lua_syscall, 0) && !u->exited &&
+        !tl_thr->exited)
+      lua_syscall(u, t, nr, a, r, 1);
     if (r == -EINTR && nr != NR_rt_sigsuspend && nr != NR_ppoll &&
         nr != NR_pselect6 && nr != NR_nanosleep && nr != NR_clock_nanosleep &&
         nr != NR_epoll_pwait) {
@@ -1868,6 +1896,10 @@ static int run(user_proc *u)
       if (m->max_insns - cpu->icount < cpu->insn_budget)
         cpu->insn_budget = m->max_insns - cpu->icount;
     }
+    if (m->lua) {                    /* a script's vmrun.every() due */
+      uint64_t l = vmrun__lua_slice_limit(m);
+      if (l < cpu->insn_budget) cpu->insn_budget = l;
+    }
     m->current_cpu = cpu;
     why = m->engine->run(m->engine_inst, cpu);
     m->current_cpu = NULL;
@@ -1881,12 +1913,18 @@ static int run(user_proc *u)
     if (u->abi->take_trap(m->fe_inst, cpu, &t)) handle_trap(u, &t);
     if (!u->exited) deliver_pending(u);
     if (why == VMRUN_RUN_HALT) cpu->halted = 0;  /* WFI in U-mode: a nop */
+    if (m->lua) vmrun__lua_poll(m);
+    if (m->stop && !u->exited) {     /* vmrun.stop() or a script error */
+      u->exited = 1;
+      u->exit_status = m->exit_code;
+    }
     if (u->threaded) { big_unlock(u); big_lock(u); }   /* take turns */
   }
   if (u->exited && u->threaded) {    /* exit_group or a fatal signal with
                                         other threads about: end them all */
+    int st = vmrun__lua_finish(m, u->exit_status);   /* on_exit hooks */
     fflush(NULL);
-    _exit(u->exit_status);
+    _exit(st);
   }
   if (tl_thr->exited && tl_thr == &u->main_thr) {
     /* the main thread called exit() alone: the process lives on until
@@ -1983,6 +2021,11 @@ int vmrun__user_main(const vmrun_user_opts *o)
     return 1;
   }
   desc.user_mode = 1;
+  if (o->yaml && vmrun__desc_scripts(o->yaml, &desc) != 0) {
+    vmrun__desc_free(&desc);
+    free(u);
+    return 1;
+  }
   m = vmrun__machine_new(&desc, o->verbose, o->trace, o->max_insns);
   if (!m) { free(u); return 1; }
   u->m = m;
@@ -2078,9 +2121,22 @@ int vmrun__user_main(const vmrun_user_opts *o)
   u->abi->set_entry(m->fe_inst, UCPU,
                     prog.interp ? interp.entry : prog.entry, sp);
   signal(SIGPIPE, SIG_IGN);   /* EPIPE comes back; the guest decides */
+  if (vmrun__lua_wanted(&m->desc)) {   /* scripts: docs/lua.md */
+    if (vmrun__lua_user_image(o->program, prog.bias, prog.hi) < 0 ||
+        (prog.interp &&
+         vmrun__lua_user_image(ipath, interp.bias, interp.hi) < 0) ||
+        vmrun__lua_start(m) < 0) {
+      status = 1;
+      big_unlock(u);
+      g_user = NULL;
+      goto out;
+    }
+    vmrun__lua_run_start(m);
+  }
   {
     uint64_t t0 = vmrun__host_ns();
-    status = run(u);
+    status = m->stop ? m->exit_code : run(u);   /* stop() at load time */
+    status = vmrun__lua_finish(m, status);
     if (o->stats) vmrun__machine_stats(m, vmrun__host_ns() - t0, stderr);
   }
   big_unlock(u);

@@ -24,6 +24,8 @@ typedef struct vmrun_user_opts {
   char **vmrun_opts;        /* vmrun options (-P, -v) to repeat on a
                                guest execve, besides sysroot and engine
                                (NULL-terminated, or NULL) */
+  struct vmrun_cfg *yaml;   /* `mode: user` file: its scripts: run too;
+                               or NULL */
 } vmrun_user_opts;
 
 /* Run the program; returns its exit status (128 + signal for a fatal

@@ -72,7 +72,7 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
 	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit \
-	tests/tiered/test_tiered
+	tests/tiered/test_tiered tests/unit/test_sysnames
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once tests/tools/rv-disas tests/tools/elfsym
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -187,6 +187,11 @@ tests_unit_test_loader_SOURCES = tests/unit/test_loader.c core/loader.c \
 tests_unit_test_loader_CPPFLAGS = $(TEST_CPPFLAGS) $(CORE_CPPFLAGS)
 tests_unit_test_loader_LDADD = $(CRITERION_LIBS) $(CORE_LIBS)
 
+tests_unit_test_sysnames_SOURCES = tests/unit/test_sysnames.c \
+	core/sysnames.c core/sysnames.h
+tests_unit_test_sysnames_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
+tests_unit_test_sysnames_LDADD = $(CRITERION_LIBS)
+
 tests_unit_test_config_SOURCES = tests/unit/test_config.c core/config.c
 tests_unit_test_config_CPPFLAGS = $(TEST_CPPFLAGS) -I$(top_srcdir)/core
 tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
@@ -220,7 +225,8 @@ EXTRA_DIST += $(GUEST_TESTS:%=tests/guest/%.S) tests/guest/rvtest.h \
 	tests/guest/fptest.h tests/guest/check-fault.S \
 	tests/guest/machine.yaml tests/guest/README.md tests/guest/scratch.S \
 	sdk/examples/device-scratch.c guest/initramfs/init guest/initramfs/udhcpc.sh \
-	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S tests/lua/tiers.S
+	tests/lua/lib.sh tests/lua/guest.S tests/lua/traps.S tests/lua/tiers.S \
+	tests/lua/syscalls.c tests/lua/ucount.S
 
 ## -- integration tests (shell, TAP) --
 INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
@@ -232,7 +238,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/integration/linux-shell.sh tests/lua/api.sh tests/lua/errors.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
 	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
-	tests/lua/linux-symbols.sh tests/lua/tiers.sh \
+	tests/lua/linux-symbols.sh tests/lua/tiers.sh tests/lua/user.sh \
 	tests/integration/engine-check.sh \
 	tests/integration/user-mode.sh tests/integration/user-busybox.sh
 
