@@ -9,18 +9,11 @@
 
 #include "rv_cpu.h"
 
-/* Sv39 PTE bits (Privileged ISA §4.3.1, §4.4.1) */
-#define PTE_V (1ull << 0)
-#define PTE_R (1ull << 1)
-#define PTE_W (1ull << 2)
-#define PTE_X (1ull << 3)
-#define PTE_U (1ull << 4)
-#define PTE_A (1ull << 6)
-#define PTE_D (1ull << 7)
+#include "../common/rvpte.h"
 
 static uint64_t rv_pte_leaf(uint64_t pa, unsigned prot)
 {
-  uint64_t pte = ((pa >> VMRUN_PAGE_BITS) << 10) | PTE_V | PTE_U | PTE_A |
+  uint64_t pte = ((pa >> VMRUN_PAGE_BITS) << PTE_PPN_SHIFT) | PTE_V | PTE_U | PTE_A |
                  PTE_D;
   /* W without R is a reserved encoding: Linux maps PROT_WRITE as RW */
   if (prot & (VMRUN_USER_PROT_READ | VMRUN_USER_PROT_WRITE)) pte |= PTE_R;
@@ -33,7 +26,7 @@ static uint64_t rv_pte_leaf(uint64_t pa, unsigned prot)
 
 static uint64_t rv_pte_table(uint64_t pa)
 {
-  return ((pa >> VMRUN_PAGE_BITS) << 10) | PTE_V;
+  return ((pa >> VMRUN_PAGE_BITS) << PTE_PPN_SHIFT) | PTE_V;
 }
 
 static int rv_user_enter(void *inst, vmrun_cpu *cpu, uint64_t pt_root)

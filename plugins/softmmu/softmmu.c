@@ -44,15 +44,7 @@
 #define PROT_X 4u
 
 /* RISC-V PTE bits (Privileged ISA §4.4.1, Figure 4.21). */
-#define PTE_V (1ull << 0)
-#define PTE_R (1ull << 1)
-#define PTE_W (1ull << 2)
-#define PTE_X (1ull << 3)
-#define PTE_U (1ull << 4)
-#define PTE_A (1ull << 6)
-#define PTE_D (1ull << 7)
-#define PTE_PPN_SHIFT 10
-#define PTE_PPN_MASK ((1ull << 44) - 1)
+#include "../common/rvpte.h"
 /* bits 63:54: N (Svnapot), PBMT (Svpbmt) and reserved; none implemented */
 #define PTE_RSVD (0x3ffull << 54)
 
