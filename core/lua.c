@@ -56,11 +56,13 @@ enum hook_kind {
   H_START, H_EXIT, H_INSN, H_BLOCK, H_MMIO, H_EVERY, H_EVERY_NS, H_TRAP,
   H_POLICY,
   H_SYSCALL, H_SYSCALL_EXIT,            /* user mode only */
+  H_MEM,
   H_NKINDS
 };
 static const char *const kind_name[H_NKINDS] = {
   "on_start", "on_exit", "on_insn", "on_block", "on_mmio", "every",
-  "every_ns", "on_trap", "tier_policy", "on_syscall", "on_syscall_exit"
+  "every_ns", "on_trap", "tier_policy", "on_syscall", "on_syscall_exit",
+  "on_mem"
 };
 
 typedef struct lua_hook {
@@ -68,7 +70,9 @@ typedef struct lua_hook {
   int ref;              /* function in the registry */
   int script;           /* index in S->scripts */
   int dead;             /* removed or disabled after an error */
-  uint64_t from, to;    /* H_INSN: PC range, inclusive */
+  uint64_t from, to;    /* H_INSN: PC range; H_MEM: address range
+                           (both inclusive) */
+  int rw;               /* H_MEM: 1 = reads, 2 = writes, 3 = both */
   char *device;         /* H_MMIO: region name or NULL (all) */
   uint64_t period;      /* H_EVERY: insns; H_EVERY_NS: ns */
   uint64_t next;        /* H_EVERY: total icount when due */
@@ -335,7 +339,8 @@ static void hook_unref(struct vmrun_lua *S, lua_hook *h)
   if (h->dead) return;
   h->dead = 1;
   S->n_active[h->kind]--;
-  if (h->kind == H_INSN || h->kind == H_BLOCK) flush_translations(S);
+  if (h->kind == H_INSN || h->kind == H_BLOCK || h->kind == H_MEM)
+    flush_translations(S);
   if (h->kind == H_MMIO) S->m->lua_mmio = S->n_active[H_MMIO] > 0;
   if (h->kind == H_TRAP && S->n_active[H_TRAP] == 0) set_events(S);
   if (h == S->policy) {  /* the engine stops asking */
@@ -446,6 +451,44 @@ static int l_on_insn(lua_State *L)
   h = hook_add(L, S, H_INSN, 1);
   h->from = from;
   h->to = to;
+  flush_translations(S);
+  lua_pushinteger(L, (lua_Integer)S->n_hooks);
+  return 1;
+}
+
+/* vmrun.on_mem(fn(addr, size, is_write, value, pc), [{from=, to=, read=,
+** write=}]): after every guest load and store (IR LD/ST) that touches the
+** virtual address range; CALLs are inserted after each LD/ST of every
+** block translated while such a hook exists. */
+static int l_on_mem(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  uint64_t from = 0, to = UINT64_MAX, at;
+  int f1, f2, f3, rw = 3;
+  lua_hook *h;
+  luaL_checktype(L, 1, LUA_TFUNCTION);
+  if (!lua_isnoneornil(L, 2)) {
+    luaL_checktype(L, 2, LUA_TTABLE);
+    at = opt_addr(L, 2, "addr", &f1);
+    from = opt_addr(L, 2, "from", &f2);
+    to = opt_addr(L, 2, "to", &f3);
+    if (!f3) to = UINT64_MAX;
+    if (f1 && (f2 || f3))
+      return luaL_error(L, "on_mem: give either addr= or from=/to=");
+    if (f1) from = to = at;
+    if (from > to) return luaL_error(L, "on_mem: from > to");
+    lua_getfield(L, 2, "read");
+    if (!lua_isnil(L, -1) && !lua_toboolean(L, -1)) rw &= ~1;
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "write");
+    if (!lua_isnil(L, -1) && !lua_toboolean(L, -1)) rw &= ~2;
+    lua_pop(L, 1);
+    if (!rw) return luaL_error(L, "on_mem: read=false and write=false");
+  }
+  h = hook_add(L, S, H_MEM, 1);
+  h->from = from;
+  h->to = to;
+  h->rw = rw;
   flush_translations(S);
   lua_pushinteger(L, (lua_Integer)S->n_hooks);
   return 1;
@@ -976,7 +1019,7 @@ static int l_tier_policy(lua_State *L)
 static const luaL_Reg vmrun_funcs[] = {
   { "on_start", l_on_start }, { "on_exit", l_on_exit },
   { "on_insn", l_on_insn }, { "on_block", l_on_block },
-  { "on_mmio", l_on_mmio }, { "every", l_every }, { "every_ns", l_every_ns },
+  { "on_mmio", l_on_mmio }, { "on_mem", l_on_mem }, { "every", l_every }, { "every_ns", l_every_ns },
   { "on_trap", l_on_trap },
   { "on_syscall", l_on_syscall }, { "on_syscall_exit", l_on_syscall_exit },
   { "remove", l_remove },
@@ -1422,6 +1465,55 @@ static uint64_t insn_helper(vmrun_cpu *cpu, uint64_t a, uint64_t b,
   return 0;
 }
 
+/* After a guest load or store of `size` bytes at virtual address `addr`
+** (value zero-extended from `size` bytes). */
+static void mem_event(vmrun_cpu *cpu, uint64_t addr, unsigned size,
+                      int is_write, uint64_t val)
+{
+  struct vmrun_lua *S = cpu->machine->lua;
+  uint64_t last = addr + size - 1;
+  if (!S || S->failed) return;
+  if (size < 8) val &= (1ull << (8 * size)) - 1;
+  S->cpu = cpu;
+  for (size_t i = 0; i < S->n_hooks && !S->failed; i++) {
+    lua_hook *h = S->hooks[i];
+    if (h->kind != H_MEM || h->dead || !(h->rw & (is_write ? 2 : 1)) ||
+        addr > h->to || last < h->from)
+      continue;
+    lua_pushinteger(S->L, (lua_Integer)addr);
+    lua_pushinteger(S->L, (lua_Integer)size);
+    lua_pushboolean(S->L, is_write);
+    lua_pushinteger(S->L, (lua_Integer)val);
+    lua_pushinteger(S->L, (lua_Integer)cpu->pc);
+    call_hook(S, h, 5);
+  }
+  S->cpu = NULL;
+}
+
+/* IR helpers: a = the address, b = the value loaded or stored */
+#define MEM_HELPER(name, size, w)                                          \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c) \
+  {                                                                        \
+    (void)c;                                                               \
+    mem_event(cpu, a, size, w, b);                                         \
+    return 0;                                                              \
+  }
+MEM_HELPER(mem_ld1, 1, 0) MEM_HELPER(mem_ld2, 2, 0)
+MEM_HELPER(mem_ld4, 4, 0) MEM_HELPER(mem_ld8, 8, 0)
+MEM_HELPER(mem_st1, 1, 1) MEM_HELPER(mem_st2, 2, 1)
+MEM_HELPER(mem_st4, 4, 1) MEM_HELPER(mem_st8, 8, 1)
+#undef MEM_HELPER
+
+static vmrun_ir_helper_fn mem_helper(const vmrun_ir_op *o)
+{
+  static const vmrun_ir_helper_fn fns[2][4] = {
+    { mem_ld1, mem_ld2, mem_ld4, mem_ld8 },
+    { mem_st1, mem_st2, mem_st4, mem_st8 }
+  };
+  return fns[o->op == VMRUN_IR_ST]
+            [o->size == 1 ? 0 : o->size == 2 ? 1 : o->size == 4 ? 2 : 3];
+}
+
 static int insn_wanted(struct vmrun_lua *S, uint64_t pc)
 {
   for (size_t i = 0; i < S->n_hooks; i++) {
@@ -1448,22 +1540,25 @@ int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
 {
   vmrun_machine *m = opaque;
   struct vmrun_lua *S = m->lua;
-  int blockh, insnh;
+  int blockh, insnh, memh;
   uint32_t need = 0, n = blk->n_ops, out = 0;
-  uint16_t t;
+  uint16_t t, ta = 0;
   (void)cpu;
   if (!S || S->failed) return 0;
   blockh = S->n_active[H_BLOCK] > 0;
   insnh = S->n_active[H_INSN] > 0;
-  if (!blockh && !insnh) return 0;
+  memh = S->n_active[H_MEM] > 0;
+  if (!blockh && !insnh && !memh) return 0;
   if (blockh) need += 2;
-  if (insnh)
-    for (uint32_t i = 0; i < n; i++)
-      if (blk->ops[i].op == VMRUN_IR_INSN_START &&
-          insn_wanted(S, blk->ops[i].imm))
-        need++;
+  for (uint32_t i = 0; i < n; i++) {
+    const vmrun_ir_op *o = &blk->ops[i];
+    if (insnh && o->op == VMRUN_IR_INSN_START && insn_wanted(S, o->imm))
+      need++;
+    if (memh && (o->op == VMRUN_IR_LD || o->op == VMRUN_IR_ST))
+      need += 2;
+  }
   if (!need) return 0;
-  if (n + need > blk->cap_ops || blk->n_temps >= VMRUN_IR_MAX_TEMPS)
+  if (n + need > blk->cap_ops || blk->n_temps + 2 > VMRUN_IR_MAX_TEMPS)
     return -VMRUN_ENOSPC;
   if (S->tmp_cap < n) {
     vmrun_ir_op *nt = realloc(S->tmp, blk->cap_ops * sizeof *nt);
@@ -1473,6 +1568,7 @@ int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
   }
   memcpy(S->tmp, blk->ops, n * sizeof *S->tmp);
   t = (uint16_t)blk->n_temps++;
+  if (memh) ta = (uint16_t)blk->n_temps++;
   if (blockh) {
     vmrun_ir_op *o = &blk->ops[out++];
     memset(o, 0, sizeof *o);
@@ -1483,9 +1579,26 @@ int vmrun__lua_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
     put_call(&blk->ops[out++], t, block_helper);
   }
   for (uint32_t i = 0; i < n; i++) {
-    blk->ops[out++] = S->tmp[i];
-    if (insnh && S->tmp[i].op == VMRUN_IR_INSN_START &&
-        insn_wanted(S, S->tmp[i].imm))
+    const vmrun_ir_op *s = &S->tmp[i];
+    if (memh && (s->op == VMRUN_IR_LD || s->op == VMRUN_IR_ST)) {
+      /* ta = the address, before the op (a load may overwrite t[a]);
+      ** the hook runs after the access, so not for one that faults */
+      vmrun_ir_op *o = &blk->ops[out++];
+      memset(o, 0, sizeof *o);
+      o->op = VMRUN_IR_ADD;
+      o->size = 8;
+      o->flags = VMRUN_IR_F_BIMM;
+      o->dst = ta;
+      o->a = s->a;
+      o->imm = s->imm;
+      blk->ops[out++] = *s;
+      o = &blk->ops[out++];
+      put_call(o, ta, mem_helper(s));
+      o->b = s->op == VMRUN_IR_LD ? s->dst : s->b;
+      continue;
+    }
+    blk->ops[out++] = *s;
+    if (insnh && s->op == VMRUN_IR_INSN_START && insn_wanted(S, s->imm))
       put_call(&blk->ops[out++], t, insn_helper);
   }
   blk->n_ops = out;
