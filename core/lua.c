@@ -21,10 +21,12 @@
 #include "vmrun-config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <lauxlib.h>
 #include <lua.h>
@@ -855,6 +857,34 @@ static int l_stop(lua_State *L)
   return 0;
 }
 
+/* vmrun.pause([message]): suspend the guest (this hook does not return)
+** until Enter is pressed on the controlling terminal; virtual time does
+** not advance meanwhile in `clock: host` mode (in icount mode it never
+** does without instructions).  For interactive debugging: a run without a
+** terminal gets an error instead of hanging. */
+static int l_pause(lua_State *L)
+{
+  struct vmrun_lua *S = getS(L);
+  const char *msg = luaL_optstring(L, 1, NULL);
+  uint64_t t0, t1, pc = S->cpu ? S->cpu->pc : 0;
+  char c;
+  ssize_t n;
+  int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return luaL_error(L, "pause: no terminal to wait on (%s)",
+                      strerror(errno));
+  dprintf(fd, "\r\nvmrun: paused at pc 0x%" PRIx64 "%s%s; press Enter to "
+          "continue\r\n", pc, msg ? ": " : "", msg ? msg : "");
+  t0 = vmrun__host_ns();
+  do n = read(fd, &c, 1);
+  while ((n == 1 && c != '\n' && c != '\r') || (n < 0 && errno == EINTR));
+  t1 = vmrun__host_ns();
+  close(fd);
+  if (S->m->clock_mode == VMRUN_CLOCK_HOST) S->m->host_start_ns += t1 - t0;
+  if (n != 1) return luaL_error(L, "pause: the terminal was closed");
+  return 0;
+}
+
 static int l_exit_code(lua_State *L)
 {
   struct vmrun_lua *S = getS(L);
@@ -1032,7 +1062,7 @@ static const luaL_Reg vmrun_funcs[] = {
   { "read_virt", l_read_virt }, { "write_virt", l_write_virt },
   { "disas", l_disas },
   { "symbol", l_symbol }, { "lookup", l_lookup },
-  { "stop", l_stop }, { "exit_code", l_exit_code },
+  { "stop", l_stop }, { "pause", l_pause }, { "exit_code", l_exit_code },
   { "icount", l_icount }, { "pc", l_pc }, { "time_ns", l_time_ns },
   { "hart", l_hart },
   { "engine_option", l_engine_option },

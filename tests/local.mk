@@ -239,7 +239,7 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/lua/examples.sh tests/integration/bench-programs.sh \
 	tests/lua/traps.sh tests/lua/disas.sh tests/lua/symbols.sh \
 	tests/lua/linux-symbols.sh tests/lua/tiers.sh tests/lua/user.sh \
-	tests/lua/mem.sh \
+	tests/lua/mem.sh tests/lua/pause.sh \
 	tests/integration/engine-check.sh \
 	tests/integration/user-mode.sh tests/integration/user-busybox.sh
 
