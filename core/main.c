@@ -174,6 +174,14 @@ static void bind_plugins_now(char **argv)
   unsetenv("VMRUN_REEXEC");
 }
 
+/* User mode drives the engine itself (core/user.c), without the machine
+** run loop that --engine-check wraps. */
+static void no_user_check(void)
+{
+  fprintf(stderr, "vmrun: --engine-check is available in machine mode "
+          "only, not in user mode\n");
+}
+
 int main(int argc, char **argv)
 {
   static const struct option longopts[] = {
@@ -276,6 +284,13 @@ int main(int argc, char **argv)
     }
   }
   vmrun__plugin_path_defaults();
+  if (engine_check && user) {
+    no_user_check();
+    vmrun__loader_exit();
+    free(sets);
+    free(uopts);
+    return 2;
+  }
   if (user && !list) {
     if (optind >= argc) {
       fprintf(stderr, "vmrun: --user: missing PROGRAM\nTry 'vmrun --help'.\n");
@@ -322,6 +337,12 @@ int main(int argc, char **argv)
     const char *mode;
     if (vmrun__cfg_str(root, "mode", "machine", &mode) < 0) {
       vmrun__cfg_free(root);
+      goto out;
+    }
+    if (strcmp(mode, "user") == 0 && engine_check) {
+      no_user_check();
+      vmrun__cfg_free(root);
+      status = 2;
       goto out;
     }
     if (strcmp(mode, "user") == 0) {

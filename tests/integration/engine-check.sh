@@ -161,4 +161,17 @@ if [ -f "$fw" ]; then
 else
   skip "OpenSBI firmware $fw missing (Debian package opensbi)"
 fi
+# user mode has no machine run loop to check: one line, status 2, for the
+# flag and for a mode: user file alike (before the program is looked at)
+"$VMRUN" --engine-check --user /nonexistent/prog >"$TMP/out" 2>"$TMP/err"; st=$?
+check "--engine-check --user: refused with one line (status $st)" \
+  sh -c "[ $st -eq 2 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'engine-check is available in machine mode only' '$TMP/err'"
+cat >"$TMP/u.yaml" <<YAML
+version: 1
+mode: user
+user: { program: /nonexistent/prog }
+YAML
+"$VMRUN" --engine-check "$TMP/u.yaml" >"$TMP/out" 2>"$TMP/err"; st=$?
+check "--engine-check with mode: user: refused with one line (status $st)" \
+  sh -c "[ $st -eq 2 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'engine-check is available in machine mode only' '$TMP/err'"
 done_testing
