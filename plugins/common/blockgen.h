@@ -29,4 +29,11 @@ int blockgen_translate(const vmrun_host *host, vmrun_machine *m,
 int blockgen_page2_ok(const vmrun_engine_env *env, vmrun_cpu *cpu,
                       uint64_t pc, uint64_t phys_page2);
 
+/* Check that IR op `o` of block `ib` is well formed for an engine: known
+** opcode, temporaries below ib->n_temps, sizes, conditions, GET/PUT inside
+** the vCPU state of `state` bytes (vmrun_frontend_ops.cpu_state_size).
+** Returns NULL, or a constant string saying what is wrong. */
+const char *blockgen_check_op(uint32_t state, const vmrun_ir_block *ib,
+                              const vmrun_ir_op *o);
+
 #endif

@@ -239,62 +239,10 @@ void tjit_cc_resize(tjit *e)
 
 /* ---- validation (same rules as plugins/interp/engine.c) ---- */
 
-static int size_ok(unsigned s)
-{
-  return s == 1 || s == 2 || s == 4 || s == 8;
-}
-
 static const char *check_op(const tjit *e, const vmrun_ir_block *ib,
                             const vmrun_ir_op *o)
 {
-  uint32_t state = e->env.fe->cpu_state_size;
-  if (o->op >= VMRUN_IR_NB_OPS) return "unknown opcode";
-  if (o->op == VMRUN_IR_INSN_START) return NULL;
-  if (o->dst >= ib->n_temps && o->dst != 0) return "temporary out of range";
-  if ((o->a >= ib->n_temps && o->a != 0) ||
-      (o->b >= ib->n_temps && o->b != 0) ||
-      (o->c >= ib->n_temps && o->c != 0))
-    return "temporary out of range";
-  switch (o->op) {
-  case VMRUN_IR_GET: case VMRUN_IR_PUT:
-    if (!size_ok(o->size)) return "bad GET/PUT size";
-    if (o->imm > state || state - o->imm < o->size)
-      return "GET/PUT outside the vCPU state";
-    break;
-  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_MUL:
-  case VMRUN_IR_MULH: case VMRUN_IR_MULHU: case VMRUN_IR_MULHSU:
-  case VMRUN_IR_DIV: case VMRUN_IR_DIVU: case VMRUN_IR_REM:
-  case VMRUN_IR_REMU: case VMRUN_IR_AND: case VMRUN_IR_OR:
-  case VMRUN_IR_XOR: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
-  case VMRUN_IR_SAR:
-    if (o->size != 4 && o->size != 8) return "arithmetic size not 4 or 8";
-    break;
-  case VMRUN_IR_SETCC: case VMRUN_IR_BRCOND:
-    if (o->size != 4 && o->size != 8) return "comparison size not 4 or 8";
-    if (o->cond >= VMRUN_IR_NB_CONDS) return "bad condition";
-    if (o->op == VMRUN_IR_BRCOND && (o->flags & VMRUN_IR_F_BIMM))
-      return "BRCOND with VMRUN_IR_F_BIMM (imm is the label)";
-    break;
-  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT: case VMRUN_IR_LD:
-  case VMRUN_IR_ST:
-    if (!size_ok(o->size)) return "bad size";
-    break;
-  case VMRUN_IR_CALL:
-    if (!o->imm) return "CALL without a helper";
-    break;
-  default:
-    break;
-  }
-  if (ib->n_temps == 0) {
-    switch (o->op) {
-    case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_LABEL:
-    case VMRUN_IR_BR: case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT:
-      break;
-    default:
-      return "op uses a temporary but the block has none";
-    }
-  }
-  return NULL;
+  return blockgen_check_op(e->env.fe->cpu_state_size, ib, o);
 }
 
 /* ---- templates ---- */
