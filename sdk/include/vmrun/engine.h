@@ -145,8 +145,7 @@ typedef struct vmrun_engine_ops {
 /* True when the engine table has the slot `field` (ABI 1.6 and later
 ** slots: it may still be NULL). */
 #define VMRUN_ENGINE_HAS(ops, field) \
-  ((ops)->struct_size >= offsetof(vmrun_engine_ops, field) + \
-                             sizeof((ops)->field))
+  VMRUN_TABLE_HAS(ops, vmrun_engine_ops, field)
 
 #ifdef __cplusplus
 }

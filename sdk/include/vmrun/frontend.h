@@ -237,8 +237,7 @@ typedef struct vmrun_frontend_ops {
 /* True when the frontend table has the slot `field` (ABI 1.4 and later
 ** slots: it may still be NULL). */
 #define VMRUN_FRONTEND_HAS(ops, field) \
-  ((ops)->struct_size >= offsetof(vmrun_frontend_ops, field) + \
-                             sizeof((ops)->field))
+  VMRUN_TABLE_HAS(ops, vmrun_frontend_ops, field)
 
 #ifdef __cplusplus
 }

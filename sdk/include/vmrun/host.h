@@ -35,6 +35,15 @@ extern "C" {
 #define VMRUN_MUST_CHECK
 #endif
 
+/* True when the table `p` of type `type` (a vtable or the host table,
+** whose first member is its struct_size in bytes as built) is large enough
+** to hold the slot `field`: slots are appended within an ABI major, so a
+** table built against an older minor stops short of the newer slots.  The
+** slot may still be NULL.  VMRUN_HOST_HAS, VMRUN_FRONTEND_HAS and
+** VMRUN_ENGINE_HAS are this test for their tables. */
+#define VMRUN_TABLE_HAS(p, type, field) \
+  ((p)->struct_size >= offsetof(type, field) + sizeof((p)->field))
+
 typedef struct vmrun_cfg vmrun_cfg;         /* opaque YAML node */
 typedef struct vmrun_chardev vmrun_chardev; /* opaque character back-end */
 typedef struct vmrun_timer vmrun_timer;     /* opaque timer event */
@@ -342,8 +351,7 @@ typedef struct vmrun_host {
 } vmrun_host;
 
 /* True when the host table has the slot `field` (it may still be NULL). */
-#define VMRUN_HOST_HAS(h, field) \
-  ((h)->struct_size >= offsetof(vmrun_host, field) + sizeof((h)->field))
+#define VMRUN_HOST_HAS(h, field) VMRUN_TABLE_HAS(h, vmrun_host, field)
 
 #ifdef __cplusplus
 }
