@@ -75,7 +75,8 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
                          vmrun_cfg *opts, const vmrun_engine_env *env,
                          void **inst)
 {
-  static const char *const keys[] = { "hot_threshold", "code_cache", NULL };
+  static const char *const keys[] = { "hot_threshold", "code_cache", "regcache",
+                                      NULL };
   tiered *e;
   uint64_t thr = TIERED_DEFAULT_THRESHOLD;
   void *sub;

@@ -7,7 +7,9 @@
 **   r12  INSN_STARTs executed in the current block
 **   r14  instructions of the block already added to cpu->icount
 **   r13  cpu->tlb[cpu->mmu_idx]
-**   rax rcx rdx rsi rdi r8-r11: scratch (caller-saved)
+**   r8-r11, r15: the register cache (guest registers of the block, see
+**        "register cache" below)
+**   rax rcx rdx rsi rdi: scratch (caller-saved)
 ** rsp is 16-byte aligned inside blocks, so helpers are called directly.
 **
 ** Accounting mirrors plugins/interp/exec.c: "executed" = r12, "done
@@ -127,40 +129,7 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
   cpu->insn_budget = sat_sub(cpu->insn_budget, n + raised);
 }
 
-/* arithmetic with the IR's no-trap rules (as plugins/interp/exec.c) */
-static uint64_t h_div64(uint64_t a, uint64_t b)
-{
-  if (b == 0) return ~(uint64_t)0;
-  if (a == (uint64_t)INT64_MIN && b == ~(uint64_t)0) return a;
-  return (uint64_t)((int64_t)a / (int64_t)b);
-}
-static uint64_t h_rem64(uint64_t a, uint64_t b)
-{
-  if (b == 0) return a;
-  if (a == (uint64_t)INT64_MIN && b == ~(uint64_t)0) return 0;
-  return (uint64_t)((int64_t)a % (int64_t)b);
-}
-static uint64_t h_div32(uint64_t a, uint64_t b)
-{
-  int32_t x = (int32_t)a, y = (int32_t)b;
-  if (y == 0) return 0xffffffffu;
-  if (x == INT32_MIN && y == -1) return (uint32_t)x;
-  return (uint32_t)(x / y);
-}
-static uint64_t h_rem32(uint64_t a, uint64_t b)
-{
-  int32_t x = (int32_t)a, y = (int32_t)b;
-  if (y == 0) return (uint32_t)x;
-  if (x == INT32_MIN && y == -1) return 0;
-  return (uint32_t)(x % y);
-}
-static uint64_t h_divu64(uint64_t a, uint64_t b)
-{ return b ? a / b : ~(uint64_t)0; }
-static uint64_t h_remu64(uint64_t a, uint64_t b) { return b ? a % b : a; }
-static uint64_t h_divu32(uint64_t a, uint64_t b)
-{ return (uint32_t)b ? (uint32_t)a / (uint32_t)b : 0xffffffffu; }
-static uint64_t h_remu32(uint64_t a, uint64_t b)
-{ return (uint32_t)b ? (uint32_t)a % (uint32_t)b : (uint32_t)a; }
+/* MULHSU (64-bit): no single x86 instruction */
 static uint64_t h_mulhsu64(uint64_t a, uint64_t b)
 {
   return (uint64_t)(((__int128)(int64_t)a * (__int128)(unsigned __int128)b)
@@ -279,6 +248,8 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   }
   s = &e->stubs[e->n_stubs++];
   memset(s, 0, sizeof *s);
+  s->breg = -1;
+  s->bcpu = -1;
   s->kind = (uint8_t)kind;
   s->from = from;
   s->back = back;
@@ -346,6 +317,7 @@ static int fwd_consumer(const vmrun_ir_op *o)
   case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
   case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
   case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_PUT:
+  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
     return 1;
   default:
     return 0;
@@ -395,10 +367,295 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
   }
 }
 
+
+/*
+** Register cache.  The guest registers a block reads most (GETs of 8
+** bytes at one vCPU-state offset) live in host registers for the whole
+** block: loaded once at block entry, written through on every PUT (the
+** vCPU state in memory is therefore always current, so exits, faults and
+** helpers need nothing), and reloaded after anything that may change
+** the state behind the code's back or clobber caller-saved registers: a
+** CALL, a slow-path load or store, a helper call of a template.
+**
+** A GET of a cached register is free when its temp can simply *be* the
+** host register ("aliased"): the code from the GET to the temp's last
+** use is straight-line (no label inside, no branch before the last use),
+** writes no PUT to that register and calls no helper, and the temp is
+** dead after its last use (liveness over the block, exact at labels,
+** since branches only go forward).  Every template reads its operands
+** through ta()/ld_t()/alu_t(), which know the aliases.  Any other GET of
+** a cached register is a register move instead of a load.
+**
+** A GET of a register that is not cached can likewise leave its temp in
+** the vCPU state when, in addition, no load or store (MMIO) comes before
+** the last use: templates then read [rbx+offset] instead of the slot.
+**
+** ra_op[i]: slot + 1 of a cached register (0: none), | RA_ALIAS for a GET
+** aliased to that register, | RA_MEM for a GET aliased to memory.
+*/
+#define RA_ALIAS 0x80u
+#define RA_MEM 0x40u
+#define RA_MAX 5
+static const int ra_regs[RA_MAX] = { R15, R8, R9, R10, R11 };
+
+typedef struct tj_ra {
+  int n;
+  int32_t off[RA_MAX];
+  int8_t talias[VMRUN_IR_MAX_TEMPS];
+  int32_t tcpu[VMRUN_IR_MAX_TEMPS];
+} tj_ra;
+
+/* the temps op o reads (up to 3) */
+static int ra_uses(const vmrun_ir_op *o, uint32_t *u)
+{
+  int bimm = (o->flags & VMRUN_IR_F_BIMM) != 0;
+  switch (o->op) {
+  case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_MOVI:
+  case VMRUN_IR_GET: case VMRUN_IR_LABEL: case VMRUN_IR_BR:
+  case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT:
+    return 0;
+  case VMRUN_IR_MOV: case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
+  case VMRUN_IR_PUT: case VMRUN_IR_EXIT_INDIRECT: case VMRUN_IR_LD:
+    u[0] = o->a;
+    return 1;
+  case VMRUN_IR_BRCOND: case VMRUN_IR_ST:
+    u[0] = o->a; u[1] = o->b;
+    return 2;
+  case VMRUN_IR_SELECT:
+    u[0] = o->a; u[1] = o->c;
+    if (bimm) return 2;
+    u[2] = o->b;
+    return 3;
+  case VMRUN_IR_CALL:
+    u[0] = o->a; u[1] = o->b; u[2] = o->c;
+    return 3;
+  default:                      /* arithmetic, SETCC */
+    u[0] = o->a;
+    if (bimm) return 1;
+    u[1] = o->b;
+    return 2;
+  }
+}
+
+/* does op o write t[o->dst]? */
+static int ra_defines(const vmrun_ir_op *o)
+{
+  switch (o->op) {
+  case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_PUT:
+  case VMRUN_IR_ST: case VMRUN_IR_LABEL: case VMRUN_IR_BR:
+  case VMRUN_IR_BRCOND: case VMRUN_IR_EXIT_DIRECT:
+  case VMRUN_IR_EXIT_INDIRECT: case VMRUN_IR_EXIT:
+    return 0;
+  default:
+    return 1;
+  }
+}
+
+/* may the code between two ops change a cached register or clobber the
+** host registers?  (helpers of templates: MULHSU, and CALL) */
+static int ra_calls(const vmrun_ir_op *o)
+{
+  return o->op == VMRUN_IR_CALL ||
+         (o->op == VMRUN_IR_MULHSU && o->size == 8);
+}
+
+static int ra_slot_of(const tj_ra *ra, int32_t off)
+{
+  for (int k = 0; k < ra->n; k++)
+    if (ra->off[k] == off) return k;
+  return -1;
+}
+
+#define RA_W (VMRUN_IR_MAX_TEMPS / 64)
+
+/* Choose the cached registers and the aliased GETs of block ib. */
+static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
+{
+  enum { NCAND = 64 };
+  int32_t coff[NCAND];
+  uint32_t cnt[NCAND];
+  uint8_t bad[NCAND];
+  int nc = 0;
+  uint32_t i, k, n = ib->n_ops;
+  uint64_t live[RA_W];
+  uint8_t *plan = e->ra_op;
+  int32_t *last = e->ra_last;          /* [t]: last use, or -1 */
+  uint8_t *lout;                       /* [t]: live after that use */
+
+  ra->n = 0;
+  memset(plan, 0, n);
+  /* candidates: offsets read by 8-byte GETs; a PUT of another shape
+  ** overlapping one would make its host copy stale */
+  for (i = 0; i < n; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    int32_t off = (int32_t)o->imm;
+    int j;
+    if (o->op != VMRUN_IR_GET && o->op != VMRUN_IR_PUT) continue;
+    for (j = 0; j < nc && coff[j] != off; j++) {}
+    if (o->op == VMRUN_IR_GET && o->size == 8 && j == nc && nc < NCAND) {
+      coff[nc] = off; cnt[nc] = 0; bad[nc] = 0; nc++;
+    }
+    if (j < nc && o->op == VMRUN_IR_GET && o->size == 8) cnt[j]++;
+  }
+  for (i = 0; i < n; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    int64_t off = (int64_t)o->imm;
+    if (o->op != VMRUN_IR_PUT || o->size == 8) continue;
+    for (int j = 0; j < nc; j++)
+      if (off < coff[j] + 8 && off + o->size > coff[j]) bad[j] = 1;
+  }
+  for (i = 0; i < n; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    if (o->op != VMRUN_IR_PUT || o->size != 8) continue;
+    for (int j = 0; j < nc; j++)
+      if ((int64_t)o->imm != coff[j] &&
+          (int64_t)o->imm < coff[j] + 8 && (int64_t)o->imm + 8 > coff[j])
+        bad[j] = 1;
+  }
+  while (ra->n < RA_MAX) {
+    int best = -1;
+    for (int j = 0; j < nc; j++)
+      if (!bad[j] && cnt[j] && (best < 0 || cnt[j] > cnt[best])) best = j;
+    if (best < 0) break;
+    ra->off[ra->n++] = coff[best];
+    cnt[best] = 0;
+  }
+  for (i = 0; i < n; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    if (o->op == VMRUN_IR_GET && o->size == 8) {
+      int s = ra_slot_of(ra, (int32_t)o->imm);
+      if (s >= 0) plan[i] = (uint8_t)(s + 1);
+    } else if (o->op == VMRUN_IR_PUT && o->size == 8) {
+      int s = ra_slot_of(ra, (int32_t)o->imm);
+      if (s >= 0) plan[i] = (uint8_t)(s + 1);
+    }
+  }
+  /* backward: last use of each definition and liveness after it */
+  lout = (uint8_t *)(last + VMRUN_IR_MAX_TEMPS);
+  for (k = 0; k < ib->n_temps; k++) last[k] = -1;
+  memset(live, 0, sizeof live);
+#define LIVE(s, t) (((s)[(t) / 64] >> ((t) % 64)) & 1)
+#define SET(s, t) ((s)[(t) / 64] |= 1ull << ((t) % 64))
+#define CLR(s, t) ((s)[(t) / 64] &= ~(1ull << ((t) % 64)))
+  for (k = n; k-- > 0;) {
+    const vmrun_ir_op *o = &ib->ops[k];
+    uint32_t u[3];
+    int nu, x;
+    /* live = live-out of op k */
+    switch (o->op) {
+    case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT_INDIRECT:
+    case VMRUN_IR_EXIT:
+      memset(live, 0, sizeof live);
+      break;
+    case VMRUN_IR_BR:
+      memcpy(live, e->ra_live + (size_t)o->imm * RA_W, sizeof live);
+      break;
+    case VMRUN_IR_BRCOND:
+      for (x = 0; x < (int)RA_W; x++) live[x] |= e->ra_live[o->imm * RA_W + x];
+      break;
+    case VMRUN_IR_LABEL:
+      memcpy(e->ra_live + (size_t)o->imm * RA_W, live, sizeof live);
+      break;
+    default:
+      break;
+    }
+    if (ra_defines(o)) {
+      if (o->op == VMRUN_IR_GET && o->size == 8 && last[o->dst] >= 0 &&
+          !lout[o->dst]) {
+        /* straight-line, no PUT over it, no helper up to the last use;
+        ** read from memory: no load or store either (MMIO might change
+        ** vCPU state) */
+        uint32_t l = (uint32_t)last[o->dst], j;
+        int ok = 1, mem = !plan[k];
+        int64_t off = (int64_t)o->imm;
+        for (j = k + 1; ok && j <= l; j++) {
+          const vmrun_ir_op *p = &ib->ops[j];
+          if (p->op == VMRUN_IR_LABEL) ok = 0;
+          if (j == l) break;
+          if (p->op == VMRUN_IR_BR || p->op == VMRUN_IR_BRCOND ||
+              ra_calls(p) ||
+              (p->op == VMRUN_IR_PUT && (int64_t)p->imm < off + 8 &&
+               (int64_t)p->imm + p->size > off) ||
+              (mem && (p->op == VMRUN_IR_LD || p->op == VMRUN_IR_ST)))
+            ok = 0;
+        }
+        if (ok) plan[k] |= mem ? RA_MEM : RA_ALIAS;
+      }
+      last[o->dst] = -1;
+      CLR(live, o->dst);
+    }
+    nu = ra_uses(o, u);
+    for (x = 0; x < nu; x++) {
+      if (last[u[x]] < 0) {
+        last[u[x]] = (int32_t)k;
+        lout[u[x]] = (uint8_t)LIVE(live, u[x]);
+      }
+    }
+    for (x = 0; x < nu; x++) SET(live, u[x]);
+  }
+#undef LIVE
+#undef SET
+#undef CLR
+  return 1;
+}
+
+/* the host register holding t, or -1 (t is in memory: tmem) */
+static int ta(const tj_buf *c, uint32_t t)
+{
+  return c->talias ? c->talias[t] : -1;
+}
+
+/* where t is in memory: its slot, or the vCPU-state word it was read
+** from (a GET aliased to memory) */
+static tj_mem tmem(const tj_buf *c, uint32_t t)
+{
+  if (c->tcpu && c->tcpu[t] >= 0) return CPU(c->tcpu[t]);
+  return T(t);
+}
+
+/* r = t */
+static void ld_t(tj_buf *c, int r, uint32_t t)
+{
+  int h = ta(c, t);
+  if (h < 0) mov_rm(c, 1, r, tmem(c, t));
+  else if (h != r) mov_rr(c, 1, r, h);
+}
+
+/* r op= t */
+static void alu_t(tj_buf *c, int w, int alu, int r, uint32_t t)
+{
+  int h = ta(c, t);
+  if (h < 0) alu_rm(c, w, alu, r, tmem(c, t));
+  else alu_rr(c, w, alu, r, h);
+}
+
+/* r = ext(t) */
+static void ext_t(tj_buf *c, int r, uint32_t t, int size, int sgn)
+{
+  int h = ta(c, t);
+  if (c->rax_t == (int)t && r == RAX) {
+    ext_r(c, RAX, size, sgn);
+  } else if (h < 0) {
+    load_ext(c, r, tmem(c, t), size, sgn);
+  } else {
+    mov_rr(c, 1, r, h);
+    ext_r(c, r, size, sgn);
+  }
+}
+
+/* the cached registers from the vCPU state */
+static void ra_load(tj_buf *c)
+{
+  const tj_ra *ra = c->ra;
+  if (!ra) return;
+  for (int k = 0; k < ra->n; k++)
+    mov_rm(c, 1, ra_regs[k], CPU(ra->off[k]));
+}
+
 /* RAX = t[o->a], unless the previous op left it there */
 static void load_a(tj_buf *c, const vmrun_ir_op *o)
 {
-  if (c->rax_t != (int)o->a) mov_rm(c, 1, RAX, T(o->a));
+  if (c->rax_t != (int)o->a) ld_t(c, RAX, o->a);
 }
 
 /* t[o->dst] = RAX, unless nobody reads it from the slot */
@@ -420,7 +677,7 @@ static void emit_alu(tj_buf *c, const vmrun_ir_op *o, int alu)
       alu_rr(c, w, alu, RAX, RCX);
     }
   } else {
-    alu_rm(c, w, alu, RAX, T(o->b));
+    alu_t(c, w, alu, RAX, o->b);
   }
   store_dst(c, o);
 }
@@ -437,8 +694,10 @@ static void emit_mul(tj_buf *c, const vmrun_ir_op *o)
       imul_rr(c, w, RAX, RCX);
     }
   } else {
+    int h = ta(c, o->b);
     load_a(c, o);
-    imul_rm(c, w, RAX, T(o->b));
+    if (h < 0) imul_rm(c, w, RAX, tmem(c, o->b));
+    else imul_rr(c, w, RAX, h);
   }
   store_dst(c, o);
 }
@@ -450,7 +709,7 @@ static void emit_shift(tj_buf *c, const vmrun_ir_op *o, int sh)
   if (o->flags & VMRUN_IR_F_BIMM) {
     shift_ri(c, w, sh, RAX, (uint8_t)(o->imm & (w ? 63 : 31)));
   } else {
-    mov_rm(c, 1, RCX, T(o->b));
+    ld_t(c, RCX, o->b);
     shift_rcl(c, w, sh, RAX);
   }
   store_dst(c, o);
@@ -460,29 +719,29 @@ static void emit_shift(tj_buf *c, const vmrun_ir_op *o, int sh)
 static void emit_b_rcx(tj_buf *c, const vmrun_ir_op *o)
 {
   if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RCX, o->imm);
-  else mov_rm(c, 1, RCX, T(o->b));
+  else ld_t(c, RCX, o->b);
 }
 
 static void emit_mulh(tj_buf *c, const vmrun_ir_op *o)
 {
   if (o->size == 8) {
     if (o->op == VMRUN_IR_MULHSU) {
-      mov_rm(c, 1, RDI, T(o->a));
+      ld_t(c, RDI, o->a);
       if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RSI, o->imm);
-      else mov_rm(c, 1, RSI, T(o->b));
+      else ld_t(c, RSI, o->b);
       emit_call_abs(c, (const void *)h_mulhsu64);
       mov_mr(c, 8, T(o->dst), RAX);
+      ra_load(c);
       return;
     }
     emit_b_rcx(c, o);
-    mov_rm(c, 1, RAX, T(o->a));
+    ld_t(c, RAX, o->a);
     mul1_r(c, o->op == VMRUN_IR_MULH ? 5 : 4, RCX);
     mov_mr(c, 8, T(o->dst), RDX);
     return;
   }
   /* 32-bit: 64-bit product of the extended halves, high word */
-  if (o->op == VMRUN_IR_MULHU) load_ext(c, RAX, T(o->a), 4, 0);
-  else load_ext(c, RAX, T(o->a), 4, 1);
+  ext_t(c, RAX, o->a, 4, o->op != VMRUN_IR_MULHU);
   if (o->flags & VMRUN_IR_F_BIMM) {
     uint32_t v = (uint32_t)o->imm;
     if (o->op == VMRUN_IR_MULH)
@@ -490,27 +749,51 @@ static void emit_mulh(tj_buf *c, const vmrun_ir_op *o)
     else
       mov_ri(c, RCX, v);
   } else {
-    load_ext(c, RCX, T(o->b), 4, o->op == VMRUN_IR_MULH);
+    ext_t(c, RCX, o->b, 4, o->op == VMRUN_IR_MULH);
   }
   imul_rr(c, 1, RAX, RCX);
   shift_ri(c, 1, SH_SHR, RAX, 32);
   mov_mr(c, 8, T(o->dst), RAX);
 }
 
+/* DIV/DIVU/REM/REMU inline with the RISC-V results for x/0 and
+** MIN/-1 (ir.h), which x86's div/idiv would fault on:
+**   rcx = B; rax = A; test rcx; jz zero; [signed: cmp rcx, -1; je m1]
+**   cqo | xor edx; (i)div rcx; -> rax (quotient) or rdx (remainder)
+**   zero: quotient all ones, remainder A;  m1: quotient -A, remainder 0 */
 static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
 {
-  const void *fn;
   int w = o->size == 8;
-  switch (o->op) {
-  case VMRUN_IR_DIV: fn = w ? (const void *)h_div64 : (const void *)h_div32; break;
-  case VMRUN_IR_DIVU: fn = w ? (const void *)h_divu64 : (const void *)h_divu32; break;
-  case VMRUN_IR_REM: fn = w ? (const void *)h_rem64 : (const void *)h_rem32; break;
-  default: fn = w ? (const void *)h_remu64 : (const void *)h_remu32; break;
+  int sgn = o->op == VMRUN_IR_DIV || o->op == VMRUN_IR_REM;
+  int rem = o->op == VMRUN_IR_REM || o->op == VMRUN_IR_REMU;
+  uint32_t jz, jm1 = 0, jd1, jd2 = 0;
+  emit_b_rcx(c, o);
+  ld_t(c, RAX, o->a);
+  test_rr(c, w, RCX, RCX);
+  jz = jcc8(c, CC_E);
+  if (sgn) {
+    alu_ri(c, w, ALU_CMP, RCX, -1);
+    jm1 = jcc8(c, CC_E);
+    cqo(c, w);
+    grp3_r(c, w, 7, RCX);               /* idiv */
+  } else {
+    alu_rr(c, 0, ALU_XOR, RDX, RDX);
+    grp3_r(c, w, 6, RCX);               /* div */
   }
-  mov_rm(c, 1, RDI, T(o->a));
-  if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RSI, o->imm);
-  else mov_rm(c, 1, RSI, T(o->b));
-  emit_call_abs(c, fn);
+  if (rem) mov_rr(c, w, RAX, RDX);
+  jd1 = jmp8(c);
+  patch8_here(c, jz);                   /* b == 0 */
+  if (rem) {
+    if (!w) mov_rr(c, 0, RAX, RAX);     /* x % 0 = x (zero-extended) */
+  } else mov_ri(c, RAX, w ? ~0ull : 0xffffffffu);
+  if (sgn) {
+    jd2 = jmp8(c);
+    patch8_here(c, jm1);                /* b == -1 */
+    if (rem) alu_rr(c, 0, ALU_XOR, RAX, RAX);
+    else grp3_r(c, w, 3, RAX);          /* neg: MIN/-1 = MIN */
+    patch8_here(c, jd2);
+  }
+  patch8_here(c, jd1);
   mov_mr(c, 8, T(o->dst), RAX);
 }
 
@@ -518,16 +801,20 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
 static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
 {
   int w = o->size == 8;
-  mov_rm(c, 1, RAX, T(o->a));
+  int ra = ta(c, o->a);
+  if (ra < 0) {
+    mov_rm(c, 1, RAX, tmem(c, o->a));
+    ra = RAX;
+  }
   if (bimm) {
     if (!w || fits32((int64_t)o->imm)) {
-      alu_ri(c, w, ALU_CMP, RAX, (int32_t)(uint32_t)o->imm);
+      alu_ri(c, w, ALU_CMP, ra, (int32_t)(uint32_t)o->imm);
     } else {
       mov_ri(c, RCX, o->imm);
-      alu_rr(c, w, ALU_CMP, RAX, RCX);
+      alu_rr(c, w, ALU_CMP, ra, RCX);
     }
   } else {
-    alu_rm(c, w, ALU_CMP, RAX, T(o->b));
+    alu_t(c, w, ALU_CMP, ra, o->b);
   }
 }
 
@@ -536,7 +823,7 @@ static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
 static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 {
   uint32_t j;
-  mov_rm(c, 1, RSI, T(o->a));
+  ld_t(c, RSI, o->a);
   if (o->imm) {
     if (fits32((int64_t)o->imm)) {
       alu_ri(c, 1, ALU_ADD, RSI, (int32_t)o->imm);
@@ -584,17 +871,21 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     test_rr(c, 1, RDX, RDX);
     jcc_to(c, CC_NE, e->fault_ret);
     mov_mr(c, 8, T(s->d), RAX);
+    ra_load(c);
     jmp_to(c, s->back);
     break;
   case STUB_ST:
     mov_rr(c, 1, RDI, RBX);
-    mov_rm(c, 1, RDX, T(s->b));
+    if (s->breg >= 0) mov_rr(c, 1, RDX, s->breg);
+    else if (s->bcpu >= 0) mov_rm(c, 1, RDX, CPU(s->bcpu));
+    else mov_rm(c, 1, RDX, T(s->b));
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
     emit_save_counts(c);
     emit_call_abs(c, (const void *)st_slow);
     test_rr(c, 0, RAX, RAX);
     jcc_to(c, CC_NE, e->fault_ret);
+    ra_load(c);
     jmp_to(c, s->back);
     break;
   case STUB_TRAP:
@@ -637,6 +928,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   tjit_block *b;
   tj_buf cb, *c = &cb;
   uint32_t start;
+  tj_ra ra;
 
   *why = "invalid block";
   if (ib->n_ops > ib->cap_ops || ib->n_temps > VMRUN_IR_MAX_TEMPS ||
@@ -690,6 +982,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.overflow = 0;
   cb.rax_t = -1;
   cb.skip_store = 0;
+  cb.talias = NULL;
+  cb.tcpu = NULL;
+  cb.ra = NULL;
   start = c->pos;
 
   /* block entry: the engine.h checks, a count of the blocks that run
@@ -709,15 +1004,39 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
 
   if (ib->n_ops > e->fwd_cap) {
     uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
-    if (!ns) goto oom;
-    e->fwd_skip = ns;
+    uint8_t *np = realloc(e->ra_op, ib->n_ops);
+    if (ns) e->fwd_skip = ns;
+    if (np) e->ra_op = np;
+    if (!ns || !np) goto oom;
     e->fwd_cap = ib->n_ops;
   }
-  if (ib->n_ops) fwd_plan(ib, e->fwd_skip);
+  if (!e->ra_last) {
+    e->ra_last = malloc(VMRUN_IR_MAX_TEMPS * (sizeof(int32_t) + 1));
+    e->ra_live = malloc((size_t)VMRUN_IR_MAX_LABELS * RA_W *
+                        sizeof(uint64_t));
+    if (!e->ra_last || !e->ra_live) goto oom;
+  }
+  ra.n = 0;
+  if (ib->n_ops) {
+    fwd_plan(ib, e->fwd_skip);
+    if (e->regcache && ra_plan(e, ib, &ra)) {
+      memset(ra.talias, -1, ib->n_temps);
+      memset(ra.tcpu, -1, ib->n_temps * sizeof ra.tcpu[0]);
+      cb.talias = ra.talias;
+      cb.tcpu = ra.tcpu;
+      cb.ra = &ra;
+      ra_load(c);
+    } else {
+      memset(e->ra_op, 0, ib->n_ops);
+    }
+  }
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
+    unsigned rp = e->ra_op[i];
     c->skip_store = e->fwd_skip[i];
-    c->rax_t = i > 0 && fwd_producer(o - 1) ? (int)o[-1].dst : -1;
+    c->rax_t = i > 0 && fwd_producer(o - 1) &&
+               !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
+                                                         : -1;
     switch (o->op) {
     case VMRUN_IR_NOP:
       break;
@@ -738,14 +1057,23 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       store_dst(c, o);
       break;
     case VMRUN_IR_GET:
-      load_ext(c, RAX, CPU(o->imm), o->size,
-               (o->flags & VMRUN_IR_F_SIGNED) != 0);
+      if (rp & (RA_ALIAS | RA_MEM)) break;  /* read where it is */
+      if (rp) mov_rr(c, 1, RAX, ra_regs[(rp & 0x3f) - 1]);
+      else load_ext(c, RAX, CPU(o->imm), o->size,
+                    (o->flags & VMRUN_IR_F_SIGNED) != 0);
       store_dst(c, o);
       break;
-    case VMRUN_IR_PUT:
-      load_a(c, o);
-      mov_mr(c, o->size, CPU(o->imm), RAX);
+    case VMRUN_IR_PUT: {
+      int src = c->rax_t == (int)o->a ? RAX : ta(c, o->a);
+      if (src < 0) {
+        mov_rm(c, 1, RAX, tmem(c, o->a));
+        src = RAX;
+      }
+      mov_mr(c, o->size, CPU(o->imm), src);
+      if (rp && ra_regs[(rp & 0x3f) - 1] != src)
+        mov_rr(c, 1, ra_regs[(rp & 0x3f) - 1], src);
       break;
+    }
     case VMRUN_IR_ADD: emit_alu(c, o, ALU_ADD); break;
     case VMRUN_IR_SUB: emit_alu(c, o, ALU_SUB); break;
     case VMRUN_IR_AND: emit_alu(c, o, ALU_AND); break;
@@ -768,15 +1096,19 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       movzx_r8(c, RAX, RAX);
       store_dst(c, o);
       break;
-    case VMRUN_IR_SELECT:
+    case VMRUN_IR_SELECT: {
+      int hc = ta(c, o->c), ha = ta(c, o->a);
       if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RAX, o->imm);
-      else mov_rm(c, 1, RAX, T(o->b));
-      alu_mi(c, 1, ALU_CMP, T(o->c), 0);
-      cmov_rm(c, 1, CC_NE, RAX, T(o->a));
+      else ld_t(c, RAX, o->b);
+      if (hc >= 0) test_rr(c, 1, hc, hc);
+      else alu_mi(c, 1, ALU_CMP, tmem(c, o->c), 0);
+      if (ha >= 0) cmov_rr(c, 1, CC_NE, RAX, ha);
+      else cmov_rm(c, 1, CC_NE, RAX, tmem(c, o->a));
       store_dst(c, o);
       break;
+    }
     case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
-      load_ext(c, RAX, T(o->a), o->size, o->op == VMRUN_IR_SEXT);
+      ext_t(c, RAX, o->a, o->size, o->op == VMRUN_IR_SEXT);
       store_dst(c, o);
       break;
     case VMRUN_IR_LD: {
@@ -793,11 +1125,18 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     case VMRUN_IR_ST: {
       uint32_t j = emit_tlb_probe(c, o, 8);
       tjit_stub *s;
-      mov_rm(c, 1, RDX, T(o->b));
-      mov_mr(c, o->size, MEM(RSI, 0), RDX);
+      int hb = ta(c, o->b);
+      if (hb < 0) {
+        mov_rm(c, 1, RDX, tmem(c, o->b));
+        mov_mr(c, o->size, MEM(RSI, 0), RDX);
+      } else {
+        mov_mr(c, o->size, MEM(RSI, 0), hb);
+      }
       s = add_stub(e, STUB_ST, j, c->pos, cur_pc);
       if (!s) goto oom;
       s->size = o->size; s->flags = o->flags; s->b = o->b;
+      s->breg = (int8_t)hb;
+      s->bcpu = c->tcpu ? c->tcpu[o->b] : -1;
       break;
     }
     case VMRUN_IR_CALL: {
@@ -815,9 +1154,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rr(c, 1, R14, RAX);
       }
       mov_rr(c, 1, RDI, RBX);
-      mov_rm(c, 1, RSI, T(o->a));
-      mov_rm(c, 1, RDX, T(o->b));
-      mov_rm(c, 1, RCX, T(o->c));
+      ld_t(c, RSI, o->a);
+      ld_t(c, RDX, o->b);
+      ld_t(c, RCX, o->c);
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
       mov_mr(c, 8, T(o->dst), RAX);
       if (sync) {
@@ -826,6 +1165,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         test_rr(c, 0, RAX, RAX);
         if (!add_stub(e, STUB_TRAP, jcc32(c, CC_NE), 0, cur_pc)) goto oom;
       }
+      ra_load(c);                      /* it may have written registers */
       break;
     }
     case VMRUN_IR_LABEL:
@@ -842,7 +1182,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       emit_exit_direct(e, c, b, o->imm);
       break;
     case VMRUN_IR_EXIT_INDIRECT:
-      mov_rm(c, 1, RAX, T(o->a));
+      ld_t(c, RAX, o->a);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       emit_accounting(c);
       jmp_to(c, e->fault_ret);
@@ -855,6 +1195,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       free(b);
       *why = "unexpected opcode";
       return NULL;
+    }
+    /* a new value of t[dst]: in its slot, or the cached register */
+    if (cb.talias && ra_defines(o)) {
+      int get = o->op == VMRUN_IR_GET;
+      ra.talias[o->dst] = get && (rp & RA_ALIAS)
+                              ? (int8_t)ra_regs[(rp & 0x3f) - 1] : -1;
+      ra.tcpu[o->dst] = get && (rp & RA_MEM) ? (int32_t)o->imm : -1;
     }
   }
   /* fall-through guard: running off the end continues after the code */

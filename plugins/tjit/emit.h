@@ -39,6 +39,12 @@ typedef struct tj_buf {
   ** whether this op's result need not be stored to its temp slot */
   int rax_t;
   int skip_store;
+  /* guest-register cache (codegen.c, "register cache"): per temp, the
+  ** host register that holds it instead of its slot, or -1; NULL: none */
+  const int8_t *talias;
+  const int32_t *tcpu; /* per temp: vCPU-state offset it is read from
+                          instead of its slot, or -1; NULL: none */
+  const void *ra;     /* codegen.c's tj_ra of the block, or NULL */
 } tj_buf;
 
 /* memory operand [base + index*scale + disp]; index < 0: none */
@@ -230,6 +236,35 @@ static inline void movzx_r8(tj_buf *b, int dst, int src) /* dst32 = src8 */
 { op_r(b, 0, 0, 2, 0x0F, 0xB6, dst, src, 1); }
 static inline void cmov_rm(tj_buf *b, int w, int cc, int r, tj_mem m)
 { op_m(b, 0, w, 2, 0x0F, (uint8_t)(0x40 + cc), 0, r, m, 0); }
+static inline void cmov_rr(tj_buf *b, int w, int cc, int dst, int src)
+{ op_r(b, 0, w, 2, 0x0F, (uint8_t)(0x40 + cc), dst, src, 0); }
+/* r = ext(low `size` bytes of r) */
+static inline void ext_r(tj_buf *b, int r, int size, int sgn)
+{
+  switch (size) {
+  case 1: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBE : 0xB6, r, r, 1); break;
+  case 2: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBF : 0xB7, r, r, 0); break;
+  case 4:
+    if (sgn) op_r(b, 0, 1, 1, 0x63, 0, r, r, 0);   /* movsxd r, r32 */
+    else op_r(b, 0, 0, 1, 0x89, 0, r, r, 0);       /* mov r32, r32 */
+    break;
+  default: break;
+  }
+}
+/* one-operand group 3 on a register: 3 = neg, 6 = div, 7 = idiv */
+static inline void grp3_r(tj_buf *b, int w, int ext, int r)
+{ op_r(b, 0, w, 1, 0xF7, 0, ext, r, 0); }
+/* cqo (w) / cdq: rdx:rax = sign-extended rax */
+static inline void cqo(tj_buf *b, int w)
+{ if (w) e8(b, 0x48); e8(b, 0x99); }
+/* jcc rel8 with a 0 placeholder; returns the rel8's position */
+static inline uint32_t jcc8(tj_buf *b, int cc)
+{ e8(b, (uint8_t)(0x70 + cc)); e8(b, 0); return b->pos - 1; }
+static inline uint32_t jmp8(tj_buf *b)
+{ e8(b, 0xEB); e8(b, 0); return b->pos - 1; }
+/* point the rel8 at `at` to the current position (at most 127 ahead) */
+static inline void patch8_here(tj_buf *b, uint32_t at)
+{ if (at < b->cap) b->base[at] = (uint8_t)(b->pos - (at + 1)); }
 
 /* ---- control flow ---- */
 /* jmp rel32 / jcc rel32 with a 0 placeholder; returns the rel32's position */

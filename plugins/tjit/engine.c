@@ -161,7 +161,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
 {
   tjit *e;
   size_t envsz;
-  uint64_t cc = TJIT_DEFAULT_CACHE;
+  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
@@ -172,6 +172,15 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   if (host->cfg_u64 && opts &&
       host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0)
     return -VMRUN_EINVAL; /* cfg_u64 reported it */
+  if (host->cfg_u64 && opts &&
+      host->cfg_u64(opts, "regcache", 1, &rc) != 0)
+    return -VMRUN_EINVAL;
+  if (rc > 1) {
+    if (host->cfg_error)
+      host->cfg_error(host->cfg_get ? host->cfg_get(opts, "regcache") : opts,
+                      "expected 0 or 1, got %llu", (unsigned long long)rc);
+    return -VMRUN_EINVAL;
+  }
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;
@@ -180,6 +189,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
               ? env->struct_size : sizeof e->env;
   memcpy(&e->env, env, envsz);
   e->chaining = !e->env.trace;
+  e->regcache = (int)rc;
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
   e->ir_cap = e->max_insns *
@@ -226,6 +236,9 @@ static void tjit_destroy(void *inst)
   free(e->stubs);
   free(e->irbuf);
   free(e->fwd_skip);
+  free(e->ra_op);
+  free(e->ra_last);
+  free(e->ra_live);
   free(e);
 }
 
@@ -323,6 +336,12 @@ static int tjit_stats(void *inst, char *buf, unsigned long len)
 int tjit_set_option(void *inst, const char *key, uint64_t val)
 {
   tjit *e = inst;
+  if (strcmp(key, "regcache") == 0) {
+    /* blocks compiled from now on */
+    if (val > 1) return -VMRUN_ERANGE;
+    e->regcache = (int)val;
+    return 0;
+  }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
   if (val < TJIT_MIN_CACHE || val > (1ull << 31)) return -VMRUN_ERANGE;
   val = (val + 4095) & ~4095ull;
@@ -333,6 +352,10 @@ int tjit_set_option(void *inst, const char *key, uint64_t val)
 int tjit_get_option(void *inst, const char *key, uint64_t *val)
 {
   tjit *e = inst;
+  if (strcmp(key, "regcache") == 0) {
+    *val = (uint64_t)e->regcache;
+    return 0;
+  }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
   *val = e->cc_want ? e->cc_want : e->cc_size;
   return 0;

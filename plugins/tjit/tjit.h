@@ -81,6 +81,11 @@ typedef struct tjit_fix { uint32_t at, label; } tjit_fix;
 typedef struct tjit_stub {
   uint8_t kind, size, flags, pad;
   uint16_t d, a, b;
+  int8_t breg;                 /* STUB_ST: host register holding t[b],
+                                  or -1 (in memory) */
+  int32_t bcpu;                /* STUB_ST: vCPU-state offset holding
+                                  t[b], or -1 (in its slot) */
+  uint32_t cnt, acc;           /* static instruction counts (codegen.c) */
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
@@ -96,6 +101,8 @@ struct tjit {
   tjit_block *pending;
   tjit_site *linked;           /* every linked site */
   int chaining;
+  int regcache;                /* cache guest registers in host registers
+                                  (engine option regcache, default 1) */
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
@@ -111,7 +118,12 @@ struct tjit {
   uint32_t ir_cap, max_insns;
   int32_t label_pos[VMRUN_IR_MAX_LABELS];
   uint8_t *fwd_skip;           /* per op: result forwarded in RAX only */
+  uint8_t *ra_op;              /* per op: guest-register cache plan
+                                  (codegen.c, "register cache") */
   uint32_t fwd_cap;
+  int32_t *ra_last;            /* per temp scratch of the plan */
+  uint64_t *ra_live;           /* live temps at each label: n_labels x
+                                  VMRUN_IR_MAX_TEMPS/64 words */
   tjit_fix *fix;
   tjit_stub *stubs;
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;

@@ -123,9 +123,9 @@ Test(tjit, exit_request_seen_by_chained_block)
 static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
                      uint64_t *out)
 {
-  (void)node; (void)def;
-  cr_assert_str_eq(key, "code_cache");
-  *out = 16384;
+  (void)node;
+  if (strcmp(key, "code_cache") == 0) *out = 16384;
+  else *out = def;
   return 0;
 }
 
