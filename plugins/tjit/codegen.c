@@ -250,6 +250,8 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   memset(s, 0, sizeof *s);
   s->breg = -1;
   s->bcpu = -1;
+  s->cnt = e->cg_cnt;
+  s->acc = e->cg_acc;
   s->kind = (uint8_t)kind;
   s->from = from;
   s->back = back;
@@ -257,9 +259,20 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   return s;
 }
 
-/* icount += r12 - r14; budget = sat(budget - r12) */
+/* icount += r12 - r14; budget = sat(budget - r12) (with static counts:
+** the constants c->cnt and c->acc instead of r12 and r14) */
 static void emit_accounting(tj_buf *c)
 {
+  if (c->cnt_static) {
+    if (c->cnt != c->acc)
+      alu_mi(c, 1, ALU_ADD, CPU(OFF_ICOUNT), (int32_t)(c->cnt - c->acc));
+    mov_rm(c, 1, RAX, CPU(OFF_BUDGET));
+    alu_ri(c, 1, ALU_SUB, RAX, (int32_t)c->cnt);
+    e8(c, 0x73); e8(c, 0x02);        /* jae +2 */
+    alu_rr(c, 0, ALU_XOR, RAX, RAX);
+    mov_mr(c, 8, CPU(OFF_BUDGET), RAX);
+    return;
+  }
   mov_rr(c, 1, RAX, R12);
   alu_rr(c, 1, ALU_SUB, RAX, R14);
   alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RAX);
@@ -395,8 +408,9 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
 */
 #define RA_ALIAS 0x80u
 #define RA_MEM 0x40u
-#define RA_MAX 5
-static const int ra_regs[RA_MAX] = { R15, R8, R9, R10, R11 };
+#define RA_MAX 7
+/* r12 and r14 only when the block's instruction counts are static */
+static const int ra_regs[RA_MAX] = { R15, R8, R9, R10, R11, R12, R14 };
 
 typedef struct tj_ra {
   int n;
@@ -512,7 +526,7 @@ static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
           (int64_t)o->imm < coff[j] + 8 && (int64_t)o->imm + 8 > coff[j])
         bad[j] = 1;
   }
-  while (ra->n < RA_MAX) {
+  while (ra->n < (e->cg_static ? RA_MAX : RA_MAX - 2)) {
     int best = -1;
     for (int j = 0; j < nc; j++)
       if (!bad[j] && cnt[j] && (best < 0 || cnt[j] > cnt[best])) best = j;
@@ -846,8 +860,13 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 }
 
 /* r12/r14 into the vCPU scratch words for the slow-path helpers */
-static void emit_save_counts(tj_buf *c)
+static void emit_save_counts(tj_buf *c, const tjit_stub *s)
 {
+  if (c->cnt_static) {
+    mov_mi64(c, MEM(RBP, -8), (int32_t)s->cnt);
+    mov_mi64(c, MEM(RBP, -16), (int32_t)s->acc);
+    return;
+  }
   mov_mr(c, 8, MEM(RBP, -8), R12);
   mov_mr(c, 8, MEM(RBP, -16), R14);
 }
@@ -866,7 +885,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_rr(c, 1, RDI, RBX);
     mov_ri(c, RDX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, RCX, s->pc);
-    emit_save_counts(c);
+    emit_save_counts(c, s);
     emit_call_abs(c, (const void *)ld_slow);
     test_rr(c, 1, RDX, RDX);
     jcc_to(c, CC_NE, e->fault_ret);
@@ -881,7 +900,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     else mov_rm(c, 1, RDX, T(s->b));
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
-    emit_save_counts(c);
+    emit_save_counts(c, s);
     emit_call_abs(c, (const void *)st_slow);
     test_rr(c, 0, RAX, RAX);
     jcc_to(c, CC_NE, e->fault_ret);
@@ -890,7 +909,8 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     break;
   case STUB_TRAP:
     mov_rr(c, 1, RDI, RBX);
-    mov_rr(c, 1, RSI, R14);
+    if (c->cnt_static) mov_ri(c, RSI, s->acc);
+    else mov_rr(c, 1, RSI, R14);
     emit_call_abs(c, (const void *)trap_exit);
     jmp_to(c, e->fault_ret);
     break;
@@ -919,6 +939,46 @@ static void emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b,
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     jmp_to(c, e->fault_ret);
   }
+}
+
+/*
+** Static instruction counts.  r12 (INSN_STARTs executed) and r14
+** (already added to icount) are compile-time constants at every op when
+** every branch reaches its label with the same counts as the straight
+** path does, which holds for a frontend that branches only inside one
+** guest instruction.  Then no code counts instructions, exits add
+** constants, and r12/r14 join the register cache.  Otherwise (a branch
+** over whole instructions) the block counts at run time as before.
+*/
+static int static_counts(tjit *e, const vmrun_ir_block *ib)
+{
+  uint32_t cnt = 0, acc = 0, i;
+  uint32_t *lc = e->cg_lab;          /* per label: cnt << 16 | acc | 1<<31 */
+  memset(lc, 0, ib->n_labels * sizeof *lc);
+  if (ib->n_insns >= 0x8000) return 0;
+  for (i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    uint32_t key = 0x80000000u | cnt << 15 | acc;
+    switch (o->op) {
+    case VMRUN_IR_INSN_START:
+      cnt++;
+      break;
+    case VMRUN_IR_CALL:
+      if (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END))
+        acc = cnt ? cnt - 1 : 0;
+      break;
+    case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
+      if (lc[o->imm] && lc[o->imm] != key) return 0;
+      lc[o->imm] = key;
+      break;
+    case VMRUN_IR_LABEL:
+      if (lc[o->imm] && lc[o->imm] != key) return 0;
+      break;
+    default:
+      break;
+    }
+  }
+  return 1;
 }
 
 tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
@@ -998,8 +1058,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
   alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
-  alu_rr(c, 0, ALU_XOR, R12, R12);
-  alu_rr(c, 0, ALU_XOR, R14, R14);
+  e->cg_static = static_counts(e, ib);
+  cb.cnt_static = e->cg_static;
+  cb.cnt = cb.acc = 0;
+  if (!cb.cnt_static) {
+    alu_rr(c, 0, ALU_XOR, R12, R12);
+    alu_rr(c, 0, ALU_XOR, R14, R14);
+  }
   emit_load_tlb(c);
 
   if (ib->n_ops > e->fwd_cap) {
@@ -1033,6 +1098,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i];
+    e->cg_cnt = c->cnt;
+    e->cg_acc = c->acc;
     c->skip_store = e->fwd_skip[i];
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
@@ -1041,7 +1108,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     case VMRUN_IR_NOP:
       break;
     case VMRUN_IR_INSN_START:
-      inc_r(c, 1, R12);
+      if (c->cnt_static) c->cnt++;
+      else inc_r(c, 1, R12);
       cur_pc = o->imm;
       break;
     case VMRUN_IR_MOVI:
@@ -1141,7 +1209,14 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
     case VMRUN_IR_CALL: {
       int sync = (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) != 0;
-      if (sync) {
+      if (sync && c->cnt_static) {
+        uint32_t done = c->cnt ? c->cnt - 1 : 0;
+        mov_ri(c, RAX, cur_pc);
+        mov_mr(c, 8, CPU(OFF_PC), RAX);
+        if (done != c->acc)
+          alu_mi(c, 1, ALU_ADD, CPU(OFF_ICOUNT), (int32_t)(done - c->acc));
+        c->acc = done;
+      } else if (sync) {
         /* pc and icount as before this instruction */
         mov_ri(c, RAX, cur_pc);
         mov_mr(c, 8, CPU(OFF_PC), RAX);
@@ -1163,6 +1238,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         emit_load_tlb(c);              /* the helper may switch modes */
         mov_rm(c, 0, RAX, CPU(OFF_TRAP));
         test_rr(c, 0, RAX, RAX);
+        e->cg_acc = c->acc;            /* trap_exit(): counted so far */
         if (!add_stub(e, STUB_TRAP, jcc32(c, CC_NE), 0, cur_pc)) goto oom;
       }
       ra_load(c);                      /* it may have written registers */

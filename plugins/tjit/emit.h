@@ -45,6 +45,10 @@ typedef struct tj_buf {
   const int32_t *tcpu; /* per temp: vCPU-state offset it is read from
                           instead of its slot, or -1; NULL: none */
   const void *ra;     /* codegen.c's tj_ra of the block, or NULL */
+  /* instruction counts known at compile time (codegen.c, "static
+  ** instruction counts"): executed and accounted at the current op */
+  int cnt_static;
+  uint32_t cnt, acc;
 } tj_buf;
 
 /* memory operand [base + index*scale + disp]; index < 0: none */

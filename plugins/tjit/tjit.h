@@ -121,6 +121,9 @@ struct tjit {
   uint8_t *ra_op;              /* per op: guest-register cache plan
                                   (codegen.c, "register cache") */
   uint32_t fwd_cap;
+  uint32_t cg_lab[VMRUN_IR_MAX_LABELS]; /* static_counts() scratch */
+  int cg_static;               /* block being compiled: static counts */
+  uint32_t cg_cnt, cg_acc;     /* its counts at the current op */
   int32_t *ra_last;            /* per temp scratch of the plan */
   uint64_t *ra_live;           /* live temps at each label: n_labels x
                                   VMRUN_IR_MAX_TEMPS/64 words */

@@ -383,6 +383,153 @@ Test(ENGINE_SUITE, values_passed_between_ops)
   EQ(FM->cpu->x[7], 20);
 }
 
+/* ---- guest registers held in host registers (tjit: codegen.c
+** "register cache" keeps the registers a block reads most in host
+** registers, and lets a GET's temp be that register or the state word) */
+
+/* sum of x1, x2, x3, x5, x6 into x[dst], each register read twice */
+static void ir_sum5(vmrun_ir_block *b, unsigned dst)
+{
+  static const unsigned r[5] = { 1, 2, 3, 5, 6 };
+  ir_movi(b, 0, 0);
+  for (unsigned k = 0; k < 5; k++) {
+    ir_get(b, 1, r[k]);
+    ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+  }
+  for (unsigned k = 0; k < 5; k++) {
+    ir_get(b, 1, r[k]);
+    ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+  }
+  ir_put(b, dst, 0);
+}
+
+static uint64_t h_bump(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  fake_cpu *f = (fake_cpu *)cpu;
+  (void)a; (void)b; (void)c;
+  f->x[1] += 100; f->x[2] += 100; f->x[3] += 100;
+  f->x[5] += 100; f->x[6] += 100;
+  return 0;
+}
+
+/* insn0: x7 = 2*(x1+x2+x3+x5+x6); insn1: helper adds 100 to each;
+** insn2: x8 = the same sum, which must see the helper's writes */
+static void build_helper_writes(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_sum5(b, 7);
+  ir_insn(b, b->pc + 4);
+  ir(b, VMRUN_IR_CALL, 8, 2, 0, 0, (uint64_t)(uintptr_t)h_bump, 0);
+  ir_insn(b, b->pc + 8);
+  ir_sum5(b, 8);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(ENGINE_SUITE, registers_written_by_a_helper_are_seen)
+{
+  for (int k = 1; k <= 6; k++) FM->cpu->x[k] = (uint64_t)k;
+  fm_block(PC0, build_helper_writes, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[7], 2 * (1 + 2 + 3 + 5 + 6));
+  EQ(FM->cpu->x[8], 2 * (1 + 2 + 3 + 5 + 6 + 500));
+  EQ(FM->cpu->hdr.icount, 3);
+}
+
+/* insn0: x7 = sum; insn1: x4 = MMIO load (slow path, a C call that may
+** clobber caller-saved host registers); insn2: x8 = sum + x4 */
+static void build_sum_mmio(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_sum5(b, 7);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 2, MMIO_BASE);
+  ir(b, VMRUN_IR_LD, 4, 3, 2, 0, 4, 0);
+  ir_put(b, 4, 3);
+  ir_insn(b, b->pc + 8);
+  ir_sum5(b, 8);
+  ir_get(b, 1, 4);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+  ir_put(b, 8, 0);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(ENGINE_SUITE, registers_survive_a_slow_path_load)
+{
+  for (int k = 1; k <= 6; k++) FM->cpu->x[k] = 1000u * (uint64_t)k;
+  FM->mmio_read_val = 7;
+  fm_block(PC0, build_sum_mmio, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[7], 2000 * (1 + 2 + 3 + 5 + 6));
+  EQ(FM->cpu->x[8], 2000 * (1 + 2 + 3 + 5 + 6) + 7);
+}
+
+/* x1 <-> x2 through temps, then x3 = x1 read again: a temp read before a
+** PUT of its register must keep the old value */
+static void build_swap(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 2);
+  ir_put(b, 1, 1);
+  ir_put(b, 2, 0);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 2, 1);
+  ir_put(b, 3, 2);
+  ir_exit(b, b->pc + 8);
+}
+
+Test(ENGINE_SUITE, swap_through_temps)
+{
+  FM->cpu->x[1] = 11;
+  FM->cpu->x[2] = 22;
+  fm_block(PC0, build_swap, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 22);
+  EQ(FM->cpu->x[2], 11);
+  EQ(FM->cpu->x[3], 22);
+}
+
+/* t0 = x1; x3 = t0 + 1; if (x9 != 0) goto L; t0 = 7; L: x2 = t0.
+** The GET's value reaches the PUT only along the branch. */
+static void build_temp_over_branch(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 3, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 3, 3);
+  ir_get(b, 1, 9);
+  ir_movi(b, 2, 0);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
+  o->cond = VMRUN_IR_NE;
+  ir_movi(b, 0, 7);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_put(b, 2, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(ENGINE_SUITE, temp_live_across_a_branch)
+{
+  FM->cpu->x[1] = 40;
+  FM->cpu->x[9] = 1;
+  fm_block(PC0, build_temp_over_branch, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], 40);
+  EQ(FM->cpu->x[3], 41);
+  FM->cpu->x[9] = 0;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], 7);
+}
+
 /* ---- control flow and instruction accounting ---- */
 
 /* insn0: if (x9 != 0) goto L;  insn1: x1 = 1;  insn2: x2 = 2;

@@ -23,13 +23,17 @@ static const uint8_t expect[] = {
   0xb6, 0xc0, 0x48, 0x0f, 0x45, 0x45, 0x18, 0x49, 0xff, 0xc4, 0x41, 0x57,
   0x5b, 0xff, 0xd0, 0xff, 0xe2, 0x48, 0x89, 0xdf, 0x45, 0x31, 0xe4, 0x48,
   0x83, 0xec, 0x08, 0x48, 0xf7, 0xe1, 0x49, 0x8d, 0x44, 0x24, 0xff, 0x89,
-  0x44, 0x24, 0x08
+  0x44, 0x24, 0x08,
+  /* register cache and inline division forms */
+  0x49, 0x0f, 0x45, 0xc1, 0x45, 0x0f, 0xb6, 0xc0, 0x48, 0x0f, 0xbe, 0xf6,
+  0x0f, 0xb7, 0xc0, 0x4d, 0x0f, 0xbf, 0xd2, 0x4d, 0x63, 0xdb, 0x89, 0xc0,
+  0x48, 0xf7, 0xd8, 0xf7, 0xf1, 0x48, 0xf7, 0xf9, 0x48, 0x99, 0x99
 };
 
 Test(tjit_emit, matches_gnu_as)
 {
   uint8_t buf[512];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL };
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0 };
   mov_rm(&c, 1, RAX, MEM(RBP, 0x10));          /* mov rax, [rbp+0x10] */
   mov_mr(&c, 8, MEM(RBP, 0x800), RAX);         /* mov [rbp+0x800], rax */
   mov_rm(&c, 1, R13, MEM(RBX, 0x48));          /* mov r13, [rbx+0x48] */
@@ -68,6 +72,18 @@ Test(tjit_emit, matches_gnu_as)
   mul1_r(&c, 4, RCX);                          /* mul rcx */
   lea(&c, RAX, MEM(R12, -1));                  /* lea rax, [r12-1] */
   mov_mr(&c, 4, MEM(RSP, 8), RAX);             /* mov [rsp+8], eax */
+  cmov_rr(&c, 1, CC_NE, RAX, R9);              /* cmovne rax, r9 */
+  ext_r(&c, R8, 1, 0);                         /* movzx r8d, r8b */
+  ext_r(&c, RSI, 1, 1);                        /* movsx rsi, sil */
+  ext_r(&c, RAX, 2, 0);                        /* movzx eax, ax */
+  ext_r(&c, R10, 2, 1);                        /* movsx r10, r10w */
+  ext_r(&c, R11, 4, 1);                        /* movsxd r11, r11d */
+  ext_r(&c, RAX, 4, 0);                        /* mov eax, eax */
+  grp3_r(&c, 1, 3, RAX);                       /* neg rax */
+  grp3_r(&c, 0, 6, RCX);                       /* div ecx */
+  grp3_r(&c, 1, 7, RCX);                       /* idiv rcx */
+  cqo(&c, 1);                                  /* cqo */
+  cqo(&c, 0);                                  /* cdq */
   cr_assert_eq(c.overflow, 0);
   cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
                sizeof expect);
@@ -79,7 +95,7 @@ Test(tjit_emit, matches_gnu_as)
 Test(tjit_emit, jumps_and_overflow)
 {
   uint8_t buf[16];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL };
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0 };
   uint32_t j = jcc32(&c, CC_NE);               /* 0f 85 rel32 */
   uint32_t k = jmp32(&c);                      /* e9 rel32 */
   patch32(&c, j, 0);                           /* back to offset 0 */
@@ -95,4 +111,20 @@ Test(tjit_emit, jumps_and_overflow)
   mov_ri(&c, RCX, 0x123456789abcdef0ull);      /* 10 bytes: does not fit */
   cr_assert(c.overflow);
   cr_assert(c.pos <= sizeof buf);
+}
+
+Test(tjit_emit, short_jumps)
+{
+  uint8_t buf[16];
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0 };
+  uint32_t j = jcc8(&c, CC_E);                 /* 74 rel8 */
+  uint32_t k = jmp8(&c);                       /* eb rel8 */
+  cqo(&c, 1);                                  /* 2 bytes skipped */
+  patch8_here(&c, k);
+  patch8_here(&c, j);
+  cr_assert_eq(c.pos, 6);
+  cr_assert_eq(buf[0], 0x74);
+  cr_assert_eq(buf[1], 4);                     /* to the end */
+  cr_assert_eq(buf[2], 0xeb);
+  cr_assert_eq(buf[3], 2);                     /* over the cqo */
 }
