@@ -318,6 +318,7 @@ static int fwd_producer(const vmrun_ir_op *o)
   case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_GET:
   case VMRUN_IR_SETCC: case VMRUN_IR_SELECT: case VMRUN_IR_SEXT:
   case VMRUN_IR_ZEXT:
+  case VMRUN_IR_LD:     /* its slow path leaves the value in RAX too */
     return 1;
   default:
     return 0;
@@ -1184,7 +1185,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       tjit_stub *s;
       load_ext(c, RAX, MEM(RSI, 0), o->size,
                (o->flags & VMRUN_IR_F_SIGNED) != 0);
-      mov_mr(c, 8, T(o->dst), RAX);
+      store_dst(c, o);
       s = add_stub(e, STUB_LD, j, c->pos, cur_pc);
       if (!s) goto oom;
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
