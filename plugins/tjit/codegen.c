@@ -252,6 +252,7 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   s->bcpu = -1;
   s->cnt = e->cg_cnt;
   s->acc = e->cg_acc;
+  s->dirty = e->cg_dirty;
   s->kind = (uint8_t)kind;
   s->from = from;
   s->back = back;
@@ -415,6 +416,8 @@ static const int ra_regs[RA_MAX] = { R15, R8, R9, R10, R11, R12, R14 };
 
 typedef struct tj_ra {
   int n;
+  unsigned dirty;               /* slots whose host register is newer */
+  uint8_t lab_dirty[VMRUN_IR_MAX_LABELS]; /* dirty at the branches to it */
   int32_t off[RA_MAX];
   int8_t talias[VMRUN_IR_MAX_TEMPS];
   int32_t tcpu[VMRUN_IR_MAX_TEMPS];
@@ -512,19 +515,15 @@ static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
     }
     if (j < nc && o->op == VMRUN_IR_GET && o->size == 8) cnt[j]++;
   }
+  /* any other GET or PUT overlapping a candidate's 8 bytes would see or
+  ** leave a stale copy: not cached */
   for (i = 0; i < n; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     int64_t off = (int64_t)o->imm;
-    if (o->op != VMRUN_IR_PUT || o->size == 8) continue;
+    if (o->op != VMRUN_IR_GET && o->op != VMRUN_IR_PUT) continue;
     for (int j = 0; j < nc; j++)
-      if (off < coff[j] + 8 && off + o->size > coff[j]) bad[j] = 1;
-  }
-  for (i = 0; i < n; i++) {
-    const vmrun_ir_op *o = &ib->ops[i];
-    if (o->op != VMRUN_IR_PUT || o->size != 8) continue;
-    for (int j = 0; j < nc; j++)
-      if ((int64_t)o->imm != coff[j] &&
-          (int64_t)o->imm < coff[j] + 8 && (int64_t)o->imm + 8 > coff[j])
+      if (off < coff[j] + 8 && off + o->size > coff[j] &&
+          (off != coff[j] || o->size != 8))
         bad[j] = 1;
   }
   while (ra->n < (e->cg_static ? RA_MAX : RA_MAX - 2)) {
@@ -658,6 +657,24 @@ static void ext_t(tj_buf *c, int r, uint32_t t, int size, int sgn)
   }
 }
 
+/* the dirty cached registers of `mask` back to the vCPU state */
+static void ra_flush(tj_buf *c, unsigned mask)
+{
+  const tj_ra *ra = c->ra;
+  if (!ra) return;
+  for (int k = 0; k < ra->n; k++)
+    if (mask & (1u << k)) mov_mr(c, 8, CPU(ra->off[k]), ra_regs[k]);
+}
+
+/* before a helper call: the state complete in memory */
+static void ra_sync(tj_buf *c)
+{
+  tj_ra *ra = (tj_ra *)c->ra;
+  if (!ra) return;
+  ra_flush(c, ra->dirty);
+  ra->dirty = 0;
+}
+
 /* the cached registers from the vCPU state */
 static void ra_load(tj_buf *c)
 {
@@ -744,6 +761,7 @@ static void emit_mulh(tj_buf *c, const vmrun_ir_op *o)
       ld_t(c, RDI, o->a);
       if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RSI, o->imm);
       else ld_t(c, RSI, o->b);
+      ra_sync(c);
       emit_call_abs(c, (const void *)h_mulhsu64);
       mov_mr(c, 8, T(o->dst), RAX);
       ra_load(c);
@@ -883,6 +901,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     jmp_to(c, e->fault_ret);
     break;
   case STUB_LD:
+    ra_flush(c, s->dirty);              /* precise state if it faults */
     mov_rr(c, 1, RDI, RBX);
     mov_ri(c, RDX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, RCX, s->pc);
@@ -895,6 +914,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     jmp_to(c, s->back);
     break;
   case STUB_ST:
+    ra_flush(c, s->dirty);              /* before r8 is an argument */
     mov_rr(c, 1, RDI, RBX);
     if (s->breg >= 0) mov_rr(c, 1, RDX, s->breg);
     else if (s->bcpu >= 0) mov_rm(c, 1, RDX, CPU(s->bcpu));
@@ -923,6 +943,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
 static void emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b,
                              uint64_t pc)
 {
+  if (c->ra) ra_flush(c, ((const tj_ra *)c->ra)->dirty);
   emit_accounting(c);
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
@@ -1083,6 +1104,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     if (!e->ra_last || !e->ra_live) goto oom;
   }
   ra.n = 0;
+  ra.dirty = 0;
+  memset(ra.lab_dirty, 0, ib->n_labels);
+  e->cg_dirty = 0;
   if (ib->n_ops) {
     fwd_plan(ib, e->fwd_skip);
     if (e->regcache && ra_plan(e, ib, &ra)) {
@@ -1101,6 +1125,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     unsigned rp = e->ra_op[i];
     e->cg_cnt = c->cnt;
     e->cg_acc = c->acc;
+    e->cg_dirty = (uint8_t)ra.dirty;
     c->skip_store = e->fwd_skip[i];
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
@@ -1138,9 +1163,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rm(c, 1, RAX, tmem(c, o->a));
         src = RAX;
       }
-      mov_mr(c, o->size, CPU(o->imm), src);
-      if (rp && ra_regs[(rp & 0x3f) - 1] != src)
+      if (!rp) {
+        mov_mr(c, o->size, CPU(o->imm), src);
+        break;
+      }
+      if (ra_regs[(rp & 0x3f) - 1] != src)
         mov_rr(c, 1, ra_regs[(rp & 0x3f) - 1], src);
+      ra.dirty |= 1u << ((rp & 0x3f) - 1);
       break;
     }
     case VMRUN_IR_ADD: emit_alu(c, o, ALU_ADD); break;
@@ -1233,6 +1262,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ld_t(c, RSI, o->a);
       ld_t(c, RDX, o->b);
       ld_t(c, RCX, o->c);
+      ra_sync(c);
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
       mov_mr(c, 8, T(o->dst), RAX);
       if (sync) {
@@ -1247,11 +1277,14 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
     case VMRUN_IR_LABEL:
       e->label_pos[o->imm] = (int32_t)c->pos;
+      if (cb.ra) ra.dirty |= ra.lab_dirty[o->imm];
       break;
     case VMRUN_IR_BR:
+      if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;
       if (add_fix(e, jmp32(c), (uint32_t)o->imm)) goto oom;
       break;
     case VMRUN_IR_BRCOND:
+      if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;
       emit_cmp(c, o, 0);
       if (add_fix(e, jcc32(c, cc_of[o->cond]), (uint32_t)o->imm)) goto oom;
       break;
@@ -1261,10 +1294,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     case VMRUN_IR_EXIT_INDIRECT:
       ld_t(c, RAX, o->a);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
+      if (cb.ra) ra_flush(c, ra.dirty);
       emit_accounting(c);
       jmp_to(c, e->fault_ret);
       break;
     case VMRUN_IR_EXIT:
+      if (cb.ra) ra_flush(c, ra.dirty);
       emit_accounting(c);
       jmp_to(c, e->fault_ret);
       break;

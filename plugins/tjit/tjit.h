@@ -86,6 +86,7 @@ typedef struct tjit_stub {
   int32_t bcpu;                /* STUB_ST: vCPU-state offset holding
                                   t[b], or -1 (in its slot) */
   uint32_t cnt, acc;           /* static instruction counts (codegen.c) */
+  uint8_t dirty;               /* cached registers to write back first */
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
@@ -124,6 +125,7 @@ struct tjit {
   uint32_t cg_lab[VMRUN_IR_MAX_LABELS]; /* static_counts() scratch */
   int cg_static;               /* block being compiled: static counts */
   uint32_t cg_cnt, cg_acc;     /* its counts at the current op */
+  uint8_t cg_dirty;            /* its dirty cached registers there */
   int32_t *ra_last;            /* per temp scratch of the plan */
   uint64_t *ra_live;           /* live temps at each label: n_labels x
                                   VMRUN_IR_MAX_TEMPS/64 words */

@@ -530,6 +530,75 @@ Test(ENGINE_SUITE, temp_live_across_a_branch)
   EQ(FM->cpu->x[2], 7);
 }
 
+/* insn0: x1 += 1 (a cached register, newer than the state in memory);
+** insn1: a load that faults.  The trap must see x1 updated. */
+static void build_dirty_fault(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 0);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 1, 1);
+  ir_movi(b, 2, 0x20000000);               /* unmapped */
+  ir(b, VMRUN_IR_LD, 8, 2, 2, 0, 0, 0);
+  ir(b, VMRUN_IR_ADD, 8, 2, 2, 1, 0, 0);
+  ir_put(b, 1, 2);
+  ir_exit(b, b->pc + 8);
+}
+
+Test(ENGINE_SUITE, register_written_before_a_fault_is_in_the_state)
+{
+  FM->cpu->x[1] = 41;
+  fm_block(PC0, build_dirty_fault, NULL);
+  cr_assert_eq(fm_run(PC0, 50), VMRUN_RUN_EXIT);
+  cr_assert_eq(FM->n_faults, 1);
+  EQ(FM->f_pc, PC0 + 4);
+  EQ(FM->cpu->x[1], 42);
+}
+
+/* insn0: x1 += 1; if (x9 != 0) goto L; insn1: helper (adds 100 to x1,
+** x2, x3, x5, x6); L: insn2: x4 = x1; exit.  Along the branch x1's new
+** value must still reach the state at the exit. */
+static void build_dirty_branch(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 0);
+  ir_get(b, 1, 9);
+  ir_movi(b, 2, 0);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
+  o->cond = VMRUN_IR_NE;
+  ir_insn(b, b->pc + 4);
+  ir(b, VMRUN_IR_CALL, 8, 2, 0, 0, (uint64_t)(uintptr_t)h_bump, 0);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_insn(b, b->pc + 8);
+  ir_get(b, 0, 1);
+  ir_put(b, 4, 0);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(ENGINE_SUITE, register_written_before_a_branch_reaches_the_exit)
+{
+  FM->cpu->x[1] = 10;
+  FM->cpu->x[9] = 1;
+  fm_block(PC0, build_dirty_branch, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 11);
+  EQ(FM->cpu->x[4], 11);
+  FM->cpu->x[9] = 0;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 112);
+  EQ(FM->cpu->x[4], 112);
+}
+
 /* ---- control flow and instruction accounting ---- */
 
 /* insn0: if (x9 != 0) goto L;  insn1: x1 = 1;  insn2: x2 = 2;
