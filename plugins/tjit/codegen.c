@@ -32,7 +32,6 @@
 #define OFF_MMUIDX  ((int32_t)offsetof(vmrun_cpu, mmu_idx))
 #define OFF_TBFLAGS ((int32_t)offsetof(vmrun_cpu, tb_flags))
 #define OFF_EXITREQ ((int32_t)offsetof(vmrun_cpu, exit_request))
-#define OFF_HALTED  ((int32_t)offsetof(vmrun_cpu, halted))
 #define OFF_TRAP    ((int32_t)offsetof(vmrun_cpu, trap_taken))
 #define OFF_TLB     ((int32_t)offsetof(vmrun_cpu, tlb))
 #define OFF_BUDGET  ((int32_t)offsetof(vmrun_cpu, insn_budget))
@@ -317,7 +316,7 @@ static int fwd_producer(const vmrun_ir_op *o)
   case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
   case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
   case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_GET:
-  case VMRUN_IR_SETCC: case VMRUN_IR_SELECT: case VMRUN_IR_SEXT:
+  case VMRUN_IR_MOVI: case VMRUN_IR_SETCC: case VMRUN_IR_SELECT: case VMRUN_IR_SEXT:
   case VMRUN_IR_ZEXT:
   case VMRUN_IR_LD:     /* its slow path leaves the value in RAX too */
     return 1;
@@ -1071,9 +1070,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
 
   /* block entry: the engine.h checks, a count of the blocks that run
   ** (tjit_vcpu.entries), then the registers */
-  alu_mi(c, 0, ALU_CMP, CPU(OFF_EXITREQ), 0);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
-  alu_mi(c, 0, ALU_CMP, CPU(OFF_HALTED), 0);
+  /* exit_request and halted in one 8-byte compare */
+  _Static_assert(offsetof(vmrun_cpu, halted) ==
+                     offsetof(vmrun_cpu, exit_request) + 4 &&
+                 offsetof(vmrun_cpu, exit_request) % 8 == 0,
+                 "exit_request and halted share one aligned word");
+  alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
   alu_mi(c, 1, ALU_CMP, CPU(OFF_BUDGET), 0);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_E), 0, 0)) goto oom;
@@ -1139,12 +1141,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       cur_pc = o->imm;
       break;
     case VMRUN_IR_MOVI:
-      if (fits32((int64_t)o->imm)) {
-        mov_mi64(c, T(o->dst), (int32_t)o->imm);
-      } else {
-        mov_ri(c, RAX, o->imm);
-        mov_mr(c, 8, T(o->dst), RAX);
-      }
+      mov_ri(c, RAX, o->imm);
+      store_dst(c, o);
       break;
     case VMRUN_IR_MOV:
       load_a(c, o);
