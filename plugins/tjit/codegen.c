@@ -939,6 +939,40 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
   }
 }
 
+/*
+** An indirect exit looks its target up in the vCPU's jump cache itself
+** (the dispatcher's first probe, engine.c tjit_exec) and jumps straight to
+** the block on a hit: same pc and tb_flags.  The target's entry checks
+** exit requests, halt, budget and tb_flags as after any chained jump; the
+** cache only holds valid blocks (dropping one clears its entry).  A miss
+** falls through to the dispatcher.
+*/
+static void emit_jc_lookup(tj_buf *c)
+{
+  uint32_t j1, j2, j3;
+  mov_rm(c, 1, RAX, CPU(OFF_PC));
+  mov_rr(c, 1, RCX, RAX);
+  shift_ri(c, 1, SH_SHR, RCX, 1);
+  mov_rr(c, 1, RDX, RAX);
+  shift_ri(c, 1, SH_SHR, RDX, 1 + TJIT_JC_BITS);
+  alu_rr(c, 1, ALU_XOR, RCX, RDX);
+  alu_ri(c, 0, ALU_AND, RCX, TJIT_JC_SIZE - 1);
+  mov_rm(c, 1, RCX, MEMX(RBP, RCX, 3,
+                         (int32_t)offsetof(tjit_vcpu, jc) -
+                         (int32_t)offsetof(tjit_vcpu, temps)));
+  test_rr(c, 1, RCX, RCX);
+  j1 = jcc8(c, CC_E);
+  alu_rm(c, 1, ALU_CMP, RAX, MEM(RCX, (int32_t)offsetof(tjit_block, pc)));
+  j2 = jcc8(c, CC_NE);
+  mov_rm(c, 0, RDX, MEM(RCX, (int32_t)offsetof(tjit_block, tb_flags)));
+  alu_rm(c, 0, ALU_CMP, RDX, CPU(OFF_TBFLAGS));
+  j3 = jcc8(c, CC_NE);
+  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry)));
+  patch8_here(c, j1);
+  patch8_here(c, j2);
+  patch8_here(c, j3);
+}
+
 static void emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b,
                              uint64_t pc)
 {
@@ -1294,6 +1328,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       if (cb.ra) ra_flush(c, ra.dirty);
       emit_accounting(c);
+      if (e->chaining) emit_jc_lookup(c);
       jmp_to(c, e->fault_ret);
       break;
     case VMRUN_IR_EXIT:

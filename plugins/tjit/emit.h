@@ -290,6 +290,8 @@ static inline void call_r(tj_buf *b, int r)
 { op_r(b, 0, 0, 1, 0xFF, 0, 2, r, 0); }
 static inline void jmp_r(tj_buf *b, int r)
 { op_r(b, 0, 0, 1, 0xFF, 0, 4, r, 0); }
+static inline void jmp_m(tj_buf *b, tj_mem m)   /* jmp qword [m] */
+{ op_m(b, 0, 0, 1, 0xFF, 0, 0, 4, m, 0); }
 static inline void push_r(tj_buf *b, int r)
 { if (r & 8) e8(b, 0x41); e8(b, (uint8_t)(0x50 + (r & 7))); }
 static inline void pop_r(tj_buf *b, int r)

@@ -346,6 +346,14 @@ int tjit_set_option(void *inst, const char *key, uint64_t val)
   if (val < TJIT_MIN_CACHE || val > (1ull << 31)) return -VMRUN_ERANGE;
   val = (val + 4095) & ~4095ull;
   e->cc_want = val == e->cc_size ? 0 : val;
+  if (e->cc_want) {
+    /* the remap happens in the dispatcher (tjit_exec): make the running
+    ** code come back to it at its next exit, which chained jumps and
+    ** indirect exits probing the jump cache would otherwise bypass */
+    tjit_vcpu *vd;
+    tjit_unlink_all(e);
+    for (vd = e->vcpus; vd; vd = vd->next) memset(vd->jc, 0, sizeof vd->jc);
+  }
   return 0;
 }
 

@@ -64,6 +64,48 @@ Test(tjit, chain_then_unchain_on_invalidate)
   cr_assert_eq(FM->n_translate, 4);
 }
 
+/* x[reg] += inc; then jump to the pc held in x[9 + reg] (an indirect
+** exit, as a RISC-V jalr) */
+static void build_ind(vmrun_ir_block *b, void *arg)
+{
+  inc_blk *k = arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_addi(b, k->reg, 0, k->inc);
+  ir_get(b, 1, 9 + k->reg);
+  ir(b, VMRUN_IR_EXIT_INDIRECT, 8, 0, 1, 0, 0, 0);
+}
+
+Test(tjit, indirect_exit_finds_the_next_block_itself)
+{
+  static inc_blk a = { 1, 1, 0 }, bb = { 2, 1, 0 };
+  fm_block(PC0, build_ind, &a);
+  fm_block(PC0 + 0x1000, build_ind, &bb);
+  FM->cpu->x[10] = PC0 + 0x1000;     /* A -> B */
+  FM->cpu->x[11] = PC0;              /* B -> A */
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  EQ(FM->cpu->hdr.icount, 100);
+  EQ(FM->cpu->hdr.pc, PC0);
+  EQ(stat("block_entries"), 100);
+  /* the jump cache is probed by the exit itself: only the first
+  ** entries (before both blocks were cached) came through the
+  ** dispatcher */
+  cr_assert_leq(stat("dispatcher_entries"), 4);
+  /* a dropped target is not jumped to: B changes */
+  bb.inc = 10;
+  FM->eng->invalidate(FM->eng_inst, PC0 + 0x1000, 4);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100);
+  EQ(FM->cpu->x[2], 50 + 500);
+  /* a target whose tb_flags differ is not jumped to either */
+  FM->cpu->hdr.tb_flags = 0;
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 105);
+  EQ(FM->cpu->x[2], 600);
+}
+
 Test(tjit, vcache_flush_unlinks_chains)
 {
   unsigned long long l0;
