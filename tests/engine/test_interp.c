@@ -599,6 +599,72 @@ Test(ENGINE_SUITE, register_written_before_a_branch_reaches_the_exit)
   EQ(FM->cpu->x[4], 112);
 }
 
+/* x = x op B on one register, 64- and 32-bit (OP, SEXT, PUT), with
+** immediates, a register operand, the register itself as B, and a
+** variable shift: tjit updates the cached register in place */
+static void build_inplace(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);                      /* x1 += 0x7fffffff */
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_ADD, 8, 1, 0, 0, 0x7fffffff, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 1);
+  ir_insn(b, b->pc + 4);                  /* x1 <<= x2 (low 6 bits) */
+  ir_get(b, 0, 1);
+  ir_get(b, 2, 2);
+  ir(b, VMRUN_IR_SHL, 8, 1, 0, 2, 0, 0);
+  ir_put(b, 1, 1);
+  ir_insn(b, b->pc + 8);                  /* x1 ^= x1 >> 3, via x3 = x1 */
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_SHR, 8, 1, 0, 0, 3, VMRUN_IR_F_BIMM);
+  ir_put(b, 3, 1);
+  ir_get(b, 0, 1);
+  ir_get(b, 2, 3);
+  ir(b, VMRUN_IR_XOR, 8, 1, 0, 2, 0, 0);
+  ir_put(b, 1, 1);
+  ir_insn(b, b->pc + 12);                 /* x4 = sext32(x4 + x4) */
+  ir_get(b, 0, 4);
+  ir(b, VMRUN_IR_ADD, 4, 1, 0, 0, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
+  ir_put(b, 4, 2);
+  ir_insn(b, b->pc + 16);                 /* x5 = sext32(x5 >> 4) (32-bit) */
+  ir_get(b, 0, 5);
+  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 4, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
+  ir_put(b, 5, 2);
+  ir_insn(b, b->pc + 20);                 /* x6 = x1 + x4 + x5 */
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 4);
+  ir(b, VMRUN_IR_ADD, 8, 2, 0, 1, 0, 0);
+  ir_get(b, 1, 5);
+  ir(b, VMRUN_IR_ADD, 8, 3, 2, 1, 0, 0);
+  ir_put(b, 6, 3);
+  ir_exit(b, b->pc + 24);
+}
+
+Test(ENGINE_SUITE, register_updated_in_place)
+{
+  uint64_t x1 = 0x123456789ull, x4 = 0x40000001ull, x5 = 0xfffffff0ull;
+  FM->cpu->x[1] = x1;
+  FM->cpu->x[2] = 64 + 5;               /* shift by 5 */
+  FM->cpu->x[4] = x4;
+  FM->cpu->x[5] = x5;
+  fm_block(PC0, build_inplace, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  x1 += 0x7fffffff;
+  x1 <<= 5;
+  EQ(FM->cpu->x[3], x1 >> 3);
+  x1 ^= x1 >> 3;
+  x4 = (uint64_t)(int64_t)(int32_t)(uint32_t)(x4 + x4);
+  x5 = (uint64_t)(int64_t)(int32_t)((uint32_t)x5 >> 4);
+  EQ(FM->cpu->x[1], x1);
+
+  EQ(FM->cpu->x[4], x4);
+  EQ(FM->cpu->x[5], x5);
+  EQ(FM->cpu->x[6], x1 + x4 + x5);
+}
+
 /* ---- control flow and instruction accounting ---- */
 
 /* insn0: if (x9 != 0) goto L;  insn1: x1 = 1;  insn2: x2 = 2;
