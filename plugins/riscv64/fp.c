@@ -680,12 +680,19 @@ arith_vals(vmrun_cpu *cpu, unsigned op, int dbl, unsigned rm, uint64_t a,
   return dbl ? r : BOX | (uint32_t)r;
 }
 
-/* a = f[rs1], b = f[rs2] (ignored by FSQRT), c = the rounding mode 0..4 */
+/* a = f[rs1], b = f[rs2] (ignored by FSQRT), c = the rounding mode 0..4;
+** the _rne variants ignore c (rm = RNE: no temporary for it) */
 #define H_ARITH2(name, op, dbl)                                          \
   static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
                        uint64_t rm)                                     \
   {                                                                      \
     return arith_vals(cpu, op, dbl, (unsigned)rm, a, b, 0);             \
+  }                                                                      \
+  static uint64_t name##_rne(vmrun_cpu *cpu, uint64_t a, uint64_t b,    \
+                             uint64_t unused)                           \
+  {                                                                      \
+    (void)unused;                                                        \
+    return arith_vals(cpu, op, dbl, RM_RNE, a, b, 0);                    \
   }
 H_ARITH2(h_fadd_s, OPA_ADD, 0)
 H_ARITH2(h_fsub_s, OPA_SUB, 0)
@@ -1029,9 +1036,14 @@ static void tr_sgnj(fpt *t, unsigned kind, unsigned fmt, unsigned rd,
 
 static int tr_opfp(fpt *t, uint32_t i)
 {
-  static const vmrun_ir_helper_fn arith2[2][4] = {
-    { h_fadd_s, h_fsub_s, h_fmul_s, h_fdiv_s },
-    { h_fadd_d, h_fsub_d, h_fmul_d, h_fdiv_d }
+  /* [rm == RNE][fmt][FADD FSUB FMUL FDIV FSQRT] */
+  static const vmrun_ir_helper_fn arith2[2][2][5] = {
+    { { h_fadd_s, h_fsub_s, h_fmul_s, h_fdiv_s, h_fsqrt_s },
+      { h_fadd_d, h_fsub_d, h_fmul_d, h_fdiv_d, h_fsqrt_d } },
+    { { h_fadd_s_rne, h_fsub_s_rne, h_fmul_s_rne, h_fdiv_s_rne,
+        h_fsqrt_s_rne },
+      { h_fadd_d_rne, h_fsub_d_rne, h_fmul_d_rne, h_fdiv_d_rne,
+        h_fsqrt_d_rne } }
   };
   static const vmrun_ir_helper_fn cmp[2][3] = {
     { h_fle_s, h_flt_s, h_feq_s }, { h_fle_d, h_flt_d, h_feq_d }
@@ -1040,21 +1052,18 @@ static int tr_opfp(fpt *t, uint32_t i)
   unsigned rd = (i >> 7) & 31, rs1 = (i >> 15) & 31, rs2 = (i >> 20) & 31;
   unsigned f3 = (i >> 12) & 7;
   int rm;
-  uint16_t d;
+  uint16_t a, b, d;
 
   if (fmt > 1) return t_illegal(t);                /* H, Q */
   switch (f5) {
   case 0x00: case 0x01: case 0x02: case 0x03:      /* FADD FSUB FMUL FDIV */
-    if ((rm = t_rm(t, f3)) < 0) return t_illegal(t);
-    d = t_call(t, arith2[fmt][f5], t_getf(t, rs1), t_getf(t, rs2),
-               t_movi(t, (uint64_t)rm), 0);
-    t_putf(t, rd, d);
-    return 0;
   case 0x0b:                                       /* FSQRT */
-    if (rs2 != 0 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
-    d = t_getf(t, rs1);
-    d = t_call(t, fmt ? h_fsqrt_d : h_fsqrt_s, d, d,
-               t_movi(t, (uint64_t)rm), 0);
+    if ((f5 == 0x0b && rs2 != 0) || (rm = t_rm(t, f3)) < 0)
+      return t_illegal(t);
+    a = t_getf(t, rs1);
+    b = f5 == 0x0b ? a : t_getf(t, rs2);
+    d = t_call(t, arith2[rm == RM_RNE][fmt][f5 == 0x0b ? 4 : f5], a, b,
+               rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), 0);
     t_putf(t, rd, d);
     return 0;
   case 0x04:                                       /* FSGNJ[N|X] */
