@@ -6,10 +6,11 @@
 ** FMV.X.D FMV.W.X FMV.D.X) and the sign injections (FSGNJ[N|X], hence
 ** FMV/FNEG/FABS) are plain IR: LD/ST, GET/PUT on f[], ALU ops for the
 ** sign bit and the NaN-box check of single-precision operands.  FADD FSUB
-** FMUL FDIV FSQRT, the fused ops in RNE and FEQ FLT FLE call one helper
-** per operation and format that takes the f registers as values and
-** returns the result (written by an IR PUT).  The rest (FMIN/FMAX,
-** conversions, FCLASS, fused ops in other modes) call a generic helper
+** FMUL FDIV FSQRT, the fused ops in RNE, FMIN FMAX, FEQ FLT FLE, FCLASS
+** and the conversions call one helper per operation and format that
+** takes its operands as values (f or x registers read by IR GETs) and
+** returns the result (written by an IR PUT); fflags are updated by the
+** helper.  The fused ops in other modes call the generic rv_fp_h_arith
 ** that reads and writes f[]/fflags itself.  The rounding mode is resolved
 ** at translation time: rm = DYN uses the frm held in tb_flags
 ** (RV_TBF_FRM_*, rv_cpu.h), and rm 5, 6 or DYN with frm 5..7 translate
@@ -78,9 +79,9 @@ enum {
   OPA_CVT_FP,                                  /* between S and D */
   OPA_CVT_W, OPA_CVT_WU, OPA_CVT_L, OPA_CVT_LU /* from an integer */
 };
-/* operations of rv_fp_h_misc */
-enum { OPM_SGNJ, OPM_SGNJN, OPM_SGNJX, OPM_MIN, OPM_MAX };
-/* operations of rv_fp_h_toint */
+/* sign injections (tr_sgnj) */
+enum { OPM_SGNJ, OPM_SGNJN, OPM_SGNJX };
+/* conversions to integers and comparisons */
 enum { OPI_W, OPI_WU, OPI_L, OPI_LU, OPI_FEQ, OPI_FLT, OPI_FLE, OPI_CLASS };
 
 #define INFO(rd, rs1, rs2, rs3, rm, op, dbl)                              \
@@ -589,69 +590,6 @@ uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
   return 0;
 }
 
-uint64_t rv_fp_h_misc(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                      uint64_t xval)
-{
-  struct rv_cpu *rc = RV(cpu);
-  int dbl = I_DBL(info);
-  uint64_t a = rd_src(rc, I_RS1(info), dbl), b = rd_src(rc, I_RS2(info), dbl);
-  uint64_t s = sign_bit(dbl), r;
-  unsigned fl = 0;
-  (void)insn; (void)xval;
-
-  switch (I_OP(info)) {
-  case OPM_SGNJ:  r = (a & ~s) | (b & s); break;
-  case OPM_SGNJN: r = (a & ~s) | (~b & s); break;
-  case OPM_SGNJX: r = a ^ (b & s); break;
-  default: { /* MIN / MAX: IEEE 754-2019 minimumNumber / maximumNumber */
-    int mx = I_OP(info) == OPM_MAX;
-    if (is_snan(a, dbl) || is_snan(b, dbl)) fl |= FFLAG_NV;
-    if (is_nan(a, dbl) && is_nan(b, dbl)) r = canon(dbl);
-    else if (is_nan(a, dbl)) r = b;
-    else if (is_nan(b, dbl)) r = a;
-    else if (is_zero(a, dbl) && is_zero(b, dbl))
-      r = (is_neg(a, dbl) != mx) ? a : b;  /* -0 < +0 */
-    else {
-      double x = as_host(a, dbl), y = as_host(b, dbl);
-      r = (mx ? x > y : x < y) ? a : b;
-    }
-    break;
-  }
-  }
-  wr_f(rc, I_RD(info), r, dbl);
-  accrue(rc, fl);
-  return 0;
-}
-
-uint64_t rv_fp_h_toint(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                       uint64_t xval)
-{
-  struct rv_cpu *rc = RV(cpu);
-  unsigned op = I_OP(info), fl = 0;
-  int dbl = I_DBL(info);
-  uint64_t a = rd_src(rc, I_RS1(info), dbl), b, r;
-  (void)insn; (void)xval;
-
-  if (op <= OPI_LU) {
-    r = to_int(a, dbl, I_RM(info), op, &fl);
-  } else if (op == OPI_CLASS) {
-    r = fclass(a, dbl);
-  } else {
-    b = rd_src(rc, I_RS2(info), dbl);
-    if (is_nan(a, dbl) || is_nan(b, dbl)) {
-      /* FEQ is a quiet comparison, FLT/FLE signalling (§11.8) */
-      if (op != OPI_FEQ || is_snan(a, dbl) || is_snan(b, dbl))
-        fl |= FFLAG_NV;
-      r = 0;
-    } else {
-      double x = as_host(a, dbl), y = as_host(b, dbl);
-      r = op == OPI_FEQ ? x == y : op == OPI_FLT ? x < y : x <= y;
-    }
-  }
-  accrue(rc, fl);
-  return r;
-}
-
 /* ================= specialised helpers (values in, value out) ========= */
 
 /*
@@ -749,6 +687,184 @@ H_CMP(h_fle_s, OPI_FLE, 0)
 H_CMP(h_feq_d, OPI_FEQ, 1)
 H_CMP(h_flt_d, OPI_FLT, 1)
 H_CMP(h_fle_d, OPI_FLE, 1)
+
+/* FMIN FMAX: a = f[rs1], b = f[rs2]; returns f[rd] */
+static inline __attribute__((always_inline)) uint64_t
+minmax_vals(vmrun_cpu *cpu, int mx, int dbl, uint64_t a, uint64_t b)
+{
+  uint64_t r;
+  if (!dbl) { a = unbox(a); b = unbox(b); }
+  if (!is_nan(a, dbl) && !is_nan(b, dbl)) {
+    if (is_zero(a, dbl) && is_zero(b, dbl)) {
+      r = (is_neg(a, dbl) != mx) ? a : b;  /* -0 < +0 */
+    } else {
+      double x = as_host(a, dbl), y = as_host(b, dbl);
+      r = (mx ? x > y : x < y) ? a : b;
+    }
+  } else {
+    /* IEEE 754-2019 minimumNumber / maximumNumber */
+    if (is_snan(a, dbl) || is_snan(b, dbl)) accrue(RV(cpu), FFLAG_NV);
+    r = is_nan(a, dbl) ? (is_nan(b, dbl) ? canon(dbl) : b) : a;
+  }
+  return dbl ? r : BOX | r;
+}
+
+#define H_MINMAX(name, mx, dbl)                                          \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t unused)                                 \
+  {                                                                      \
+    (void)unused;                                                        \
+    return minmax_vals(cpu, mx, dbl, a, b);                              \
+  }
+H_MINMAX(h_fmin_s, 0, 0)
+H_MINMAX(h_fmax_s, 1, 0)
+H_MINMAX(h_fmin_d, 0, 1)
+H_MINMAX(h_fmax_d, 1, 1)
+
+/* FCLASS: a = f[rs1]; returns x[rd] */
+static uint64_t h_fclass_s(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)cpu; (void)b; (void)c;
+  return fclass(unbox(a), 0);
+}
+
+static uint64_t h_fclass_d(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)cpu; (void)b; (void)c;
+  return fclass(a, 1);
+}
+
+/* FCVT.{W,WU,L,LU}.{S,D}: a = f[rs1], c = the rounding mode; returns
+** x[rd].  Fast path: RTZ (C casts) to W or L of a value well inside the
+** range, truncated by the host (cvttsd2si); NX if it was not integral. */
+static inline __attribute__((always_inline)) uint64_t
+toint_vals(vmrun_cpu *cpu, unsigned kind, int dbl, uint64_t a, unsigned rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  if (!dbl) a = unbox(a);
+  if (rm == RM_RTZ && (kind == OPI_W || kind == OPI_L) && !is_nan(a, dbl)) {
+    double x = as_host(a, dbl);
+    if (x > -2147483648.0 && x < 2147483648.0) {
+      int64_t v = (int64_t)x;
+      if ((double)v != x) accrue(RV(cpu), FFLAG_NX);
+      return (uint64_t)v;                    /* W: sign-extended already */
+    }
+  }
+  r = to_int(a, dbl, rm, kind, &fl);
+  accrue(RV(cpu), fl);
+  return r;
+}
+
+#define H_TOINT(name, kind, dbl)                                         \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t rm)                                     \
+  {                                                                      \
+    (void)b;                                                             \
+    return toint_vals(cpu, kind, dbl, a, (unsigned)rm);                  \
+  }
+H_TOINT(h_fcvt_w_s, OPI_W, 0)
+H_TOINT(h_fcvt_wu_s, OPI_WU, 0)
+H_TOINT(h_fcvt_l_s, OPI_L, 0)
+H_TOINT(h_fcvt_lu_s, OPI_LU, 0)
+H_TOINT(h_fcvt_w_d, OPI_W, 1)
+H_TOINT(h_fcvt_wu_d, OPI_WU, 1)
+H_TOINT(h_fcvt_l_d, OPI_L, 1)
+H_TOINT(h_fcvt_lu_d, OPI_LU, 1)
+
+/* FCVT.{S,D}.{W,WU,L,LU}: a = x[rs1], c = the rounding mode; returns
+** f[rd].  In RNE the host converts in its default mode (one rounding;
+** only NX can be raised: no integer overflows or underflows a float),
+** and the result is checked for exactness. */
+static inline __attribute__((always_inline)) uint64_t
+fromint_vals(vmrun_cpu *cpu, unsigned op, int dbl, uint64_t xv, unsigned rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  if (rm == RM_RNE) {
+    double d;          /* the rounded value, exactly */
+    int exact;
+    if (dbl) {
+      d = op == OPA_CVT_W    ? (double)(int32_t)xv
+          : op == OPA_CVT_WU ? (double)(uint32_t)xv
+          : op == OPA_CVT_L  ? (double)(int64_t)xv
+                             : (double)xv;
+      r = d_bits(d);
+    } else {
+      float f = op == OPA_CVT_W    ? (float)(int32_t)xv
+                : op == OPA_CVT_WU ? (float)(uint32_t)xv
+                : op == OPA_CVT_L  ? (float)(int64_t)xv
+                                   : (float)xv;
+      d = f;
+      r = BOX | f_bits(f);
+    }
+    switch (op) {
+    case OPA_CVT_W:  exact = d == (double)(int32_t)xv; break;
+    case OPA_CVT_WU: exact = d == (double)(uint32_t)xv; break;
+    case OPA_CVT_L:
+      exact = d < 9223372036854775808.0 && (int64_t)d == (int64_t)xv;
+      break;
+    default:
+      exact = d < 18446744073709551616.0 && (uint64_t)d == xv;
+      break;
+    }
+    if (!exact) accrue(RV(cpu), FFLAG_NX);
+    return r;
+  }
+  r = arith(op, dbl, rm, 0, 0, 0, xv, &fl);
+  accrue(RV(cpu), fl);
+  return dbl ? r : BOX | (uint32_t)r;
+}
+
+#define H_FROMINT(name, op, dbl)                                         \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t rm)                                     \
+  {                                                                      \
+    (void)b;                                                             \
+    return fromint_vals(cpu, op, dbl, a, (unsigned)rm);                  \
+  }
+H_FROMINT(h_fcvt_s_w, OPA_CVT_W, 0)
+H_FROMINT(h_fcvt_s_wu, OPA_CVT_WU, 0)
+H_FROMINT(h_fcvt_s_l, OPA_CVT_L, 0)
+H_FROMINT(h_fcvt_s_lu, OPA_CVT_LU, 0)
+H_FROMINT(h_fcvt_d_w, OPA_CVT_W, 1)
+H_FROMINT(h_fcvt_d_wu, OPA_CVT_WU, 1)
+H_FROMINT(h_fcvt_d_l, OPA_CVT_L, 1)
+H_FROMINT(h_fcvt_d_lu, OPA_CVT_LU, 1)
+
+/* FCVT.S.D (a = f[rs1], c = rm) and FCVT.D.S (exact): return f[rd] */
+static uint64_t h_fcvt_s_d(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  (void)b;
+  /* fast: RNE with NX set, a finite double whose float is normal (or a
+  ** zero from a zero): no new flag */
+  if (rm == RM_RNE && (RV(cpu)->fflags & FFLAG_NX) &&
+      (a & exp_mask(1)) != exp_mask(1)) {
+    float f = (float)as_d(a);
+    uint64_t fb = f_bits(f), e = fb & exp_mask(0);
+    if (e != exp_mask(0) && (e != 0 || is_zero(a, 1))) return BOX | fb;
+  }
+  r = arith(OPA_CVT_FP, 0, (unsigned)rm, a, 0, 0, 0, &fl);
+  accrue(RV(cpu), fl);
+  return BOX | (uint32_t)r;
+}
+
+static uint64_t h_fcvt_d_s(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)b; (void)c;
+  a = unbox(a);
+  if (is_nan(a, 0)) {
+    if (is_snan(a, 0)) accrue(RV(cpu), FFLAG_NV);
+    return CANON_D;
+  }
+  return d_bits((double)as_f(a));
+}
 
 /* mstatus.FS = Dirty (and tb_flags), for IR writes of f[] in blocks
 ** translated while FS was not Dirty */
@@ -1048,6 +1164,17 @@ static int tr_opfp(fpt *t, uint32_t i)
   static const vmrun_ir_helper_fn cmp[2][3] = {
     { h_fle_s, h_flt_s, h_feq_s }, { h_fle_d, h_flt_d, h_feq_d }
   };
+  static const vmrun_ir_helper_fn minmax[2][2] = {
+    { h_fmin_s, h_fmax_s }, { h_fmin_d, h_fmax_d }
+  };
+  static const vmrun_ir_helper_fn toint[2][4] = {
+    { h_fcvt_w_s, h_fcvt_wu_s, h_fcvt_l_s, h_fcvt_lu_s },
+    { h_fcvt_w_d, h_fcvt_wu_d, h_fcvt_l_d, h_fcvt_lu_d }
+  };
+  static const vmrun_ir_helper_fn fromint[2][4] = {
+    { h_fcvt_s_w, h_fcvt_s_wu, h_fcvt_s_l, h_fcvt_s_lu },
+    { h_fcvt_d_w, h_fcvt_d_wu, h_fcvt_d_l, h_fcvt_d_lu }
+  };
   unsigned f7 = i >> 25, fmt = f7 & 3, f5 = f7 >> 2;
   unsigned rd = (i >> 7) & 31, rs1 = (i >> 15) & 31, rs2 = (i >> 20) & 31;
   unsigned f3 = (i >> 12) & 7;
@@ -1072,13 +1199,16 @@ static int tr_opfp(fpt *t, uint32_t i)
     return 0;
   case 0x05:                                       /* FMIN FMAX */
     if (f3 > 1) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_misc, INFO(rd, rs1, rs2, 0, 0, OPM_MIN + f3, fmt),
-             NOT_USED);
+    a = t_getf(t, rs1);
+    d = t_call(t, minmax[fmt][f3], a, t_getf(t, rs2), a, 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x08:                                       /* FCVT.S.D FCVT.D.S */
     if (rs2 != (fmt ^ 1) || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, rs1, 0, 0, rm, OPA_CVT_FP, fmt),
-             NOT_USED);
+    a = t_getf(t, rs1);
+    d = t_call(t, fmt ? h_fcvt_d_s : h_fcvt_s_d, a, a,
+               t_movi(t, (uint64_t)rm), 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x14:                                       /* FLE FLT FEQ */
     if (f3 > 2) return t_illegal(t);
@@ -1088,14 +1218,15 @@ static int tr_opfp(fpt *t, uint32_t i)
     return 0;
   case 0x18:                                       /* FCVT.{W,WU,L,LU}.fmt */
     if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
-    d = t_fpcall(t, rv_fp_h_toint, INFO(0, rs1, 0, 0, rm, OPI_W + rs2, fmt),
-                 NOT_USED);
+    a = t_getf(t, rs1);
+    d = t_call(t, toint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
     t_putx(t, rd, d);
     return 0;
   case 0x1a:                                       /* FCVT.fmt.{W,WU,L,LU} */
     if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, 0, 0, 0, rm, OPA_CVT_W + rs2, fmt),
-             t_getx(t, rs1));
+    a = t_getx(t, rs1);
+    d = t_call(t, fromint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x1c:
     if (rs2 != 0) return t_illegal(t);
@@ -1106,8 +1237,8 @@ static int tr_opfp(fpt *t, uint32_t i)
       return 0;
     }
     if (f3 == 1) {                                 /* FCLASS */
-      d = t_fpcall(t, rv_fp_h_toint, INFO(0, rs1, 0, 0, 0, OPI_CLASS, fmt),
-                   NOT_USED);
+      a = t_getf(t, rs1);
+      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, a, a, 0);
       t_putx(t, rd, d);
       return 0;
     }

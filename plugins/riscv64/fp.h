@@ -50,17 +50,15 @@ void rv_fp_csr_set(struct rv_cpu *rc, unsigned csr, uint64_t v);
 int rv_fp_reg_by_name(const char *name);
 const char *rv_fp_reg_name(unsigned k);
 
-/* Generic IR helpers (CALL).  info = rd | rs1 << 5 | rs2 << 10 |
-** rs3 << 15 | rm << 20 | op << 24 | double << 30, with rm already resolved
-** (0..4: DYN is replaced by the frm of tb_flags at translation); insn =
-** the raw instruction (unused); xval = x[rs1] for the conversions from
-** integers.  They cannot trap and are emitted with no CALL flags.  The
-** specialised helpers of the common operations are private to fp.c. */
+/* The generic IR helper (CALL), used for the fused ops in rounding modes
+** other than RNE: info = rd | rs1 << 5 | rs2 << 10 | rs3 << 15 |
+** rm << 20 | op << 24 | double << 30, with rm already resolved (0..4:
+** DYN is replaced by the frm of tb_flags at translation); insn = the raw
+** instruction (unused); xval = x[rs1] for the conversions from integers.
+** It reads and writes f[] and fflags itself, cannot trap and is emitted
+** with no CALL flags.  The helpers of the other operations (values in,
+** result out) are private to fp.c. */
 uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                       uint64_t xval);
-uint64_t rv_fp_h_misc(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                      uint64_t xval);
-uint64_t rv_fp_h_toint(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
                        uint64_t xval);
 
 #endif
