@@ -149,7 +149,7 @@ static const char *check_op(const interp *e, const vmrun_ir_block *ib,
 #define VMRUN_INTERP_NO_FUSION 0
 #endif
 
-enum { FU_NONE, FU_GAP, FU_GGAP, FU_AP, FU_GGBR, FU_GIBR };
+enum { FU_NONE, FU_GAP, FU_GGAP, FU_AP, FU_GGBR, FU_GIBR, FU_GGCP };
 
 static int alu_index(unsigned op)
 {
@@ -208,6 +208,14 @@ static unsigned fuse_match(const vmrun_ir_block *ib, uint32_t i,
         *kind = FU_GGBR;
         return 3;
       }
+      /* a helper on two state words whose result is stored (the riscv64
+      ** F/D operations: f[rs1], f[rs2] -> f[rd] or x[rd]) */
+      if (left >= 4 && o[2].op == VMRUN_IR_CALL && o[2].flags == 0 &&
+          o[2].a == o[0].dst && o[2].b == o[1].dst && o[2].c == o[0].dst &&
+          is_put64(&o[3]) && o[3].a == o[2].dst && o[3].imm <= 0xffff) {
+        *kind = FU_GGCP;
+        return 4;
+      }
     }
     if (o[1].op == VMRUN_IR_MOVI && o[1].dst != o[0].dst &&
         is_brcond64(&o[2]) && o[2].a == o[0].dst && o[2].b == o[1].dst &&
@@ -246,6 +254,12 @@ static int emit_fused(const interp *e, interp_op *o, const vmrun_ir_op *q,
     o->a = q[0].dst; o->b = q[1].dst; o->d = q[2].dst;
     o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[1].imm; o->imm = q[3].imm;
     h = H_GAP_ADD + 4u * (unsigned)alu_index(q[2].op) + 1;
+    break;
+  case FU_GGCP:
+    o->a = q[0].dst; o->b = q[1].dst; o->d = q[2].dst;
+    o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[1].imm;
+    o->c = (uint16_t)q[3].imm; o->imm = q[2].imm;
+    h = H_GGCP;
     break;
   case FU_AP:
     o->a = q[0].a; o->b = q[0].b; o->d = q[0].dst; o->imm = q[0].imm;
