@@ -1187,8 +1187,9 @@ static int tr_opfp(fpt *t, uint32_t i)
   case 0x0b:                                       /* FSQRT */
     if ((f5 == 0x0b && rs2 != 0) || (rm = t_rm(t, f3)) < 0)
       return t_illegal(t);
+    /* FSQRT reads rs1 twice: the interpreter fuses GET GET CALL PUT */
     a = t_getf(t, rs1);
-    b = f5 == 0x0b ? a : t_getf(t, rs2);
+    b = t_getf(t, f5 == 0x0b ? rs1 : rs2);
     d = t_call(t, arith2[rm == RM_RNE][fmt][f5 == 0x0b ? 4 : f5], a, b,
                rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), 0);
     t_putf(t, rd, d);
@@ -1206,8 +1207,10 @@ static int tr_opfp(fpt *t, uint32_t i)
   case 0x08:                                       /* FCVT.S.D FCVT.D.S */
     if (rs2 != (fmt ^ 1) || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
     a = t_getf(t, rs1);
-    d = t_call(t, fmt ? h_fcvt_d_s : h_fcvt_s_d, a, a,
-               t_movi(t, (uint64_t)rm), 0);
+    if (fmt)                                       /* exact: no rm */
+      d = t_call(t, h_fcvt_d_s, a, t_getf(t, rs1), a, 0);
+    else
+      d = t_call(t, h_fcvt_s_d, a, a, t_movi(t, (uint64_t)rm), 0);
     t_putf(t, rd, d);
     return 0;
   case 0x14:                                       /* FLE FLT FEQ */
@@ -1238,7 +1241,7 @@ static int tr_opfp(fpt *t, uint32_t i)
     }
     if (f3 == 1) {                                 /* FCLASS */
       a = t_getf(t, rs1);
-      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, a, a, 0);
+      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, t_getf(t, rs1), a, 0);
       t_putx(t, rd, d);
       return 0;
     }
