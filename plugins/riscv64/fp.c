@@ -602,20 +602,29 @@ uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
 ** is part of tb_flags), so none of these can trap: they are emitted with
 ** no CALL flags.
 */
+/* the full path, out of line so that the fast path needs no stack frame
+** (it tail-calls this) */
+static __attribute__((noinline)) uint64_t
+arith_slow(struct rv_cpu *rc, unsigned op, int dbl, unsigned rm, uint64_t a,
+           uint64_t b, uint64_t c)
+{
+  unsigned fl = 0;
+  uint64_t r = arith(op, dbl, rm, a, b, c, 0, &fl);
+  accrue(rc, fl);
+  return dbl ? r : BOX | (uint32_t)r;
+}
+
 static inline __attribute__((always_inline)) uint64_t
 arith_vals(vmrun_cpu *cpu, unsigned op, int dbl, unsigned rm, uint64_t a,
            uint64_t b, uint64_t c)
 {
   struct rv_cpu *rc = RV(cpu);
   uint64_t r;
-  unsigned fl = 0;
   if (!dbl) { a = unbox(a); b = unbox(b); c = unbox(c); }
   if (rm == RM_RNE && (rc->fflags & FFLAG_NX) &&
       arith_fast(op, dbl, a, b, c, &r))
     return dbl ? r : BOX | r;
-  r = arith(op, dbl, rm, a, b, c, 0, &fl);
-  accrue(rc, fl);
-  return dbl ? r : BOX | (uint32_t)r;
+  return arith_slow(rc, op, dbl, rm, a, b, c);
 }
 
 /* a = f[rs1], b = f[rs2] (ignored by FSQRT), c = the rounding mode 0..4;
