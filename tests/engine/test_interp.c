@@ -1137,12 +1137,13 @@ Test(ENGINE_SUITE, fused_forms_match_reference)
 
 /* GET, GET, CALL(ta, tb, ta), PUT: the interpreter's GGCP form (the
 ** riscv64 F/D helpers), and three near misses that must not be fused
-** (third argument not ta, a MAY_FAULT call, a 4-byte PUT) */
+** (third argument not ta, a MAY_FAULT call, a 4-byte PUT), then the
+** three-GET form G3CP */
 static void build_ggcp(vmrun_ir_block *b, void *arg)
 {
   vmrun_ir_op *o;
   (void)arg;
-  ir_temps(b, 12);
+  ir_temps(b, 16);
   ir_insn(b, b->pc);
   ir_get(b, 0, 1); ir_get(b, 1, 2);
   o = ir(b, VMRUN_IR_CALL, 8, 2, 0, 1, (uint64_t)(uintptr_t)h_record, 0);
@@ -1165,6 +1166,12 @@ static void build_ggcp(vmrun_ir_block *b, void *arg)
   o = ir(b, VMRUN_IR_CALL, 8, 11, 9, 10, (uint64_t)(uintptr_t)h_record, 0);
   o->c = 9;
   ir(b, VMRUN_IR_PUT, 4, 0, 11, 0, XOFF(9), 0);
+  /* three GETs (G3CP): x10 = x1 + x2 + x11, temporaries to x12..x15 */
+  ir_get(b, 12, 1); ir_get(b, 13, 2); ir_get(b, 14, 11);
+  o = ir(b, VMRUN_IR_CALL, 8, 15, 12, 13, (uint64_t)(uintptr_t)h_record, 0);
+  o->c = 14;
+  ir_put(b, 10, 15);
+  ir_put(b, 12, 12); ir_put(b, 13, 13); ir_put(b, 14, 14); ir_put(b, 15, 15);
   ir_exit(b, b->pc + 4);
 }
 
@@ -1176,6 +1183,7 @@ Test(ENGINE_SUITE, fused_call_matches_reference)
   FM->cpu->x[1] = 0x1000000000ull;
   FM->cpu->x[2] = 7;
   FM->cpu->x[9] = ~0ull;
+  FM->cpu->x[11] = 0x300;
   cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
   EQ(FM->cpu->x[3], 2 * 0x1000000000ull + 7);
   EQ(FM->cpu->x[4], 0x1000000000ull);          /* temporaries still set */
@@ -1184,9 +1192,14 @@ Test(ENGINE_SUITE, fused_call_matches_reference)
   EQ(FM->cpu->x[7], 0x1000000000ull + 14);
   EQ(FM->cpu->x[8], 2 * 0x1000000000ull + 7);
   EQ(FM->cpu->x[9], 0xffffffff00000007ull);    /* low 4 bytes written */
+  EQ(FM->cpu->x[10], 0x1000000000ull + 7 + 0x300);
+  EQ(FM->cpu->x[12], 0x1000000000ull);
+  EQ(FM->cpu->x[13], 7);
+  EQ(FM->cpu->x[14], 0x300);
+  EQ(FM->cpu->x[15], 0x1000000000ull + 7 + 0x300);
   EQ(seen_args[0], 0x1000000000ull);            /* the last call's */
   EQ(seen_args[1], 7);
-  EQ(seen_args[2], 0x1000000000ull);
+  EQ(seen_args[2], 0x300);
 }
 
 /* a branch into the middle of what would otherwise be fused */
