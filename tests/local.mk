@@ -201,7 +201,7 @@ tests_unit_test_config_LDADD = $(CRITERION_LIBS) $(YAML_LIBS)
 ## test finisher; the -vmrun variants add checks where QEMU 7.2 departs
 ## from the specification (tests/guest/README.md).
 GUEST_TESTS = alu muldiv mem amo rvc csr trap timer fp fp-arith fp-toint \
-	fp-cvt vm
+	fp-cvt fp-tb vm
 GUEST_CFLAGS = -nostdlib -nostartfiles -march=rv64imac_zicsr_zifencei \
 	-mabi=lp64 -Ttext=0x80000000 -Wl,--no-relax -Wl,-N \
 	-Wl,--no-warn-rwx-segments -I$(top_srcdir)/tests/guest

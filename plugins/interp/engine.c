@@ -149,7 +149,7 @@ static const char *check_op(const interp *e, const vmrun_ir_block *ib,
 #define VMRUN_INTERP_NO_FUSION 0
 #endif
 
-enum { FU_NONE, FU_GAP, FU_GGAP, FU_AP, FU_GGBR, FU_GIBR };
+enum { FU_NONE, FU_GAP, FU_GGAP, FU_AP, FU_GGBR, FU_GIBR, FU_GGCP, FU_G3CP };
 
 static int alu_index(unsigned op)
 {
@@ -208,6 +208,23 @@ static unsigned fuse_match(const vmrun_ir_block *ib, uint32_t i,
         *kind = FU_GGBR;
         return 3;
       }
+      /* the same with three state words (the fused multiply-adds) */
+      if (left >= 5 && is_get64(&o[2]) && o[2].dst != o[0].dst &&
+          o[2].dst != o[1].dst && o[3].op == VMRUN_IR_CALL &&
+          o[3].flags == 0 && o[3].a == o[0].dst && o[3].b == o[1].dst &&
+          o[3].c == o[2].dst && is_put64(&o[4]) && o[4].a == o[3].dst &&
+          (o[0].imm | o[1].imm | o[2].imm | o[4].imm) <= 0xffff) {
+        *kind = FU_G3CP;
+        return 5;
+      }
+      /* a helper on two state words whose result is stored (the riscv64
+      ** F/D operations: f[rs1], f[rs2] -> f[rd] or x[rd]) */
+      if (left >= 4 && o[2].op == VMRUN_IR_CALL && o[2].flags == 0 &&
+          o[2].a == o[0].dst && o[2].b == o[1].dst && o[2].c == o[0].dst &&
+          is_put64(&o[3]) && o[3].a == o[2].dst && o[3].imm <= 0xffff) {
+        *kind = FU_GGCP;
+        return 4;
+      }
     }
     if (o[1].op == VMRUN_IR_MOVI && o[1].dst != o[0].dst &&
         is_brcond64(&o[2]) && o[2].a == o[0].dst && o[2].b == o[1].dst &&
@@ -246,6 +263,19 @@ static int emit_fused(const interp *e, interp_op *o, const vmrun_ir_op *q,
     o->a = q[0].dst; o->b = q[1].dst; o->d = q[2].dst;
     o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[1].imm; o->imm = q[3].imm;
     h = H_GAP_ADD + 4u * (unsigned)alu_index(q[2].op) + 1;
+    break;
+  case FU_GGCP:
+    o->a = q[0].dst; o->b = q[1].dst; o->d = q[2].dst;
+    o->x = (uint32_t)q[0].imm; o->y = (uint32_t)q[1].imm;
+    o->c = (uint16_t)q[3].imm; o->imm = q[2].imm;
+    h = H_GGCP;
+    break;
+  case FU_G3CP:
+    o->a = q[0].dst; o->b = q[1].dst; o->c = q[2].dst; o->d = q[3].dst;
+    o->x = (uint32_t)(q[0].imm | q[1].imm << 16);
+    o->y = (uint32_t)(q[2].imm | q[4].imm << 16);
+    o->imm = q[3].imm;
+    h = H_G3CP;
     break;
   case FU_AP:
     o->a = q[0].a; o->b = q[0].b; o->d = q[0].dst; o->imm = q[0].imm;

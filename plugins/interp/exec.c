@@ -372,6 +372,24 @@ next_block:
   VMRUN_CASE(CALL)
     t[op->d] = HELPER(op)(cpu, t[op->a], t[op->b], t[op->c]);
     VMRUN_NEXT();
+  VMRUN_CASE(GGCP) {
+    /* GET64 t[a] = x, GET64 t[b] = y, CALL t[d] = fn(t[a], t[b], t[a])
+    ** (no flags), PUT64 c = t[d] */
+    uint64_t A = RD64(op->x), B = RD64(op->y), v_;
+    t[op->a] = A; t[op->b] = B;
+    v_ = HELPER(op)(cpu, A, B, A);
+    t[op->d] = v_; *ST64(op->c) = v_;
+  } VMRUN_NEXT();
+  VMRUN_CASE(G3CP) {
+    /* GET64 t[a], t[b], t[c] = the state words at x & 0xffff, x >> 16,
+    ** y & 0xffff; CALL t[d] = fn(t[a], t[b], t[c]) (no flags); PUT64 at
+    ** y >> 16 = t[d] */
+    uint64_t A = RD64(op->x & 0xffff), B = RD64(op->x >> 16);
+    uint64_t C = RD64(op->y & 0xffff), v_;
+    t[op->a] = A; t[op->b] = B; t[op->c] = C;
+    v_ = HELPER(op)(cpu, A, B, C);
+    t[op->d] = v_; *ST64(op->y >> 16) = v_;
+  } VMRUN_NEXT();
   VMRUN_CASE(CALL_SYNC) {
     /* MAY_FAULT / END: pc and icount as before this instruction */
     uint32_t done = DONE_BEFORE(op->x);

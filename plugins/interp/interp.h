@@ -64,7 +64,7 @@
   INTERP_FUSED4(X, ADD) INTERP_FUSED4(X, SUB) INTERP_FUSED4(X, MUL)        \
   INTERP_FUSED4(X, AND) INTERP_FUSED4(X, OR) INTERP_FUSED4(X, XOR)         \
   INTERP_FUSED4(X, SHL) INTERP_FUSED4(X, SHR) INTERP_FUSED4(X, SAR)        \
-  INTERP_CONDS(X, GGBR) INTERP_CONDS(X, GIBR)
+  INTERP_CONDS(X, GGBR) INTERP_CONDS(X, GIBR) X(GGCP) X(G3CP)
 
 /* Fused (superinstruction) forms of common 64-bit sequences, built by the
 ** peephole in engine.c; every temporary the sequence wrote is still
@@ -74,7 +74,13 @@
 **                                                   x=R1 y=R2 imm=R3
 **   AP_op_R/I  op td,ta,(tb|imm); PUT R,td          y=R
 **   GGBR_cc  GET ta,R1; GET tb,R2; BRCOND ta,tb     imm=R1|R2<<32
-**   GIBR_cc  GET ta,R; MOVI tb,imm; BRCOND ta,tb    c=R (< 64 KiB)  */
+**   GIBR_cc  GET ta,R; MOVI tb,imm; BRCOND ta,tb    c=R (< 64 KiB)
+**   GGCP     GET ta,R1; GET tb,R2; CALL td=fn(ta,tb,ta) with no flags;
+**            PUT R3,td              x=R1 y=R2 c=R3 (< 64 KiB) imm=fn
+**            (the riscv64 F/D helpers: two registers in, one out)
+**   G3CP     GET ta,R1; GET tb,R2; GET tc,R3; CALL td=fn(ta,tb,tc) with
+**            no flags; PUT R4,td    x=R1|R2<<16 y=R3|R4<<16 (all < 64 KiB)
+**            imm=fn (the fused multiply-adds)  */
 #define INTERP_FUSED4(X, OP) X(GAP_##OP) X(GGAP_##OP) X(AP_##OP##_R) \
                              X(AP_##OP##_I)
 

@@ -66,8 +66,7 @@ void rv_mode_changed(struct rv_cpu *rc)
     data = (unsigned)((rc->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
   cpu->mmu_idx = data;
   cpu->mmu_idx_fetch = cpu->priv;
-  cpu->tb_flags = cpu->priv |
-                  ((rc->mstatus & MSTATUS_FS) ? 0 : RV_TBF_FS_OFF);
+  cpu->tb_flags = rv_tb_flags(rc);
   update_paging(rc);
   /* Only bounce to the core when an interrupt is now pending and enabled
   ** (e.g. xRET lowered the privilege, or MIE/SIE was set): trap entry

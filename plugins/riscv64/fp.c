@@ -2,14 +2,23 @@
 ** plugins/riscv64/fp.c - RV64F and RV64D: decoder (IR generation) and the
 ** helpers that compute on the host FPU (Unprivileged ISA ch. 11 and 12).
 **
-** Translation.  Loads, stores and the bit moves (FLW FLD FSW FSD, FMV.X.W
-** FMV.X.D FMV.W.X FMV.D.X) are plain IR (LD/ST, GET/PUT on f[], and for
-** writes an OR of FS = Dirty into mstatus).  Every other instruction is
-** ONE CALL of a helper that reads and writes f[]/fflags itself and returns
-** the integer result for the instructions that write x[rd].  The rounding
-** mode is checked at translation time when static (rm 5 and 6 are
-** illegal); only rm = DYN can trap at run time (frm = 5, 6, 7), so only
-** those calls carry MAY_FAULT | END.
+** Translation.  Loads, stores, the bit moves (FLW FLD FSW FSD, FMV.X.W
+** FMV.X.D FMV.W.X FMV.D.X) and the sign injections (FSGNJ[N|X], hence
+** FMV/FNEG/FABS) are plain IR: LD/ST, GET/PUT on f[], ALU ops for the
+** sign bit and the NaN-box check of single-precision operands.  FADD FSUB
+** FMUL FDIV FSQRT, the fused ops in RNE, FMIN FMAX, FEQ FLT FLE, FCLASS
+** and the conversions call one helper per operation and format that
+** takes its operands as values (f or x registers read by IR GETs) and
+** returns the result (written by an IR PUT); fflags are updated by the
+** helper.  The fused ops in other modes call the generic rv_fp_h_arith
+** that reads and writes f[]/fflags itself.  The rounding mode is resolved
+** at translation time: rm = DYN uses the frm held in tb_flags
+** (RV_TBF_FRM_*, rv_cpu.h), and rm 5, 6 or DYN with frm 5..7 translate
+** to an illegal-instruction trap, so no FP helper can trap and all CALLs
+** carry no flags (no pc/icount sync, no trap check).  Writes of f[] set
+** mstatus.FS = Dirty only in blocks translated with FS != Dirty
+** (RV_TBF_FS_DIRTY): in a Dirty block nothing else can clear FS, since
+** every CSR write and trap ends the block.
 **
 ** Arithmetic.  NaN operands are handled in software first (result = the
 ** canonical NaN, NV if a signalling NaN is involved, and for the fused
@@ -70,9 +79,9 @@ enum {
   OPA_CVT_FP,                                  /* between S and D */
   OPA_CVT_W, OPA_CVT_WU, OPA_CVT_L, OPA_CVT_LU /* from an integer */
 };
-/* operations of rv_fp_h_misc */
-enum { OPM_SGNJ, OPM_SGNJN, OPM_SGNJX, OPM_MIN, OPM_MAX };
-/* operations of rv_fp_h_toint */
+/* sign injections (tr_sgnj) */
+enum { OPM_SGNJ, OPM_SGNJN, OPM_SGNJX };
+/* conversions to integers and comparisons */
 enum { OPI_W, OPI_WU, OPI_L, OPI_LU, OPI_FEQ, OPI_FLT, OPI_FLE, OPI_CLASS };
 
 #define INFO(rd, rs1, rs2, rs3, rm, op, dbl)                              \
@@ -204,7 +213,8 @@ static unsigned host_leave(host_env saved)
 
 /* The operation on host doubles / floats (called with the guest rounding
 ** mode installed; the arguments come from volatile variables). */
-static double host_d(unsigned op, double x, double y, double z, uint64_t xv)
+static inline __attribute__((always_inline)) double
+host_d(unsigned op, double x, double y, double z, uint64_t xv)
 {
   switch (op) {
   case OPA_ADD:   return x + y;
@@ -223,7 +233,8 @@ static double host_d(unsigned op, double x, double y, double z, uint64_t xv)
   }
 }
 
-static float host_f(unsigned op, float x, float y, float z, double dx,
+static inline __attribute__((always_inline)) float
+host_f(unsigned op, float x, float y, float z, double dx,
                     uint64_t xv)
 {
   switch (op) {
@@ -498,28 +509,15 @@ static uint64_t rd_src(struct rv_cpu *rc, unsigned r, int dbl)
 static void wr_f(struct rv_cpu *rc, unsigned rd, uint64_t v, int dbl)
 {
   rc->f[rd] = dbl ? v : (BOX | (uint32_t)v);
-  rc->mstatus |= MSTATUS_FS;            /* Dirty */
+  rv_fs_dirty(rc);
 }
 
 static void accrue(struct rv_cpu *rc, unsigned fl)
 {
   if (fl) {
     rc->fflags |= fl;
-    rc->mstatus |= MSTATUS_FS;
+    rv_fs_dirty(rc);
   }
-}
-
-/* The effective rounding mode, or -1 after raising illegal instruction
-** (dynamic with frm = 5, 6, 7; static 5 and 6 never get here). */
-static int eff_rm(struct rv_cpu *rc, unsigned rm, uint64_t insn)
-{
-  if (rm == RM_DYN) rm = rc->frm & 7;
-  if (rm > RM_RMM) {
-    rv_trap(rc, EXC_ILLEGAL_INSN, insn, 0);
-    rc->hdr.trap_taken = VMRUN_TRAP_RAISED;
-    return -1;
-  }
-  return (int)rm;
 }
 
 /*
@@ -534,7 +532,8 @@ static int eff_rm(struct rv_cpu *rc, unsigned rm, uint64_t insn)
 ** without touching the MXCSR, whose loads cost tens of ns each.  Returns 1
 ** with *out set, or 0 for the full path.
 */
-static int arith_fast(unsigned op, int dbl, uint64_t a, uint64_t b,
+static inline __attribute__((always_inline)) int
+arith_fast(unsigned op, int dbl, uint64_t a, uint64_t b,
                       uint64_t c, uint64_t *out)
 {
   int n = op == OPA_SQRT ? 1 : op >= OPA_MADD ? 3 : 2;
@@ -571,10 +570,10 @@ uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
                        uint64_t xval)
 {
   struct rv_cpu *rc = RV(cpu);
-  unsigned op = I_OP(info), fl = 0;
-  int dbl = I_DBL(info), rm = eff_rm(rc, I_RM(info), insn);
+  unsigned op = I_OP(info), fl = 0, rm = I_RM(info);
+  int dbl = I_DBL(info);
   uint64_t a, r;
-  if (rm < 0) return 0;
+  (void)insn;
   if (rm == RM_RNE && (rc->fflags & FFLAG_NX) && op <= OPA_NMADD &&
       arith_fast(op, dbl, rd_src(rc, I_RS1(info), dbl),
                  rd_src(rc, I_RS2(info), dbl), rd_src(rc, I_RS3(info), dbl),
@@ -584,76 +583,305 @@ uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
   }
   /* for FCVT.S.D / FCVT.D.S the source is in the other format */
   a = rd_src(rc, I_RS1(info), op == OPA_CVT_FP ? !dbl : dbl);
-  r = arith(op, dbl, (unsigned)rm, a, rd_src(rc, I_RS2(info), dbl),
+  r = arith(op, dbl, rm, a, rd_src(rc, I_RS2(info), dbl),
             rd_src(rc, I_RS3(info), dbl), xval, &fl);
   wr_f(rc, I_RD(info), r, dbl);
   accrue(rc, fl);
   return 0;
 }
 
-uint64_t rv_fp_h_misc(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                      uint64_t xval)
+/* ================= specialised helpers (values in, value out) ========= */
+
+/*
+** One helper per operation and format for the common instructions, so
+** that the operation is a constant and the fast path compiles to a few
+** tests around one host instruction.  The operands are the raw 64-bit f
+** registers (read by IR GETs; singles are unboxed here), the result is
+** the new f[rd] (NaN-boxed for single), written by an IR PUT; fflags are
+** updated here.  The rounding mode is resolved at translation time (frm
+** is part of tb_flags), so none of these can trap: they are emitted with
+** no CALL flags.
+*/
+/* the full path, out of line so that the fast path needs no stack frame
+** (it tail-calls this) */
+static __attribute__((noinline)) uint64_t
+arith_slow(struct rv_cpu *rc, unsigned op, int dbl, unsigned rm, uint64_t a,
+           uint64_t b, uint64_t c)
+{
+  unsigned fl = 0;
+  uint64_t r = arith(op, dbl, rm, a, b, c, 0, &fl);
+  accrue(rc, fl);
+  return dbl ? r : BOX | (uint32_t)r;
+}
+
+static inline __attribute__((always_inline)) uint64_t
+arith_vals(vmrun_cpu *cpu, unsigned op, int dbl, unsigned rm, uint64_t a,
+           uint64_t b, uint64_t c)
 {
   struct rv_cpu *rc = RV(cpu);
-  int dbl = I_DBL(info);
-  uint64_t a = rd_src(rc, I_RS1(info), dbl), b = rd_src(rc, I_RS2(info), dbl);
-  uint64_t s = sign_bit(dbl), r;
-  unsigned fl = 0;
-  (void)insn; (void)xval;
+  uint64_t r;
+  if (!dbl) { a = unbox(a); b = unbox(b); c = unbox(c); }
+  if (rm == RM_RNE && (rc->fflags & FFLAG_NX) &&
+      arith_fast(op, dbl, a, b, c, &r))
+    return dbl ? r : BOX | r;
+  return arith_slow(rc, op, dbl, rm, a, b, c);
+}
 
-  switch (I_OP(info)) {
-  case OPM_SGNJ:  r = (a & ~s) | (b & s); break;
-  case OPM_SGNJN: r = (a & ~s) | (~b & s); break;
-  case OPM_SGNJX: r = a ^ (b & s); break;
-  default: { /* MIN / MAX: IEEE 754-2019 minimumNumber / maximumNumber */
-    int mx = I_OP(info) == OPM_MAX;
-    if (is_snan(a, dbl) || is_snan(b, dbl)) fl |= FFLAG_NV;
-    if (is_nan(a, dbl) && is_nan(b, dbl)) r = canon(dbl);
-    else if (is_nan(a, dbl)) r = b;
-    else if (is_nan(b, dbl)) r = a;
-    else if (is_zero(a, dbl) && is_zero(b, dbl))
-      r = (is_neg(a, dbl) != mx) ? a : b;  /* -0 < +0 */
-    else {
-      double x = as_host(a, dbl), y = as_host(b, dbl);
-      r = (mx ? x > y : x < y) ? a : b;
-    }
-    break;
+/* a = f[rs1], b = f[rs2] (ignored by FSQRT), c = the rounding mode 0..4;
+** the _rne variants ignore c (rm = RNE: no temporary for it) */
+#define H_ARITH2(name, op, dbl)                                          \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t rm)                                     \
+  {                                                                      \
+    return arith_vals(cpu, op, dbl, (unsigned)rm, a, b, 0);             \
+  }                                                                      \
+  static uint64_t name##_rne(vmrun_cpu *cpu, uint64_t a, uint64_t b,    \
+                             uint64_t unused)                           \
+  {                                                                      \
+    (void)unused;                                                        \
+    return arith_vals(cpu, op, dbl, RM_RNE, a, b, 0);                    \
   }
+H_ARITH2(h_fadd_s, OPA_ADD, 0)
+H_ARITH2(h_fsub_s, OPA_SUB, 0)
+H_ARITH2(h_fmul_s, OPA_MUL, 0)
+H_ARITH2(h_fdiv_s, OPA_DIV, 0)
+H_ARITH2(h_fsqrt_s, OPA_SQRT, 0)
+H_ARITH2(h_fadd_d, OPA_ADD, 1)
+H_ARITH2(h_fsub_d, OPA_SUB, 1)
+H_ARITH2(h_fmul_d, OPA_MUL, 1)
+H_ARITH2(h_fdiv_d, OPA_DIV, 1)
+H_ARITH2(h_fsqrt_d, OPA_SQRT, 1)
+
+/* fused ops with rm = RNE: a, b, c = f[rs1], f[rs2], f[rs3] */
+#define H_FMA(name, op, dbl)                                             \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t c)                                      \
+  {                                                                      \
+    return arith_vals(cpu, op, dbl, RM_RNE, a, b, c);                    \
   }
-  wr_f(rc, I_RD(info), r, dbl);
-  accrue(rc, fl);
+H_FMA(h_fmadd_s, OPA_MADD, 0)
+H_FMA(h_fmsub_s, OPA_MSUB, 0)
+H_FMA(h_fnmsub_s, OPA_NMSUB, 0)
+H_FMA(h_fnmadd_s, OPA_NMADD, 0)
+H_FMA(h_fmadd_d, OPA_MADD, 1)
+H_FMA(h_fmsub_d, OPA_MSUB, 1)
+H_FMA(h_fnmsub_d, OPA_NMSUB, 1)
+H_FMA(h_fnmadd_d, OPA_NMADD, 1)
+
+/* FEQ FLT FLE: a = f[rs1], b = f[rs2]; returns x[rd] */
+static inline __attribute__((always_inline)) uint64_t
+cmp_vals(vmrun_cpu *cpu, unsigned op, int dbl, uint64_t a, uint64_t b)
+{
+  if (!dbl) { a = unbox(a); b = unbox(b); }
+  if (!is_nan(a, dbl) && !is_nan(b, dbl)) {
+    double x = as_host(a, dbl), y = as_host(b, dbl);
+    return op == OPI_FEQ ? x == y : op == OPI_FLT ? x < y : x <= y;
+  }
+  /* FEQ is a quiet comparison, FLT/FLE signalling (§11.8) */
+  if (op != OPI_FEQ || is_snan(a, dbl) || is_snan(b, dbl))
+    accrue(RV(cpu), FFLAG_NV);
   return 0;
 }
 
-uint64_t rv_fp_h_toint(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                       uint64_t xval)
-{
-  struct rv_cpu *rc = RV(cpu);
-  unsigned op = I_OP(info), fl = 0;
-  int dbl = I_DBL(info), rm = 0;
-  uint64_t a = rd_src(rc, I_RS1(info), dbl), b, r;
-  (void)xval;
+#define H_CMP(name, op, dbl)                                             \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t unused)                                 \
+  {                                                                      \
+    (void)unused;                                                        \
+    return cmp_vals(cpu, op, dbl, a, b);                                 \
+  }
+H_CMP(h_feq_s, OPI_FEQ, 0)
+H_CMP(h_flt_s, OPI_FLT, 0)
+H_CMP(h_fle_s, OPI_FLE, 0)
+H_CMP(h_feq_d, OPI_FEQ, 1)
+H_CMP(h_flt_d, OPI_FLT, 1)
+H_CMP(h_fle_d, OPI_FLE, 1)
 
-  if (op <= OPI_LU) {
-    rm = eff_rm(rc, I_RM(info), insn);
-    if (rm < 0) return 0;
-    r = to_int(a, dbl, (unsigned)rm, op, &fl);
-  } else if (op == OPI_CLASS) {
-    r = fclass(a, dbl);
-  } else {
-    b = rd_src(rc, I_RS2(info), dbl);
-    if (is_nan(a, dbl) || is_nan(b, dbl)) {
-      /* FEQ is a quiet comparison, FLT/FLE signalling (§11.8) */
-      if (op != OPI_FEQ || is_snan(a, dbl) || is_snan(b, dbl))
-        fl |= FFLAG_NV;
-      r = 0;
+/* FMIN FMAX: a = f[rs1], b = f[rs2]; returns f[rd] */
+static inline __attribute__((always_inline)) uint64_t
+minmax_vals(vmrun_cpu *cpu, int mx, int dbl, uint64_t a, uint64_t b)
+{
+  uint64_t r;
+  if (!dbl) { a = unbox(a); b = unbox(b); }
+  if (!is_nan(a, dbl) && !is_nan(b, dbl)) {
+    if (is_zero(a, dbl) && is_zero(b, dbl)) {
+      r = (is_neg(a, dbl) != mx) ? a : b;  /* -0 < +0 */
     } else {
       double x = as_host(a, dbl), y = as_host(b, dbl);
-      r = op == OPI_FEQ ? x == y : op == OPI_FLT ? x < y : x <= y;
+      r = (mx ? x > y : x < y) ? a : b;
+    }
+  } else {
+    /* IEEE 754-2019 minimumNumber / maximumNumber */
+    if (is_snan(a, dbl) || is_snan(b, dbl)) accrue(RV(cpu), FFLAG_NV);
+    r = is_nan(a, dbl) ? (is_nan(b, dbl) ? canon(dbl) : b) : a;
+  }
+  return dbl ? r : BOX | r;
+}
+
+#define H_MINMAX(name, mx, dbl)                                          \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t unused)                                 \
+  {                                                                      \
+    (void)unused;                                                        \
+    return minmax_vals(cpu, mx, dbl, a, b);                              \
+  }
+H_MINMAX(h_fmin_s, 0, 0)
+H_MINMAX(h_fmax_s, 1, 0)
+H_MINMAX(h_fmin_d, 0, 1)
+H_MINMAX(h_fmax_d, 1, 1)
+
+/* FCLASS: a = f[rs1]; returns x[rd] */
+static uint64_t h_fclass_s(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)cpu; (void)b; (void)c;
+  return fclass(unbox(a), 0);
+}
+
+static uint64_t h_fclass_d(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)cpu; (void)b; (void)c;
+  return fclass(a, 1);
+}
+
+/* FCVT.{W,WU,L,LU}.{S,D}: a = f[rs1], c = the rounding mode; returns
+** x[rd].  Fast path: RTZ (C casts) to W or L of a value well inside the
+** range, truncated by the host (cvttsd2si); NX if it was not integral. */
+static inline __attribute__((always_inline)) uint64_t
+toint_vals(vmrun_cpu *cpu, unsigned kind, int dbl, uint64_t a, unsigned rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  if (!dbl) a = unbox(a);
+  if (rm == RM_RTZ && (kind == OPI_W || kind == OPI_L) && !is_nan(a, dbl)) {
+    double x = as_host(a, dbl);
+    if (x > -2147483648.0 && x < 2147483648.0) {
+      int64_t v = (int64_t)x;
+      if ((double)v != x) accrue(RV(cpu), FFLAG_NX);
+      return (uint64_t)v;                    /* W: sign-extended already */
     }
   }
-  accrue(rc, fl);
+  r = to_int(a, dbl, rm, kind, &fl);
+  accrue(RV(cpu), fl);
   return r;
+}
+
+#define H_TOINT(name, kind, dbl)                                         \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t rm)                                     \
+  {                                                                      \
+    (void)b;                                                             \
+    return toint_vals(cpu, kind, dbl, a, (unsigned)rm);                  \
+  }
+H_TOINT(h_fcvt_w_s, OPI_W, 0)
+H_TOINT(h_fcvt_wu_s, OPI_WU, 0)
+H_TOINT(h_fcvt_l_s, OPI_L, 0)
+H_TOINT(h_fcvt_lu_s, OPI_LU, 0)
+H_TOINT(h_fcvt_w_d, OPI_W, 1)
+H_TOINT(h_fcvt_wu_d, OPI_WU, 1)
+H_TOINT(h_fcvt_l_d, OPI_L, 1)
+H_TOINT(h_fcvt_lu_d, OPI_LU, 1)
+
+/* FCVT.{S,D}.{W,WU,L,LU}: a = x[rs1], c = the rounding mode; returns
+** f[rd].  In RNE the host converts in its default mode (one rounding;
+** only NX can be raised: no integer overflows or underflows a float),
+** and the result is checked for exactness. */
+static inline __attribute__((always_inline)) uint64_t
+fromint_vals(vmrun_cpu *cpu, unsigned op, int dbl, uint64_t xv, unsigned rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  if (rm == RM_RNE) {
+    double d;          /* the rounded value, exactly */
+    int exact;
+    if (dbl) {
+      d = op == OPA_CVT_W    ? (double)(int32_t)xv
+          : op == OPA_CVT_WU ? (double)(uint32_t)xv
+          : op == OPA_CVT_L  ? (double)(int64_t)xv
+                             : (double)xv;
+      r = d_bits(d);
+    } else {
+      float f = op == OPA_CVT_W    ? (float)(int32_t)xv
+                : op == OPA_CVT_WU ? (float)(uint32_t)xv
+                : op == OPA_CVT_L  ? (float)(int64_t)xv
+                                   : (float)xv;
+      d = f;
+      r = BOX | f_bits(f);
+    }
+    switch (op) {
+    case OPA_CVT_W:  exact = d == (double)(int32_t)xv; break;
+    case OPA_CVT_WU: exact = d == (double)(uint32_t)xv; break;
+    case OPA_CVT_L:
+      exact = d < 9223372036854775808.0 && (int64_t)d == (int64_t)xv;
+      break;
+    default:
+      exact = d < 18446744073709551616.0 && (uint64_t)d == xv;
+      break;
+    }
+    if (!exact) accrue(RV(cpu), FFLAG_NX);
+    return r;
+  }
+  r = arith(op, dbl, rm, 0, 0, 0, xv, &fl);
+  accrue(RV(cpu), fl);
+  return dbl ? r : BOX | (uint32_t)r;
+}
+
+#define H_FROMINT(name, op, dbl)                                         \
+  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
+                       uint64_t rm)                                     \
+  {                                                                      \
+    (void)b;                                                             \
+    return fromint_vals(cpu, op, dbl, a, (unsigned)rm);                  \
+  }
+H_FROMINT(h_fcvt_s_w, OPA_CVT_W, 0)
+H_FROMINT(h_fcvt_s_wu, OPA_CVT_WU, 0)
+H_FROMINT(h_fcvt_s_l, OPA_CVT_L, 0)
+H_FROMINT(h_fcvt_s_lu, OPA_CVT_LU, 0)
+H_FROMINT(h_fcvt_d_w, OPA_CVT_W, 1)
+H_FROMINT(h_fcvt_d_wu, OPA_CVT_WU, 1)
+H_FROMINT(h_fcvt_d_l, OPA_CVT_L, 1)
+H_FROMINT(h_fcvt_d_lu, OPA_CVT_LU, 1)
+
+/* FCVT.S.D (a = f[rs1], c = rm) and FCVT.D.S (exact): return f[rd] */
+static uint64_t h_fcvt_s_d(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t rm)
+{
+  unsigned fl = 0;
+  uint64_t r;
+  (void)b;
+  /* fast: RNE with NX set, a finite double whose float is normal (or a
+  ** zero from a zero): no new flag */
+  if (rm == RM_RNE && (RV(cpu)->fflags & FFLAG_NX) &&
+      (a & exp_mask(1)) != exp_mask(1)) {
+    float f = (float)as_d(a);
+    uint64_t fb = f_bits(f), e = fb & exp_mask(0);
+    if (e != exp_mask(0) && (e != 0 || is_zero(a, 1))) return BOX | fb;
+  }
+  r = arith(OPA_CVT_FP, 0, (unsigned)rm, a, 0, 0, 0, &fl);
+  accrue(RV(cpu), fl);
+  return BOX | (uint32_t)r;
+}
+
+static uint64_t h_fcvt_d_s(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                           uint64_t c)
+{
+  (void)b; (void)c;
+  a = unbox(a);
+  if (is_nan(a, 0)) {
+    if (is_snan(a, 0)) accrue(RV(cpu), FFLAG_NV);
+    return CANON_D;
+  }
+  return d_bits((double)as_f(a));
+}
+
+/* mstatus.FS = Dirty (and tb_flags), for IR writes of f[] in blocks
+** translated while FS was not Dirty */
+static uint64_t h_dirty(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  (void)a; (void)b; (void)c;
+  rv_fs_dirty(RV(cpu));
+  return 0;
 }
 
 /* ================= CSRs and register names ================= */
@@ -678,6 +906,7 @@ void rv_fp_csr_set(struct rv_cpu *rc, unsigned csr, uint64_t v)
     break;
   }
   if (rc->mstatus & MSTATUS_FS) rc->mstatus |= MSTATUS_FS;
+  rc->hdr.tb_flags = rv_tb_flags(rc);  /* FS Dirty and frm are part of it */
 }
 
 static const char *const f_names[32] = {
@@ -784,24 +1013,46 @@ static int t_illegal(fpt *t)
   return 1;
 }
 
-/* mstatus.FS = Dirty after an IR-only write of f[] */
+/* mstatus.FS = Dirty after an IR write of f[]: nothing to do when the
+** block was translated with FS = Dirty (it cannot change inside a block
+** but through FP writes: anything else that writes mstatus ends the
+** block), else one helper call (which also sets the tb_flags bit, so the
+** following blocks are the Dirty variants). */
 static void t_dirty(fpt *t)
 {
-  uint16_t s = t_get(t, offsetof(struct rv_cpu, mstatus), 8, 0);
-  t_put(t, t_ori(t, s, MSTATUS_FS), offsetof(struct rv_cpu, mstatus));
+  uint16_t z;
+  if (t->blk->tb_flags & RV_TBF_FS_DIRTY) return;
+  z = t_movi(t, 0);
+  t_call(t, h_dirty, z, z, z, 0);
 }
 
-/* One helper call; `xv` = a temporary holding x[rs1] or NOT_USED. */
+static uint16_t t_getf(fpt *t, unsigned r) { return t_get(t, FPR(r), 8, 0); }
+
+static void t_putf(fpt *t, unsigned r, uint16_t v)
+{
+  t_put(t, v, FPR(r));
+  t_dirty(t);
+}
+
+/* One generic helper call; `xv` = a temporary holding x[rs1] or
+** NOT_USED.  The rounding mode in `info` is already resolved (t_rm), so
+** the helpers cannot trap: no CALL flags. */
 static uint16_t t_fpcall(fpt *t, vmrun_ir_helper_fn fn, uint64_t info,
                          uint16_t xv)
 {
   uint16_t a = t_movi(t, info), b = t_movi(t, t->raw);
-  unsigned fl = I_RM(info) == RM_DYN
-                    ? VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END : 0;
-  return t_call(t, fn, a, b, xv == NOT_USED ? a : xv, fl);
+  return t_call(t, fn, a, b, xv == NOT_USED ? a : xv, 0);
 }
 
-static int bad_rm(unsigned rm) { return rm == 5 || rm == 6; }
+/* The rounding mode of an instruction: static, or for rm = DYN the frm
+** this block was translated for (tb_flags); -1 if illegal (5, 6, or DYN
+** with frm = 5, 6, 7: Unprivileged ISA §11.2). */
+static int t_rm(fpt *t, unsigned rm)
+{
+  if (rm == RM_DYN)
+    rm = (t->blk->tb_flags & RV_TBF_FRM_MASK) >> RV_TBF_FRM_SHIFT;
+  return rm <= RM_RMM ? (int)rm : -1;
+}
 
 static int tr_load(fpt *t, uint32_t i)
 {
@@ -815,8 +1066,7 @@ static int tr_load(fpt *t, uint32_t i)
   o->dst = d; o->a = a; o->imm = (uint64_t)((int64_t)(int32_t)i >> 20);
   o->size = f3 == 2 ? 4 : 8;
   if (f3 == 2) d = t_ori(t, d, BOX);             /* NaN-box */
-  t_put(t, d, FPR((i >> 7) & 31));
-  t_dirty(t);
+  t_putf(t, (i >> 7) & 31, d);
   return 0;
 }
 
@@ -827,7 +1077,7 @@ static int tr_store(fpt *t, uint32_t i)
   vmrun_ir_op *o;
   if (f3 != 2 && f3 != 3) return t_illegal(t);   /* FSW, FSD only */
   a = t_getx(t, (i >> 15) & 31);
-  b = t_get(t, FPR((i >> 20) & 31), 8, 0);
+  b = t_getf(t, (i >> 20) & 31);
   o = vmrun_ir_emit(t->blk, VMRUN_IR_ST);
   o->a = a; o->b = b;
   o->imm = (uint64_t)(((int64_t)(int32_t)i >> 25) << 5 | ((i >> 7) & 31));
@@ -837,86 +1087,179 @@ static int tr_store(fpt *t, uint32_t i)
 
 static int tr_fma(fpt *t, uint32_t i)
 {
-  unsigned fmt = (i >> 25) & 3, rm = (i >> 12) & 7;
-  unsigned op = OPA_MADD + (((i & 0x7f) - 0x43) >> 2);
-  if (fmt > 1 || bad_rm(rm)) return t_illegal(t);
+  static const vmrun_ir_helper_fn fn[2][4] = {
+    { h_fmadd_s, h_fmsub_s, h_fnmsub_s, h_fnmadd_s },
+    { h_fmadd_d, h_fmsub_d, h_fnmsub_d, h_fnmadd_d }
+  };
+  unsigned fmt = (i >> 25) & 3, rd = (i >> 7) & 31, rs1 = (i >> 15) & 31;
+  unsigned rs2 = (i >> 20) & 31, rs3 = i >> 27;
+  unsigned k = ((i & 0x7f) - 0x43) >> 2;         /* MADD MSUB NMSUB NMADD */
+  int rm = t_rm(t, (i >> 12) & 7);
+  if (fmt > 1 || rm < 0) return t_illegal(t);
+  if (rm == RM_RNE) {
+    uint16_t a = t_getf(t, rs1), b = t_getf(t, rs2), c = t_getf(t, rs3);
+    t_putf(t, rd, t_call(t, fn[fmt][k], a, b, c, 0));
+    return 0;
+  }
   t_fpcall(t, rv_fp_h_arith,
-           INFO((i >> 7) & 31, (i >> 15) & 31, (i >> 20) & 31, i >> 27, rm,
-                op, fmt), NOT_USED);
+           INFO(rd, rs1, rs2, rs3, rm, OPA_MADD + k, fmt), NOT_USED);
   return 0;
+}
+
+/* FSGNJ FSGNJN FSGNJX in IR (FMV, FNEG, FABS are the rs1 == rs2 forms).
+** Single-precision operands are unboxed first: an operand that is not a
+** properly NaN-boxed value reads as the boxed canonical NaN (§11.2), and
+** the result keeps the upper 32 ones of the (unboxed) rs1 operand. */
+static uint16_t t_unbox(fpt *t, uint16_t v)
+{
+  uint16_t hi = t_new(t), ok = t_new(t), d = t_new(t);
+  vmrun_ir_op *o = vmrun_ir_emit(t->blk, VMRUN_IR_SHR);
+  o->dst = hi; o->a = v; o->imm = 32; o->size = 8; o->flags = VMRUN_IR_F_BIMM;
+  o = vmrun_ir_emit(t->blk, VMRUN_IR_SETCC);
+  o->dst = ok; o->a = hi; o->imm = 0xffffffffu; o->size = 8;
+  o->cond = VMRUN_IR_EQ; o->flags = VMRUN_IR_F_BIMM;
+  o = vmrun_ir_emit(t->blk, VMRUN_IR_SELECT);
+  o->dst = d; o->a = v; o->c = ok; o->imm = BOX | CANON_S; o->size = 8;
+  o->flags = VMRUN_IR_F_BIMM;
+  return d;
+}
+
+static uint16_t t_alu(fpt *t, unsigned op, uint16_t a, uint16_t b,
+                      uint64_t imm, int bimm)
+{
+  uint16_t d = t_new(t);
+  vmrun_ir_op *o = vmrun_ir_emit(t->blk, (uint8_t)op);
+  o->dst = d; o->a = a; o->b = b; o->imm = imm; o->size = 8;
+  o->flags = bimm ? VMRUN_IR_F_BIMM : 0;
+  return d;
+}
+
+static void tr_sgnj(fpt *t, unsigned kind, unsigned fmt, unsigned rd,
+                    unsigned rs1, unsigned rs2)
+{
+  uint64_t s = sign_bit((int)fmt);
+  uint16_t a = t_getf(t, rs1), b, m, r;
+  if (!fmt) a = t_unbox(t, a);
+  if (rs1 == rs2) {
+    /* FMV, FNEG, FABS */
+    r = kind == OPM_SGNJ    ? a
+        : kind == OPM_SGNJN ? t_alu(t, VMRUN_IR_XOR, a, 0, s, 1)
+                            : t_alu(t, VMRUN_IR_AND, a, 0, ~s, 1);
+  } else {
+    b = t_getf(t, rs2);
+    if (!fmt) b = t_unbox(t, b);
+    m = t_alu(t, VMRUN_IR_AND, b, 0, s, 1);       /* sign of rs2 */
+    if (kind == OPM_SGNJX) {
+      r = t_alu(t, VMRUN_IR_XOR, a, m, 0, 0);
+    } else {
+      if (kind == OPM_SGNJN) m = t_alu(t, VMRUN_IR_XOR, m, 0, s, 1);
+      r = t_alu(t, VMRUN_IR_OR, t_alu(t, VMRUN_IR_AND, a, 0, ~s, 1), m, 0, 0);
+    }
+  }
+  t_putf(t, rd, r);
 }
 
 static int tr_opfp(fpt *t, uint32_t i)
 {
+  /* [rm == RNE][fmt][FADD FSUB FMUL FDIV FSQRT] */
+  static const vmrun_ir_helper_fn arith2[2][2][5] = {
+    { { h_fadd_s, h_fsub_s, h_fmul_s, h_fdiv_s, h_fsqrt_s },
+      { h_fadd_d, h_fsub_d, h_fmul_d, h_fdiv_d, h_fsqrt_d } },
+    { { h_fadd_s_rne, h_fsub_s_rne, h_fmul_s_rne, h_fdiv_s_rne,
+        h_fsqrt_s_rne },
+      { h_fadd_d_rne, h_fsub_d_rne, h_fmul_d_rne, h_fdiv_d_rne,
+        h_fsqrt_d_rne } }
+  };
+  static const vmrun_ir_helper_fn cmp[2][3] = {
+    { h_fle_s, h_flt_s, h_feq_s }, { h_fle_d, h_flt_d, h_feq_d }
+  };
+  static const vmrun_ir_helper_fn minmax[2][2] = {
+    { h_fmin_s, h_fmax_s }, { h_fmin_d, h_fmax_d }
+  };
+  static const vmrun_ir_helper_fn toint[2][4] = {
+    { h_fcvt_w_s, h_fcvt_wu_s, h_fcvt_l_s, h_fcvt_lu_s },
+    { h_fcvt_w_d, h_fcvt_wu_d, h_fcvt_l_d, h_fcvt_lu_d }
+  };
+  static const vmrun_ir_helper_fn fromint[2][4] = {
+    { h_fcvt_s_w, h_fcvt_s_wu, h_fcvt_s_l, h_fcvt_s_lu },
+    { h_fcvt_d_w, h_fcvt_d_wu, h_fcvt_d_l, h_fcvt_d_lu }
+  };
   unsigned f7 = i >> 25, fmt = f7 & 3, f5 = f7 >> 2;
   unsigned rd = (i >> 7) & 31, rs1 = (i >> 15) & 31, rs2 = (i >> 20) & 31;
-  unsigned rm = (i >> 12) & 7;
-  uint16_t d;
+  unsigned f3 = (i >> 12) & 7;
+  int rm;
+  uint16_t a, b, d;
 
   if (fmt > 1) return t_illegal(t);                /* H, Q */
   switch (f5) {
   case 0x00: case 0x01: case 0x02: case 0x03:      /* FADD FSUB FMUL FDIV */
-    if (bad_rm(rm)) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, rs1, rs2, 0, rm, f5, fmt), NOT_USED);
-    return 0;
   case 0x0b:                                       /* FSQRT */
-    if (rs2 != 0 || bad_rm(rm)) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, rs1, 0, 0, rm, OPA_SQRT, fmt),
-             NOT_USED);
+    if ((f5 == 0x0b && rs2 != 0) || (rm = t_rm(t, f3)) < 0)
+      return t_illegal(t);
+    /* FSQRT reads rs1 twice: the interpreter fuses GET GET CALL PUT */
+    a = t_getf(t, rs1);
+    b = t_getf(t, f5 == 0x0b ? rs1 : rs2);
+    d = t_call(t, arith2[rm == RM_RNE][fmt][f5 == 0x0b ? 4 : f5], a, b,
+               rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x04:                                       /* FSGNJ[N|X] */
-    if (rm > 2) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_misc, INFO(rd, rs1, rs2, 0, 0, OPM_SGNJ + rm, fmt),
-             NOT_USED);
+    if (f3 > 2) return t_illegal(t);
+    tr_sgnj(t, OPM_SGNJ + f3, fmt, rd, rs1, rs2);
     return 0;
   case 0x05:                                       /* FMIN FMAX */
-    if (rm > 1) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_misc, INFO(rd, rs1, rs2, 0, 0, OPM_MIN + rm, fmt),
-             NOT_USED);
+    if (f3 > 1) return t_illegal(t);
+    a = t_getf(t, rs1);
+    d = t_call(t, minmax[fmt][f3], a, t_getf(t, rs2), a, 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x08:                                       /* FCVT.S.D FCVT.D.S */
-    if (rs2 != (fmt ^ 1) || bad_rm(rm)) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, rs1, 0, 0, rm, OPA_CVT_FP, fmt),
-             NOT_USED);
+    if (rs2 != (fmt ^ 1) || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
+    a = t_getf(t, rs1);
+    if (fmt)                                       /* exact: no rm */
+      d = t_call(t, h_fcvt_d_s, a, t_getf(t, rs1), a, 0);
+    else
+      d = t_call(t, h_fcvt_s_d, a, a, t_movi(t, (uint64_t)rm), 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x14:                                       /* FLE FLT FEQ */
-    if (rm > 2) return t_illegal(t);
-    d = t_fpcall(t, rv_fp_h_toint,
-                 INFO(0, rs1, rs2, 0, 0, OPI_FLE - rm, fmt), NOT_USED);
+    if (f3 > 2) return t_illegal(t);
+    d = t_getf(t, rs1);
+    d = t_call(t, cmp[fmt][f3], d, t_getf(t, rs2), d, 0);
     t_putx(t, rd, d);
     return 0;
   case 0x18:                                       /* FCVT.{W,WU,L,LU}.fmt */
-    if (rs2 > 3 || bad_rm(rm)) return t_illegal(t);
-    d = t_fpcall(t, rv_fp_h_toint, INFO(0, rs1, 0, 0, rm, OPI_W + rs2, fmt),
-                 NOT_USED);
+    if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
+    a = t_getf(t, rs1);
+    d = t_call(t, toint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
     t_putx(t, rd, d);
     return 0;
   case 0x1a:                                       /* FCVT.fmt.{W,WU,L,LU} */
-    if (rs2 > 3 || bad_rm(rm)) return t_illegal(t);
-    t_fpcall(t, rv_fp_h_arith, INFO(rd, 0, 0, 0, rm, OPA_CVT_W + rs2, fmt),
-             t_getx(t, rs1));
+    if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
+    a = t_getx(t, rs1);
+    d = t_call(t, fromint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
+    t_putf(t, rd, d);
     return 0;
   case 0x1c:
     if (rs2 != 0) return t_illegal(t);
-    if (rm == 0) {                                 /* FMV.X.W FMV.X.D */
+    if (f3 == 0) {                                 /* FMV.X.W FMV.X.D */
       d = fmt ? t_get(t, FPR(rs1), 8, 0)
               : t_get(t, FPR(rs1), 4, VMRUN_IR_F_SIGNED);
       t_putx(t, rd, d);
       return 0;
     }
-    if (rm == 1) {                                 /* FCLASS */
-      d = t_fpcall(t, rv_fp_h_toint, INFO(0, rs1, 0, 0, 0, OPI_CLASS, fmt),
-                   NOT_USED);
+    if (f3 == 1) {                                 /* FCLASS */
+      a = t_getf(t, rs1);
+      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, t_getf(t, rs1), a, 0);
       t_putx(t, rd, d);
       return 0;
     }
     return t_illegal(t);
   case 0x1e:                                       /* FMV.W.X FMV.D.X */
-    if (rs2 != 0 || rm != 0) return t_illegal(t);
+    if (rs2 != 0 || f3 != 0) return t_illegal(t);
     d = t_getx(t, rs1);
     if (!fmt) d = t_ori(t, d, BOX);
-    t_put(t, d, FPR(rd));
-    t_dirty(t);
+    t_putf(t, rd, d);
     return 0;
   default:
     return t_illegal(t);

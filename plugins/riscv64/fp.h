@@ -6,9 +6,10 @@
 ** values are NaN-boxed: upper 32 bits all ones), fflags (bits 4:0) and frm
 ** (bits 2:0).  mstatus.FS (Privileged ISA §3.1.6.6): with FS = Off every FP
 ** instruction and every access to fflags/frm/fcsr is illegal; any write of
-** FP state sets FS = Dirty (SD is derived from FS on read).  FS == Off is
-** part of tb_flags (RV_TBF_FS_OFF, rv_cpu.h), so the decision is taken at
-** translation time and blocks are specialised on it.
+** FP state sets FS = Dirty (SD is derived from FS on read).  FS == Off,
+** FS == Dirty and frm are part of tb_flags (RV_TBF_*, rv_cpu.h), so the
+** FS check and the dynamic rounding mode are decided at translation time
+** and blocks are specialised on them.
 */
 #ifndef RV_FP_H
 #define RV_FP_H
@@ -49,16 +50,15 @@ void rv_fp_csr_set(struct rv_cpu *rc, unsigned csr, uint64_t v);
 int rv_fp_reg_by_name(const char *name);
 const char *rv_fp_reg_name(unsigned k);
 
-/* IR helpers (CALL).  info = rd | rs1 << 5 | rs2 << 10 | rs3 << 15 |
-** rm << 20 | op << 24 | double << 30; insn = the raw instruction (mtval
-** if the dynamic rounding mode is invalid); xval = x[rs1] for the
-** conversions from integers.  Emitted with MAY_FAULT | END only when
-** rm = DYN (the only case where they can trap). */
+/* The generic IR helper (CALL), used for the fused ops in rounding modes
+** other than RNE: info = rd | rs1 << 5 | rs2 << 10 | rs3 << 15 |
+** rm << 20 | op << 24 | double << 30, with rm already resolved (0..4:
+** DYN is replaced by the frm of tb_flags at translation); insn = the raw
+** instruction (unused); xval = x[rs1] for the conversions from integers.
+** It reads and writes f[] and fflags itself, cannot trap and is emitted
+** with no CALL flags.  The helpers of the other operations (values in,
+** result out) are private to fp.c. */
 uint64_t rv_fp_h_arith(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                       uint64_t xval);
-uint64_t rv_fp_h_misc(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
-                      uint64_t xval);
-uint64_t rv_fp_h_toint(vmrun_cpu *cpu, uint64_t info, uint64_t insn,
                        uint64_t xval);
 
 #endif

@@ -99,8 +99,21 @@
                      MISA_EXT('A') | MISA_EXT('C') | MISA_EXT('S') |        \
                      MISA_EXT('U') | MISA_EXT('F') | MISA_EXT('D'))
 
-/* tb_flags = priv | RV_TBF_FS_OFF when mstatus.FS == Off (FP code traps) */
-#define RV_TBF_FS_OFF 0x100u
+/* tb_flags (the key blocks are translated for, rv_tb_flags()):
+**   bits 1:0    privilege;
+**   RV_TBF_FS_OFF    mstatus.FS == Off: every F/D instruction traps;
+**   RV_TBF_FS_DIRTY  mstatus.FS == Dirty: F/D writes need not set it;
+**   bits 12:10  frm: the rounding mode an F/D instruction with rm = DYN
+**               uses, resolved at translation time (frm 5..7: illegal).
+** Whatever changes mstatus.FS or frm must recompute them: rv_mode_changed
+** for mstatus, rv_fp_csr_set for fflags/frm/fcsr, user.c for sigreturn.
+** Setting FS = Dirty from code translated with FS != Dirty goes through
+** rv_fs_dirty (or the same two stores in IR, fp.c t_dirty).  A CSR write
+** ends its block (translate.c), so later code is looked up again. */
+#define RV_TBF_FS_OFF    0x100u
+#define RV_TBF_FS_DIRTY  0x200u
+#define RV_TBF_FRM_SHIFT 10
+#define RV_TBF_FRM_MASK  (7u << RV_TBF_FRM_SHIFT)
 
 /* ---- satp (§4.1.11) ---- */
 #define SATP_MODE_SHIFT 60
@@ -175,6 +188,24 @@ struct rv_cpu {
 };
 
 static inline struct rv_cpu *RV(vmrun_cpu *cpu) { return (struct rv_cpu *)cpu; }
+
+/* tb_flags for the current privilege, mstatus.FS and frm (see above) */
+static inline uint32_t rv_tb_flags(const struct rv_cpu *rc)
+{
+  uint64_t fs = rc->mstatus & MSTATUS_FS;
+  return rc->hdr.priv | (fs == 0 ? RV_TBF_FS_OFF : 0) |
+         (fs == MSTATUS_FS ? RV_TBF_FS_DIRTY : 0) |
+         (rc->frm & 7) << RV_TBF_FRM_SHIFT;
+}
+
+/* mstatus.FS = Dirty after a write of f[] or fflags (Privileged ISA
+** §3.1.6.6), and the same in tb_flags so that the next block looked up is
+** the variant that no longer marks it. */
+static inline void rv_fs_dirty(struct rv_cpu *rc)
+{
+  rc->mstatus |= MSTATUS_FS;
+  rc->hdr.tb_flags |= RV_TBF_FS_DIRTY;
+}
 
 /* ---- csr.c: CSRs, trap entry, interrupts, mode bookkeeping ---- */
 /* Recompute mmu_idx / mmu_idx_fetch / tb_flags and the paging regimes

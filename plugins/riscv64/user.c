@@ -109,6 +109,7 @@ static void rv_user_set_entry(void *inst, vmrun_cpu *cpu, uint64_t pc,
   memset(rc->x, 0, sizeof rc->x);        /* a0 = 0: no rtld_fini */
   memset(rc->f, 0, sizeof rc->f);
   rc->fflags = rc->frm = 0;
+  rc->hdr.tb_flags = rv_tb_flags(rc);    /* frm is part of it */
   rc->x[2] = sp;
   cpu->pc = pc;
 }
@@ -188,6 +189,7 @@ static void rv_user_sigframe_restore(void *inst, vmrun_cpu *cpu,
   memcpy(&fcsr, f + UC_FCSR, 4);
   rc->fflags = fcsr & 0x1f;
   rc->frm = (fcsr >> 5) & 7;
+  rc->hdr.tb_flags = rv_tb_flags(rc);    /* frm is part of it */
   *sigmask = get64(f + UC_SIGMASK);
   rc->res_valid = 0;
 }

@@ -1417,6 +1417,73 @@ Test(ENGINE_SUITE, fused_forms_match_reference)
       }
 }
 
+/* GET, GET, CALL(ta, tb, ta), PUT: the interpreter's GGCP form (the
+** riscv64 F/D helpers), and three near misses that must not be fused
+** (third argument not ta, a MAY_FAULT call, a 4-byte PUT), then the
+** three-GET form G3CP */
+static void build_ggcp(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 16);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1); ir_get(b, 1, 2);
+  o = ir(b, VMRUN_IR_CALL, 8, 2, 0, 1, (uint64_t)(uintptr_t)h_record, 0);
+  o->c = 0;
+  ir_put(b, 3, 2);
+  ir_put(b, 4, 0); ir_put(b, 5, 1); ir_put(b, 6, 2);
+  /* c = tb */
+  ir_get(b, 3, 1); ir_get(b, 4, 2);
+  o = ir(b, VMRUN_IR_CALL, 8, 5, 3, 4, (uint64_t)(uintptr_t)h_record, 0);
+  o->c = 4;
+  ir_put(b, 7, 5);
+  /* MAY_FAULT */
+  ir_get(b, 6, 1); ir_get(b, 7, 2);
+  o = ir(b, VMRUN_IR_CALL, 8, 8, 6, 7, (uint64_t)(uintptr_t)h_record,
+         VMRUN_IR_F_MAY_FAULT);
+  o->c = 6;
+  ir_put(b, 8, 8);
+  /* 4-byte PUT */
+  ir_get(b, 9, 1); ir_get(b, 10, 2);
+  o = ir(b, VMRUN_IR_CALL, 8, 11, 9, 10, (uint64_t)(uintptr_t)h_record, 0);
+  o->c = 9;
+  ir(b, VMRUN_IR_PUT, 4, 0, 11, 0, XOFF(9), 0);
+  /* three GETs (G3CP): x10 = x1 + x2 + x11, temporaries to x12..x15 */
+  ir_get(b, 12, 1); ir_get(b, 13, 2); ir_get(b, 14, 11);
+  o = ir(b, VMRUN_IR_CALL, 8, 15, 12, 13, (uint64_t)(uintptr_t)h_record, 0);
+  o->c = 14;
+  ir_put(b, 10, 15);
+  ir_put(b, 12, 12); ir_put(b, 13, 13); ir_put(b, 14, 14); ir_put(b, 15, 15);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(ENGINE_SUITE, fused_call_matches_reference)
+{
+  helper_trap = 0;
+  fm_block(PC0, build_ggcp, NULL);
+  memset(FM->cpu->x, 0, sizeof FM->cpu->x);
+  FM->cpu->x[1] = 0x1000000000ull;
+  FM->cpu->x[2] = 7;
+  FM->cpu->x[9] = ~0ull;
+  FM->cpu->x[11] = 0x300;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[3], 2 * 0x1000000000ull + 7);
+  EQ(FM->cpu->x[4], 0x1000000000ull);          /* temporaries still set */
+  EQ(FM->cpu->x[5], 7);
+  EQ(FM->cpu->x[6], 2 * 0x1000000000ull + 7);
+  EQ(FM->cpu->x[7], 0x1000000000ull + 14);
+  EQ(FM->cpu->x[8], 2 * 0x1000000000ull + 7);
+  EQ(FM->cpu->x[9], 0xffffffff00000007ull);    /* low 4 bytes written */
+  EQ(FM->cpu->x[10], 0x1000000000ull + 7 + 0x300);
+  EQ(FM->cpu->x[12], 0x1000000000ull);
+  EQ(FM->cpu->x[13], 7);
+  EQ(FM->cpu->x[14], 0x300);
+  EQ(FM->cpu->x[15], 0x1000000000ull + 7 + 0x300);
+  EQ(seen_args[0], 0x1000000000ull);            /* the last call's */
+  EQ(seen_args[1], 7);
+  EQ(seen_args[2], 0x300);
+}
+
 /* a branch into the middle of what would otherwise be fused */
 static void build_label_split(vmrun_ir_block *b, void *arg)
 {
