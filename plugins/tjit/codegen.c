@@ -829,6 +829,78 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
   mov_mr(c, 8, T(o->dst), RAX);
 }
 
+/*
+** In-place update of a cached register: "x = x op B" reaches the code as
+** GET t1 (aliased to host register h), OP t2 = t1, B, PUT x = t2 (or, for
+** 32-bit ops, OP, SEXT, PUT).  When t2 (and the SEXT's result) go only to
+** the PUT, the op is done on h itself: `add h, imm` instead of
+** `mov rax, h; add rax, imm; mov h, rax`.  The alias of t1 guarantees no
+** later use of the old value.  Returns the number of following ops
+** consumed (1 or 2), or 0 when the pattern does not apply.
+*/
+static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
+                        const uint8_t *skip, const uint8_t *plan)
+{
+  const vmrun_ir_op *o = &ib->ops[i], *p;
+  tj_ra *ra = (tj_ra *)c->ra;
+  int alu = -1, sh = -1, w = o->size == 8, h, n = 1, slot;
+  if (!ra) return 0;
+  switch (o->op) {
+  case VMRUN_IR_ADD: alu = ALU_ADD; break;
+  case VMRUN_IR_SUB: alu = ALU_SUB; break;
+  case VMRUN_IR_AND: alu = ALU_AND; break;
+  case VMRUN_IR_OR: alu = ALU_OR; break;
+  case VMRUN_IR_XOR: alu = ALU_XOR; break;
+  case VMRUN_IR_SHL: sh = SH_SHL; break;
+  case VMRUN_IR_SHR: sh = SH_SHR; break;
+  case VMRUN_IR_SAR: sh = SH_SAR; break;
+  default: return 0;
+  }
+  h = ta(c, o->a);
+  if (h < 0 || !skip[i] || i + 2 >= ib->n_ops) return 0;
+  p = o + 1;
+  if (!w) {        /* 32-bit: the SEXT in between */
+    if (p->op != VMRUN_IR_SEXT || p->size != 4 || p->a != o->dst ||
+        !skip[i + 1])
+      return 0;
+    p++;
+    n = 2;
+  } else if (o->size != 8) {
+    return 0;
+  }
+  if (p->op != VMRUN_IR_PUT || p->size != 8 || p->a != p[-1].dst ||
+      !plan[i + n])
+    return 0;
+  slot = (plan[i + n] & 0x3f) - 1;
+  if (ra_regs[slot] != h) return 0;
+  if (sh >= 0) {
+    if (o->flags & VMRUN_IR_F_BIMM) {
+      shift_ri(c, w, sh, h, (uint8_t)(o->imm & (w ? 63 : 31)));
+    } else {
+      ld_t(c, RCX, o->b);
+      shift_rcl(c, w, sh, h);
+    }
+  } else if (o->flags & VMRUN_IR_F_BIMM) {
+    if (!w || fits32((int64_t)o->imm)) {
+      alu_ri(c, w, alu, h, (int32_t)(uint32_t)o->imm);
+    } else {
+      mov_ri(c, RCX, o->imm);
+      alu_rr(c, w, alu, h, RCX);
+    }
+  } else {
+    alu_t(c, w, alu, h, o->b);
+  }
+  if (!w) ext_r(c, h, 4, 1);
+  ra->dirty |= 1u << slot;
+  ra->talias[o->dst] = -1;
+  ra->tcpu[o->dst] = -1;
+  if (n == 2) {
+    ra->talias[o[1].dst] = -1;
+    ra->tcpu[o[1].dst] = -1;
+  }
+  return n;
+}
+
 /* flags = t[a] cmp B (32- or 64-bit) */
 static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
 {
@@ -855,9 +927,14 @@ static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
 static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 {
   uint32_t j;
-  ld_t(c, RSI, o->a);
-  if (o->imm) {
-    if (fits32((int64_t)o->imm)) {
+  int h = ta(c, o->a);
+  if (h >= 0 && o->imm && fits32((int64_t)o->imm)) {
+    lea(c, RSI, MEM(h, (int32_t)o->imm));
+  } else {
+    ld_t(c, RSI, o->a);
+    if (!o->imm) {
+      /* the address as is */
+    } else if (fits32((int64_t)o->imm)) {
       alu_ri(c, 1, ALU_ADD, RSI, (int32_t)o->imm);
     } else {
       mov_ri(c, RAX, o->imm);
@@ -1166,6 +1243,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
                                                          : -1;
+    if (cb.ra) {
+      int n = emit_inplace(c, ib, i, e->fwd_skip, e->ra_op);
+      if (n) {
+        i += (uint32_t)n;
+        continue;
+      }
+    }
     switch (o->op) {
     case VMRUN_IR_NOP:
       break;
