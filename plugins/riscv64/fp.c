@@ -614,6 +614,39 @@ arith_slow(struct rv_cpu *rc, unsigned op, int dbl, unsigned rm, uint64_t a,
   return dbl ? r : BOX | (uint32_t)r;
 }
 
+/*
+** With NX still clear, a sum, difference or product that arith_fast
+** accepted (finite operands; a normal result, or a zero/tiny one that is
+** exact) raises NX alone if it is inexact, and nothing otherwise.  Was the
+** RNE result r exact?  Error-free transformations decide it without the
+** MXCSR: TwoSum (Knuth) for sums, the FMA residual for double products
+** (the residual is exact while r is at least 2^-969, so that it cannot
+** underflow), and for single products the double product, which is
+** exact.  1 exact, 0 inexact, -1 cannot tell (the full path decides).
+** Programs computing on exact values (integers in doubles: the matmul
+** benchmark) never set NX, so without this they always took the full
+** path.
+*/
+static inline __attribute__((always_inline)) int
+exact_rne(unsigned op, int dbl, uint64_t a, uint64_t b, uint64_t r)
+{
+  if (op == OPA_MUL) {
+    if ((r & ~sign_bit(dbl)) == 0) return 1;     /* zero operand: exact */
+    if (!dbl) return (double)as_f(r) == (double)as_f(a) * (double)as_f(b);
+    if ((r >> 52 & 0x7ff) <= 53) return -1;
+    return fma(as_d(a), as_d(b), -as_d(r)) == 0.0;
+  }
+  if (dbl) {
+    double x = as_d(a), y = op == OPA_SUB ? -as_d(b) : as_d(b);
+    double s = as_d(r), bp = s - x, ap = s - bp;
+    return (x - ap) + (y - bp) == 0.0;
+  } else {
+    float x = as_f(a), y = op == OPA_SUB ? -as_f(b) : as_f(b);
+    float s = as_f(r), bp = s - x, ap = s - bp;
+    return (x - ap) + (y - bp) == 0.0f;
+  }
+}
+
 static inline __attribute__((always_inline)) uint64_t
 arith_vals(vmrun_cpu *cpu, unsigned op, int dbl, unsigned rm, uint64_t a,
            uint64_t b, uint64_t c)
@@ -624,6 +657,13 @@ arith_vals(vmrun_cpu *cpu, unsigned op, int dbl, unsigned rm, uint64_t a,
   if (rm == RM_RNE && (rc->fflags & FFLAG_NX) &&
       arith_fast(op, dbl, a, b, c, &r))
     return dbl ? r : BOX | r;
+  if (rm == RM_RNE && op <= OPA_MUL && arith_fast(op, dbl, a, b, c, &r)) {
+    int x = exact_rne(op, dbl, a, b, r);
+    if (x >= 0) {
+      if (!x) accrue(rc, FFLAG_NX);
+      return dbl ? r : BOX | r;
+    }
+  }
   return arith_slow(rc, op, dbl, rm, a, b, c);
 }
 

@@ -221,5 +221,16 @@ FPTEST_BEGIN
   TS2(195, fadd.s, dyn, 0xbf800001, 1, 0xbf800000, 0xb3800000)   /* tie dyn, frm = rmm */
   fsrmi 0
 
+  /* NX clear before each check: products and sums whose exactness the
+  ** host-FPU path decides without the MXCSR (plugins/riscv64/fp.c
+  ** exact_rne), including a product too small for its residual test */
+  TD2(196, fmul.d, rne, 0x3ff0000000000002, 1, 0x3ff0000000000001, 0x3ff0000000000001)   /* (1+2^-52)^2 */
+  TD2(197, fmul.d, rne, 0x0120000000000000, 0, 0x0170000000000000, 0x3fa0000000000000)   /* 2^-1000 * 2^-5 */
+  TD2(198, fmul.d, rne, 0x0170000000000002, 1, 0x0170000000000001, 0x3ff0000000000001)   /* tiny, inexact */
+  TD2(199, fsub.d, rne, 0x3ff0000000000000, 1, 0x3ff0000000000000, 0x3c30000000000000)   /* 1 - 2^-60 */
+  TD2(200, fsub.d, rne, 0x4000000000000000, 0, 0x4008000000000000, 0x3ff0000000000000)   /* 3 - 1 */
+  TS2(201, fsub.s, rne, 0x3f800000, 1, 0x3f800000, 0x30800000)   /* 1 - 2^-30 */
+  TS2(202, fmul.s, rne, 0x41700000, 0, 0x40400000, 0x40a00000)   /* 3 * 5 */
+
   RVTEST_PASS
 RVTEST_END
