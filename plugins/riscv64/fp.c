@@ -1035,6 +1035,10 @@ static uint16_t t_ori(fpt *t, uint16_t a, uint64_t imm)
   return d;
 }
 
+/* the value helpers (operands in, result out) touch no x[] or f[]: the
+** engine may keep guest registers in host registers across them */
+#define NOREGS VMRUN_IR_F_NOREGS
+
 static uint16_t t_call(fpt *t, vmrun_ir_helper_fn fn, uint16_t a, uint16_t b,
                        uint16_t c, unsigned flags)
 {
@@ -1063,7 +1067,7 @@ static void t_dirty(fpt *t)
   uint16_t z;
   if (t->blk->tb_flags & RV_TBF_FS_DIRTY) return;
   z = t_movi(t, 0);
-  t_call(t, h_dirty, z, z, z, 0);
+  t_call(t, h_dirty, z, z, z, NOREGS);
 }
 
 static uint16_t t_getf(fpt *t, unsigned r) { return t_get(t, FPR(r), 8, 0); }
@@ -1138,7 +1142,7 @@ static int tr_fma(fpt *t, uint32_t i)
   if (fmt > 1 || rm < 0) return t_illegal(t);
   if (rm == RM_RNE) {
     uint16_t a = t_getf(t, rs1), b = t_getf(t, rs2), c = t_getf(t, rs3);
-    t_putf(t, rd, t_call(t, fn[fmt][k], a, b, c, 0));
+    t_putf(t, rd, t_call(t, fn[fmt][k], a, b, c, NOREGS));
     return 0;
   }
   t_fpcall(t, rv_fp_h_arith,
@@ -1240,7 +1244,7 @@ static int tr_opfp(fpt *t, uint32_t i)
     a = t_getf(t, rs1);
     b = t_getf(t, f5 == 0x0b ? rs1 : rs2);
     d = t_call(t, arith2[rm == RM_RNE][fmt][f5 == 0x0b ? 4 : f5], a, b,
-               rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), 0);
+               rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), NOREGS);
     t_putf(t, rd, d);
     return 0;
   case 0x04:                                       /* FSGNJ[N|X] */
@@ -1250,34 +1254,34 @@ static int tr_opfp(fpt *t, uint32_t i)
   case 0x05:                                       /* FMIN FMAX */
     if (f3 > 1) return t_illegal(t);
     a = t_getf(t, rs1);
-    d = t_call(t, minmax[fmt][f3], a, t_getf(t, rs2), a, 0);
+    d = t_call(t, minmax[fmt][f3], a, t_getf(t, rs2), a, NOREGS);
     t_putf(t, rd, d);
     return 0;
   case 0x08:                                       /* FCVT.S.D FCVT.D.S */
     if (rs2 != (fmt ^ 1) || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
     a = t_getf(t, rs1);
     if (fmt)                                       /* exact: no rm */
-      d = t_call(t, h_fcvt_d_s, a, t_getf(t, rs1), a, 0);
+      d = t_call(t, h_fcvt_d_s, a, t_getf(t, rs1), a, NOREGS);
     else
-      d = t_call(t, h_fcvt_s_d, a, a, t_movi(t, (uint64_t)rm), 0);
+      d = t_call(t, h_fcvt_s_d, a, a, t_movi(t, (uint64_t)rm), NOREGS);
     t_putf(t, rd, d);
     return 0;
   case 0x14:                                       /* FLE FLT FEQ */
     if (f3 > 2) return t_illegal(t);
     d = t_getf(t, rs1);
-    d = t_call(t, cmp[fmt][f3], d, t_getf(t, rs2), d, 0);
+    d = t_call(t, cmp[fmt][f3], d, t_getf(t, rs2), d, NOREGS);
     t_putx(t, rd, d);
     return 0;
   case 0x18:                                       /* FCVT.{W,WU,L,LU}.fmt */
     if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
     a = t_getf(t, rs1);
-    d = t_call(t, toint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
+    d = t_call(t, toint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), NOREGS);
     t_putx(t, rd, d);
     return 0;
   case 0x1a:                                       /* FCVT.fmt.{W,WU,L,LU} */
     if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
     a = t_getx(t, rs1);
-    d = t_call(t, fromint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), 0);
+    d = t_call(t, fromint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), NOREGS);
     t_putf(t, rd, d);
     return 0;
   case 0x1c:
@@ -1290,7 +1294,7 @@ static int tr_opfp(fpt *t, uint32_t i)
     }
     if (f3 == 1) {                                 /* FCLASS */
       a = t_getf(t, rs1);
-      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, t_getf(t, rs1), a, 0);
+      d = t_call(t, fmt ? h_fclass_d : h_fclass_s, a, t_getf(t, rs1), a, NOREGS);
       t_putx(t, rd, d);
       return 0;
     }

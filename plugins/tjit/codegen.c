@@ -410,11 +410,16 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
 #define RA_ALIAS 0x80u
 #define RA_MEM 0x40u
 #define RA_MAX 7
-/* r12 and r14 only when the block's instruction counts are static */
-static const int ra_regs[RA_MAX] = { R15, R8, R9, R10, R11, R12, R14 };
+/* Host registers by slot, most used guest register first.  r12 and r14
+** only when the block's instruction counts are static; callee-saved ones
+** first, so that fewer need saving around a VMRUN_IR_F_NOREGS call. */
+static const int ra_regs_static[RA_MAX] = { R15, R12, R14, R8, R9, R10, R11 };
+static const int ra_regs_dyn[RA_MAX - 2] = { R15, R8, R9, R10, R11 };
+#define RA_CALLER_SAVED(r) ((r) >= R8 && (r) <= R11)
 
 typedef struct tj_ra {
   int n;
+  const int *regs;              /* host register of each slot */
   unsigned dirty;               /* slots whose host register is newer */
   uint8_t lab_dirty[VMRUN_IR_MAX_LABELS]; /* dirty at the branches to it */
   int32_t off[RA_MAX];
@@ -472,8 +477,10 @@ static int ra_defines(const vmrun_ir_op *o)
 ** host registers?  (helpers of templates: MULHSU, and CALL) */
 static int ra_calls(const vmrun_ir_op *o)
 {
-  return o->op == VMRUN_IR_CALL ||
-         (o->op == VMRUN_IR_MULHSU && o->size == 8);
+  if (o->op == VMRUN_IR_CALL)         /* see the CALL template */
+    return (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) ||
+           !(o->flags & VMRUN_IR_F_NOREGS);
+  return o->op == VMRUN_IR_MULHSU && o->size == 8;
 }
 
 static int ra_slot_of(const tj_ra *ra, int32_t off)
@@ -525,6 +532,7 @@ static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
           (off != coff[j] || o->size != 8))
         bad[j] = 1;
   }
+  ra->regs = e->cg_static ? ra_regs_static : ra_regs_dyn;
   while (ra->n < (e->cg_static ? RA_MAX : RA_MAX - 2)) {
     int best = -1;
     for (int j = 0; j < nc; j++)
@@ -662,7 +670,7 @@ static void ra_flush(tj_buf *c, unsigned mask)
   const tj_ra *ra = c->ra;
   if (!ra) return;
   for (int k = 0; k < ra->n; k++)
-    if (mask & (1u << k)) mov_mr(c, 8, CPU(ra->off[k]), ra_regs[k]);
+    if (mask & (1u << k)) mov_mr(c, 8, CPU(ra->off[k]), ra->regs[k]);
 }
 
 /* before a helper call: the state complete in memory */
@@ -680,7 +688,7 @@ static void ra_load(tj_buf *c)
   const tj_ra *ra = c->ra;
   if (!ra) return;
   for (int k = 0; k < ra->n; k++)
-    mov_rm(c, 1, ra_regs[k], CPU(ra->off[k]));
+    mov_rm(c, 1, ra->regs[k], CPU(ra->off[k]));
 }
 
 /* RAX = t[o->a], unless the previous op left it there */
@@ -872,7 +880,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       !plan[i + n])
     return 0;
   slot = (plan[i + n] & 0x3f) - 1;
-  if (ra_regs[slot] != h) return 0;
+  if (ra->regs[slot] != h) return 0;
   if (sh >= 0) {
     if (o->flags & VMRUN_IR_F_BIMM) {
       shift_ri(c, w, sh, h, (uint8_t)(o->imm & (w ? 63 : 31)));
@@ -1268,7 +1276,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       break;
     case VMRUN_IR_GET:
       if (rp & (RA_ALIAS | RA_MEM)) break;  /* read where it is */
-      if (rp) mov_rr(c, 1, RAX, ra_regs[(rp & 0x3f) - 1]);
+      if (rp) mov_rr(c, 1, RAX, ra.regs[(rp & 0x3f) - 1]);
       else load_ext(c, RAX, CPU(o->imm), o->size,
                     (o->flags & VMRUN_IR_F_SIGNED) != 0);
       store_dst(c, o);
@@ -1283,8 +1291,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_mr(c, o->size, CPU(o->imm), src);
         break;
       }
-      if (ra_regs[(rp & 0x3f) - 1] != src)
-        mov_rr(c, 1, ra_regs[(rp & 0x3f) - 1], src);
+      if (ra.regs[(rp & 0x3f) - 1] != src)
+        mov_rr(c, 1, ra.regs[(rp & 0x3f) - 1], src);
       ra.dirty |= 1u << ((rp & 0x3f) - 1);
       break;
     }
@@ -1378,6 +1386,21 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ld_t(c, RSI, o->a);
       ld_t(c, RDX, o->b);
       ld_t(c, RCX, o->c);
+      if (!sync && (o->flags & VMRUN_IR_F_NOREGS) && cb.ra) {
+        /* the helper sees no guest register: keep them, saving the
+        ** ones the call may clobber (an even number of pushes keeps
+        ** rsp 16-byte aligned) */
+        int saved[RA_MAX], ns = 0, k;
+        for (k = 0; k < ra.n; k++)
+          if (RA_CALLER_SAVED(ra.regs[k])) saved[ns++] = ra.regs[k];
+        for (k = 0; k < ns; k++) push_r(c, saved[k]);
+        if (ns & 1) push_r(c, RAX);
+        emit_call_abs(c, (const void *)(uintptr_t)o->imm);
+        if (ns & 1) pop_r(c, RCX);
+        for (k = ns; k-- > 0;) pop_r(c, saved[k]);
+        mov_mr(c, 8, T(o->dst), RAX);
+        break;
+      }
       ra_sync(c);
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
       mov_mr(c, 8, T(o->dst), RAX);
@@ -1429,7 +1452,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     if (cb.talias && ra_defines(o)) {
       int get = o->op == VMRUN_IR_GET;
       ra.talias[o->dst] = get && (rp & RA_ALIAS)
-                              ? (int8_t)ra_regs[(rp & 0x3f) - 1] : -1;
+                              ? (int8_t)ra.regs[(rp & 0x3f) - 1] : -1;
       ra.tcpu[o->dst] = get && (rp & RA_MEM) ? (int32_t)o->imm : -1;
     }
   }

@@ -467,6 +467,51 @@ Test(ENGINE_SUITE, registers_survive_a_slow_path_load)
   EQ(FM->cpu->x[8], 2000 * (1 + 2 + 3 + 5 + 6) + 7);
 }
 
+/* a helper flagged VMRUN_IR_F_NOREGS that clobbers every register the
+** host ABI lets it (tjit keeps cached guest registers across it) */
+static uint64_t h_add_clobber(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                              uint64_t c)
+{
+  (void)cpu; (void)c;
+#if defined(__x86_64__)
+  __asm__ volatile("xor %%r8d, %%r8d\n\txor %%r9d, %%r9d\n\t"
+                   "xor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
+                   ::: "r8", "r9", "r10", "r11");
+#endif
+  return a + b;
+}
+
+/* insn0: x7 = sum; insn1: x4 = helper(x1, x2); insn2: x8 = sum + x4 */
+static void build_sum_noregs(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_sum5(b, 7);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 1, 1);
+  ir_get(b, 2, 2);
+  ir(b, VMRUN_IR_CALL, 8, 3, 1, 2, (uint64_t)(uintptr_t)h_add_clobber,
+     VMRUN_IR_F_NOREGS);
+  ir_put(b, 4, 3);
+  ir_insn(b, b->pc + 8);
+  ir_sum5(b, 8);
+  ir_get(b, 1, 4);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+  ir_put(b, 8, 0);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(ENGINE_SUITE, registers_survive_a_noregs_helper)
+{
+  for (int k = 1; k <= 6; k++) FM->cpu->x[k] = 1000u * (uint64_t)k;
+  fm_block(PC0, build_sum_noregs, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[4], 3000);
+  EQ(FM->cpu->x[7], 2000 * (1 + 2 + 3 + 5 + 6));
+  EQ(FM->cpu->x[8], 2000 * (1 + 2 + 3 + 5 + 6) + 3000);
+}
+
 /* x1 <-> x2 through temps, then x3 = x1 read again: a temp read before a
 ** PUT of its register must keep the old value */
 static void build_swap(vmrun_ir_block *b, void *arg)

@@ -16,7 +16,7 @@
 Test(sdk_abi, version_is_1_6)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 6);
+  cr_expect_eq(VMRUN_ABI_MINOR, 7);
 }
 
 Test(sdk_abi, cpu_header)
@@ -127,4 +127,5 @@ Test(sdk_abi, user_mode)
   OFF(vmrun_user_abi, sigframe_restore, 128);
   OFF(vmrun_user_abi, sysno_map, 136);
   cr_expect_eq(VMRUN_EXIT_USER, 0x20u);
+  cr_expect_eq(VMRUN_IR_F_NOREGS, 0x40u);   /* 1.7 */
 }

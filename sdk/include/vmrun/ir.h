@@ -133,6 +133,13 @@ enum vmrun_ir_cond {
                                       cpu->trap_taken the block ends */
 #define VMRUN_IR_F_PURE      0x20u /* reads only its arguments, no side
                                       effects (may be folded or hoisted) */
+#define VMRUN_IR_F_NOREGS    0x40u /* (ABI 1.7) reads and writes no vCPU
+                                      state that a GET or PUT of the block
+                                      reaches (it may touch other state,
+                                      e.g. accrued FP flags): an engine may
+                                      keep guest registers in host
+                                      registers across the call.  A hint:
+                                      ignoring it is always correct. */
 
 /* One op: 24 bytes. */
 typedef struct vmrun_ir_op {
