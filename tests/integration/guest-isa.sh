@@ -90,4 +90,25 @@ for eng in tjit tiered; do
     sh -c "[ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q \"^vmrun: warning: engine '$eng' is not available on this host; using 'interp'\$\" '$TMP/err'"
   [ "$(wc -l <"$TMP/err")" -eq 1 ] || diag <"$TMP/err"
 done
+
+# tjit with its register cache off (engine_options.regcache: 0, the
+# fallback for comparisons) still passes every guest test; a value other
+# than 0 or 1 is refused with one line naming the key.
+for t in $GUEST_TESTS; do
+  timeout 60 "$VMRUN" --max-insns 50000000 \
+    --set machine.firmware="$top_builddir/tests/guest/$t.elf" \
+    --set machine.engine=tjit --set machine.engine_options.regcache=0 \
+    --set 'devices[2].options.chardev=null' "$machine" </dev/null \
+    >"$TMP/out" 2>&1
+  st=$?
+  if [ $st -eq 0 ]; then ok "tjit regcache=0: $t"
+  else fail "tjit regcache=0: $t (failing check $st)"; diag <"$TMP/out"; fi
+done
+"$VMRUN" --set machine.firmware="$top_builddir/tests/guest/alu.elf" \
+  --set machine.engine=tjit --set machine.engine_options.regcache=2 \
+  --set 'devices[2].options.chardev=null' "$machine" </dev/null \
+  >/dev/null 2>"$TMP/err"
+st=$?
+check "regcache=2 refused (status $st): $(head -1 "$TMP/err")" \
+  sh -c "[ $st -eq 1 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'regcache.*expected 0 or 1, got 2' '$TMP/err'"
 done_testing
