@@ -128,12 +128,6 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
   cpu->insn_budget = sat_sub(cpu->insn_budget, n + raised);
 }
 
-/* MULHSU (64-bit): no single x86 instruction */
-static uint64_t h_mulhsu64(uint64_t a, uint64_t b)
-{
-  return (uint64_t)(((__int128)(int64_t)a * (__int128)(unsigned __int128)b)
-                    >> 64);
-}
 
 /* ---- code cache ---- */
 
@@ -477,10 +471,9 @@ static int ra_defines(const vmrun_ir_op *o)
 ** host registers?  (helpers of templates: MULHSU, and CALL) */
 static int ra_calls(const vmrun_ir_op *o)
 {
-  if (o->op == VMRUN_IR_CALL)         /* see the CALL template */
-    return (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) ||
-           !(o->flags & VMRUN_IR_F_NOREGS);
-  return o->op == VMRUN_IR_MULHSU && o->size == 8;
+  if (o->op != VMRUN_IR_CALL) return 0;   /* see the CALL template */
+  return (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) ||
+         !(o->flags & VMRUN_IR_F_NOREGS);
 }
 
 static int ra_slot_of(const tj_ra *ra, int32_t off)
@@ -765,13 +758,15 @@ static void emit_mulh(tj_buf *c, const vmrun_ir_op *o)
 {
   if (o->size == 8) {
     if (o->op == VMRUN_IR_MULHSU) {
-      ld_t(c, RDI, o->a);
-      if (o->flags & VMRUN_IR_F_BIMM) mov_ri(c, RSI, o->imm);
-      else ld_t(c, RSI, o->b);
-      ra_sync(c);
-      emit_call_abs(c, (const void *)h_mulhsu64);
-      mov_mr(c, 8, T(o->dst), RAX);
-      ra_load(c);
+      /* high(a * b), a signed, b unsigned = mulhu(a, b) - (a < 0 ? b : 0) */
+      emit_b_rcx(c, o);
+      ld_t(c, RAX, o->a);
+      mul1_r(c, 4, RCX);                 /* rdx:rax = a * b, unsigned */
+      ld_t(c, RAX, o->a);
+      shift_ri(c, 1, SH_SAR, RAX, 63);
+      alu_rr(c, 1, ALU_AND, RAX, RCX);
+      alu_rr(c, 1, ALU_SUB, RDX, RAX);
+      mov_mr(c, 8, T(o->dst), RDX);
       return;
     }
     emit_b_rcx(c, o);
