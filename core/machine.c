@@ -164,7 +164,8 @@ static void host_tlb_flush(vmrun_cpu *cpu, uint64_t va)
 {
   vmrun_machine *m = cpu->machine;
   m->mmu->tlb_flush(m->mmu_inst, cpu, va);
-  vmrun__engines_vcache_flush(m, cpu);
+  if (va == VMRUN_TLB_INVALID) vmrun__engines_vcache_flush(m, cpu);
+  else vmrun__engines_vcache_flush_page(m, cpu, va);
 }
 
 /* ---- config accessors, phandles, shutdown ---- */

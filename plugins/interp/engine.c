@@ -656,6 +656,13 @@ static void interp_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (vd) memset(vd->jc, 0, sizeof vd->jc);
 }
 
+static void interp_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
+{
+  interp_vcpu *vd = cpu->engine_data;
+  (void)inst;
+  if (vd) interp_jc_clear_page(vd->jc, va);
+}
+
 static int interp_stats(void *inst, char *buf, unsigned long len)
 {
   interp *e = inst;
@@ -670,5 +677,6 @@ const vmrun_engine_ops interp_engine_ops = {
   interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
   interp_stats,
-  NULL, NULL, NULL  /* no run-time options, no tiers */
+  NULL, NULL, NULL, /* no run-time options, no tiers */
+  interp_vcache_flush_page
 };

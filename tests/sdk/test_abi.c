@@ -16,7 +16,7 @@
 Test(sdk_abi, version_is_1_6)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 6);
+  cr_expect_eq(VMRUN_ABI_MINOR, 7);
 }
 
 Test(sdk_abi, cpu_header)
@@ -83,11 +83,12 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);
-  SIZE(vmrun_engine_ops, 104);
+  SIZE(vmrun_engine_ops, 112);
   OFF(vmrun_engine_ops, stats, 72);
   OFF(vmrun_engine_ops, set_option, 80);
   OFF(vmrun_engine_ops, get_option, 88);
   OFF(vmrun_engine_ops, set_tier_policy, 96);
+  OFF(vmrun_engine_ops, vcache_flush_page, 104);
   SIZE(vmrun_block_info, 40);
   OFF(vmrun_block_info, n_insns, 4);
   OFF(vmrun_block_info, pc, 8);
