@@ -20,7 +20,7 @@
 
 /* Jump cache: slots grouped by guest page as INTERP_JC_IDX (see
 ** plugins/interp/interp_int.h), for vcache_flush_page(). */
-#define TJIT_JC_BITS 14
+#define TJIT_JC_BITS 13
 #define TJIT_JC_SIZE (1u << TJIT_JC_BITS)
 #define TJIT_JC_GROUP_BITS (TJIT_JC_BITS / 2)
 #define TJIT_JC_GROUP (1u << TJIT_JC_GROUP_BITS)
