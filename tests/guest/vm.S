@@ -562,6 +562,32 @@ RVTEST_BEGIN
   CHECK_REG(157, a1, 200)
   CHECK_REG(157, a2, 200)
 
+  /* the same code through a 2 MiB superpage (VA 0x40c00000 -> the image),
+  ** then the superpage remapped to a copy of the image where cc_fn_a and
+  ** cc_cont_a hold cc_fn_b's and cc_cont_b's code, fenced with an address
+  ** in another 4 KiB page of it: the fence covers the whole leaf PTE
+  ** (§4.2.1), so every page of the superpage must change */
+  li t0, 0x80000000; li t1, 0x80200000; li t2, 0x80000000 + 0x40000
+1: ld t3, 0(t0); sd t3, 0(t1); addi t0, t0, 8; addi t1, t1, 8; bltu t0, t2, 1b
+  la t0, cc_fn_b; la t1, cc_fn_a; li t2, 0x200000; add t1, t1, t2
+  ld t3, 0(t0); sd t3, 0(t1); ld t3, 8(t0); sd t3, 8(t1)
+  la t0, cc_cont_b; la t1, cc_cont_a; add t1, t1, t2
+  ld t3, 0(t0); sd t3, 0(t1); ld t3, 8(t0); sd t3, 8(t1)
+  fence.i
+  SETPTE_PA(l1, 6, 0x80000000, PTE_V | PTE_R | PTE_X | PTE_A)
+  sfence.vma
+  la a0, cc_caller; li t0, 0x80000000; sub a0, a0, t0
+  li t0, 0x40c00000; add s9, a0, t0              /* s9 = VA of cc_caller */
+  mv a0, s9; ENTER(1)
+  CHECK_NO_TRAP(158)
+  CHECK_REG(158, a1, 100)
+  CHECK_REG(158, a2, 100)
+  SETPTE_PA(l1, 6, 0x80200000, PTE_V | PTE_R | PTE_X | PTE_A)
+  RUN_S(li t0, 0x40c00000 + 0x100000; sfence.vma t0, zero; jr s9)
+  CHECK_NO_TRAP(159)
+  CHECK_REG(159, a1, 200)
+  CHECK_REG(159, a2, 200)
+
   /* ASIDs (§4.1.11, §4.2.1): ASID 1 = root39 (VA(17) -> cc_fn_b, VA(19)
   ** -> cc_cont_b now), ASID 2 = root39b (cc_fn_a, cc_cont_a).  Switching
   ** satp between them needs no fence; a fence for one ASID (rs2) after

@@ -96,7 +96,8 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_block_info, exec_count, 24);
   OFF(vmrun_block_info, size, 32);
   OFF(vmrun_block_info, tb_flags, 36);
-  SIZE(vmrun_mmu_ops, 80);
+  SIZE(vmrun_mmu_ops, 88);
+  OFF(vmrun_mmu_ops, tlb_flush_page, 80);
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);

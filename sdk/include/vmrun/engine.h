@@ -146,8 +146,10 @@ typedef struct vmrun_engine_ops {
   ** is keyed by guest VA for that page, i.e. jump-cache entries of blocks
   ** that start in it or run into it from the page before, and chains that
   ** reach such blocks from another page.  Called with the vCPU's run()
-  ** suspended at an instruction boundary (from inside a helper).  Without
-  ** the slot the core calls vcache_flush() instead. */
+  ** suspended at an instruction boundary (from inside a helper); only when
+  ** the MMU's tlb_flush_page() says no executable superpage covers va
+  ** (else the core calls vcache_flush()).  Without the slot the core
+  ** calls vcache_flush() instead. */
   void (*vcache_flush_page)(void *inst, vmrun_cpu *cpu, uint64_t va);
 } vmrun_engine_ops;
 

@@ -33,7 +33,10 @@
 **        vmrun_tier_decide_fn (per-block tier-up decisions), all optional;
 **        VMRUN_ENGINE_HAS().
 **   1.7  vmrun_engine_ops: vcache_flush_page() (drop the VA-keyed caches
-**        of one guest page, for SFENCE.VMA of one address), optional.
+**        of one guest page, for SFENCE.VMA of one address), and
+**        vmrun_mmu_ops: tlb_flush_page() (a page flush that says whether
+**        an executable superpage covers the address), both optional;
+**        VMRUN_MMU_HAS().
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
