@@ -483,7 +483,7 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
   }
   if (e->keep_ir) b->ir = copy_ir(&ib);
   /* link into the hash and the page lists */
-  if (e->hcount >= 2 * (e->hmask + 1)) (void)htab_grow(e);
+  if (e->hcount >= e->hmask + 1) (void)htab_grow(e);
   {
     uint32_t h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
     b->hnext = e->htab[h];

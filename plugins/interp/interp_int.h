@@ -33,15 +33,21 @@
     (INTERP_JC_SIZE - INTERP_JC_GROUP)) |                               \
    (INTERP_JC_TMP(pc) & (INTERP_JC_GROUP - 1)))
 /* Clear the jump-cache slots of the blocks that start in the guest page
-** holding va or in the page before (it may run into va's page). */
+** holding va, or in the page before and run into va's page.  Other
+** pages' blocks share those slot groups and stay. */
 static inline void interp_jc_clear_page(interp_block **jc, uint64_t va)
 {
-  uint64_t page = va & VMRUN_PAGE_MASK;
-  memset(&jc[INTERP_JC_IDX(page) & ~(uint64_t)(INTERP_JC_GROUP - 1)], 0,
-         INTERP_JC_GROUP * sizeof *jc);
-  page -= VMRUN_PAGE_SIZE;
-  memset(&jc[INTERP_JC_IDX(page) & ~(uint64_t)(INTERP_JC_GROUP - 1)], 0,
-         INTERP_JC_GROUP * sizeof *jc);
+  uint64_t vp = va >> VMRUN_PAGE_BITS;
+  interp_block **g = &jc[INTERP_JC_IDX(vp << VMRUN_PAGE_BITS) &
+                         ~(uint64_t)(INTERP_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < INTERP_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp) g[i] = NULL;
+  g = &jc[INTERP_JC_IDX((vp - 1) << VMRUN_PAGE_BITS) &
+          ~(uint64_t)(INTERP_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < INTERP_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
+        g[i]->phys_page2 != VMRUN_TLB_INVALID)
+      g[i] = NULL;
 }
 
 /* A guest that takes this many fetch faults in a row executes nothing. */

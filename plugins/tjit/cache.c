@@ -135,7 +135,7 @@ static void htab_remove(tjit *e, tjit_block *b)
 void tjit_htab_insert(tjit *e, tjit_block *b)
 {
   uint32_t h;
-  if (e->hcount >= 2 * (e->hmask + 1)) htab_grow(e);
+  if (e->hcount >= e->hmask + 1) htab_grow(e);
   h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
   b->hnext = e->htab[h];
   e->htab[h] = b;

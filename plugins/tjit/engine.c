@@ -286,14 +286,21 @@ static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (vd) memset(vd->jc, 0, sizeof vd->jc);
 }
 
+/* Only the blocks of va's page and those of the page before that run
+** into it: other pages' blocks share the slot groups and stay. */
 void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va)
 {
-  uint64_t page = va & VMRUN_PAGE_MASK;
-  memset(&vd->jc[TJIT_JC_IDX(page) & ~(uint64_t)(TJIT_JC_GROUP - 1)], 0,
-         TJIT_JC_GROUP * sizeof vd->jc[0]);
-  page -= VMRUN_PAGE_SIZE;   /* blocks that may run into va's page */
-  memset(&vd->jc[TJIT_JC_IDX(page) & ~(uint64_t)(TJIT_JC_GROUP - 1)], 0,
-         TJIT_JC_GROUP * sizeof vd->jc[0]);
+  uint64_t vp = va >> VMRUN_PAGE_BITS;
+  tjit_block **g = &vd->jc[TJIT_JC_IDX(vp << VMRUN_PAGE_BITS) &
+                           ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp) g[i] = NULL;
+  g = &vd->jc[TJIT_JC_IDX((vp - 1) << VMRUN_PAGE_BITS) &
+              ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
+        g[i]->phys_page2 != VMRUN_TLB_INVALID)
+      g[i] = NULL;
 }
 
 void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
