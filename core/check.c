@@ -389,6 +389,32 @@ void vmrun__engines_vcache_flush(vmrun_machine *m, vmrun_cpu *cpu)
   cpu->engine_data = cur;
 }
 
+static void vcache_flush_page1(const vmrun_engine_ops *ops, void *inst,
+                               vmrun_cpu *cpu, uint64_t va)
+{
+  if (VMRUN_ENGINE_HAS(ops, vcache_flush_page) && ops->vcache_flush_page)
+    ops->vcache_flush_page(inst, cpu, va);
+  else if (ops->vcache_flush)
+    ops->vcache_flush(inst, cpu);
+}
+
+void vmrun__engines_vcache_flush_page(vmrun_machine *m, vmrun_cpu *cpu,
+                                      uint64_t va)
+{
+  vmrun_check *ck = m->check;
+  void *cur = cpu->engine_data;
+  if (!m->engine || !m->engine_inst) return;
+  if (!ck || !ck->ref_inst || cpu->hart_id >= ck->n_attached) {
+    vcache_flush_page1(m->engine, m->engine_inst, cpu, va);
+    return;
+  }
+  cpu->engine_data = ck->chk_data[cpu->hart_id];
+  vcache_flush_page1(m->engine, m->engine_inst, cpu, va);
+  cpu->engine_data = ck->ref_data[cpu->hart_id];
+  vcache_flush_page1(ck->ref, ck->ref_inst, cpu, va);
+  cpu->engine_data = cur;
+}
+
 /* Before mmu->set_paging: remember the regime, and what the reference
 ** run changed (to put it back before the replay). */
 void vmrun__check_paging(vmrun_machine *m, vmrun_cpu *cpu, unsigned idx,

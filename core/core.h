@@ -227,6 +227,10 @@ void vmrun__check_paging(vmrun_machine *m, vmrun_cpu *cpu, unsigned idx,
 void vmrun__engines_invalidate(vmrun_machine *m, uint64_t gpa, uint64_t len);
 void vmrun__engines_flush(vmrun_machine *m);
 void vmrun__engines_vcache_flush(vmrun_machine *m, vmrun_cpu *cpu);
+/* The same for the one guest page holding va (vcache_flush_page, or
+** vcache_flush for an engine without that slot). */
+void vmrun__engines_vcache_flush_page(vmrun_machine *m, vmrun_cpu *cpu,
+                                      uint64_t va);
 
 /* core/machine.c */
 vmrun_machine *vmrun__machine_new(vmrun_machine_desc *desc, int verbose,

@@ -163,6 +163,15 @@ static int host_mmu_set_paging(vmrun_cpu *cpu, unsigned idx,
 static void host_tlb_flush(vmrun_cpu *cpu, uint64_t va)
 {
   vmrun_machine *m = cpu->machine;
+  if (va != VMRUN_TLB_INVALID && VMRUN_MMU_HAS(m->mmu, tlb_flush_page) &&
+      m->mmu->tlb_flush_page) {
+    /* one page, unless a superpage the engines fetched from covers it */
+    if (m->mmu->tlb_flush_page(m->mmu_inst, cpu, va))
+      vmrun__engines_vcache_flush(m, cpu);
+    else
+      vmrun__engines_vcache_flush_page(m, cpu, va);
+    return;
+  }
   m->mmu->tlb_flush(m->mmu_inst, cpu, va);
   vmrun__engines_vcache_flush(m, cpu);
 }

@@ -513,7 +513,7 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
   }
   if (e->keep_ir) b->ir = copy_ir(&ib);
   /* link into the hash and the page lists */
-  if (e->hcount >= 2 * (e->hmask + 1)) (void)htab_grow(e);
+  if (e->hcount >= e->hmask + 1) (void)htab_grow(e);
   {
     uint32_t h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
     b->hnext = e->htab[h];
@@ -686,6 +686,13 @@ static void interp_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (vd) memset(vd->jc, 0, sizeof vd->jc);
 }
 
+static void interp_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
+{
+  interp_vcpu *vd = cpu->engine_data;
+  (void)inst;
+  if (vd) interp_jc_clear_page(vd->jc, va);
+}
+
 static int interp_stats(void *inst, char *buf, unsigned long len)
 {
   interp *e = inst;
@@ -700,5 +707,6 @@ const vmrun_engine_ops interp_engine_ops = {
   interp_create, interp_destroy, interp_cpu_attach, interp_cpu_detach,
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
   interp_stats,
-  NULL, NULL, NULL  /* no run-time options, no tiers */
+  NULL, NULL, NULL, /* no run-time options, no tiers */
+  interp_vcache_flush_page
 };

@@ -28,7 +28,7 @@
 #define VMRUN_TRAP_RAISED 2u /* exception raised, instruction not retired */
 #endif
 
-#define INTERP_JC_BITS 12
+#define INTERP_JC_BITS 13
 #define INTERP_JC_SIZE (1u << INTERP_JC_BITS) /* jump cache entries */
 
 /*

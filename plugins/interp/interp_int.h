@@ -5,6 +5,8 @@
 #ifndef VMRUN_INTERP_INT_H
 #define VMRUN_INTERP_INT_H
 
+#include <string.h>
+
 #include "interp.h"
 
 #if defined(__GNUC__)
@@ -17,9 +19,36 @@
 #define INTERP_HIDDEN
 #endif
 
-/* Jump cache slot of a virtual PC (2-byte aligned instructions). */
-#define INTERP_JC_IDX(pc) \
-  ((((pc) >> 1) ^ ((pc) >> (1 + INTERP_JC_BITS))) & (INTERP_JC_SIZE - 1))
+/* Jump cache slot of a virtual PC, as QEMU's tb_jmp_cache_hash_func: the
+** high INTERP_JC_BITS/2 bits of the slot hash the page number, the low
+** ones the offset in the page, so the blocks of one guest page sit in one
+** group of INTERP_JC_GROUP slots (starting at INTERP_JC_IDX(page)) and
+** vcache_flush_page() clears just that group and the previous page's. */
+#define INTERP_JC_GROUP_BITS (INTERP_JC_BITS / 2)
+#define INTERP_JC_GROUP (1u << INTERP_JC_GROUP_BITS)
+#define INTERP_JC_TMP(pc) \
+  ((pc) ^ ((pc) >> (VMRUN_PAGE_BITS - INTERP_JC_GROUP_BITS)))
+#define INTERP_JC_IDX(pc)                                                \
+  (((INTERP_JC_TMP(pc) >> (VMRUN_PAGE_BITS - INTERP_JC_GROUP_BITS)) &   \
+    (INTERP_JC_SIZE - INTERP_JC_GROUP)) |                               \
+   (INTERP_JC_TMP(pc) & (INTERP_JC_GROUP - 1)))
+/* Clear the jump-cache slots of the blocks that start in the guest page
+** holding va, or in the page before and run into va's page.  Other
+** pages' blocks share those slot groups and stay. */
+static inline void interp_jc_clear_page(interp_block **jc, uint64_t va)
+{
+  uint64_t vp = va >> VMRUN_PAGE_BITS;
+  interp_block **g = &jc[INTERP_JC_IDX(vp << VMRUN_PAGE_BITS) &
+                         ~(uint64_t)(INTERP_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < INTERP_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp) g[i] = NULL;
+  g = &jc[INTERP_JC_IDX((vp - 1) << VMRUN_PAGE_BITS) &
+          ~(uint64_t)(INTERP_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < INTERP_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
+        g[i]->phys_page2 != VMRUN_TLB_INVALID)
+      g[i] = NULL;
+}
 
 /* A guest that takes this many fetch faults in a row executes nothing. */
 #define INTERP_MAX_FETCH_FAULTS 1000000u

@@ -23,16 +23,18 @@ static void request_irq_check(struct rv_cpu *rc)
   __atomic_or_fetch(&rc->hdr.exit_request, VMRUN_EXIT_IRQ, __ATOMIC_SEQ_CST);
 }
 
-/* Install the translation regime of every TLB index (idx = privilege
-** number) from satp and mstatus.SUM/MXR.  M-mode data accesses with MPRV
-** use the MPP mode's index (rv_mode_changed), hence its regime. */
+/* Install the translation regime of every TLB index from satp and
+** mstatus.MXR: U (idx 0) with user privilege, S (1) without and S_SUM (2)
+** with mstatus.SUM, M (3) bare.  SUM only matters to supervisor accesses,
+** so it is not part of the U regime.  M-mode data accesses with MPRV use
+** the MPP mode's index (rv_mode_changed), hence its regime. */
 static void update_paging(struct rv_cpu *rc)
 {
-  static const unsigned idxs[3] = { PRV_U, PRV_S, PRV_M };
+  static const unsigned idxs[4] = { PRV_U, PRV_S, IDX_S_SUM, PRV_M };
   uint64_t satp_mode = rc->satp >> SATP_MODE_SHIFT;
   unsigned k;
 
-  for (k = 0; k < 3; k++) {
+  for (k = 0; k < 4; k++) {
     unsigned idx = idxs[k];
     vmrun_paging p;
     memset(&p, 0, sizeof p);
@@ -41,7 +43,7 @@ static void update_paging(struct rv_cpu *rc)
       p.root = (rc->satp & SATP_PPN_MASK) << VMRUN_PAGE_BITS;
       p.asid = (uint32_t)((rc->satp & SATP_ASID_MASK) >> 44);
       if (idx == PRV_U) p.flags |= VMRUN_PAGING_USER;
-      if (rc->mstatus & MSTATUS_SUM) p.flags |= VMRUN_PAGING_SUM;
+      if (idx == IDX_S_SUM) p.flags |= VMRUN_PAGING_SUM;
       if (rc->mstatus & MSTATUS_MXR) p.flags |= VMRUN_PAGING_MXR;
     } else {
       p.mode = VMRUN_PAGING_BARE;
@@ -64,6 +66,7 @@ void rv_mode_changed(struct rv_cpu *rc)
   unsigned data = cpu->priv;
   if (cpu->priv == PRV_M && (rc->mstatus & MSTATUS_MPRV))
     data = (unsigned)((rc->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+  if (data == PRV_S && (rc->mstatus & MSTATUS_SUM)) data = IDX_S_SUM;
   cpu->mmu_idx = data;
   cpu->mmu_idx_fetch = cpu->priv;
   cpu->tb_flags = rv_tb_flags(rc);

@@ -20,6 +20,12 @@
 #define PRV_U 0u
 #define PRV_S 1u
 #define PRV_M 3u
+/* TLB indexes: U, S and M use their privilege number; supervisor data
+** accesses with mstatus.SUM set use IDX_S_SUM (2, no privilege mode has
+** that number), so toggling SUM (Linux does it around every user-memory
+** access) only switches cpu->mmu_idx instead of re-installing a regime
+** and emptying a TLB, as QEMU's MMUIdx_S_SUM. */
+#define IDX_S_SUM 2u
 
 /* ---- mstatus fields (Privileged ISA §3.1.6) ---- */
 #define MSTATUS_SIE   (1ull << 1)

@@ -64,6 +64,13 @@ typedef struct smmu_cpu {
   /* VA range covering every superpage cached in an index (QEMU's idea):
   ** a page flush inside it flushes the whole index.  mask 0 = none. */
   uint64_t large_addr[VMRUN_TLB_NB_IDX], large_mask[VMRUN_TLB_NB_IDX];
+  /* VA range covering every executable superpage translated (in any
+  ** index) since tlb_flush_page() last returned 1: a page fence inside it
+  ** makes tlb_flush_page() return 1 (and the core flush the engines
+  ** whole).  Only that resets it: emptying TLB indexes does not (the
+  ** engines may still hold blocks fetched through such a superpage, e.g.
+  ** after --engine-check empties the TLB without flushing them). */
+  uint64_t xlarge_addr, xlarge_mask;
   vmrun_paging regime[VMRUN_TLB_NB_IDX];
   vmrun_cpu *cpu;
   struct smmu_cpu *next;
@@ -110,6 +117,17 @@ static void tlb_clear_index(smmu_cpu *mc, unsigned idx)
   for (unsigned i = 0; i < VMRUN_TLB_SIZE; i++)
     tlb_entry_clear(&mc->tlb[idx][i]);
   mc->large_addr[idx] = mc->large_mask[idx] = 0;
+}
+
+/* The engines flush their VA-keyed caches whole: restart the executable
+** superpage range.  Every index that may hold superpage entries is
+** emptied too, so each superpage fetch translation the engines make from
+** now on goes through tlb_fill() or a walk, which note it again. */
+static void xlarge_reset(smmu_cpu *mc)
+{
+  for (unsigned i = 0; i < VMRUN_TLB_NB_IDX; i++)
+    if (mc->large_mask[i]) tlb_clear_index(mc, i);
+  mc->xlarge_addr = mc->xlarge_mask = 0;
 }
 
 static smmu_cpu *mcpu(vmrun_cpu *cpu)
@@ -213,21 +231,29 @@ static inline int walk(smmu *s, smmu_cpu *mc, uint64_t va,
 
 /* A 4 KiB page of a superpage of `pgsize` bytes holding va is entered in
 ** index idx: widen the index's superpage range (see smmu_tlb_flush). */
+static void widen_range(uint64_t *addr, uint64_t *rmask, uint64_t va,
+                        uint64_t pgsize)
+{
+  uint64_t mask = ~(pgsize - 1), base = va & mask;
+  if (*rmask == 0) {
+    *addr = base;
+    *rmask = mask;
+  } else {
+    mask &= *rmask;
+    while ((*addr ^ base) & mask) mask <<= 1;
+    *rmask = mask;
+    *addr &= mask;
+  }
+}
+
 static __attribute__((noinline)) void note_large_page(smmu_cpu *mc,
                                                       unsigned idx,
                                                       uint64_t va,
-                                                      uint64_t pgsize)
+                                                      uint64_t pgsize,
+                                                      unsigned prot)
 {
-  uint64_t mask = ~(pgsize - 1), base = va & mask;
-  if (mc->large_mask[idx] == 0) {
-    mc->large_addr[idx] = base;
-    mc->large_mask[idx] = mask;
-  } else {
-    mask &= mc->large_mask[idx];
-    while ((mc->large_addr[idx] ^ base) & mask) mask <<= 1;
-    mc->large_mask[idx] = mask;
-    mc->large_addr[idx] &= mask;
-  }
+  widen_range(&mc->large_addr[idx], &mc->large_mask[idx], va, pgsize);
+  if (prot & PROT_X) widen_range(&mc->xlarge_addr, &mc->xlarge_mask, va, pgsize);
 }
 
 /* Refill the TLB entry of the page holding va for a RAM/ROM page whose
@@ -241,7 +267,7 @@ static inline void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
   unsigned slot = (unsigned)(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1);
   vmrun_tlb_entry *e = &mc->tlb[idx][slot];
   if (UNLIKELY(pgsize > VMRUN_PAGE_SIZE))
-    note_large_page(mc, idx, va, pgsize);
+    note_large_page(mc, idx, va, pgsize, prot);
   mc->tlb_pa[idx][slot] = ppage;
   e->addr_read = (prot & PROT_R) ? vpage : VMRUN_TLB_INVALID;
   e->addr_code = (prot & PROT_X) ? vpage : VMRUN_TLB_INVALID;
@@ -455,6 +481,10 @@ static int smmu_translate(void *inst, vmrun_cpu *cpu, uint64_t va,
   f = walk(s, mc, va, acc, mmu_idx, 1, pa, &prot, &pgsize);
   if (f) return f;
   if (!(prot & acc_prot(acc))) return VMRUN_FAULT_PAGE;
+  /* a fetch translation the engines may cache, even when not entered in
+  ** the TLB below */
+  if (acc == VMRUN_ACCESS_FETCH && pgsize > VMRUN_PAGE_SIZE)
+    widen_range(&mc->xlarge_addr, &mc->xlarge_mask, va, pgsize);
   s->host->phys_lookup(s->m, *pa, &ri);
   /* code must come from somewhere: unmapped PA is an access fault */
   if (acc == VMRUN_ACCESS_FETCH && ri.kind == VMRUN_REGION_NONE)
@@ -503,6 +533,19 @@ static void smmu_tlb_flush(void *inst, vmrun_cpu *cpu, uint64_t va)
   }
 }
 
+/* 1 when va lies in an executable superpage translated since the
+** engines last flushed whole (then they do now: range reset). */
+static int smmu_tlb_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
+{
+  smmu_cpu *mc = mcpu(cpu);
+  int wide;
+  if (!mc) return 1;
+  smmu_tlb_flush(inst, cpu, va);
+  wide = mc->xlarge_mask && (va & mc->xlarge_mask) == mc->xlarge_addr;
+  if (wide) xlarge_reset(mc);
+  return wide;
+}
+
 static void smmu_code_page_added(void *inst, uint64_t gpa)
 {
   smmu *s = inst;
@@ -525,7 +568,8 @@ static void smmu_code_page_added(void *inst, uint64_t gpa)
 static const vmrun_mmu_ops smmu_ops = {
   sizeof(vmrun_mmu_ops), 0,
   smmu_create, smmu_destroy, smmu_cpu_attach, smmu_cpu_detach, smmu_access,
-  smmu_translate, smmu_set_paging, smmu_tlb_flush, smmu_code_page_added
+  smmu_translate, smmu_set_paging, smmu_tlb_flush, smmu_code_page_added,
+  smmu_tlb_flush_page
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_MMU, "softmmu", "0.1.0",

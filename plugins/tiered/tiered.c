@@ -256,6 +256,16 @@ static void tiered_vcache_flush(void *inst, vmrun_cpu *cpu)
   }
 }
 
+static void tiered_vcache_flush_page(void *inst, vmrun_cpu *cpu,
+                                     uint64_t va)
+{
+  tiered *e = inst;
+  tjit_vcpu *tv = cpu->engine_data;
+  if (!e) return;
+  tjit_vcache_flush_page(e->te, cpu, va);
+  if (tv && tv->peer) interp_jc_clear_page(((interp_vcpu *)tv->peer)->jc, va);
+}
+
 /* The interpreter's lines (it translates every block, once), the JIT's,
 ** then the tiering counters; when the JIT runs alone, its lines. */
 static int tiered_stats(void *inst, char *buf, unsigned long len)
@@ -286,7 +296,7 @@ static const vmrun_engine_ops tiered_ops = {
   tiered_create, tiered_destroy, tiered_cpu_attach, tiered_cpu_detach,
   tiered_run, tiered_invalidate, tiered_flush, tiered_vcache_flush,
   tiered_stats, tiered_set_option, tiered_get_option,
-  tiered_set_tier_policy
+  tiered_set_tier_policy, tiered_vcache_flush_page
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tiered", "0.1.0",

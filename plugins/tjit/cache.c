@@ -20,10 +20,34 @@ static uint32_t hash_key(uint64_t pa, uint64_t pc, uint32_t flags)
 
 /* ---- chaining ---- */
 
+static uint32_t xbloom_bit(uint64_t va)
+{
+  uint64_t vp = va >> VMRUN_PAGE_BITS;
+  return (uint32_t)((vp ^ (vp >> 12) ^ (vp >> 24)) & (TJIT_XBLOOM_BITS - 1));
+}
+
+static void xbloom_add(tjit *e, uint64_t va)
+{
+  uint32_t bit = xbloom_bit(va);
+  e->xbloom[bit / 64] |= 1ull << (bit % 64);
+}
+
 void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
 {
   int32_t rel;
+  tjit_site **list;
   if (s->target || !to->valid) return;
+  /* a chain within one guest page survives mapping changes (see
+  ** tjit.h); one into another page, or into a block that spans two
+  ** pages, is cut when a mapping of its target's pages changes */
+  s->cross = ((s->owner->pc ^ to->pc) & VMRUN_PAGE_MASK) != 0 ||
+             to->phys_page2 != VMRUN_TLB_INVALID;
+  if (s->cross) {
+    xbloom_add(e, to->pc);
+    if (to->phys_page2 != VMRUN_TLB_INVALID)
+      xbloom_add(e, to->pc + VMRUN_PAGE_SIZE);
+  }
+  list = s->cross ? &e->xlinked : &e->linked;
   rel = (int32_t)(to->code_at - (s->jmp_at + 4));
   memcpy(e->rw + s->jmp_at, &rel, 4);
   s->target = to;
@@ -31,10 +55,10 @@ void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
   if (to->incoming) to->incoming->in_pprev = &s->in_next;
   s->in_pprev = &to->incoming;
   to->incoming = s;
-  s->g_next = e->linked;
-  if (e->linked) e->linked->g_pprev = &s->g_next;
-  s->g_pprev = &e->linked;
-  e->linked = s;
+  s->g_next = *list;
+  if (*list) (*list)->g_pprev = &s->g_next;
+  s->g_pprev = list;
+  *list = s;
   e->st_links++;
 }
 
@@ -49,6 +73,7 @@ void tjit_unlink(tjit *e, tjit_site *s)
   *s->g_pprev = s->g_next;
   if (s->g_next) s->g_next->g_pprev = s->g_pprev;
   s->target = NULL;
+  s->cross = 0;
   s->in_next = s->g_next = NULL;
   s->in_pprev = s->g_pprev = NULL;
 }
@@ -56,6 +81,20 @@ void tjit_unlink(tjit *e, tjit_site *s)
 void tjit_unlink_all(tjit *e)
 {
   while (e->linked) tjit_unlink(e, e->linked);
+  tjit_unlink_cross(e);
+}
+
+void tjit_unlink_cross(tjit *e)
+{
+  while (e->xlinked) tjit_unlink(e, e->xlinked);
+  memset(e->xbloom, 0, sizeof e->xbloom);
+  e->st_xcuts++;
+}
+
+int tjit_xbloom_has(const tjit *e, uint64_t va)
+{
+  uint32_t bit = xbloom_bit(va);
+  return (e->xbloom[bit / 64] >> (bit % 64)) & 1;
 }
 
 static void block_unchain(tjit *e, tjit_block *b)
@@ -96,7 +135,7 @@ static void htab_remove(tjit *e, tjit_block *b)
 void tjit_htab_insert(tjit *e, tjit_block *b)
 {
   uint32_t h;
-  if (e->hcount >= 2 * (e->hmask + 1)) htab_grow(e);
+  if (e->hcount >= e->hmask + 1) htab_grow(e);
   h = hash_key(b->phys_pc, b->pc, b->tb_flags) & e->hmask;
   b->hnext = e->htab[h];
   e->htab[h] = b;

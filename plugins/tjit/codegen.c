@@ -1030,13 +1030,16 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
 static void emit_jc_lookup(tj_buf *c)
 {
   uint32_t j1, j2, j3;
+  /* rcx = TJIT_JC_IDX(pc) (tjit.h) */
   mov_rm(c, 1, RAX, CPU(OFF_PC));
   mov_rr(c, 1, RCX, RAX);
-  shift_ri(c, 1, SH_SHR, RCX, 1);
-  mov_rr(c, 1, RDX, RAX);
-  shift_ri(c, 1, SH_SHR, RDX, 1 + TJIT_JC_BITS);
-  alu_rr(c, 1, ALU_XOR, RCX, RDX);
-  alu_ri(c, 0, ALU_AND, RCX, TJIT_JC_SIZE - 1);
+  shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS);
+  alu_rr(c, 1, ALU_XOR, RCX, RAX);                     /* TJIT_JC_TMP */
+  mov_rr(c, 1, RDX, RCX);
+  shift_ri(c, 1, SH_SHR, RDX, VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS);
+  alu_ri(c, 0, ALU_AND, RDX, (int32_t)(TJIT_JC_SIZE - TJIT_JC_GROUP));
+  alu_ri(c, 0, ALU_AND, RCX, (int32_t)(TJIT_JC_GROUP - 1));
+  alu_rr(c, 0, ALU_OR, RCX, RDX);
   mov_rm(c, 1, RCX, MEMX(RBP, RCX, 3,
                          (int32_t)offsetof(tjit_vcpu, jc) -
                          (int32_t)offsetof(tjit_vcpu, temps)));

@@ -293,9 +293,35 @@ static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
 {
   tjit *e = inst;
   tjit_vcpu *vd = cpu->engine_data;
-  /* chains bypass the virtual-PC lookup: drop them with the jump cache */
-  if (e) tjit_unlink_all(e);
+  /* chains bypass the virtual-PC lookup: drop those that depend on the
+  ** mapping (into another page) with the jump cache */
+  if (e) tjit_unlink_cross(e);
   if (vd) memset(vd->jc, 0, sizeof vd->jc);
+}
+
+/* Only the blocks of va's page and those of the page before that run
+** into it: other pages' blocks share the slot groups and stay. */
+void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va)
+{
+  uint64_t vp = va >> VMRUN_PAGE_BITS;
+  tjit_block **g = &vd->jc[TJIT_JC_IDX(vp << VMRUN_PAGE_BITS) &
+                           ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp) g[i] = NULL;
+  g = &vd->jc[TJIT_JC_IDX((vp - 1) << VMRUN_PAGE_BITS) &
+              ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
+        g[i]->phys_page2 != VMRUN_TLB_INVALID)
+      g[i] = NULL;
+}
+
+void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
+{
+  tjit *e = inst;
+  tjit_vcpu *vd = cpu->engine_data;
+  if (e && tjit_xbloom_has(e, va)) tjit_unlink_cross(e);
+  if (vd) tjit_jc_clear_page(vd, va);
 }
 
 /* Chain hits are derived, not counted on the chained path: every block's
@@ -311,12 +337,12 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                   "code_cache_used %llu\n"
                   "code_cache_full %llu\nchain_links %llu\n"
                   "block_entries %llu\ndispatcher_entries %llu\n"
-                  "chain_hits %llu\n",
+                  "chain_hits %llu\ncross_chain_cuts %llu\n",
                   e->st_code_bytes, (unsigned long long)e->cc_size,
                   (unsigned long long)(e->cc_pos - e->cc_start),
                   e->st_cache_full, e->st_links, entries, e->st_dispatched,
                   entries > e->st_dispatched ? entries - e->st_dispatched
-                                             : 0ull);
+                                             : 0ull, e->st_xcuts);
 }
 
 static int tjit_stats(void *inst, char *buf, unsigned long len)
@@ -373,5 +399,6 @@ const vmrun_engine_ops tjit_engine_ops = {
   sizeof(vmrun_engine_ops), 0,
   tjit_create, tjit_destroy, tjit_cpu_attach, tjit_cpu_detach,
   tjit_run, tjit_invalidate, tjit_flush, tjit_vcache_flush,
-  tjit_stats, tjit_set_option, tjit_get_option, NULL
+  tjit_stats, tjit_set_option, tjit_get_option, NULL,
+  tjit_vcache_flush_page
 };

@@ -18,10 +18,21 @@
 #define TJ_UNLIKELY(x) (x)
 #endif
 
-#define TJIT_JC_BITS 12
+/* Jump cache: slots grouped by guest page as INTERP_JC_IDX (see
+** plugins/interp/interp_int.h), for vcache_flush_page(). */
+#define TJIT_JC_BITS 13
 #define TJIT_JC_SIZE (1u << TJIT_JC_BITS)
-#define TJIT_JC_IDX(pc) \
-  ((((pc) >> 1) ^ ((pc) >> (1 + TJIT_JC_BITS))) & (TJIT_JC_SIZE - 1))
+#define TJIT_JC_GROUP_BITS (TJIT_JC_BITS / 2)
+#define TJIT_JC_GROUP (1u << TJIT_JC_GROUP_BITS)
+#define TJIT_JC_TMP(pc) \
+  ((pc) ^ ((pc) >> (VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS)))
+#define TJIT_JC_IDX(pc)                                                  \
+  (((TJIT_JC_TMP(pc) >> (VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS)) &       \
+    (TJIT_JC_SIZE - TJIT_JC_GROUP)) |                                   \
+   (TJIT_JC_TMP(pc) & (TJIT_JC_GROUP - 1)))
+/* Bloom filter of the guest virtual pages that cross-page chains lead
+** into (bits, a power of two) */
+#define TJIT_XBLOOM_BITS 4096u
 #define TJIT_MAX_FETCH_FAULTS 1000000u
 #define TJIT_DEFAULT_CACHE (64u << 20)
 #define TJIT_MIN_CACHE (16u << 10)
@@ -39,6 +50,8 @@ typedef struct tjit_site {
   tjit_block *target;          /* linked block, or NULL */
   uint32_t jmp_at;             /* code cache offset of the rel32 */
   uint32_t stub_at;            /* offset of the unlinked target */
+  uint32_t cross;              /* linked into another guest page, or into
+                                  a block that spans two: in e->xlinked */
   struct tjit_site *in_next, **in_pprev;  /* target's incoming list */
   struct tjit_site *g_next, **g_pprev;    /* all linked sites */
 } tjit_site;
@@ -100,7 +113,15 @@ struct tjit {
   pagemap pages;               /* physical page -> blocks */
   tjit_vcpu *vcpus;
   tjit_block *pending;
-  tjit_site *linked;           /* every linked site */
+  /* Linked sites.  A chain whose target starts in the owner's guest
+  ** virtual page and stays in it holds under any mapping (the owner was
+  ** entered with that page mapped to its physical page), so only the
+  ** other ("cross") chains are cut when a mapping changes: all of them
+  ** on vcache_flush, on vcache_flush_page only when the page is in the
+  ** Bloom filter of their target pages. */
+  tjit_site *linked;           /* same-page chains */
+  tjit_site *xlinked;          /* cross chains */
+  uint64_t xbloom[TJIT_XBLOOM_BITS / 64];
   int chaining;
   int regcache;                /* cache guest registers in host registers
                                   (engine option regcache, default 1) */
@@ -134,7 +155,7 @@ struct tjit {
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
-      st_cache_full, st_links, st_code_bytes, st_dispatched;
+      st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts;
 };
 
 /* tjit_exec() result beside enum vmrun_run_reason (tiering only): the

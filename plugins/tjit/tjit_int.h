@@ -17,6 +17,10 @@
 TJ_HIDDEN void tjit_link(tjit *e, tjit_site *s, tjit_block *to);
 TJ_HIDDEN void tjit_unlink(tjit *e, tjit_site *s);
 TJ_HIDDEN void tjit_unlink_all(tjit *e);
+/* Cut every cross-page chain (tjit.h) and empty their Bloom filter. */
+TJ_HIDDEN void tjit_unlink_cross(tjit *e);
+/* May a cross-page chain lead into the guest page holding va? */
+TJ_HIDDEN int tjit_xbloom_has(const tjit *e, uint64_t va);
 TJ_HIDDEN void tjit_htab_insert(tjit *e, tjit_block *b);
 TJ_HIDDEN tjit_block *tjit_htab_find(tjit *e, uint64_t pa, uint64_t pc,
     uint32_t fl, int (*ok)(tjit *, vmrun_cpu *, const tjit_block *),
@@ -38,6 +42,11 @@ TJ_HIDDEN int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu);
 ** fetch fault was raised (pc changed), -1 on an internal error (logged). */
 TJ_HIDDEN int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
                            const vmrun_ir_block *ir);
+/* vcache_flush_page() of tjit (also run by engine-tiered), and its jump
+** cache part: clear the slots of the page holding va and the page before */
+TJ_HIDDEN void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu,
+                                      uint64_t va);
+TJ_HIDDEN void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va);
 /* The JIT's statistics lines (code bytes, cache, chaining), appended by
 ** the stats() of tjit and tiered; same return as stats(). */
 TJ_HIDDEN int tjit_stats_jit(tjit *e, char *buf, unsigned long len);

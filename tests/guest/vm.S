@@ -11,7 +11,9 @@
 **   - R/W/X rules, W-without-R, invalid PTEs, misaligned superpages,
 **     non-canonical VAs, U pages from S (SUM), S pages from U, MXR, MPRV;
 **   - an instruction that crosses into an unmapped page;
-**   - satp WARL (Bare, Sv39, Sv48 accepted; reserved modes ignored).
+**   - satp WARL (Bare, Sv39, Sv48 accepted; reserved modes ignored);
+**   - engine caches (tests 150-179): hot code remapped with SFENCE.VMA of
+**     one page, satp switches between ASIDs, SUM toggles, MPRV with SUM.
 **
 ** Snippets end with ECALL (or a trap): the handlers below record the trap
 ** and bring execution back to M at m_resume (the S handler ECALLs to M,
@@ -525,6 +527,148 @@ RVTEST_BEGIN
   addi t0, s6, 8
   li TESTNUM, 113; bne a0, t0, fail
 
+  /* ======== engine caches under remaps (Sv39; tests 150-179) ========
+  ** Code runs 100 times per snippet, so every engine tier compiles and
+  ** chains it; each remap must still be seen by the next fetch. */
+  csrw satp, s1
+  sfence.vma
+  SETPTE(l0, 16, cc_caller, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0, 17, cc_fn_a, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0, 18, cc_span, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0, 19, cc_cont_a, PTE_V | PTE_R | PTE_X | PTE_A)
+  sfence.vma
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(150)
+  CHECK_REG(150, a1, 100)                  /* a direct call into VA(17) */
+  CHECK_REG(151, a2, 100)                  /* a block running into VA(19) */
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(152)
+  CHECK_REG(152, a1, 100)
+  /* remap the callee's page; S fences that one page, then calls again */
+  SETPTE(l0, 17, cc_fn_b, PTE_V | PTE_R | PTE_X | PTE_A)
+  RUN_S(li t0, VA(17); sfence.vma t0, zero; li t0, VA(16); jr t0)
+  CHECK_NO_TRAP(153)
+  CHECK_REG(153, a1, 200)
+  CHECK_REG(154, a2, 100)
+  /* remap the page a block runs into, fence only that page */
+  SETPTE(l0, 19, cc_cont_b, PTE_V | PTE_R | PTE_X | PTE_A)
+  RUN_S(li t0, VA(19); sfence.vma t0, zero; li t0, VA(16); jr t0)
+  CHECK_NO_TRAP(155)
+  CHECK_REG(155, a1, 200)
+  CHECK_REG(156, a2, 200)
+  /* a fence of an unrelated page changes nothing */
+  RUN_S(li t0, VA(20); sfence.vma t0, zero; li t0, VA(16); jr t0)
+  CHECK_NO_TRAP(157)
+  CHECK_REG(157, a1, 200)
+  CHECK_REG(157, a2, 200)
+
+  /* the same code through a 2 MiB superpage (VA 0x40c00000 -> the image),
+  ** then the superpage remapped to a copy of the image where cc_fn_a and
+  ** cc_cont_a hold cc_fn_b's and cc_cont_b's code, fenced with an address
+  ** in another 4 KiB page of it: the fence covers the whole leaf PTE
+  ** (§4.2.1), so every page of the superpage must change */
+  li t0, 0x80000000; li t1, 0x80200000; li t2, 0x80000000 + 0x40000
+1: ld t3, 0(t0); sd t3, 0(t1); addi t0, t0, 8; addi t1, t1, 8; bltu t0, t2, 1b
+  la t0, cc_fn_b; la t1, cc_fn_a; li t2, 0x200000; add t1, t1, t2
+  ld t3, 0(t0); sd t3, 0(t1); ld t3, 8(t0); sd t3, 8(t1)
+  la t0, cc_cont_b; la t1, cc_cont_a; add t1, t1, t2
+  ld t3, 0(t0); sd t3, 0(t1); ld t3, 8(t0); sd t3, 8(t1)
+  fence.i
+  SETPTE_PA(l1, 6, 0x80000000, PTE_V | PTE_R | PTE_X | PTE_A)
+  sfence.vma
+  la a0, cc_caller; li t0, 0x80000000; sub a0, a0, t0
+  li t0, 0x40c00000; add s9, a0, t0              /* s9 = VA of cc_caller */
+  mv a0, s9; ENTER(1)
+  CHECK_NO_TRAP(158)
+  CHECK_REG(158, a1, 100)
+  CHECK_REG(158, a2, 100)
+  SETPTE_PA(l1, 6, 0x80200000, PTE_V | PTE_R | PTE_X | PTE_A)
+  RUN_S(li t0, 0x40c00000 + 0x100000; sfence.vma t0, zero; jr s9)
+  CHECK_NO_TRAP(159)
+  CHECK_REG(159, a1, 200)
+  CHECK_REG(159, a2, 200)
+
+  /* ASIDs (§4.1.11, §4.2.1): ASID 1 = root39 (VA(17) -> cc_fn_b, VA(19)
+  ** -> cc_cont_b now), ASID 2 = root39b (cc_fn_a, cc_cont_a).  Switching
+  ** satp between them needs no fence; a fence for one ASID (rs2) after
+  ** editing its tables makes the edit visible. */
+  SETPTE_PA(root39b, 0, 0, RWAD)
+  SETPTE(root39b, 1, l1b, PTE_V)
+  SETPTE_PA(root39b, 2, 0x80000000, RWXAD | PTE_G)
+  SETPTE(l1b, 0, l0b, PTE_V)
+  SETPTE(l0b, 16, cc_caller, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0b, 17, cc_fn_a, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0b, 18, cc_span, PTE_V | PTE_R | PTE_X | PTE_A)
+  SETPTE(l0b, 19, cc_cont_a, PTE_V | PTE_R | PTE_X | PTE_A)
+  sfence.vma
+  la s7, root39; srli s7, s7, 12; li t0, SATP_SV39 | (1 << 44); or s7, s7, t0
+  la s8, root39b; srli s8, s8, 12; li t0, SATP_SV39 | (2 << 44); or s8, s8, t0
+  csrw satp, s7
+  TEST_CASE(160, a0, 0, csrr a0, satp; sub a0, a0, s7)  /* ASID bits kept */
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(161)
+  CHECK_REG(161, a1, 200)
+  CHECK_REG(161, a2, 200)
+  csrw satp, s8
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(162)
+  CHECK_REG(162, a1, 100)
+  CHECK_REG(162, a2, 100)
+  csrw satp, s7
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(163)
+  CHECK_REG(163, a1, 200)
+  CHECK_REG(163, a2, 200)
+  /* edit ASID 2's tables while ASID 1 runs, then switch and fence ASID 2 */
+  SETPTE(l0b, 17, cc_fn_b, PTE_V | PTE_R | PTE_X | PTE_A)
+  csrw satp, s8
+  li t0, 2; sfence.vma zero, t0
+  li a0, VA(16); ENTER(1)
+  CHECK_NO_TRAP(164)
+  CHECK_REG(164, a1, 200)
+  CHECK_REG(164, a2, 100)
+  /* one page of one ASID, fenced from S */
+  SETPTE(l0b, 19, cc_cont_b, PTE_V | PTE_R | PTE_X | PTE_A)
+  RUN_S(li t0, VA(19); li t1, 2; sfence.vma t0, t1; li t0, VA(16); jr t0)
+  CHECK_NO_TRAP(165)
+  CHECK_REG(165, a1, 200)
+  CHECK_REG(165, a2, 200)
+
+  /* SUM toggled by S between loads of a U page (its own TLB index in
+  ** vmrun): set, load, clear, load faults; and set again */
+  csrw satp, s1
+  sfence.vma
+  li t0, MSTATUS_SUM
+  csrc mstatus, t0
+  RUN_S(li t0, VA(4); li t1, MSTATUS_SUM; csrs sstatus, t1; ld a1, 0(t0); csrc sstatus, t1; 7: ld a2, 0(t0))
+  CHECK_S_TRAP(170, CAUSE_LOAD_PAGE, VA(4))
+  CHECK_REG(170, a1, 0x1111111111111111)
+  la t5, 7b; LOAD_VAR(t6, s_trap_epc); bne t5, t6, fail
+  RUN_S(li t0, VA(4); li t1, MSTATUS_SUM; ld a1, 8(t0); csrs sstatus, t1; ld a2, 0(t0); sd a2, 72(t0); csrc sstatus, t1)
+  CHECK_S_TRAP(171, CAUSE_LOAD_PAGE, VA(4) + 8)        /* SUM still clear */
+  RUN_S(li t0, VA(4); li t1, MSTATUS_SUM; csrs sstatus, t1; ld a2, 0(t0); sd a2, 72(t0); csrc sstatus, t1; sd a2, 80(t0))
+  CHECK_S_TRAP(172, CAUSE_STORE_PAGE, VA(4) + 80)
+  la t0, data0; ld a1, 72(t0)
+  CHECK_REG(172, a1, 0x1111111111111111)
+  /* MPRV with MPP = S: SUM decides for M's loads too */
+  CLEAR_ALL
+  la t0, 1f; la t1, m_resume; sd t0, 0(t1)
+  SET_MPP(1)
+  li t0, MSTATUS_MPRV | MSTATUS_SUM
+  csrs mstatus, t0
+  li t0, VA(4)
+  ld a1, 0(t0)                 /* U page through S with SUM */
+  li t1, MSTATUS_SUM
+  csrc mstatus, t1
+7: ld a2, 0(t0)                /* without SUM: fault, to M */
+  j fail
+1:
+  li t0, MSTATUS_MPRV
+  csrc mstatus, t0
+  CHECK_M_TRAP(173, CAUSE_LOAD_PAGE, VA(4))
+  CHECK_REG(173, a1, 0x1111111111111111)
+  la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
+
   /* Bare again: VA = PA for S */
   csrw satp, zero
   sfence.vma
@@ -612,6 +756,41 @@ xpage2:                        /* VA(10) */
   .half 0x1230                 /* high half */
   .word 0x00000073             /* ecall */
 
+  /* ---- engine-cache tests: VA(16)..VA(19) ---- */
+  .balign 4096
+cc_caller:                     /* VA(16): 100 calls to each callee */
+  li a1, 0
+  li a2, 0
+  li a3, 100
+1:
+  jal ra, cc_fn_a              /* VA(17): cc_fn_a or cc_fn_b */
+  add a1, a1, a0
+  jal ra, cc_span + 0xff8      /* VA(18) + 0xff8, runs into VA(19) */
+  add a2, a2, a0
+  addi a3, a3, -1
+  bnez a3, 1b
+  ecall
+  .balign 4096
+cc_fn_a:                       /* VA(17) first */
+  li a0, 1
+  ret
+  .balign 4096
+cc_span:                       /* VA(18) */
+  .fill 1022, 4, 0x00000013    /* nop */
+  .word 0x00000513             /* at 0xff8: addi a0, zero, 0 */
+  .word 0x00000013             /* nop */
+cc_cont_a:                     /* VA(19) first */
+  addi a0, a0, 1
+  ret
+  .balign 4096
+cc_fn_b:
+  li a0, 2
+  ret
+  .balign 4096
+cc_cont_b:
+  addi a0, a0, 2
+  ret
+
   .section .data
   .balign 8
 m_resume: .dword 0
@@ -626,3 +805,6 @@ data1:  .dword 0x2222222222222222
         .fill 511, 8, 0
 data2:  .dword 0x3333333333333333
         .fill 511, 8, 0
+root39b: .fill 512, 8, 0         /* ASID 2's tables */
+l1b:    .fill 512, 8, 0
+l0b:    .fill 512, 8, 0

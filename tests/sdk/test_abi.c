@@ -83,11 +83,12 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);
-  SIZE(vmrun_engine_ops, 104);
+  SIZE(vmrun_engine_ops, 112);
   OFF(vmrun_engine_ops, stats, 72);
   OFF(vmrun_engine_ops, set_option, 80);
   OFF(vmrun_engine_ops, get_option, 88);
   OFF(vmrun_engine_ops, set_tier_policy, 96);
+  OFF(vmrun_engine_ops, vcache_flush_page, 104);
   SIZE(vmrun_block_info, 40);
   OFF(vmrun_block_info, n_insns, 4);
   OFF(vmrun_block_info, pc, 8);
@@ -95,7 +96,8 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_block_info, exec_count, 24);
   OFF(vmrun_block_info, size, 32);
   OFF(vmrun_block_info, tb_flags, 36);
-  SIZE(vmrun_mmu_ops, 80);
+  SIZE(vmrun_mmu_ops, 88);
+  OFF(vmrun_mmu_ops, tlb_flush_page, 80);
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);

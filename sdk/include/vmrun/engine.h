@@ -140,6 +140,17 @@ typedef struct vmrun_engine_ops {
   ** Returns 0 (-VMRUN_ENOSYS: no tiers; the slot is then usually NULL). */
   int (*set_tier_policy)(void *inst, vmrun_tier_decide_fn decide,
                          void *opaque);
+  /* ---- added in ABI 1.7 (optional, as the 1.6 slots) ---- */
+  /* The vCPU's mapping of the one guest virtual page holding `va` changed
+  ** (RISC-V: SFENCE.VMA with rs1 != x0, Privileged ISA §4.2.1): drop what
+  ** is keyed by guest VA for that page, i.e. jump-cache entries of blocks
+  ** that start in it or run into it from the page before, and chains that
+  ** reach such blocks from another page.  Called with the vCPU's run()
+  ** suspended at an instruction boundary (from inside a helper); only when
+  ** the MMU's tlb_flush_page() says no executable superpage covers va
+  ** (else the core calls vcache_flush()).  Without the slot the core
+  ** calls vcache_flush() instead. */
+  void (*vcache_flush_page)(void *inst, vmrun_cpu *cpu, uint64_t va);
 } vmrun_engine_ops;
 
 /* True when the engine table has the slot `field` (ABI 1.6 and later

@@ -54,7 +54,23 @@ typedef struct vmrun_mmu_ops {
   /* The RAM page at guest PA `gpa` now holds translated code: remove it
   ** from every vCPU's write TLB so stores to it take the slow path. */
   void (*code_page_added)(void *inst, uint64_t gpa);
+  /* ---- added in ABI 1.7 (optional: NULL, or outside struct_size, when
+  ** the MMU has none; see VMRUN_MMU_HAS) ---- */
+  /* tlb_flush() of the page holding va (never VMRUN_TLB_INVALID) that
+  ** also tells the core how far the engines must flush: 0 when va was
+  ** only ever translated for instruction fetch through a 4 KiB page since
+  ** the last whole flush, so vcache_flush_page() is enough; 1 when a fetch
+  ** translation through a superpage may cover va (one SFENCE.VMA of an
+  ** address changes the whole leaf PTE that maps it, Privileged ISA
+  ** §4.2.1), so the core calls vcache_flush().  Without this slot the core
+  ** calls tlb_flush() and vcache_flush(). */
+  int (*tlb_flush_page)(void *inst, vmrun_cpu *cpu, uint64_t va);
 } vmrun_mmu_ops;
+
+/* True when the MMU table has the slot `field` (ABI 1.7 and later slots:
+** it may still be NULL). */
+#define VMRUN_MMU_HAS(ops, field) \
+  VMRUN_TABLE_HAS(ops, vmrun_mmu_ops, field)
 
 #ifdef __cplusplus
 }

@@ -32,8 +32,13 @@
 **        options) and set_tier_policy() with vmrun_block_info and
 **        vmrun_tier_decide_fn (per-block tier-up decisions), all optional;
 **        VMRUN_ENGINE_HAS().
-**   1.7  VMRUN_IR_F_NOREGS: a CALL flag telling engines the helper touches
-**        no guest register a GET or PUT reaches (engines may ignore it).
+**   1.7  vmrun_engine_ops: vcache_flush_page() (drop the VA-keyed caches
+**        of one guest page, for SFENCE.VMA of one address), and
+**        vmrun_mmu_ops: tlb_flush_page() (a page flush that says whether
+**        an executable superpage covers the address), both optional;
+**        VMRUN_MMU_HAS(); VMRUN_IR_F_NOREGS, a CALL flag telling engines
+**        the helper touches no guest register a GET or PUT reaches
+**        (engines may ignore it).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
