@@ -32,12 +32,15 @@
 **        options) and set_tier_policy() with vmrun_block_info and
 **        vmrun_tier_decide_fn (per-block tier-up decisions), all optional;
 **        VMRUN_ENGINE_HAS().
+**   1.7  VMRUN_TLB_INDEX(va) (vmrun/cpu.h): the TLB slot folds va bits
+**        27:20 into bits 19:12 (layout unchanged; an engine using the
+**        old index stays correct but misses more).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 6
+#define VMRUN_ABI_MINOR 7
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
