@@ -59,9 +59,9 @@ static void changes_seen(long pg)
            -1, 0);
   printf("tlb-fresh st %d ld %d\n", try_st(b, 7), try_ld(b));
   /* mremap that moves: the old address is gone */
-  try_st(a + 2 * pg, 8);
   mmap(a + 4 * pg, pg, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED,
        -1, 0);                         /* no room to grow in place */
+  try_st(a + 2 * pg, 8);
   q = mremap(a + 2 * pg, 2 * pg, 8 * pg, MREMAP_MAYMOVE);
   printf("tlb-mremap moved %d ld %d old %d\n", q != a + 2 * pg, try_ld(q),
          try_ld(a + 2 * pg));
