@@ -169,7 +169,7 @@ static uint64_t host_to_gpa(vmrun_machine *m, const uint8_t *p)
 static inline void probe(vmrun_cpu *cpu, uint64_t va, unsigned size)
 {
   const vmrun_tlb_entry *te =
-      &cpu->tlb[cpu->mmu_idx][(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];
+      &cpu->tlb[cpu->mmu_idx][VMRUN_TLB_INDEX(va)];
   /* the engines' hit test (vmrun/cpu.h); a miss takes the slow path,
   ** which the core logs */
   vmrun_check *ck = cpu->machine->check;
@@ -209,8 +209,8 @@ PROBE(1) PROBE(2) PROBE(4) PROBE(8)
   static uint64_t probe_ld##N(vmrun_cpu *cpu, uint64_t va, uint64_t b,   \
                               uint64_t c)                                 \
   {                                                                       \
-    const vmrun_tlb_entry *te = &cpu->tlb[cpu->mmu_idx]                   \
-        [(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];                 \
+    const vmrun_tlb_entry *te =                                           \
+        &cpu->tlb[cpu->mmu_idx][VMRUN_TLB_INDEX(va)];                     \
     (void)b; (void)c;                                                     \
     if ((va & (VMRUN_PAGE_MASK | (N - 1))) != te->addr_read)              \
       cpu->machine->check->tlb_missed = 1;                                \

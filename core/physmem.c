@@ -176,7 +176,15 @@ static int host_mmio_register(vmrun_machine *m, const char *name,
 static uint64_t load_le(const uint8_t *p, unsigned size)
 {
   uint64_t v = 0;
-  memcpy(&v, p, size); /* little-endian host (x86-64, checked at build) */
+  /* little-endian host (x86-64, checked at build); constant sizes are
+  ** inline moves, not a libc memcpy call (PTE reads of every walk) */
+  switch (size) {
+  case 1: v = *p; break;
+  case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+  case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+  case 8: memcpy(&v, p, 8); break;
+  default: memcpy(&v, p, size); break;
+  }
   return v;
 }
 

@@ -246,6 +246,16 @@ static int vma_add(user_proc *u, uint64_t s, uint64_t e, unsigned prot)
   return 0;
 }
 
+/* Does any VMA intersect [s, e)?  Pages outside every VMA have invalid
+** PTEs, and the MMU never caches a failed walk, so a TLB holds nothing
+** for them: mapping such a range needs no TLB flush. */
+static int vma_overlaps(user_proc *u, uint64_t s, uint64_t e)
+{
+  for (size_t i = 0; i < u->n_vmas; i++)
+    if (u->vmas[i].start < e && u->vmas[i].end > s) return 1;
+  return 0;
+}
+
 /* Highest free gap of `len` bytes below `top`, or 0. */
 static uint64_t vma_find_free(user_proc *u, uint64_t len, uint64_t top)
 {
@@ -368,21 +378,23 @@ static int host_zero(user_proc *u, uint64_t s, uint64_t e)
 static int map_range(user_proc *u, uint64_t s, uint64_t e, unsigned prot,
                      int keep_mem)
 {
-  int rc;
+  int rc, was_mapped = vma_overlaps(u, s, e);
   if (!keep_mem && (rc = host_zero(u, s, e)) < 0) return rc;
   code_changed(u, s, e);
   if ((rc = vma_add(u, s, e, prot)) < 0) return rc;
-  if ((rc = pt_map(u, s, e, prot)) < 0) return rc;
-  tlb_flush_all(u);
-  return 0;
+  rc = pt_map(u, s, e, prot);
+  /* a fresh range (brk growth, a new mmap) has nothing cached: keep the
+  ** TLBs and the engines' jump caches warm */
+  if (was_mapped) tlb_flush_all(u);
+  return rc < 0 ? rc : 0;
 }
 
 static int unmap_range(user_proc *u, uint64_t s, uint64_t e)
 {
-  int rc;
+  int rc, was_mapped = vma_overlaps(u, s, e);
   if ((rc = vma_remove(u, s, e)) < 0) return rc;
   pt_map(u, s, e, 0);
-  tlb_flush_all(u);
+  if (was_mapped) tlb_flush_all(u);
   code_changed(u, s, e);
   return host_zero(u, s, e);
 }
@@ -1179,6 +1191,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       host_zero(u, dst + osz, dst + nsz);
       vma_remove(u, old, old + osz);
       pt_map(u, old, old + osz, 0);
+      tlb_flush_all(u);                    /* dst is fresh: map_range won't */
       code_changed(u, old, old + osz);
       code_changed(u, dst, dst + nsz);
       map_range(u, dst, dst + nsz, prot, 1);

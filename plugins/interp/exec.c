@@ -335,8 +335,7 @@ next_block:
   /* Loads and stores: the TLB hit path inline (vmrun/cpu.h rule). */
 #define LDH(N, SZ, T, LE, EXT) VMRUN_CASE(N) {                              \
     uint64_t va_ = t[op->a] + op->imm, v_;                                 \
-    const vmrun_tlb_entry *te_ =                                           \
-        &tlbd[(va_ >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];            \
+    const vmrun_tlb_entry *te_ = &tlbd[VMRUN_TLB_INDEX(va_)];              \
     if (LIKELY((va_ & (VMRUN_PAGE_MASK | (SZ - 1))) == te_->addr_read)) {  \
       T x_; memcpy(&x_, (const void *)(uintptr_t)(va_ + te_->addend), SZ); \
       v_ = LE(x_);                                                         \
@@ -354,8 +353,7 @@ next_block:
 
 #define STH(N, SZ, T, LE) VMRUN_CASE(N) {                                   \
     uint64_t va_ = t[op->a] + op->imm;                                     \
-    const vmrun_tlb_entry *te_ =                                           \
-        &tlbd[(va_ >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)];            \
+    const vmrun_tlb_entry *te_ = &tlbd[VMRUN_TLB_INDEX(va_)];              \
     if (LIKELY((va_ & (VMRUN_PAGE_MASK | (SZ - 1))) == te_->addr_write)) { \
       T x_ = LE((T)FAULT_ST(SZ, t[op->b]));                                \
       memcpy((void *)(uintptr_t)(va_ + te_->addend), &x_, SZ);             \

@@ -90,7 +90,14 @@ static uint64_t ld_le(const uint8_t *p, unsigned size)
 #if VMRUN_ABI_BIG_ENDIAN
   for (unsigned i = 0; i < size; i++) v |= (uint64_t)p[i] << (8 * i);
 #else
-  memcpy(&v, p, size);
+  /* constant sizes: inline moves, not a libc memcpy call per access */
+  switch (size) {
+  case 1: v = *p; break;
+  case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
+  case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
+  case 8: memcpy(&v, p, 8); break;
+  default: memcpy(&v, p, size); break;
+  }
 #endif
   return v;
 }
@@ -100,7 +107,13 @@ static void st_le(uint8_t *p, unsigned size, uint64_t v)
 #if VMRUN_ABI_BIG_ENDIAN
   for (unsigned i = 0; i < size; i++) p[i] = (uint8_t)(v >> (8 * i));
 #else
-  memcpy(p, &v, size);
+  switch (size) {
+  case 1: *p = (uint8_t)v; break;
+  case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
+  case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
+  case 8: memcpy(p, &v, 8); break;
+  default: memcpy(p, &v, size); break;
+  }
 #endif
 }
 
@@ -264,7 +277,7 @@ static inline void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
                             int rom, uint64_t pgsize)
 {
   uint64_t vpage = va & VMRUN_PAGE_MASK;
-  unsigned slot = (unsigned)(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1);
+  unsigned slot = VMRUN_TLB_INDEX(va);
   vmrun_tlb_entry *e = &mc->tlb[idx][slot];
   if (UNLIKELY(pgsize > VMRUN_PAGE_SIZE))
     note_large_page(mc, idx, va, pgsize, prot);
@@ -470,7 +483,7 @@ static int smmu_translate(void *inst, vmrun_cpu *cpu, uint64_t va,
   int f;
   if (mmu_idx >= VMRUN_TLB_NB_IDX) return VMRUN_FAULT_ACCESS;
   /* TLB hit: the engines translate every new fetch pc through here */
-  slot = (unsigned)(va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1);
+  slot = VMRUN_TLB_INDEX(va);
   e = &mc->tlb[mmu_idx][slot];
   field = acc == VMRUN_ACCESS_FETCH ? e->addr_code
         : acc == VMRUN_ACCESS_STORE ? e->addr_write : e->addr_read;
@@ -528,8 +541,7 @@ static void smmu_tlb_flush(void *inst, vmrun_cpu *cpu, uint64_t va)
     if (mc->large_mask[i] && (va & mc->large_mask[i]) == mc->large_addr[i])
       tlb_clear_index(mc, i);
     else
-      tlb_entry_clear(&mc->tlb[i][(va >> VMRUN_PAGE_BITS) &
-                                  (VMRUN_TLB_SIZE - 1)]);
+      tlb_entry_clear(&mc->tlb[i][VMRUN_TLB_INDEX(va)]);
   }
 }
 

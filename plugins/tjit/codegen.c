@@ -925,6 +925,18 @@ static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
   }
 }
 
+/* eax = VMRUN_TLB_INDEX(esi) * sizeof(vmrun_tlb_entry); clobbers ecx.
+** The index only uses va bits 27:12, so 32-bit operations suffice. */
+static void emit_tlb_slot(tj_buf *c)
+{
+  mov_rr(c, 0, RAX, RSI);
+  shift_ri(c, 0, SH_SHR, RAX, VMRUN_PAGE_BITS - 5);
+  mov_rr(c, 0, RCX, RSI);
+  shift_ri(c, 0, SH_SHR, RCX, VMRUN_PAGE_BITS + VMRUN_TLB_BITS - 5);
+  alu_rr(c, 0, ALU_XOR, RAX, RCX);
+  alu_ri(c, 0, ALU_AND, RAX, (int32_t)((VMRUN_TLB_SIZE - 1) << 5));
+}
+
 /* va = t[a] + imm into rsi; TLB probe on field `fld`; returns the jne
 ** rel32 position (to the slow path); leaves rsi = host address on a hit */
 static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
@@ -944,9 +956,7 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
       alu_rr(c, 1, ALU_ADD, RSI, RAX);
     }
   }
-  mov_rr(c, 0, RAX, RSI);
-  shift_ri(c, 0, SH_SHR, RAX, VMRUN_PAGE_BITS - 5);
-  alu_ri(c, 0, ALU_AND, RAX, (int32_t)((VMRUN_TLB_SIZE - 1) << 5));
+  emit_tlb_slot(c);
   mov_rr(c, 1, RCX, RSI);
   alu_ri(c, 1, ALU_AND, RCX,
          (int32_t)(int64_t)(VMRUN_PAGE_MASK | (uint64_t)(o->size - 1)));

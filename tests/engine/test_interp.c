@@ -820,6 +820,44 @@ Test(ENGINE_SUITE, ld_st_misaligned_across_page)
   check_ldst(base2, FM->ram + (base2 - RAM_BASE));
 }
 
+/* t0 = va; x1 = LD8 [t0]; ST8 [t0 + 8] = 0x5a5a... */
+static void build_ld_st_va(vmrun_ir_block *b, void *arg)
+{
+  uint64_t va = *(uint64_t *)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_movi(b, 0, va);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
+  ir_put(b, 1, 1);
+  ir_movi(b, 2, 0x5a5a5a5a5a5a5a5aull);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 2, 8, 0);
+  ir_exit(b, b->pc + 4);
+}
+
+/* The inline hit path looks in slot VMRUN_TLB_INDEX(va) (vmrun/cpu.h): an
+** entry planted there by hand for a VA outside RAM is used without the
+** MMU (the slow path would give an access fault).  The VA's slot under
+** the pre-1.7 index (bits 19:12 only) differs, so an engine still
+** computing that one misses and faults. */
+Test(ENGINE_SUITE, inline_tlb_probe_uses_folded_index)
+{
+  uint64_t va = 0x40401000ull;        /* Bare regime: no RAM there */
+  unsigned slot = VMRUN_TLB_INDEX(va);
+  vmrun_tlb_entry *e = &FM->cpu->hdr.tlb[FM->cpu->hdr.mmu_idx][slot];
+  uint8_t *host = FM->ram + 0x9000;
+  cr_assert_neq(slot, (unsigned)((va >> 12) & 0xff));
+  memcpy(host, "\x11\x22\x33\x44\x55\x66\x77\x88", 8);
+  memset(host + 8, 0, 8);
+  e->addr_read = e->addr_write = va;
+  e->addend = (uint64_t)(uintptr_t)host - va;
+  FM->eng->flush(FM->eng_inst);
+  fm_block(PC0, build_ld_st_va, &va);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->hdr.pc, PC0 + 4);
+  EQ(FM->cpu->x[1], 0x8877665544332211ull);
+  EQ(host[8], 0x5a); EQ(host[15], 0x5a);
+}
+
 /* insn0 (PC0): x1 = 1;  insn1 (PC0+4): x2 = LD [t] ; insn2 (PC0+8): x3 = 3 */
 static void build_fault(vmrun_ir_block *b, void *arg)
 {

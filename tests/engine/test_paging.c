@@ -15,7 +15,7 @@
 
 #define CPU (&FM->cpu->hdr)
 #define TLB(idx, va) \
-  (&CPU->tlb[idx][((va) >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)])
+  (&CPU->tlb[idx][VMRUN_TLB_INDEX(va)])
 
 #define PTE_V 0x01ull
 #define PTE_R 0x02ull
@@ -510,6 +510,44 @@ Test(paging, translate_uses_tlb_until_flush)
   *ram64(a) = 0;
   FM->mmu->tlb_flush(FM->mmu_inst, CPU, 0x1fff);
   EQ(xl(0x1234, IDX, &pa), VMRUN_FAULT_PAGE);
+}
+
+/* Pages a power of two >= 1 MiB apart (memcpy between two 4 MiB arrays)
+** take different TLB slots (the folded index of vmrun/cpu.h, ABI 1.7), so
+** both stay cached and the engines' inline hit test finds each; with the
+** unfolded index (va bits 19:12) they evicted each other on every access.
+** A page flush drops only its own page. */
+Test(paging, tlb_slots_of_pages_4m_apart)
+{
+  static const uint64_t base[] = { 0x10000, 0x7ff000, 0x3fff0000 };
+  uint64_t v;
+  paging_on(VMRUN_PAGING_SV39);
+  for (unsigned k = 0; k < 3; k++) {
+    uint64_t a = base[k], b = a + (4u << 20), c = a + (64u << 20);
+    map(a, DATA, L_4K, RWX_AD);
+    map(b, DATA + 0x1000, L_4K, RWX_AD);
+    map(c, DATA + 0x2000, L_4K, RWX_AD);
+    flush_all();
+    /* independent of the macro: bits 19:12 ^ bits 27:20 */
+    cr_assert_neq(((a >> 12) ^ (a >> 20)) & 0xff, ((b >> 12) ^ (b >> 20)) & 0xff);
+    EQ(VMRUN_TLB_INDEX(a), ((a >> 12) ^ (a >> 20)) & 0xff);
+    EQ(VMRUN_TLB_INDEX(b), ((b >> 12) ^ (b >> 20)) & 0xff);
+    EQ(ld(a + 8, IDX, &v), 0);
+    EQ(st(b + 8, IDX, 1), 0);
+    EQ(ld(c + 8, IDX, &v), 0);
+    /* all three are cached at once, each in its own slot */
+    cr_assert(TLB(IDX, a) != TLB(IDX, b) && TLB(IDX, a) != TLB(IDX, c) &&
+              TLB(IDX, b) != TLB(IDX, c));
+    EQ(TLB(IDX, a)->addr_read, a);
+    EQ(TLB(IDX, b)->addr_write, b);
+    EQ(TLB(IDX, c)->addr_read, c);
+    EQ((uint8_t *)(uintptr_t)(b + 8 + TLB(IDX, b)->addend),
+       FM->ram + (DATA + 0x1008 - RAM_BASE));
+    FM->mmu->tlb_flush(FM->mmu_inst, CPU, b);
+    EQ(TLB(IDX, b)->addr_write, VMRUN_TLB_INVALID);
+    EQ(TLB(IDX, a)->addr_read, a);
+    EQ(TLB(IDX, c)->addr_read, c);
+  }
 }
 
 Test(paging, tlb_flush_page_all_and_superpages)

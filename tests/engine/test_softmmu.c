@@ -13,7 +13,7 @@ TestSuite(softmmu, .init = setup, .fini = teardown);
 
 #define CPU (&FM->cpu->hdr)
 #define TLB(idx, va) \
-  (&CPU->tlb[idx][((va) >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE - 1)])
+  (&CPU->tlb[idx][VMRUN_TLB_INDEX(va)])
 
 static int acc(uint64_t va, unsigned size, enum vmrun_access a,
                unsigned idx, uint64_t *val)

@@ -13,7 +13,7 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_6)
+Test(sdk_abi, version_is_1_7)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
   cr_expect_eq(VMRUN_ABI_MINOR, 7);
@@ -50,6 +50,11 @@ Test(sdk_abi, tlb_entry)
   cr_expect_eq(VMRUN_TLB_SIZE, 256);
   cr_expect_eq(VMRUN_TLB_NB_IDX, 4);
   cr_expect_eq(VMRUN_PAGE_BITS, 12);
+  /* the slot (1.7): va bits 19:12 XOR bits 27:20; bits above 27 unused */
+  cr_expect_eq(VMRUN_TLB_INDEX(0x12345678ull), 0x45u ^ 0x23u);
+  cr_expect_eq(VMRUN_TLB_INDEX(0xfffffff000ull), 0u);
+  cr_expect_eq(VMRUN_TLB_INDEX(0x400000ull), 0x04u);
+  cr_expect_eq(VMRUN_TLB_INDEX(0x10000000ull), 0u);
 }
 
 Test(sdk_abi, ir)

@@ -35,7 +35,8 @@ typedef struct vmrun_machine vmrun_machine; /* opaque: one emulated machine */
 /*
 ** Software TLB entry.  The layout is part of the ABI so that engines can
 ** inline the hit path:  for an access of `size` bytes at guest virtual
-** address va with TLB index i = (va >> VMRUN_PAGE_BITS) & (VMRUN_TLB_SIZE-1),
+** address va with TLB index i = VMRUN_TLB_INDEX(va) (below: the page number's
+** low VMRUN_TLB_BITS bits XORed with the next VMRUN_TLB_BITS, since ABI 1.7),
 **   hit  <=>  (va & (VMRUN_PAGE_MASK | (size - 1))) == entry.addr_{read,write,code}
 ** (so misaligned accesses always miss and take the slow path), and then the
 ** host address is (void *)(uintptr_t)(va + entry.addend).  An address field
@@ -55,6 +56,19 @@ typedef struct vmrun_tlb_entry {
 #define VMRUN_TLB_BITS     8
 #define VMRUN_TLB_SIZE     (1u << VMRUN_TLB_BITS)   /* entries per index */
 #define VMRUN_TLB_NB_IDX   4                        /* MMU indexes per vCPU */
+
+/* The TLB slot of guest VA va (0..VMRUN_TLB_SIZE-1): bits 19:12 of va
+** XORed with bits 27:20 (ABI 1.7; before, bits 19:12 alone).  The fold
+** keeps a sequential run of pages in distinct slots and puts pages a
+** power of two >= 1 MiB apart (two 4 MiB arrays copied one to the other,
+** a stack and a heap) in different slots instead of one that both evict.
+** Only bits 27:12 are used, so a 32-bit computation gives the same slot.
+** An engine that still uses the old index stays correct (a hit compares
+** the whole page address) but misses more often. */
+#define VMRUN_TLB_INDEX(va)                                                \
+  ((unsigned)(((va) >> VMRUN_PAGE_BITS) ^                                  \
+              ((va) >> (VMRUN_PAGE_BITS + VMRUN_TLB_BITS))) &             \
+   (VMRUN_TLB_SIZE - 1))
 
 /* Why an engine's run() returned. */
 enum vmrun_run_reason {

@@ -38,7 +38,9 @@
 **        an executable superpage covers the address), both optional;
 **        VMRUN_MMU_HAS(); VMRUN_IR_F_NOREGS, a CALL flag telling engines
 **        the helper touches no guest register a GET or PUT reaches
-**        (engines may ignore it).
+**        (engines may ignore it); VMRUN_TLB_INDEX(va) (vmrun/cpu.h): the
+**        TLB slot folds va bits 27:20 into bits 19:12 (layout unchanged;
+**        an engine using the old index stays correct but misses more).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
