@@ -173,21 +173,6 @@ static int host_mmio_register(vmrun_machine *m, const char *name,
   return vmrun__phys_add(m, name, VMRUN_REGION_MMIO, gpa, size, ops, opaque);
 }
 
-static uint64_t load_le(const uint8_t *p, unsigned size)
-{
-  uint64_t v = 0;
-  /* little-endian host (x86-64, checked at build); constant sizes are
-  ** inline moves, not a libc memcpy call (PTE reads of every walk) */
-  switch (size) {
-  case 1: v = *p; break;
-  case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
-  case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
-  case 8: memcpy(&v, p, 8); break;
-  default: memcpy(&v, p, size); break;
-  }
-  return v;
-}
-
 static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
                             int is_write, uint64_t *val)
 {
@@ -204,11 +189,11 @@ static int host_phys_access(vmrun_machine *m, uint64_t gpa, unsigned size,
       memcpy(r->host + off, val, size);
       code_written(m, gpa, size);
     } else {
-      *val = load_le(r->host + off, size);
+      *val = vmrun_load_le(r->host + off, size);
     }
     return 0;
   case VMRUN_REGION_ROM:
-    if (!is_write) *val = load_le(r->host + off, size);
+    if (!is_write) *val = vmrun_load_le(r->host + off, size);
     return 0;
   case VMRUN_REGION_MMIO:
     m->check_mmio++;            /* --engine-check: not replayable */

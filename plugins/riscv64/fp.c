@@ -807,21 +807,22 @@ toint_vals(vmrun_cpu *cpu, unsigned kind, int dbl, uint64_t a, unsigned rm)
   return r;
 }
 
-#define H_TOINT(name, kind, dbl)                                         \
+/* a conversion helper: a = the source, c = the rounding mode */
+#define H_CONV(name, vals, kind, dbl)                                    \
   static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
                        uint64_t rm)                                     \
   {                                                                      \
     (void)b;                                                             \
-    return toint_vals(cpu, kind, dbl, a, (unsigned)rm);                  \
+    return vals(cpu, kind, dbl, a, (unsigned)rm);                        \
   }
-H_TOINT(h_fcvt_w_s, OPI_W, 0)
-H_TOINT(h_fcvt_wu_s, OPI_WU, 0)
-H_TOINT(h_fcvt_l_s, OPI_L, 0)
-H_TOINT(h_fcvt_lu_s, OPI_LU, 0)
-H_TOINT(h_fcvt_w_d, OPI_W, 1)
-H_TOINT(h_fcvt_wu_d, OPI_WU, 1)
-H_TOINT(h_fcvt_l_d, OPI_L, 1)
-H_TOINT(h_fcvt_lu_d, OPI_LU, 1)
+H_CONV(h_fcvt_w_s, toint_vals, OPI_W, 0)
+H_CONV(h_fcvt_wu_s, toint_vals, OPI_WU, 0)
+H_CONV(h_fcvt_l_s, toint_vals, OPI_L, 0)
+H_CONV(h_fcvt_lu_s, toint_vals, OPI_LU, 0)
+H_CONV(h_fcvt_w_d, toint_vals, OPI_W, 1)
+H_CONV(h_fcvt_wu_d, toint_vals, OPI_WU, 1)
+H_CONV(h_fcvt_l_d, toint_vals, OPI_L, 1)
+H_CONV(h_fcvt_lu_d, toint_vals, OPI_LU, 1)
 
 /* FCVT.{S,D}.{W,WU,L,LU}: a = x[rs1], c = the rounding mode; returns
 ** f[rd].  In RNE the host converts in its default mode (one rounding;
@@ -867,21 +868,14 @@ fromint_vals(vmrun_cpu *cpu, unsigned op, int dbl, uint64_t xv, unsigned rm)
   return dbl ? r : BOX | (uint32_t)r;
 }
 
-#define H_FROMINT(name, op, dbl)                                         \
-  static uint64_t name(vmrun_cpu *cpu, uint64_t a, uint64_t b,          \
-                       uint64_t rm)                                     \
-  {                                                                      \
-    (void)b;                                                             \
-    return fromint_vals(cpu, op, dbl, a, (unsigned)rm);                  \
-  }
-H_FROMINT(h_fcvt_s_w, OPA_CVT_W, 0)
-H_FROMINT(h_fcvt_s_wu, OPA_CVT_WU, 0)
-H_FROMINT(h_fcvt_s_l, OPA_CVT_L, 0)
-H_FROMINT(h_fcvt_s_lu, OPA_CVT_LU, 0)
-H_FROMINT(h_fcvt_d_w, OPA_CVT_W, 1)
-H_FROMINT(h_fcvt_d_wu, OPA_CVT_WU, 1)
-H_FROMINT(h_fcvt_d_l, OPA_CVT_L, 1)
-H_FROMINT(h_fcvt_d_lu, OPA_CVT_LU, 1)
+H_CONV(h_fcvt_s_w, fromint_vals, OPA_CVT_W, 0)
+H_CONV(h_fcvt_s_wu, fromint_vals, OPA_CVT_WU, 0)
+H_CONV(h_fcvt_s_l, fromint_vals, OPA_CVT_L, 0)
+H_CONV(h_fcvt_s_lu, fromint_vals, OPA_CVT_LU, 0)
+H_CONV(h_fcvt_d_w, fromint_vals, OPA_CVT_W, 1)
+H_CONV(h_fcvt_d_wu, fromint_vals, OPA_CVT_WU, 1)
+H_CONV(h_fcvt_d_l, fromint_vals, OPA_CVT_L, 1)
+H_CONV(h_fcvt_d_lu, fromint_vals, OPA_CVT_LU, 1)
 
 /* FCVT.S.D (a = f[rs1], c = rm) and FCVT.D.S (exact): return f[rd] */
 static uint64_t h_fcvt_s_d(vmrun_cpu *cpu, uint64_t a, uint64_t b,

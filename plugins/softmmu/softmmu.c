@@ -82,41 +82,6 @@ typedef struct smmu {
   smmu_cpu *cpus; /* attached vCPUs */
 } smmu;
 
-/* ---- little-endian guest memory on the host ---- */
-
-static uint64_t ld_le(const uint8_t *p, unsigned size)
-{
-  uint64_t v = 0;
-#if VMRUN_ABI_BIG_ENDIAN
-  for (unsigned i = 0; i < size; i++) v |= (uint64_t)p[i] << (8 * i);
-#else
-  /* constant sizes: inline moves, not a libc memcpy call per access */
-  switch (size) {
-  case 1: v = *p; break;
-  case 2: { uint16_t x; memcpy(&x, p, 2); v = x; break; }
-  case 4: { uint32_t x; memcpy(&x, p, 4); v = x; break; }
-  case 8: memcpy(&v, p, 8); break;
-  default: memcpy(&v, p, size); break;
-  }
-#endif
-  return v;
-}
-
-static void st_le(uint8_t *p, unsigned size, uint64_t v)
-{
-#if VMRUN_ABI_BIG_ENDIAN
-  for (unsigned i = 0; i < size; i++) p[i] = (uint8_t)(v >> (8 * i));
-#else
-  switch (size) {
-  case 1: *p = (uint8_t)v; break;
-  case 2: { uint16_t x = (uint16_t)v; memcpy(p, &x, 2); break; }
-  case 4: { uint32_t x = (uint32_t)v; memcpy(p, &x, 4); break; }
-  case 8: memcpy(p, &v, 8); break;
-  default: memcpy(p, &v, size); break;
-  }
-#endif
-}
-
 /* ---- TLB ---- */
 
 static void tlb_entry_clear(vmrun_tlb_entry *e)
@@ -363,11 +328,11 @@ static int access_page(smmu *s, vmrun_cpu *cpu, uint64_t va, unsigned size,
                pgsize);
     if (acc == VMRUN_ACCESS_STORE) {
       if (rom) return 0; /* guest writes to ROM are ignored */
-      st_le(ri.host + off, size, *val);
+      vmrun_store_le(ri.host + off, size, *val);
       if (s->host->phys_is_code(s->m, pa))
         s->host->code_written(s->m, pa, size);
     } else {
-      *val = ld_le(ri.host + off, size);
+      *val = vmrun_load_le(ri.host + off, size);
     }
     return 0;
   }

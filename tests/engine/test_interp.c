@@ -387,6 +387,16 @@ Test(ENGINE_SUITE, values_passed_between_ops)
 ** "register cache" keeps the registers a block reads most in host
 ** registers, and lets a GET's temp be that register or the state word) */
 
+/* if (x9 != 0) goto l, through t1 and t2 */
+static void ir_goto_if_x9(vmrun_ir_block *b, uint32_t l)
+{
+  vmrun_ir_op *o;
+  ir_get(b, 1, 9);
+  ir_movi(b, 2, 0);
+  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
+  o->cond = VMRUN_IR_NE;
+}
+
 /* sum of x1, x2, x3, x5, x6 into x[dst], each register read twice */
 static void ir_sum5(vmrun_ir_block *b, unsigned dst)
 {
@@ -545,17 +555,13 @@ Test(ENGINE_SUITE, swap_through_temps)
 static void build_temp_over_branch(vmrun_ir_block *b, void *arg)
 {
   uint32_t l = vmrun_ir_label(b);
-  vmrun_ir_op *o;
   (void)arg;
   ir_temps(b, 4);
   ir_insn(b, b->pc);
   ir_get(b, 0, 1);
   ir(b, VMRUN_IR_ADD, 8, 3, 0, 0, 1, VMRUN_IR_F_BIMM);
   ir_put(b, 3, 3);
-  ir_get(b, 1, 9);
-  ir_movi(b, 2, 0);
-  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
-  o->cond = VMRUN_IR_NE;
+  ir_goto_if_x9(b, l);
   ir_movi(b, 0, 7);
   ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
   ir_put(b, 2, 0);
@@ -610,17 +616,13 @@ Test(ENGINE_SUITE, register_written_before_a_fault_is_in_the_state)
 static void build_dirty_branch(vmrun_ir_block *b, void *arg)
 {
   uint32_t l = vmrun_ir_label(b);
-  vmrun_ir_op *o;
   (void)arg;
   ir_temps(b, 3);
   ir_insn(b, b->pc);
   ir_get(b, 0, 1);
   ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
   ir_put(b, 1, 0);
-  ir_get(b, 1, 9);
-  ir_movi(b, 2, 0);
-  o = ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0);
-  o->cond = VMRUN_IR_NE;
+  ir_goto_if_x9(b, l);
   ir_insn(b, b->pc + 4);
   ir(b, VMRUN_IR_CALL, 8, 2, 0, 0, (uint64_t)(uintptr_t)h_bump, 0);
   ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);

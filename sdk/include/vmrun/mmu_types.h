@@ -50,6 +50,59 @@ typedef struct vmrun_paging {
   uint32_t reserved;
 } vmrun_paging;
 
+/* Guest memory is little-endian (RISC-V, and as vmrun runs ARM64 and
+** x86-64 guests): the value of the `size` bytes (1 to 8) at host pointer
+** `p`, and the store of the low `size` bytes of `v`.  No alignment
+** needed; on any host byte order.  Written as byte loads and shifts,
+** which compilers merge into single moves for the constant sizes (gcc's
+** load/store merging at -O2), so no libc call in MMU slow paths. */
+static inline uint64_t vmrun_load_le(const void *p, unsigned size)
+{
+  const uint8_t *b = (const uint8_t *)p;
+  switch (size) {
+  case 1: return b[0];
+  case 2: return (uint64_t)b[0] | (uint64_t)b[1] << 8;
+  case 4:
+    return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+           (uint64_t)b[3] << 24;
+  case 8:
+    return (uint64_t)b[0] | (uint64_t)b[1] << 8 | (uint64_t)b[2] << 16 |
+           (uint64_t)b[3] << 24 | (uint64_t)b[4] << 32 |
+           (uint64_t)b[5] << 40 | (uint64_t)b[6] << 48 |
+           (uint64_t)b[7] << 56;
+  default: {
+    uint64_t v = 0;
+    for (unsigned i = 0; i < size && i < 8; i++)
+      v |= (uint64_t)b[i] << (8 * i);
+    return v;
+  }
+  }
+}
+
+static inline void vmrun_store_le(void *p, unsigned size, uint64_t v)
+{
+  uint8_t *b = (uint8_t *)p;
+  switch (size) {
+  case 8:
+    b[7] = (uint8_t)(v >> 56); b[6] = (uint8_t)(v >> 48);
+    b[5] = (uint8_t)(v >> 40); b[4] = (uint8_t)(v >> 32);
+    /* fall through */
+  case 4:
+    b[3] = (uint8_t)(v >> 24); b[2] = (uint8_t)(v >> 16);
+    /* fall through */
+  case 2:
+    b[1] = (uint8_t)(v >> 8);
+    /* fall through */
+  case 1:
+    b[0] = (uint8_t)v;
+    break;
+  default:
+    for (unsigned i = 0; i < size && i < 8; i++)
+      b[i] = (uint8_t)(v >> (8 * i));
+    break;
+  }
+}
+
 #ifdef __cplusplus
 }
 #endif
