@@ -486,7 +486,7 @@ static int ra_slot_of(const tj_ra *ra, int32_t off)
 #define RA_W (VMRUN_IR_MAX_TEMPS / 64)
 
 /* Choose the cached registers and the aliased GETs of block ib. */
-static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
+static void ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
 {
   enum { NCAND = 64 };
   int32_t coff[NCAND];
@@ -536,13 +536,11 @@ static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
   }
   for (i = 0; i < n; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
-    if (o->op == VMRUN_IR_GET && o->size == 8) {
-      int s = ra_slot_of(ra, (int32_t)o->imm);
-      if (s >= 0) plan[i] = (uint8_t)(s + 1);
-    } else if (o->op == VMRUN_IR_PUT && o->size == 8) {
-      int s = ra_slot_of(ra, (int32_t)o->imm);
-      if (s >= 0) plan[i] = (uint8_t)(s + 1);
-    }
+    int s;
+    if ((o->op != VMRUN_IR_GET && o->op != VMRUN_IR_PUT) || o->size != 8)
+      continue;
+    s = ra_slot_of(ra, (int32_t)o->imm);
+    if (s >= 0) plan[i] = (uint8_t)(s + 1);
   }
   /* backward: last use of each definition and liveness after it */
   lout = (uint8_t *)(last + VMRUN_IR_MAX_TEMPS);
@@ -610,7 +608,6 @@ static int ra_plan(tjit *e, const vmrun_ir_block *ib, tj_ra *ra)
 #undef LIVE
 #undef SET
 #undef CLR
-  return 1;
 }
 
 /* the host register holding t, or -1 (t is in memory: tmem) */
@@ -1238,7 +1235,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->cg_dirty = 0;
   if (ib->n_ops) {
     fwd_plan(ib, e->fwd_skip);
-    if (e->regcache && ra_plan(e, ib, &ra)) {
+    if (e->regcache) {
+      ra_plan(e, ib, &ra);
       memset(ra.talias, -1, ib->n_temps);
       memset(ra.tcpu, -1, ib->n_temps * sizeof ra.tcpu[0]);
       cb.talias = ra.talias;
