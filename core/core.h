@@ -99,6 +99,10 @@ struct vmrun_machine {
   const vmrun_mmu_ops *mmu;      void *mmu_inst;
   const vmrun_engine_ops *engine; void *engine_inst;
   vmrun_engine_env engine_env;
+  /* user mode: direct guest memory (vmrun/engine.h), engine_env.direct;
+  ** direct_code is its code_pages, writable (core/physmem.c) */
+  vmrun_direct_mem direct;
+  uint8_t *direct_code;
 
   vmrun_device *devices; size_t n_devices;
   vmrun_region *regions; size_t n_regions; /* sorted by base */

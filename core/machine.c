@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <libfdt.h>
 
@@ -370,6 +371,7 @@ static int stage_engine(vmrun_machine *m)
   m->engine_env.mmu_inst = m->mmu_inst;
   m->engine_env.max_block_insns = 256;
   m->engine_env.trace = (uint32_t)m->trace;
+  m->engine_env.direct = &m->direct;   /* filled by user mode */
   if (vmrun__lua_wanted(&m->desc)) { /* hooks may need instrumentation */
     m->engine_env.instrument = vmrun__lua_instrument;
     m->engine_env.instrument_opaque = m;
@@ -514,6 +516,8 @@ void vmrun__machine_free(vmrun_machine *m)
   free(m->cpus);
   if (m->engine_inst) m->engine->destroy(m->engine_inst);
   vmrun__plugin_unload(&m->engine_plugin);
+  if (m->direct_code)
+    munmap(m->direct_code, (size_t)1 << (m->direct.va_bits - VMRUN_PAGE_BITS));
   if (m->fe_inst) m->fe->destroy(m->fe_inst);
   vmrun__plugin_unload(&m->fe_plugin);
   if (m->mmu_inst) m->mmu->destroy(m->mmu_inst);

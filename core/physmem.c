@@ -312,6 +312,24 @@ static void cb_free_all(vmrun_machine *m)
   m->cb_mask = m->cb_count = 0;
 }
 
+/* User mode's direct path (vmrun_direct_mem.code_pages, VA == PA): a
+** store to page p goes the slow way while bit 0 of byte p (p holds code)
+** or bit 1 (p + 1 holds code: a misaligned store may run into it) is
+** set. */
+static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
+{
+  uint64_t pg = gpa >> VMRUN_PAGE_BITS;
+  uint8_t *cp = m->direct_code;
+  if (!cp || pg >> (m->direct.va_bits - VMRUN_PAGE_BITS)) return;
+  if (on) {
+    cp[pg] |= 1;
+    if (pg) cp[pg - 1] |= 2;
+  } else {
+    cp[pg] &= (uint8_t)~1u;
+    if (pg) cp[pg - 1] &= (uint8_t)~2u;
+  }
+}
+
 void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
 {
   vmrun_region *r = vmrun__phys_find(m, gpa);
@@ -324,6 +342,7 @@ void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
     cb_set(c, off, len ? len : 1);
   if ((r->code_bits[pg / 8] >> (pg % 8)) & 1) return;
   r->code_bits[pg / 8] |= (uint8_t)(1u << (pg % 8));
+  direct_code_mark(m, gpa, 1);
   if (m->mmu && m->mmu->code_page_added)
     m->mmu->code_page_added(m->mmu_inst, gpa & VMRUN_PAGE_MASK);
 }
@@ -348,6 +367,7 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     }
     if (c) memset(c->bits, 0, sizeof c->bits);
     r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
+    direct_code_mark(m, a, 0);
     m->smc_page_flushes++;
     vmrun__engines_invalidate(m, a, VMRUN_PAGE_SIZE);
   next:

@@ -364,25 +364,46 @@ static void code_changed(user_proc *u, uint64_t s, uint64_t e)
   if (e > s) u->m->host.code_written(u->m, s, e - s);
 }
 
-/* Fresh zero-filled host memory for [s, e). */
-static int host_zero(user_proc *u, uint64_t s, uint64_t e)
+/*
+** Host page protections follow the guest's (vmrun_direct_mem in
+** vmrun/engine.h): readable when the guest may read or execute, writable
+** when it may write, inaccessible outside every VMA.  The engines' direct
+** path relies on it (a host fault is a guest fault); everything else here
+** touches guest memory only after checking the VMAs.
+*/
+static int host_prot(unsigned prot)
 {
-  void *p = mmap(u->ram + s, e - s, PROT_READ | PROT_WRITE,
+  int hp = PROT_NONE;
+  if (prot & (VMRUN_USER_PROT_READ | VMRUN_USER_PROT_EXEC)) hp |= PROT_READ;
+  if ((prot & VMRUN_USER_PROT_WRITE) && !(prot & VMA_HOST_RO))
+    hp |= PROT_READ | PROT_WRITE;
+  return hp;
+}
+
+/* Fresh zero-filled host memory for [s, e), with host protection hp. */
+static int host_fresh(user_proc *u, uint64_t s, uint64_t e, int hp)
+{
+  void *p = mmap(u->ram + s, e - s, hp,
                  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
                  -1, 0);
   return p == MAP_FAILED ? -errno : 0;
 }
+#define host_zero(u, s, e) host_fresh(u, s, e, PROT_READ | PROT_WRITE)
 
-/* Map [s, e) (page aligned) with prot: VMA, page tables, fresh memory
-** unless keep_mem. */
+/* Map [s, e) (page aligned) with prot: VMA, page tables, host protection,
+** fresh memory unless keep_mem. */
 static int map_range(user_proc *u, uint64_t s, uint64_t e, unsigned prot,
                      int keep_mem)
 {
   int rc, was_mapped = vma_overlaps(u, s, e);
-  if (!keep_mem && (rc = host_zero(u, s, e)) < 0) return rc;
+  if (!keep_mem && (rc = host_fresh(u, s, e, host_prot(prot))) < 0)
+    return rc;
   code_changed(u, s, e);
   if ((rc = vma_add(u, s, e, prot)) < 0) return rc;
   rc = pt_map(u, s, e, prot);
+  if (keep_mem && mprotect(u->ram + s, e - s, host_prot(prot)) < 0 &&
+      rc == 0)
+    rc = -errno;
   /* a fresh range (brk growth, a new mmap) has nothing cached: keep the
   ** TLBs and the engines' jump caches warm */
   if (was_mapped) tlb_flush_all(u);
@@ -396,7 +417,7 @@ static int unmap_range(user_proc *u, uint64_t s, uint64_t e)
   pt_map(u, s, e, 0);
   if (was_mapped) tlb_flush_all(u);
   code_changed(u, s, e);
-  return host_zero(u, s, e);
+  return host_fresh(u, s, e, PROT_NONE);
 }
 
 /* ---- guest pointers ---- */
@@ -1187,7 +1208,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       void *q = mremap(u->ram + old, osz, osz,
                        MREMAP_MAYMOVE | MREMAP_FIXED, u->ram + dst);
       if (q == MAP_FAILED) return -errno;
-      host_zero(u, old, old + osz);        /* refill the hole it left */
+      host_fresh(u, old, old + osz, PROT_NONE); /* refill the hole */
       host_zero(u, dst + osz, dst + nsz);
       vma_remove(u, old, old + osz);
       pt_map(u, old, old + osz, 0);
@@ -1200,8 +1221,11 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   }
   case NR_madvise:
     if (a[2] == MADV_DONTNEED && vma_check(u, a[0], a[1], 0)) {
-      /* private anonymous memory reads back as zeros */
-      memset(u->ram + a[0], 0, a[1]);
+      /* private anonymous memory reads back as zeros, private file
+      ** pages as the file's (the host's pages are the guest's) */
+      if (a[0] & (PAGE - 1)) return -EINVAL;
+      if (madvise(u->ram + a[0], PG_UP(a[1]), MADV_DONTNEED) < 0)
+        return -errno;
       code_changed(u, a[0], a[0] + a[1]);
     }
     return 0;
@@ -1552,7 +1576,7 @@ static long sys_mmap(user_proc *u, uint64_t addr, uint64_t len, uint64_t prot,
     q = mmap(u->ram + s, plen, hprot, hflags, (int)fd, (off_t)off);
     if (q == MAP_FAILED) {
       rc = -errno;
-      if (!fixed) host_zero(u, s, e);
+      if (!fixed) host_fresh(u, s, e, PROT_NONE);
       return rc;
     }
     /* pages past the end of the file would SIGBUS the host */
@@ -1593,6 +1617,42 @@ static void rebuild_engine(user_proc *u)
 }
 
 static int run(user_proc *u);
+
+/* A host SIGSEGV: the engine's direct access to guest memory faulted
+** (vmrun_direct_mem): the engine resumes it at its slow path, which raises
+** the guest's fault.  Anything else is a real crash, or a SIGSEGV sent by
+** kill(): the default action. */
+static void host_segv(int sig, siginfo_t *si, void *uc)
+{
+  user_proc *u = g_user;
+  const vmrun_engine_ops *eo = u ? u->m->engine : NULL;
+  if (si->si_code > 0 && eo && VMRUN_ENGINE_HAS(eo, host_fault) &&
+      eo->host_fault && eo->host_fault(u->m->engine_inst, uc))
+    return;
+  signal(sig, SIG_DFL);
+  if (si->si_code <= 0) raise(sig);  /* else the access faults again */
+}
+
+/* The address space starts inaccessible (host_prot); the direct-path
+** descriptor for the engines; the SIGSEGV handler. */
+static int direct_setup(user_proc *u)
+{
+  vmrun_machine *m = u->m;
+  struct sigaction sa;
+  uint8_t *cp;
+  if (mprotect(u->ram, u->va_limit, PROT_NONE) < 0) return -1;
+  cp = mmap(NULL, u->va_limit >> VMRUN_PAGE_BITS, PROT_READ | PROT_WRITE,
+            MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (cp == MAP_FAILED) return -1;
+  m->direct_code = cp;
+  m->direct.code_pages = cp;
+  m->direct.va_bits = (uint32_t)__builtin_ctzll(u->va_limit);
+  m->direct.host = u->ram;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_sigaction = host_segv;
+  sa.sa_flags = SA_SIGINFO;
+  return sigaction(SIGSEGV, &sa, NULL);
+}
 
 struct thread_start {
   user_proc *u;
@@ -2061,6 +2121,11 @@ int vmrun__user_main(const vmrun_user_opts *o)
     goto out;
   }
   u->ram = vmrun__phys_find(m, 0)->host;
+  if (direct_setup(u) < 0) {
+    status = bad("cannot set up the guest address space: %s",
+                 strerror(errno));
+    goto out;
+  }
   u->pt_base = u->va_limit;
   if (vmrun__phys_add(m, "user-pagetables", VMRUN_REGION_RAM, u->pt_base,
                       PT_REGION_SIZE, NULL, NULL) < 0) {

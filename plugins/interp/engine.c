@@ -708,5 +708,6 @@ const vmrun_engine_ops interp_engine_ops = {
   interp_run, interp_invalidate, interp_flush, interp_vcache_flush,
   interp_stats,
   NULL, NULL, NULL, /* no run-time options, no tiers */
-  interp_vcache_flush_page
+  interp_vcache_flush_page,
+  NULL              /* no direct guest accesses */
 };

@@ -291,12 +291,19 @@ static int tiered_stats(void *inst, char *buf, unsigned long len)
   return n;
 }
 
+/* Direct guest accesses are the JIT's (the interpreter uses the TLB). */
+static int tiered_host_fault(void *inst, void *uctx)
+{
+  tiered *e = inst;
+  return tjit_host_fault(e->te, uctx);
+}
+
 static const vmrun_engine_ops tiered_ops = {
   sizeof(vmrun_engine_ops), 0,
   tiered_create, tiered_destroy, tiered_cpu_attach, tiered_cpu_detach,
   tiered_run, tiered_invalidate, tiered_flush, tiered_vcache_flush,
   tiered_stats, tiered_set_option, tiered_get_option,
-  tiered_set_tier_policy, tiered_vcache_flush_page
+  tiered_set_tier_policy, tiered_vcache_flush_page, tiered_host_fault
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_ENGINE, "tiered", "0.1.0",

@@ -6,7 +6,8 @@
 **   rbx  the vmrun_cpu                 rbp  &temps[0] (t[i] at [rbp+8i])
 **   r12  INSN_STARTs executed in the current block
 **   r14  instructions of the block already added to cpu->icount
-**   r13  cpu->tlb[cpu->mmu_idx]
+**   r13  cpu->tlb[cpu->mmu_idx], or with direct guest memory (user mode,
+**        vmrun_direct_mem) the host address of guest VA 0
 **   r8-r11, r15: the register cache (guest registers of the block, see
 **        "register cache" below)
 **   rax rcx rdx rsi rdi: scratch (caller-saved)
@@ -277,8 +278,12 @@ static void emit_accounting(tj_buf *c)
   mov_mr(c, 8, CPU(OFF_BUDGET), RAX);
 }
 
-static void emit_load_tlb(tj_buf *c)
+static void emit_load_tlb(tjit *e, tj_buf *c)
 {
+  if (e->cg_direct) {
+    mov_ri(c, R13, (uint64_t)(uintptr_t)e->env.direct->host);
+    return;
+  }
   mov_rm(c, 0, RAX, CPU(OFF_MMUIDX));
   shift_ri(c, 0, SH_SHL, RAX,
            (uint8_t)(VMRUN_TLB_BITS + 5)); /* * sizeof(vmrun_tlb_entry) */
@@ -934,11 +939,9 @@ static void emit_tlb_slot(tj_buf *c)
   alu_ri(c, 0, ALU_AND, RAX, (int32_t)((VMRUN_TLB_SIZE - 1) << 5));
 }
 
-/* va = t[a] + imm into rsi; TLB probe on field `fld`; returns the jne
-** rel32 position (to the slow path); leaves rsi = host address on a hit */
-static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
+/* va = t[a] + imm into rsi */
+static void emit_va(tj_buf *c, const vmrun_ir_op *o)
 {
-  uint32_t j;
   int h = ta(c, o->a);
   if (h >= 0 && o->imm && fits32((int64_t)o->imm)) {
     lea(c, RSI, MEM(h, (int32_t)o->imm));
@@ -953,6 +956,14 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
       alu_rr(c, 1, ALU_ADD, RSI, RAX);
     }
   }
+}
+
+/* va into rsi; TLB probe on field `fld`; returns the jne rel32 position
+** (to the slow path); leaves rsi = host address on a hit */
+static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
+{
+  uint32_t j;
+  emit_va(c, o);
   emit_tlb_slot(c);
   mov_rr(c, 1, RCX, RSI);
   alu_ri(c, 1, ALU_AND, RCX,
@@ -962,6 +973,41 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
   alu_rm(c, 1, ALU_ADD, RSI,
          MEMX(R13, RAX, 0, (int32_t)offsetof(vmrun_tlb_entry, addend)));
   return j;
+}
+
+/*
+** Direct guest memory (vmrun_direct_mem, Linux user mode): r13 holds the
+** host address of guest VA 0 and the host page protections follow the
+** guest's, so an access is [r13 + va] once va is below 1 << va_bits (and
+** aligned, for VMRUN_IR_F_ALIGNED; and, for a store, its page holds no
+** translated code).  Each check is a `jne rel32` to the access's slow-path
+** stub, the last one directly before the access: when the access faults
+** in the host, tjit_host_fault() reads that rel32 and resumes at the stub
+** (ld_slow/st_slow redo it through the MMU and raise the guest's fault).
+** Registers are untouched between the jne and the access, so the stub
+** sees the state the jne would have given it.  Returns the jne positions
+** in j[0..2] (0: none).
+*/
+static void emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                               int store, uint32_t j[3])
+{
+  j[1] = j[2] = 0;
+  emit_va(c, o);
+  mov_rr(c, 1, RCX, RSI);
+  shift_ri(c, 1, SH_SHR, RCX, (uint8_t)e->env.direct->va_bits);
+  j[0] = jcc32(c, CC_NE);
+  if ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1) {
+    test_ri(c, 0, RSI, (int32_t)o->size - 1);
+    j[1] = jcc32(c, CC_NE);
+  }
+  if (store) {
+    mov_rr(c, 1, RCX, RSI);
+    shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS);
+    mov_ri(c, RAX, (uint64_t)(uintptr_t)e->env.direct->code_pages);
+    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
+    j[2] = jcc32(c, CC_NE);
+  }
+  e->st_direct_sites++;
 }
 
 /* r12/r14 into the vCPU scratch words for the slow-path helpers */
@@ -980,6 +1026,8 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
                       const tjit_stub *s)
 {
   patch32(c, s->from, c->pos);
+  if (s->from2) patch32(c, s->from2, c->pos);
+  if (s->from3) patch32(c, s->from3, c->pos);
   switch (s->kind) {
   case STUB_FAIL:
     mov_ri(c, RAX, b->pc);
@@ -1213,7 +1261,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     alu_rr(c, 0, ALU_XOR, R12, R12);
     alu_rr(c, 0, ALU_XOR, R14, R14);
   }
-  emit_load_tlb(c);
+  e->cg_direct = e->direct_mem && e->env.direct && e->env.direct->host;
+  emit_load_tlb(e, c);
 
   if (ib->n_ops > e->fwd_cap) {
     uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
@@ -1340,28 +1389,40 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       store_dst(c, o);
       break;
     case VMRUN_IR_LD: {
-      uint32_t j = emit_tlb_probe(c, o, 0);
+      uint32_t j[3] = { 0, 0, 0 };
       tjit_stub *s;
-      load_ext(c, RAX, MEM(RSI, 0), o->size,
-               (o->flags & VMRUN_IR_F_SIGNED) != 0);
+      tj_mem at = MEM(RSI, 0);
+      if (e->cg_direct) {
+        emit_direct_checks(e, c, o, 0, j);
+        at = MEMX(RSI, R13, 0, 0);
+      } else {
+        j[0] = emit_tlb_probe(c, o, 0);
+      }
+      load_ext(c, RAX, at, o->size, (o->flags & VMRUN_IR_F_SIGNED) != 0);
       store_dst(c, o);
-      s = add_stub(e, STUB_LD, j, c->pos, cur_pc);
+      s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
+      s->from2 = j[1]; s->from3 = j[2];
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
       break;
     }
     case VMRUN_IR_ST: {
-      uint32_t j = emit_tlb_probe(c, o, 8);
+      uint32_t j[3] = { 0, 0, 0 };
       tjit_stub *s;
       int hb = ta(c, o->b);
-      if (hb < 0) {
-        mov_rm(c, 1, RDX, tmem(c, o->b));
-        mov_mr(c, o->size, MEM(RSI, 0), RDX);
+      tj_mem at = MEM(RSI, 0);
+      if (e->cg_direct) {
+        if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
+        emit_direct_checks(e, c, o, 1, j);
+        at = MEMX(RSI, R13, 0, 0);
       } else {
-        mov_mr(c, o->size, MEM(RSI, 0), hb);
+        j[0] = emit_tlb_probe(c, o, 8);
+        if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
       }
-      s = add_stub(e, STUB_ST, j, c->pos, cur_pc);
+      mov_mr(c, o->size, at, hb < 0 ? RDX : hb);
+      s = add_stub(e, STUB_ST, j[0], c->pos, cur_pc);
       if (!s) goto oom;
+      s->from2 = j[1]; s->from3 = j[2];
       s->size = o->size; s->flags = o->flags; s->b = o->b;
       s->breg = (int8_t)hb;
       s->bcpu = c->tcpu ? c->tcpu[o->b] : -1;
@@ -1411,7 +1472,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
       mov_mr(c, 8, T(o->dst), RAX);
       if (sync) {
-        emit_load_tlb(c);              /* the helper may switch modes */
+        if (!e->cg_direct)             /* (r13 survives the call) */
+          emit_load_tlb(e, c);         /* the helper may switch modes */
         mov_rm(c, 0, RAX, CPU(OFF_TRAP));
         test_rr(c, 0, RAX, RAX);
         e->cg_acc = c->acc;            /* trap_exit(): counted so far */

@@ -230,6 +230,12 @@ static inline void shift_ri(tj_buf *b, int w, int sh, int r, uint8_t n)
 { op_r(b, 0, w, 1, 0xC1, 0, sh, r, 0); e8(b, n); }
 static inline void shift_rcl(tj_buf *b, int w, int sh, int r)
 { op_r(b, 0, w, 1, 0xD3, 0, sh, r, 0); }
+/* test r, simm32 */
+static inline void test_ri(tj_buf *b, int w, int r, int32_t imm)
+{ op_r(b, 0, w, 1, 0xF7, 0, 0, r, 0); e32(b, (uint32_t)imm); }
+/* cmp byte [m], imm8 */
+static inline void cmp_m8i(tj_buf *b, tj_mem m, int8_t imm)
+{ op_m(b, 0, 0, 1, 0x80, 0, 0, 7, m, 0); e8(b, (uint8_t)imm); }
 static inline void test_rr(tj_buf *b, int w, int x, int y)
 { op_r(b, 0, w, 1, 0x85, 0, y, x, 0); }
 static inline void inc_r(tj_buf *b, int w, int r)

@@ -3,9 +3,11 @@
 ** translation (frontend -> instrument -> codegen), chaining decisions and
 ** the engine vtable.  Same contract and behaviour as plugins/interp.
 */
+#define _GNU_SOURCE 1   /* REG_RIP */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <ucontext.h>
 
 #include "tjit_int.h"
 
@@ -155,13 +157,29 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
 
 static void tjit_destroy(void *inst);
 
+/* An engine option that is 0 or 1 (default 1): 0, or -1 after the
+** one-line error. */
+static int bool_option(const vmrun_host *host, vmrun_cfg *opts,
+                       const char *key, uint64_t *val)
+{
+  if (!host->cfg_u64 || !opts) return 0;
+  if (host->cfg_u64(opts, key, 1, val) != 0) return -1;
+  if (*val > 1) {
+    if (host->cfg_error)
+      host->cfg_error(host->cfg_get ? host->cfg_get(opts, key) : opts,
+                      "expected 0 or 1, got %llu", (unsigned long long)*val);
+    return -1;
+  }
+  return 0;
+}
+
 static int tjit_create(const vmrun_host *host, vmrun_machine *m,
                        vmrun_cfg *opts, const vmrun_engine_env *env,
                        void **inst)
 {
   tjit *e;
   size_t envsz;
-  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1;
+  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
@@ -172,15 +190,9 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   if (host->cfg_u64 && opts &&
       host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0)
     return -VMRUN_EINVAL; /* cfg_u64 reported it */
-  if (host->cfg_u64 && opts &&
-      host->cfg_u64(opts, "regcache", 1, &rc) != 0)
+  if (bool_option(host, opts, "regcache", &rc) < 0 ||
+      bool_option(host, opts, "direct_mem", &dm) < 0)
     return -VMRUN_EINVAL;
-  if (rc > 1) {
-    if (host->cfg_error)
-      host->cfg_error(host->cfg_get ? host->cfg_get(opts, "regcache") : opts,
-                      "expected 0 or 1, got %llu", (unsigned long long)rc);
-    return -VMRUN_EINVAL;
-  }
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
   e->host = host;
@@ -190,6 +202,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   memcpy(&e->env, env, envsz);
   e->chaining = !e->env.trace;
   e->regcache = (int)rc;
+  e->direct_mem = (int)dm;
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
   e->ir_cap = e->max_insns *
@@ -337,12 +350,43 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                   "code_cache_used %llu\n"
                   "code_cache_full %llu\nchain_links %llu\n"
                   "block_entries %llu\ndispatcher_entries %llu\n"
-                  "chain_hits %llu\ncross_chain_cuts %llu\n",
+                  "chain_hits %llu\ncross_chain_cuts %llu\n"
+                  "direct_accesses %llu\ndirect_host_faults %llu\n",
                   e->st_code_bytes, (unsigned long long)e->cc_size,
                   (unsigned long long)(e->cc_pos - e->cc_start),
                   e->st_cache_full, e->st_links, entries, e->st_dispatched,
                   entries > e->st_dispatched ? entries - e->st_dispatched
-                                             : 0ull, e->st_xcuts);
+                                             : 0ull, e->st_xcuts,
+                  e->st_direct_sites, e->st_host_faults);
+}
+
+/* engine.h host_fault(): a direct guest access (codegen.c,
+** emit_direct_checks) faulted in the host.  Its code is `jne rel32` to the
+** slow-path stub immediately followed by the access, so the stub is found
+** from the faulting rip; resume there.  Signal context: reads only. */
+int tjit_host_fault(void *inst, void *uctx)
+{
+#if defined(__x86_64__) && defined(__linux__)
+  tjit *e = inst;
+  ucontext_t *uc = uctx;
+  uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+  uint64_t lo = (uint64_t)(uintptr_t)e->rx + e->cc_start;
+  uint64_t hi = (uint64_t)(uintptr_t)e->rx + e->cc_pos, to;
+  const uint8_t *p;
+  int32_t rel;
+  if (!e->rx || rip < lo + 6 || rip >= hi) return 0;
+  p = (const uint8_t *)(uintptr_t)rip - 6;
+  if (p[0] != 0x0F || p[1] != 0x85) return 0;
+  memcpy(&rel, p + 2, 4);
+  to = rip + (uint64_t)(int64_t)rel;
+  if (to < lo || to >= hi) return 0;
+  uc->uc_mcontext.gregs[REG_RIP] = (greg_t)to;
+  __atomic_add_fetch(&e->st_host_faults, 1, __ATOMIC_RELAXED);
+  return 1;
+#else
+  (void)inst; (void)uctx;
+  return 0;
+#endif
 }
 
 static int tjit_stats(void *inst, char *buf, unsigned long len)
@@ -362,10 +406,11 @@ static int tjit_stats(void *inst, char *buf, unsigned long len)
 int tjit_set_option(void *inst, const char *key, uint64_t val)
 {
   tjit *e = inst;
-  if (strcmp(key, "regcache") == 0) {
+  if (strcmp(key, "regcache") == 0 || strcmp(key, "direct_mem") == 0) {
     /* blocks compiled from now on */
     if (val > 1) return -VMRUN_ERANGE;
-    e->regcache = (int)val;
+    if (key[0] == 'r') e->regcache = (int)val;
+    else e->direct_mem = (int)val;
     return 0;
   }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
@@ -386,8 +431,8 @@ int tjit_set_option(void *inst, const char *key, uint64_t val)
 int tjit_get_option(void *inst, const char *key, uint64_t *val)
 {
   tjit *e = inst;
-  if (strcmp(key, "regcache") == 0) {
-    *val = (uint64_t)e->regcache;
+  if (strcmp(key, "regcache") == 0 || strcmp(key, "direct_mem") == 0) {
+    *val = (uint64_t)(key[0] == 'r' ? e->regcache : e->direct_mem);
     return 0;
   }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
@@ -400,5 +445,5 @@ const vmrun_engine_ops tjit_engine_ops = {
   tjit_create, tjit_destroy, tjit_cpu_attach, tjit_cpu_detach,
   tjit_run, tjit_invalidate, tjit_flush, tjit_vcache_flush,
   tjit_stats, tjit_set_option, tjit_get_option, NULL,
-  tjit_vcache_flush_page
+  tjit_vcache_flush_page, tjit_host_fault
 };

@@ -101,6 +101,8 @@ typedef struct tjit_stub {
   uint32_t cnt, acc;           /* static instruction counts (codegen.c) */
   uint8_t dirty;               /* cached registers to write back first */
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
+  uint32_t from2, from3;       /* more jcc rel32s to it (direct guest
+                                  memory), or 0 */
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
 
@@ -125,6 +127,9 @@ struct tjit {
   int chaining;
   int regcache;                /* cache guest registers in host registers
                                   (engine option regcache, default 1) */
+  int direct_mem;              /* use env.direct when it is set (engine
+                                  option direct_mem, default 1) */
+  int cg_direct;               /* block being compiled: direct accesses */
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
@@ -155,7 +160,8 @@ struct tjit {
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
-      st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts;
+      st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
+      st_direct_sites, st_host_faults;
 };
 
 /* tjit_exec() result beside enum vmrun_run_reason (tiering only): the

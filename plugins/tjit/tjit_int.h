@@ -60,6 +60,8 @@ TJ_HIDDEN void tjit_cc_fini(tjit *e);
 TJ_HIDDEN void tjit_cc_resize(tjit *e);
 /* set_option/get_option of tjit, also used by engine-tiered. */
 TJ_HIDDEN int tjit_set_option(void *inst, const char *key, uint64_t val);
+/* host_fault() of tjit (also run by engine-tiered) */
+TJ_HIDDEN int tjit_host_fault(void *inst, void *uctx);
 TJ_HIDDEN int tjit_get_option(void *inst, const char *key, uint64_t *val);
 /* Check and compile an IR block: the new block, or NULL with *why (or
 ** *why == NULL when the code cache is full). */

@@ -16,7 +16,7 @@
 Test(sdk_abi, version_is_1_7)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 7);
+  cr_expect_eq(VMRUN_ABI_MINOR, 8);
 }
 
 Test(sdk_abi, cpu_header)
@@ -88,7 +88,8 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);
-  SIZE(vmrun_engine_ops, 112);
+  SIZE(vmrun_engine_ops, 120);
+  OFF(vmrun_engine_ops, host_fault, 112);
   OFF(vmrun_engine_ops, stats, 72);
   OFF(vmrun_engine_ops, set_option, 80);
   OFF(vmrun_engine_ops, get_option, 88);
@@ -106,7 +107,11 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);
-  SIZE(vmrun_engine_env, 64);
+  SIZE(vmrun_engine_env, 72);
+  OFF(vmrun_engine_env, direct, 64);
+  SIZE(vmrun_direct_mem, 24);
+  OFF(vmrun_direct_mem, va_bits, 8);
+  OFF(vmrun_direct_mem, code_pages, 16);
   SIZE(vmrun_boot_info, 40);
   SIZE(vmrun_host, 328);
   OFF(vmrun_host, trap_event, 320);

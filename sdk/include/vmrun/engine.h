@@ -43,6 +43,38 @@
 extern "C" {
 #endif
 
+/*
+** Direct guest memory (added in ABI 1.8).  In Linux user mode the core
+** keeps the whole guest virtual address space [0, 1 << va_bits) as one
+** host mapping at `host` (guest VA v is host byte host + v) whose host page
+** protections follow the guest's page permissions: a page is host-readable
+** when the guest may read or execute it (RISC-V Privileged ISA §4.3.1: R,
+** X; execute-only pages are therefore readable by a direct load) and
+** host-writable when the guest may write it, else inaccessible.  An engine
+** may then do a guest load or store as a plain host access at host + v
+** instead of a TLB probe, provided:
+**  - v < 1 << va_bits (else it takes the MMU's slow path);
+**  - for a store, code_pages[v >> VMRUN_PAGE_BITS] is 0 (else the slow
+**    path: that page or the next one holds translated code, and the MMU's
+**    store path invalidates it; a nonzero byte also covers a misaligned
+**    store running into the next page);
+**  - for a VMRUN_IR_F_ALIGNED access, v is aligned (else the slow path);
+**  - a host fault (SIGSEGV) of the access is turned into that access's
+**    slow path, which redoes it through the MMU and raises the guest's
+**    fault: the core's SIGSEGV handler calls the engine's host_fault().
+** The descriptor is owned by the core and filled before the first run()
+** (host stays NULL outside user mode: no direct path); it then stays
+** constant, except that code_pages bytes change as code is translated or
+** invalidated (always on the thread running guest code).  Guest code runs
+** in a single privilege mode and translation regime while host is set.
+*/
+typedef struct vmrun_direct_mem {
+  uint8_t *host;                 /* host address of guest VA 0, or NULL */
+  uint32_t va_bits;              /* covered VAs: [0, 1 << va_bits) */
+  uint32_t reserved;
+  const volatile uint8_t *code_pages; /* one byte per guest page */
+} vmrun_direct_mem;
+
 /* The plugins an engine works with, bound by the core at creation.  The
 ** pointers stay valid until the engine's destroy(). */
 typedef struct vmrun_engine_env {
@@ -66,6 +98,10 @@ typedef struct vmrun_engine_env {
   ** between runs and then asks the engine to flush(). */
   int (*instrument)(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk);
   void *instrument_opaque;
+  /* ---- added in ABI 1.8 (present when struct_size covers it) ---- */
+  /* Direct guest memory (above), never NULL in a 1.8 core; direct->host
+  ** is NULL when there is no direct path (machine mode). */
+  const vmrun_direct_mem *direct;
 } vmrun_engine_env;
 
 /* What an engine tells a tiering policy about a block (set_tier_policy).
@@ -151,6 +187,15 @@ typedef struct vmrun_engine_ops {
   ** (else the core calls vcache_flush()).  Without the slot the core
   ** calls vcache_flush() instead. */
   void (*vcache_flush_page)(void *inst, vmrun_cpu *cpu, uint64_t va);
+  /* ---- added in ABI 1.8 (optional, as the 1.6 slots) ---- */
+  /* A synchronous host SIGSEGV hit the thread running this engine's run():
+  ** uctx is the handler's ucontext_t * (x86-64 Linux: uc_mcontext.gregs).
+  ** If the faulting host instruction is one of the engine's direct guest
+  ** accesses (vmrun_direct_mem), change the context so that it resumes at
+  ** that access's slow path and return 1; else return 0 (the core then
+  ** lets the signal kill the process).  Runs in the signal handler: no
+  ** locks, no allocation, no stdio. */
+  int (*host_fault)(void *inst, void *uctx);
 } vmrun_engine_ops;
 
 /* True when the engine table has the slot `field` (ABI 1.6 and later

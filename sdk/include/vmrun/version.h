@@ -41,12 +41,15 @@
 **        (engines may ignore it); VMRUN_TLB_INDEX(va) (vmrun/cpu.h): the
 **        TLB slot folds va bits 27:20 into bits 19:12 (layout unchanged;
 **        an engine using the old index stays correct but misses more).
+**   1.8  direct guest memory for user mode: vmrun_direct_mem,
+**        vmrun_engine_env.direct and the optional engine slot host_fault()
+**        (a host SIGSEGV of a direct access goes to its slow path).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 7
+#define VMRUN_ABI_MINOR 8
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
