@@ -92,7 +92,7 @@ static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
   static const char *const top[] = { "version", "mode", "user", "scripts",
                                      NULL };
   static const char *const keys[] = { "program", "args", "env", "sysroot",
-                                      "engine", NULL };
+                                      "engine", "engine_options", NULL };
   vmrun_cfg *u = vmrun__cfg_get(root, "user"), *args, *env;
   const char *s;
   char **av = NULL;
@@ -118,6 +118,12 @@ static int user_from_yaml(vmrun_cfg *root, vmrun_user_opts *uo)
   if (!uo->engine) {
     if (vmrun__cfg_str(u, "engine", NULL, &s) < 0) return 1;
     uo->engine = s;
+  }
+  uo->engine_options = vmrun__cfg_get(u, "engine_options");
+  if (uo->engine_options && uo->engine_options->type != VMRUN_CFG_MAP) {
+    vmrun__cfg_error(uo->engine_options, "expected a mapping KEY: value "
+                     "(docs/machine-yaml.md, engine_options)");
+    return 1;
   }
   args = vmrun__cfg_get(u, "args");
   if (args && args->type != VMRUN_CFG_SEQ) {

@@ -2094,6 +2094,7 @@ int vmrun__user_main(const vmrun_user_opts *o)
     return 1;
   }
   desc.user_mode = 1;
+  if (o->engine_options) desc.engine_options = o->engine_options;
   if (o->yaml && vmrun__desc_scripts(o->yaml, &desc) != 0) {
     vmrun__desc_free(&desc);
     free(u);

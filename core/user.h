@@ -26,6 +26,8 @@ typedef struct vmrun_user_opts {
                                (NULL-terminated, or NULL) */
   struct vmrun_cfg *yaml;   /* `mode: user` file: its scripts: run too;
                                or NULL */
+  struct vmrun_cfg *engine_options; /* its user.engine_options mapping, or
+                               NULL (not passed on to an execve'd program) */
 } vmrun_user_opts;
 
 /* Run the program; returns its exit status (128 + signal for a fatal

@@ -241,7 +241,8 @@ INTEGRATION_TESTS = tests/integration/plugin-symbols.sh \
 	tests/lua/linux-symbols.sh tests/lua/tiers.sh tests/lua/user.sh \
 	tests/lua/mem.sh tests/lua/pause.sh \
 	tests/integration/engine-check.sh \
-	tests/integration/user-mode.sh tests/integration/user-busybox.sh
+	tests/integration/user-mode.sh tests/integration/user-busybox.sh \
+	tests/integration/user-direct.sh
 
 TESTS = $(UNIT_TESTS) $(INTEGRATION_TESTS)
 TEST_EXTENSIONS = .sh

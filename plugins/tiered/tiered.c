@@ -76,6 +76,7 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
                          void **inst)
 {
   static const char *const keys[] = { "hot_threshold", "code_cache", "regcache",
+                                      "direct_mem",
                                       NULL };
   tiered *e;
   uint64_t thr = TIERED_DEFAULT_THRESHOLD;
