@@ -289,6 +289,12 @@ static int op_imm(ctx *c, uint32_t i, int w)
     }
   }
   a = get_reg(c, F_RS1(i));
+  if (imm == 0 && (op == VMRUN_IR_ADD || op == VMRUN_IR_OR ||
+                   op == VMRUN_IR_XOR || f3 == 1 || f3 == 5)) {
+    /* MV and SEXT.W (ADDI[W] rd, rs, 0), shifts by 0: no ALU op */
+    put_reg(c, rd, w ? sext32(c, a) : a);
+    return 0;
+  }
   d = binopi(c, op, a, imm, size);
   if (w) d = sext32(c, d);
   put_reg(c, rd, d);
@@ -324,6 +330,12 @@ static int op_reg(ctx *c, uint32_t i, int w)
     return gen_illegal(c);
   }
   if (rd == 0) return 0;  /* no side effects (DIV never traps) */
+  if (!w && f7 == 0 && (f3 == 0 || f3 == 4 || f3 == 6) &&
+      (F_RS1(i) == 0 || F_RS2(i) == 0)) {
+    /* a register copy (C.MV is ADD rd, x0, rs2): no ALU op */
+    put_reg(c, rd, get_reg(c, F_RS1(i) ? F_RS1(i) : F_RS2(i)));
+    return 0;
+  }
 
   a = get_reg(c, F_RS1(i));
   b = get_reg(c, F_RS2(i));
