@@ -48,7 +48,8 @@ void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
       xbloom_add(e, to->pc + VMRUN_PAGE_SIZE);
   }
   list = s->cross ? &e->xlinked : &e->linked;
-  rel = (int32_t)(to->code_at - (s->jmp_at + 4));
+  rel = (int32_t)((to == s->owner && s->self_at ? s->self_at : to->code_at) -
+                  (s->jmp_at + 4));
   memcpy(e->rw + s->jmp_at, &rel, 4);
   s->target = to;
   s->in_next = to->incoming;

@@ -1111,8 +1111,35 @@ static void emit_jc_lookup(tj_buf *c)
   patch8_here(c, j3);
 }
 
-static void emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b,
-                             uint64_t pc)
+/* The block entry's checks (engine.h): exit request or halt, budget,
+** tb_flags; then the count of blocks run.  0 or -1 (out of memory). */
+static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
+{
+  /* exit_request and halted in one 8-byte compare */
+  _Static_assert(offsetof(vmrun_cpu, halted) ==
+                     offsetof(vmrun_cpu, exit_request) + 4 &&
+                 offsetof(vmrun_cpu, exit_request) % 8 == 0,
+                 "exit_request and halted share one aligned word");
+  alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
+  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
+  alu_mi(c, 1, ALU_CMP, CPU(OFF_BUDGET), 0);
+  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_E), 0, 0)) return -1;
+  alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
+  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
+  alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
+  return 0;
+}
+
+/*
+** A direct exit chains to its target block's entry.  An exit to the
+** block's own pc (a loop that is one block) also gets loop-back code,
+** which the chain uses instead: the state is complete in memory after
+** the exit's write-back and accounting, exactly as at entry, so it does
+** the entry's checks and jumps past the entry's register loads (the
+** cached registers still hold their values).  Like any chain, it is cut
+** when the block is invalidated or chains are dropped.
+*/
+static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
 {
   if (c->ra) ra_flush(c, ((const tj_ra *)c->ra)->dirty);
   emit_accounting(c);
@@ -1127,11 +1154,21 @@ static void emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b,
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     mov_ri(c, RAX, (uint64_t)(uintptr_t)s);
     jmp_to(c, e->epilogue);
+    if (pc == b->pc && e->cg_head) {
+      s->self_at = c->pos;
+      if (emit_entry_checks(e, c, b) < 0) return -1;
+      if (!c->cnt_static) {
+        alu_rr(c, 0, ALU_XOR, R12, R12);
+        alu_rr(c, 0, ALU_XOR, R14, R14);
+      }
+      jmp_to(c, e->cg_head);
+    }
   } else {
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     jmp_to(c, e->fault_ret);
   }
+  return 0;
 }
 
 /*
@@ -1242,18 +1279,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
 
   /* block entry: the engine.h checks, a count of the blocks that run
   ** (tjit_vcpu.entries), then the registers */
-  /* exit_request and halted in one 8-byte compare */
-  _Static_assert(offsetof(vmrun_cpu, halted) ==
-                     offsetof(vmrun_cpu, exit_request) + 4 &&
-                 offsetof(vmrun_cpu, exit_request) % 8 == 0,
-                 "exit_request and halted share one aligned word");
-  alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
-  alu_mi(c, 1, ALU_CMP, CPU(OFF_BUDGET), 0);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_E), 0, 0)) goto oom;
-  alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) goto oom;
-  alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
+  e->cg_head = 0;
+  if (emit_entry_checks(e, c, b) < 0) goto oom;
   e->cg_static = static_counts(e, ib);
   cb.cnt_static = e->cg_static;
   cb.cnt = cb.acc = 0;
@@ -1296,6 +1323,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       memset(e->ra_op, 0, ib->n_ops);
     }
   }
+  e->cg_head = c->pos;
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i];
@@ -1496,7 +1524,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       if (add_fix(e, jcc32(c, cc_of[o->cond]), (uint32_t)o->imm)) goto oom;
       break;
     case VMRUN_IR_EXIT_DIRECT:
-      emit_exit_direct(e, c, b, o->imm);
+      if (emit_exit_direct(e, c, b, o->imm) < 0) goto oom;
       break;
     case VMRUN_IR_EXIT_INDIRECT:
       ld_t(c, RAX, o->a);
@@ -1525,7 +1553,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
   }
   /* fall-through guard: running off the end continues after the code */
-  emit_exit_direct(e, c, b, ib->pc + ib->size);
+  if (emit_exit_direct(e, c, b, ib->pc + ib->size) < 0) goto oom;
   for (i = 0; i < e->n_fix; i++)
     patch32(c, e->fix[i].at, (uint32_t)e->label_pos[e->fix[i].label]);
   for (i = 0; i < e->n_stubs; i++) emit_stub(e, c, b, &e->stubs[i]);

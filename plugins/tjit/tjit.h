@@ -52,6 +52,9 @@ typedef struct tjit_site {
   uint32_t stub_at;            /* offset of the unlinked target */
   uint32_t cross;              /* linked into another guest page, or into
                                   a block that spans two: in e->xlinked */
+  uint32_t self_at;            /* exit to the block's own pc: offset of
+                                  its loop-back code (codegen.c), used when
+                                  the site links to its owner; else 0 */
   struct tjit_site *in_next, **in_pprev;  /* target's incoming list */
   struct tjit_site *g_next, **g_pprev;    /* all linked sites */
 } tjit_site;
@@ -130,6 +133,8 @@ struct tjit {
   int direct_mem;              /* use env.direct when it is set (engine
                                   option direct_mem, default 1) */
   int cg_direct;               /* block being compiled: direct accesses */
+  uint32_t cg_head;            /* its code offset after the entry and the
+                                  register loads (loop-back target) */
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
   /* code cache: one memfd mapped RW (rw) and RX (rx) */

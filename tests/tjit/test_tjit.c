@@ -160,6 +160,56 @@ Test(tjit, exit_request_seen_by_chained_block)
   EQ(FM->cpu->x[1], 3);
 }
 
+/* A one-block loop (its exit leads to its own pc) runs through its
+** loop-back code: x1 += inc, and a helper that, once x1 reaches 10,
+** changes the code (inc) and invalidates the block, as a store to its
+** page would.  The running loop must leave the stale code at its next
+** back edge; the budget and icount stay exact. */
+static inc_blk self_k = { 1, 1, 0 };
+
+static uint64_t h_smc(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  (void)a; (void)b; (void)c;
+  if (((fake_cpu *)cpu)->x[1] == 10 && self_k.inc == 1) {
+    self_k.inc = 100;
+    FM->eng->invalidate(FM->eng_inst, PC0, 4);
+  }
+  return 0;
+}
+
+static void build_self(vmrun_ir_block *b, void *arg)
+{
+  inc_blk *k = arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_addi(b, k->reg, 0, k->inc);
+  ir(b, VMRUN_IR_CALL, 8, 1, 0, 0, (uint64_t)(uintptr_t)h_smc, 0);
+  ir_insn(b, b->pc + 4);
+  ir_addi(b, 2, 2, 2);                 /* x2 += 2: a second register */
+  ir_exit(b, b->pc);
+}
+
+Test(tjit, one_block_loop_loops_back_and_stops_when_invalidated)
+{
+  self_k.inc = 1;
+  fm_block(PC0, build_self, &self_k);
+  cr_assert_eq(fm_run(PC0, 40), VMRUN_RUN_BUDGET);   /* 20 iterations */
+  EQ(FM->cpu->x[1], 10 + 10 * 100);
+  EQ(FM->cpu->x[2], 40);
+  EQ(FM->cpu->hdr.icount, 40);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+  EQ(FM->cpu->hdr.pc, PC0);
+  cr_assert_eq(FM->n_translate, 2);
+  EQ(stat("blocks_invalidated"), 1);
+  /* all but the first entry of each translation came through the chain */
+  EQ(stat("block_entries"), 20);
+  cr_assert_leq(stat("dispatcher_entries"), 4);
+  /* an odd budget stops the loop at a block boundary, as at entry */
+  cr_assert_eq(fm_run(PC0, 7), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], 48);
+  EQ(FM->cpu->hdr.icount, 48);
+}
+
 /* ---- code cache exhaustion ---- */
 
 static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
