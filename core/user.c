@@ -1635,11 +1635,29 @@ static void host_segv(int sig, siginfo_t *si, void *uc)
 
 /* The address space starts inaccessible (host_prot); the direct-path
 ** descriptor for the engines; the SIGSEGV handler. */
+#define DIRECT_GUARD_BITS 32        /* 4 GiB of PROT_NONE each side */
+
 static int direct_setup(user_proc *u)
 {
   vmrun_machine *m = u->m;
+  vmrun_region *r = vmrun__phys_find(m, 0);
   struct sigaction sa;
-  uint8_t *cp;
+  uint64_t g = 1ull << DIRECT_GUARD_BITS;
+  uint8_t *cp, *res;
+  /* move the (untouched) RAM mapping between two guard areas, so that
+  ** engines may check a base register instead of every address */
+  res = mmap(NULL, u->va_limit + 2 * g, PROT_NONE,
+             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (res != MAP_FAILED) {
+    void *q = mremap(u->ram, u->va_limit, u->va_limit,
+                     MREMAP_MAYMOVE | MREMAP_FIXED, res + g);
+    if (q == MAP_FAILED) {
+      munmap(res, u->va_limit + 2 * g);
+    } else {
+      u->ram = r->host = q;
+      m->direct.guard_bits = DIRECT_GUARD_BITS;
+    }
+  }
   if (mprotect(u->ram, u->va_limit, PROT_NONE) < 0) return -1;
   cp = mmap(NULL, u->va_limit >> VMRUN_PAGE_BITS, PROT_READ | PROT_WRITE,
             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);

@@ -218,5 +218,6 @@ void tjit_flush_all(tjit *e)
   for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
     memset(vd->jc, 0, sizeof vd->jc);
   e->cc_pos = e->cc_start;
+  e->n_dsites = 0;                   /* their code is gone */
   e->st_flushes++;
 }

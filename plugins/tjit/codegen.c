@@ -244,6 +244,7 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   memset(s, 0, sizeof *s);
   s->breg = -1;
   s->bcpu = -1;
+  s->areg = -1;
   s->cnt = e->cg_cnt;
   s->acc = e->cg_acc;
   s->dirty = e->cg_dirty;
@@ -980,34 +981,76 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 ** host address of guest VA 0 and the host page protections follow the
 ** guest's, so an access is [r13 + va] once va is below 1 << va_bits (and
 ** aligned, for VMRUN_IR_F_ALIGNED; and, for a store, its page holds no
-** translated code).  Each check is a `jne rel32` to the access's slow-path
-** stub, the last one directly before the access: when the access faults
-** in the host, tjit_host_fault() reads that rel32 and resumes at the stub
-** (ld_slow/st_slow redo it through the MMU and raise the guest's fault).
-** Registers are untouched between the jne and the access, so the stub
-** sees the state the jne would have given it.  Returns the jne positions
-** in j[0..2] (0: none).
+** translated code).  Each check is a `jne rel32` to the access's
+** slow-path stub.  When the address is a cached register h plus a 32-bit
+** displacement and the window has 4 GiB guards, the access is
+** [h + r13 + d] and only h is range-checked, once until h changes
+** (c->dverified): any h + d' then lies in the window or its guards.  If
+** the check fails, the stub's slow path either faults (the block ends) or
+** succeeds, which also puts h within 2 GiB of the window.  When the host
+** access faults, tjit_host_fault() finds the access in e->dsites and
+** resumes at its stub (ld_slow/st_slow redo it through the MMU and raise
+** the guest's fault); registers are as the stub expects, since nothing
+** runs between the checks and the access.  Returns the operand; j[0..2]
+** get the jne positions (0: none), areg and aimm the stub's address.
 */
-static void emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                               int store, uint32_t j[3])
+static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                                 int store, uint32_t j[3], int8_t *areg,
+                                 int32_t *aimm)
 {
-  j[1] = j[2] = 0;
-  emit_va(c, o);
-  mov_rr(c, 1, RCX, RSI);
-  shift_ri(c, 1, SH_SHR, RCX, (uint8_t)e->env.direct->va_bits);
-  j[0] = jcc32(c, CC_NE);
-  if ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1) {
-    test_ri(c, 0, RSI, (int32_t)o->size - 1);
+  const vmrun_direct_mem *dm = e->env.direct;
+  int h = ta(c, o->a), aligned = (o->flags & VMRUN_IR_F_ALIGNED) &&
+                                 o->size > 1;
+  tj_mem at = MEMX(RSI, R13, 0, 0);
+  j[0] = j[1] = j[2] = 0;
+  *areg = -1;
+  *aimm = 0;
+  e->st_direct_sites++;
+  if (h >= 0 && dm->guard_bits >= 32 && fits32((int64_t)o->imm)) {
+    if (!(c->dverified & (1u << h))) {
+      mov_rr(c, 1, RCX, h);
+      shift_ri(c, 1, SH_SHR, RCX, (uint8_t)dm->va_bits);
+      j[0] = jcc32(c, CC_NE);
+      c->dverified |= 1u << h;
+    }
+    *areg = (int8_t)h;
+    *aimm = (int32_t)o->imm;
+    if (aligned || store) lea(c, RCX, MEM(h, *aimm));
+    at = MEMX(h, R13, 0, *aimm);
+  } else {
+    emit_va(c, o);
+    mov_rr(c, 1, RCX, RSI);
+    shift_ri(c, 1, SH_SHR, RCX, (uint8_t)dm->va_bits);
+    j[0] = jcc32(c, CC_NE);
+    if (aligned || store) mov_rr(c, 1, RCX, RSI);
+  }
+  /* rcx = va from here on, when needed */
+  if (aligned) {
+    test_ri(c, 0, RCX, (int32_t)o->size - 1);
     j[1] = jcc32(c, CC_NE);
   }
   if (store) {
-    mov_rr(c, 1, RCX, RSI);
     shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS);
-    mov_ri(c, RAX, (uint64_t)(uintptr_t)e->env.direct->code_pages);
+    mov_ri(c, RAX, (uint64_t)(uintptr_t)dm->code_pages);
     cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
     j[2] = jcc32(c, CC_NE);
   }
-  e->st_direct_sites++;
+  return at;
+}
+
+/* Record a direct access (its stub now at c->pos) for tjit_host_fault(). */
+static void add_dsite(tjit *e, uint32_t at, uint32_t stub)
+{
+  if (e->n_dsites == e->cap_dsites) {
+    uint32_t n = e->cap_dsites ? 2 * e->cap_dsites : 1024;
+    struct tjit_dsite *d = realloc(e->dsites, n * sizeof *d);
+    if (!d) { e->dsite_oom = 1; return; }
+    e->dsites = d;
+    e->cap_dsites = n;
+  }
+  e->dsites[e->n_dsites].at = at;
+  e->dsites[e->n_dsites].stub = stub;
+  e->n_dsites++;
 }
 
 /* r12/r14 into the vCPU scratch words for the slow-path helpers */
@@ -1025,9 +1068,11 @@ static void emit_save_counts(tj_buf *c, const tjit_stub *s)
 static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
                       const tjit_stub *s)
 {
-  patch32(c, s->from, c->pos);
+  if (s->from) patch32(c, s->from, c->pos);
   if (s->from2) patch32(c, s->from2, c->pos);
   if (s->from3) patch32(c, s->from3, c->pos);
+  if (s->site_at) add_dsite(e, s->site_at, c->pos);
+  if (s->areg >= 0) lea(c, RSI, MEM(s->areg, s->aimm));  /* the va */
   switch (s->kind) {
   case STUB_FAIL:
     mov_ri(c, RAX, b->pc);
@@ -1217,7 +1262,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   uint64_t cur_pc = ib->pc;
   tjit_block *b;
   tj_buf cb, *c = &cb;
-  uint32_t start;
+  uint32_t start, n_dsites;
   tj_ra ra;
 
   *why = "invalid block";
@@ -1270,6 +1315,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.pos = e->cc_pos;
   cb.cap = (uint32_t)e->cc_size;
   cb.overflow = 0;
+  cb.dverified = 0;
   cb.rax_t = -1;
   cb.skip_store = 0;
   cb.talias = NULL;
@@ -1334,9 +1380,16 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
                                                          : -1;
+    /* a PUT, an in-place update, a call (reload) or a label (another
+    ** path) may change the cached host registers */
+    if (o->op != VMRUN_IR_LD && o->op != VMRUN_IR_ST &&
+        o->op != VMRUN_IR_GET && o->op != VMRUN_IR_INSN_START &&
+        !(ra_defines(o) && o->op != VMRUN_IR_CALL))
+      c->dverified = 0;
     if (cb.ra) {
       int n = emit_inplace(c, ib, i, e->fwd_skip, e->ra_op);
       if (n) {
+        c->dverified = 0;
         i += (uint32_t)n;
         continue;
       }
@@ -1420,9 +1473,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       uint32_t j[3] = { 0, 0, 0 };
       tjit_stub *s;
       tj_mem at = MEM(RSI, 0);
+      int8_t areg = -1;
+      int32_t aimm = 0;
+      uint32_t site = 0;
       if (e->cg_direct) {
-        emit_direct_checks(e, c, o, 0, j);
-        at = MEMX(RSI, R13, 0, 0);
+        at = emit_direct_checks(e, c, o, 0, j, &areg, &aimm);
+        site = c->pos;
       } else {
         j[0] = emit_tlb_probe(c, o, 0);
       }
@@ -1431,6 +1487,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
       s->from2 = j[1]; s->from3 = j[2];
+      s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
       break;
     }
@@ -1439,10 +1496,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       tjit_stub *s;
       int hb = ta(c, o->b);
       tj_mem at = MEM(RSI, 0);
+      int8_t areg = -1;
+      int32_t aimm = 0;
+      uint32_t site = 0;
       if (e->cg_direct) {
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
-        emit_direct_checks(e, c, o, 1, j);
-        at = MEMX(RSI, R13, 0, 0);
+        at = emit_direct_checks(e, c, o, 1, j, &areg, &aimm);
+        site = c->pos;
       } else {
         j[0] = emit_tlb_probe(c, o, 8);
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
@@ -1451,6 +1511,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       s = add_stub(e, STUB_ST, j[0], c->pos, cur_pc);
       if (!s) goto oom;
       s->from2 = j[1]; s->from3 = j[2];
+      s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->b = o->b;
       s->breg = (int8_t)hb;
       s->bcpu = c->tcpu ? c->tcpu[o->b] : -1;
@@ -1556,9 +1617,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   if (emit_exit_direct(e, c, b, ib->pc + ib->size) < 0) goto oom;
   for (i = 0; i < e->n_fix; i++)
     patch32(c, e->fix[i].at, (uint32_t)e->label_pos[e->fix[i].label]);
+  n_dsites = e->n_dsites;
   for (i = 0; i < e->n_stubs; i++) emit_stub(e, c, b, &e->stubs[i]);
-  if (c->overflow) {
+  if (c->overflow || e->dsite_oom) {
+    e->n_dsites = n_dsites;          /* the block's code is not kept */
     free(b);
+    if (e->dsite_oom) goto oom;
     *why = NULL;       /* code cache full */
     return NULL;
   }

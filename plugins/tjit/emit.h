@@ -49,6 +49,9 @@ typedef struct tj_buf {
   ** instruction counts"): executed and accounted at the current op */
   int cnt_static;
   uint32_t cnt, acc;
+  /* direct guest memory (codegen.c): host registers whose value was
+  ** range-checked and has not changed since (bit per register) */
+  uint32_t dverified;
 } tj_buf;
 
 /* memory operand [base + index*scale + disp]; index < 0: none */

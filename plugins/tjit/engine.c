@@ -247,6 +247,7 @@ static void tjit_destroy(void *inst)
   tjit_cc_fini(e);
   free(e->fix);
   free(e->stubs);
+  free(e->dsites);
   free(e->irbuf);
   free(e->fwd_skip);
   free(e->ra_op);
@@ -361,26 +362,27 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
 }
 
 /* engine.h host_fault(): a direct guest access (codegen.c,
-** emit_direct_checks) faulted in the host.  Its code is `jne rel32` to the
-** slow-path stub immediately followed by the access, so the stub is found
-** from the faulting rip; resume there.  Signal context: reads only. */
+** emit_direct_checks) faulted in the host.  e->dsites maps the code
+** offset of each direct access to its slow-path stub: resume there.
+** Signal context: reads only (the table changes only while compiling, on
+** the thread that would be the one faulting). */
 int tjit_host_fault(void *inst, void *uctx)
 {
 #if defined(__x86_64__) && defined(__linux__)
   tjit *e = inst;
   ucontext_t *uc = uctx;
   uint64_t rip = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
-  uint64_t lo = (uint64_t)(uintptr_t)e->rx + e->cc_start;
-  uint64_t hi = (uint64_t)(uintptr_t)e->rx + e->cc_pos, to;
-  const uint8_t *p;
-  int32_t rel;
-  if (!e->rx || rip < lo + 6 || rip >= hi) return 0;
-  p = (const uint8_t *)(uintptr_t)rip - 6;
-  if (p[0] != 0x0F || p[1] != 0x85) return 0;
-  memcpy(&rel, p + 2, 4);
-  to = rip + (uint64_t)(int64_t)rel;
-  if (to < lo || to >= hi) return 0;
-  uc->uc_mcontext.gregs[REG_RIP] = (greg_t)to;
+  uint64_t rx = (uint64_t)(uintptr_t)e->rx, off;
+  uint32_t lo = 0, hi = e->n_dsites;
+  if (!e->rx || rip < rx || rip - rx >= e->cc_pos) return 0;
+  off = rip - rx;
+  while (lo < hi) {
+    uint32_t mid = lo + (hi - lo) / 2;
+    if (e->dsites[mid].at < off) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo == e->n_dsites || e->dsites[lo].at != off) return 0;
+  uc->uc_mcontext.gregs[REG_RIP] = (greg_t)(rx + e->dsites[lo].stub);
   __atomic_add_fetch(&e->st_host_faults, 1, __ATOMIC_RELAXED);
   return 1;
 #else

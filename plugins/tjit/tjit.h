@@ -106,6 +106,11 @@ typedef struct tjit_stub {
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
   uint32_t from2, from3;       /* more jcc rel32s to it (direct guest
                                   memory), or 0 */
+  uint32_t site_at;            /* direct access: offset of the host
+                                  instruction that may fault, or 0 */
+  int8_t areg;                 /* direct access through [areg + aimm]:
+                                  the stub computes rsi itself; or -1 */
+  int32_t aimm;
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
 
@@ -135,6 +140,11 @@ struct tjit {
   int cg_direct;               /* block being compiled: direct accesses */
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
+  /* direct guest accesses in the code cache: (offset of the access,
+  ** offset of its slow-path stub), ascending, for tjit_host_fault() */
+  struct tjit_dsite { uint32_t at, stub; } *dsites;
+  uint32_t n_dsites, cap_dsites;
+  int dsite_oom;
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
   /* code cache: one memfd mapped RW (rw) and RX (rx) */

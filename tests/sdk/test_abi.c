@@ -111,6 +111,7 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_engine_env, direct, 64);
   SIZE(vmrun_direct_mem, 24);
   OFF(vmrun_direct_mem, va_bits, 8);
+  OFF(vmrun_direct_mem, guard_bits, 12);
   OFF(vmrun_direct_mem, code_pages, 16);
   SIZE(vmrun_boot_info, 40);
   SIZE(vmrun_host, 328);

@@ -53,7 +53,12 @@ extern "C" {
 ** host-writable when the guest may write it, else inaccessible.  An engine
 ** may then do a guest load or store as a plain host access at host + v
 ** instead of a TLB probe, provided:
-**  - v < 1 << va_bits (else it takes the MMU's slow path);
+**  - v < 1 << va_bits (else it takes the MMU's slow path); when
+**    guard_bits is nonzero, host addresses within 1 << guard_bits bytes
+**    below host and above host + (1 << va_bits) are never accessible, so
+**    for v = r + d with |d| < 1 << (guard_bits - 1) it suffices that r was
+**    checked once (or that one access through r succeeded): any other
+**    r + d' faults in the host and goes to the slow path;
 **  - for a store, code_pages[v >> VMRUN_PAGE_BITS] is 0 (else the slow
 **    path: that page or the next one holds translated code, and the MMU's
 **    store path invalidates it; a nonzero byte also covers a misaligned
@@ -71,7 +76,8 @@ extern "C" {
 typedef struct vmrun_direct_mem {
   uint8_t *host;                 /* host address of guest VA 0, or NULL */
   uint32_t va_bits;              /* covered VAs: [0, 1 << va_bits) */
-  uint32_t reserved;
+  uint32_t guard_bits;           /* inaccessible guard around the window:
+                                    1 << guard_bits bytes each side, or 0 */
   const volatile uint8_t *code_pages; /* one byte per guest page */
 } vmrun_direct_mem;
 
