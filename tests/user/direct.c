@@ -278,6 +278,20 @@ static void faults(void)
   /* qemu-riscv64 7.2: si_addr 0 (the host's general protection fault) */
   fault_unmapped_high("2^47", 1ull << 47, SHOW_SIG);
   fault_unmapped_high("2^63", 1ull << 63, SHOW_SIG);
+  /* a mapped page's address plus high bits: no aliasing of the page (a
+  ** walk or range check that drops VA bits would reach it) */
+  {
+    static const struct { const char *n; uintptr_t add; } hi[] = {
+      { "pg+2^38", 1ull << 38 }, { "pg+2^39", 1ull << 39 },
+      { "pg+2^40", 1ull << 40 }, { "pg+2^47", 1ull << 47 },
+      { "pg+2^56", 1ull << 56 }, { "pg+2^63", 1ull << 63 },
+      { "pg-2^38", (uintptr_t)0 - (1ull << 38) },
+    };
+    uintptr_t good = (uintptr_t)map((size_t)pg, PROT_READ | PROT_WRITE);
+    for (unsigned i = 0; i < sizeof hi / sizeof hi[0]; i++)
+      fault_unmapped_high(hi[i].n, good + hi[i].add, -1);
+    munmap((void *)good, (size_t)pg);
+  }
   fault_line("-4096", (uintptr_t)-4096, 1);
   fault_line("-8", (uintptr_t)-8, 1);
   fault_line("kernel", 0xffffffc000000000ull, 1);
@@ -794,10 +808,11 @@ static void forking(void)
 #define NTHR 3
 #define ITERS 20000
 
-static char *t_shared, *t_const, *t_none;
+static char *t_shared, *t_const, *t_none, *t_revoke, *t_gone;
 static char *t_priv[NTHR];
+static pthread_barrier_t t_bar;
 
-typedef struct { int id; uint64_t sum; int faults; } targ;
+typedef struct { int id; uint64_t sum; int faults, late; } targ;
 
 static void *worker(void *vp)
 {
@@ -820,6 +835,18 @@ static void *worker(void *vp)
                    ld(4, priv + (uintptr_t)pg - 4) == 0;
     }
   }
+  /* pages this thread used (translations cached in its vCPU) that the
+  ** main thread takes away in between: the next access faults */
+  for (int i = 0; i < 2000; i++) {
+    s += ld(8, (uintptr_t)t_revoke + 8 * (uintptr_t)(i & 31));
+    st(8, (uintptr_t)t_gone + 8 * (uintptr_t)t->id, (uint64_t)i);
+  }
+  pthread_barrier_wait(&t_bar);          /* main: mprotect, munmap */
+  pthread_barrier_wait(&t_bar);
+  t->late += !try_ld(8, (uintptr_t)t_revoke, &v) &&
+             f_addr == (uintptr_t)t_revoke && f_code == SEGV_ACCERR;
+  t->late += !try_st(8, (uintptr_t)t_gone + 8 * (uintptr_t)t->id, 1) &&
+             f_code == SEGV_MAPERR;
   t->sum = s;
   return NULL;
 }
@@ -830,11 +857,15 @@ static void threads(void)
   targ ta[NTHR];
   char *own = map((size_t)pg, PROT_READ | PROT_WRITE);
   uint64_t total = 0;
-  int churn_ok = 0, faults = 0;
+  int churn_ok = 0, faults = 0, late = 0;
 
   t_shared = map((size_t)pg, PROT_READ | PROT_WRITE);
   t_const = map((size_t)pg, PROT_READ | PROT_WRITE);
   t_none = map((size_t)pg, PROT_NONE);
+  t_revoke = map((size_t)pg, PROT_READ | PROT_WRITE);
+  t_gone = map((size_t)pg, PROT_READ | PROT_WRITE);
+  memset(t_revoke, 1, (size_t)pg);
+  pthread_barrier_init(&t_bar, NULL, NTHR + 1);
   for (int i = 0; i < (int)pg; i += 4) *(uint32_t *)(t_const + i) = (uint32_t)i;
   for (int i = 0; i < NTHR; i++) {
     t_priv[i] = map(2 * (size_t)pg, PROT_READ | PROT_WRITE);
@@ -843,7 +874,7 @@ static void threads(void)
   for (int i = 0; i < NTHR; i++) {
     ta[i].id = i;
     ta[i].sum = 0;
-    ta[i].faults = 0;
+    ta[i].faults = ta[i].late = 0;
     pthread_create(&th[i], NULL, worker, &ta[i]);
   }
   /* meanwhile: flip the constant page R <-> RW (its content unchanged)
@@ -860,17 +891,22 @@ static void threads(void)
     mprotect(own, (size_t)pg, PROT_NONE);
     churn_ok += !try_ld(1, (uintptr_t)own, &v);
   }
+  pthread_barrier_wait(&t_bar);
+  mprotect(t_revoke, (size_t)pg, PROT_NONE);
+  munmap(t_gone, (size_t)pg);
+  pthread_barrier_wait(&t_bar);
   for (int i = 0; i < NTHR; i++) {
     pthread_join(th[i], NULL);
     total += ta[i].sum;
     faults += ta[i].faults;
+    late += ta[i].late;
   }
   {
     uint64_t sh = 0;
     for (int i = 0; i < 16; i++) sh += ld(8, (uintptr_t)t_shared + 8 * (uintptr_t)i);
-    printf("thr sum %llu shared %llu faults %d churn %d\n",
+    printf("thr sum %llu shared %llu faults %d churn %d revoked %d\n",
            (unsigned long long)total, (unsigned long long)sh, faults,
-           churn_ok);
+           churn_ok, late);
   }
 }
 
