@@ -71,6 +71,7 @@ static void handlers(void)
   sa.sa_flags = SA_SIGINFO | SA_NODEFER;
   sigaction(SIGSEGV, &sa, NULL);
   sigaction(SIGBUS, &sa, NULL);
+  sigaction(SIGILL, &sa, NULL);
 }
 
 /* What a line shows of a fault: everything, or less where qemu-riscv64
@@ -660,6 +661,37 @@ static void smc(void)
     want += i + 1;
   }
   printf("smc remap %ld %d\n", sum, sum == want);
+  /* code that arrives without a guest store: MAP_FIXED file pages over
+  ** hot code, then fresh zero pages (an illegal instruction) */
+  {
+    char name[] = "direct-map.XXXXXX";
+    int fd = mkstemp(name);
+    uintptr_t f = (uintptr_t)p + 3 * (uintptr_t)pg;
+    uint32_t w[2];
+    volatile int ill = 0;
+    sum = want = 0;
+    for (int k = 0; k < 4; k++) {
+      w[0] = ADDI_A0_ZERO(100 * (k + 1));
+      w[1] = RET;
+      pwrite(fd, w, 8, (off_t)(k * pg + 64));
+    }
+    ftruncate(fd, 4 * pg);
+    for (int i = 0; i < 100; i++) {
+      mmap((void *)f, (size_t)pg, PROT_READ | PROT_EXEC,
+           MAP_PRIVATE | MAP_FIXED, fd, (off_t)((i & 3) * pg));
+      for (int j = 0; j < 40; j++) sum += call(f + 64, 0);
+      want += 40 * 100 * ((i & 3) + 1);
+    }
+    printf("smc file-remap %ld %d\n", sum, sum == want);
+    mmap((void *)f, (size_t)pg, PROT_READ | PROT_WRITE | PROT_EXEC,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    if (!sigsetjmp(jb, 1)) call(f + 64, 0);
+    else ill = 1;
+    printf("smc zero-remap %d %s %s\n", ill, f_sig == SIGILL ? "ILL" : "?",
+           f_addr == f + 64 ? "pc" : "other");
+    close(fd);
+    unlink(name);
+  }
   /* the code is gone once unmapped: a fetch there faults */
   munmap(p + 3 * pg, (size_t)pg);
   fetch_line("unmapped-code", (uintptr_t)p + 3 * (uintptr_t)pg + 64);
