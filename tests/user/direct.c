@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/ucontext.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -54,12 +55,32 @@ static __thread sigjmp_buf jb;
 static __thread volatile int f_sig, f_code;
 static __thread volatile uintptr_t f_addr;
 
-static void on_fault(int sig, siginfo_t *si, void *uc)
+/* What the handler does (section sigctx): jump out, make the faulting
+** page accessible and return (the access is made again), or skip the
+** faulting instruction (pc += 4 in the signal context) and return. */
+enum { H_JUMP, H_FIX, H_SKIP };
+static volatile int h_mode = H_JUMP, h_calls;
+static volatile int h_fix_prot;
+static volatile uintptr_t h_pc, h_t1, h_t2;
+
+static void on_fault(int sig, siginfo_t *si, void *ctx)
 {
-  (void)uc;
+  ucontext_t *uc = ctx;
   f_sig = sig;
   f_code = si->si_code;
   f_addr = (uintptr_t)si->si_addr;
+  if (h_mode == H_FIX && ++h_calls < 4) {     /* (no endless loop) */
+    mprotect((void *)(f_addr & ~(uintptr_t)(pg - 1)), (size_t)pg,
+             h_fix_prot);
+    return;
+  }
+  if (h_mode == H_SKIP) {
+    h_pc = uc->uc_mcontext.__gregs[REG_PC];
+    h_t1 = uc->uc_mcontext.__gregs[6];
+    h_t2 = uc->uc_mcontext.__gregs[7];
+    uc->uc_mcontext.__gregs[REG_PC] += 4;
+    return;
+  }
   siglongjmp(jb, 1);
 }
 
@@ -698,6 +719,89 @@ static void smc(void)
   munmap(p, 3 * (size_t)pg);
 }
 
+/* ---- the signal context of a fault ---- */
+
+static uintptr_t pc_expected;
+
+/* A store, two register writes, then a load from `bad` that faults: the
+** handler must see pc on the load, the registers and the store done
+** before it; it skips the load, so t2 keeps 5 and the store after runs. */
+static __attribute__((noinline)) long precise(uint64_t *ok, uintptr_t bad)
+{
+  register long t2 __asm__("t2");
+  __asm__ volatile(".option push\n\t.option norvc\n\t"
+                   "lla t3, 1f\n\t"
+                   "sd t3, 0(%[pe])\n\t"
+                   "li t0, 0x1111\n\t"
+                   "sd t0, 0(%[ok])\n\t"
+                   "li t1, 7\n\t"
+                   "li t2, 5\n"
+                   "1:\tld t2, 0(%[bad])\n\t"
+                   "sd t1, 8(%[ok])\n\t"
+                   ".option pop"
+                   : "=&r"(t2)
+                   : [ok] "r"(ok), [bad] "r"(bad), [pe] "r"(&pc_expected)
+                   : "t0", "t1", "t3", "memory");
+  return t2;
+}
+
+static void sigctx(void)
+{
+  char *p = map(3 * (size_t)pg, PROT_READ | PROT_WRITE);
+  uint64_t ok[2] = { 0, 0 };
+  int good = 0, calls = 0;
+  long r;
+
+  /* precise state, faults in hot code */
+  h_mode = H_SKIP;
+  for (int i = 0; i < 300; i++) {
+    uintptr_t bad = (i & 1) ? (uintptr_t)8 : (uintptr_t)p + 2 * (uintptr_t)pg;
+    if (i == 0) munmap(p + 2 * pg, (size_t)pg);
+    ok[0] = ok[1] = 0;
+    h_pc = h_t1 = h_t2 = 0;
+    r = precise(ok, bad);
+    good += r == 5 && ok[0] == 0x1111 && ok[1] == 7 && h_pc == pc_expected &&
+            h_t1 == 7 && h_t2 == 5 && f_addr == bad;
+  }
+  printf("sigctx precise-skip %d\n", good);
+
+  /* the handler makes the page accessible and returns: the same access
+  ** runs again and succeeds (loads, stores, a crossing store whose second
+  ** page was PROT_NONE) */
+  h_mode = H_FIX;
+  good = 0;
+  for (int i = 0; i < 300; i++) {
+    uintptr_t a = (uintptr_t)p + 8 * (uintptr_t)(i & 15);
+    uint64_t v;
+    mprotect(p, (size_t)pg, PROT_NONE);
+    h_calls = 0;
+    h_fix_prot = PROT_READ | PROT_WRITE;
+    if (sigsetjmp(jb, 1)) { h_calls = 99; }
+    else st(8, a, (uint64_t)i);
+    calls += h_calls;
+    mprotect(p, (size_t)pg, PROT_NONE);
+    h_calls = 0;
+    h_fix_prot = PROT_READ;
+    if (sigsetjmp(jb, 1)) { h_calls = 99; v = 0; }
+    else v = ld(8, a);
+    calls += h_calls;
+    good += v == (uint64_t)i;
+    /* the next page none, a store crossing into it */
+    mmap(p + pg, (size_t)pg, PROT_NONE,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    mprotect(p, (size_t)pg, PROT_READ | PROT_WRITE);
+    h_calls = 0;
+    h_fix_prot = PROT_READ | PROT_WRITE;
+    if (sigsetjmp(jb, 1)) { h_calls = 99; }
+    else st(8, (uintptr_t)p + (uintptr_t)pg - 3, V + (uint64_t)i);
+    calls += h_calls;
+    good += ld(8, (uintptr_t)p + (uintptr_t)pg - 3) == V + (uint64_t)i;
+  }
+  h_mode = H_JUMP;
+  printf("sigctx fix-and-return %d calls %d\n", good, calls);
+  munmap(p, 2 * (size_t)pg);
+}
+
 /* ---- 4. mprotect churn, re-maps ---- */
 
 static void protchurn(void)
@@ -1006,6 +1110,7 @@ int main(int argc, char **argv)
   RUN("fault", faults);
   RUN("cross", crossing);
   RUN("smc", smc);
+  RUN("sigctx", sigctx);
   RUN("prot", protchurn);
   RUN("fork", forking);
   RUN("thr", threads);
