@@ -802,6 +802,154 @@ static void sigctx(void)
   munmap(p, 2 * (size_t)pg);
 }
 
+/* ---- other access kinds: signed, floating-point, atomic ---- */
+
+static __attribute__((noinline)) int64_t lds(int size, uintptr_t a)
+{
+  int64_t v;
+  switch (size) {
+  case 1: __asm__ volatile("lb %0, 0(%1)" : "=r"(v) : "r"(a) : "memory"); break;
+  case 2: __asm__ volatile("lh %0, 0(%1)" : "=r"(v) : "r"(a) : "memory"); break;
+  default: __asm__ volatile("lw %0, 0(%1)" : "=r"(v) : "r"(a) : "memory"); break;
+  }
+  return v;
+}
+
+/* fld/flw then fsd/fsw of the same bits to b */
+static __attribute__((noinline)) void fcopy(int size, uintptr_t a, uintptr_t b)
+{
+  if (size == 8)
+    __asm__ volatile("fld ft0, 0(%0)\n\tfsd ft0, 0(%1)" :: "r"(a), "r"(b)
+                     : "ft0", "memory");
+  else
+    __asm__ volatile("flw ft0, 0(%0)\n\tfsw ft0, 0(%1)" :: "r"(a), "r"(b)
+                     : "ft0", "memory");
+}
+
+enum { A_ADDW, A_ADDD, A_SWAPD, A_LRSCD, A_LRD };
+
+static __attribute__((noinline)) uint64_t amo(int op, uintptr_t a, uint64_t v)
+{
+  uint64_t r;
+  switch (op) {
+  case A_ADDW: __asm__ volatile("amoadd.w %0, %2, (%1)" : "=r"(r) : "r"(a), "r"(v) : "memory"); break;
+  case A_ADDD: __asm__ volatile("amoadd.d %0, %2, (%1)" : "=r"(r) : "r"(a), "r"(v) : "memory"); break;
+  case A_SWAPD: __asm__ volatile("amoswap.d %0, %2, (%1)" : "=r"(r) : "r"(a), "r"(v) : "memory"); break;
+  case A_LRD: __asm__ volatile("lr.d %0, (%1)" : "=r"(r) : "r"(a) : "memory"); break;
+  default: {
+    uint64_t t;
+    __asm__ volatile("1:\tlr.d %0, (%2)\n\tsc.d %1, %3, (%2)\n\tbnez %1, 1b"
+                     : "=&r"(r), "=&r"(t) : "r"(a), "r"(v) : "memory");
+  }
+  }
+  return r;
+}
+
+static int try_amo(int op, uintptr_t a, uint64_t v, uint64_t *r)
+{
+  if (sigsetjmp(jb, 1)) return 0;
+  *r = amo(op, a, v);
+  return 1;
+}
+
+static int try_fcopy(int size, uintptr_t a, uintptr_t b)
+{
+  if (sigsetjmp(jb, 1)) return 0;
+  fcopy(size, a, b);
+  return 1;
+}
+
+static void kinds(void)
+{
+  char *p = map(3 * (size_t)pg, PROT_READ | PROT_WRITE | PROT_EXEC);
+  uintptr_t e1 = (uintptr_t)p + (uintptr_t)pg, ro = e1 + (uintptr_t)pg;
+  static const char *an[] = { "amoadd.w", "amoadd.d", "amoswap.d", "lr/sc.d",
+                              "lr.d" };
+  int bad = 0;
+  uint64_t r;
+
+  /* signed loads, in a page and across the boundary */
+  for (int i = 0; i < 500; i++)
+    for (int z = 1; z <= 4; z *= 2)
+      for (int k = 0; k < z; k++) {
+        uintptr_t a = e1 - (uintptr_t)k - (z == 1 ? 1 : 0);
+        uint64_t v = 0x8080808080808080ull ^ ((uint64_t)i * 0x0102030405060708ull);
+        st(8, e1 - 4, v);
+        st(8, e1 + 4, v);
+        st(z, a, v);
+        int64_t want = z == 1 ? (int8_t)v : z == 2 ? (int16_t)v : (int32_t)v;
+        if (lds(z, a) != want) bad |= z;
+      }
+  printf("kinds signed bad %d\n", bad);
+
+  /* floating point: in a page, across the boundary, faulting */
+  bad = 0;
+  for (int i = 0; i < 300; i++)
+    for (int z = 4; z <= 8; z += 4) {
+      uintptr_t src = e1 - (uintptr_t)(i % 8), dst = e1 - 2 - (uintptr_t)(i % 5);
+      st(8, e1 - 8, 0x3ff0123456789abcull + (uint64_t)i);
+      st(8, e1, 0x4000fedcba987654ull + (uint64_t)i);
+      uint64_t want = ld(z, src);
+      fcopy(z, src, dst);
+      if (ld(z, dst) != want) bad |= z;
+    }
+  printf("kinds fp bad %d\n", bad);
+  memset((void *)ro, 0x2d, (size_t)pg);
+  mprotect((void *)ro, (size_t)pg, PROT_READ);
+  for (int z = 4; z <= 8; z += 4) {
+    uint64_t before = ld(8, ro - 8);
+    printf("kinds fp z%d", z);
+    if (!try_fcopy(z, 16, e1 - 64)) printf(" ld-null %s", fault_str(16));
+    if (!try_fcopy(z, e1 - 64, ro + 8)) printf(" st-ro %s", fault_str(ro + 8));
+    if (!try_fcopy(z, e1 - 64, ro - 2)) printf(" st-cross-ro %s", fault_str(ro - 2));
+    if (try_fcopy(z, ro - 2, e1 - 64)) printf(" ld-cross-ro ok");
+    printf(" intact %d\n", ld(8, ro) == 0x2d2d2d2d2d2d2d2dull &&
+           ld(8, ro - 8) == before);
+  }
+
+  /* atomics: results, and faults on read-only, unmapped, misaligned */
+  for (int op = A_ADDW; op <= A_LRD; op++) {
+    uint64_t v;
+    st(8, e1 - 16, 40);
+    v = amo(op, e1 - 16, 2);
+    printf("kinds %s ok old %llu now %llu", an[op], (unsigned long long)v,
+           (unsigned long long)ld(8, e1 - 16));
+    if (!try_amo(op, ro + 16, 1, &r)) printf(" ro %s", fault_str(ro + 16));
+    else printf(" ro ok %llu", (unsigned long long)r);
+    if (!try_amo(op, 64, 1, &r)) printf(" unmapped %s", fault_str(64));
+    if (!try_amo(op, e1 - 12, 1, &r)) printf(" misaligned %s", fault_str(e1 - 12));
+    else printf(" misaligned ok");
+    printf(" ro-intact %d\n", ld(8, ro + 16) == 0x2d2d2d2d2d2d2d2dull);
+  }
+
+  /* atomics patching hot code: amoadd.w on the addi adds 1 to its
+  ** immediate; sc.d writes addi+ret */
+  {
+    uintptr_t f = (uintptr_t)p + 256;
+    long sum = 0, want = 0;
+    put32(f, ADDI_A0_ZERO(0));
+    put32(f + 4, RET);
+    flush((void *)f, 8);
+    for (int i = 0; i < 1000; i++) {
+      sum += call(f, 0);
+      want += i;
+      amo(A_ADDW, f, 1u << 20);
+      flush((void *)f, 8);
+    }
+    printf("kinds amo-code %ld %d\n", sum, sum == want);
+    sum = want = 0;
+    for (int i = 0; i < 1000; i++) {
+      amo(A_LRSCD, f, (uint64_t)ADDI_A0_ZERO(i & 0x7ff) |
+          ((uint64_t)RET << 32));
+      flush((void *)f, 8);
+      sum += call(f, 0);
+      want += i & 0x7ff;
+    }
+    printf("kinds sc-code %ld %d\n", sum, sum == want);
+  }
+  munmap(p, 3 * (size_t)pg);
+}
+
 /* ---- 4. mprotect churn, re-maps ---- */
 
 static void protchurn(void)
@@ -1111,6 +1259,7 @@ int main(int argc, char **argv)
   RUN("cross", crossing);
   RUN("smc", smc);
   RUN("sigctx", sigctx);
+  RUN("kinds", kinds);
   RUN("prot", protchurn);
   RUN("fork", forking);
   RUN("thr", threads);
