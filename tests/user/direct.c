@@ -795,7 +795,10 @@ static void sigctx(void)
     if (sigsetjmp(jb, 1)) { h_calls = 99; }
     else st(8, (uintptr_t)p + (uintptr_t)pg - 3, V + (uint64_t)i);
     calls += h_calls;
-    good += ld(8, (uintptr_t)p + (uintptr_t)pg - 3) == V + (uint64_t)i;
+    h_mode = H_JUMP;
+    good += try_ld(8, (uintptr_t)p + (uintptr_t)pg - 3, &v) &&
+            v == V + (uint64_t)i;
+    h_mode = H_FIX;
   }
   h_mode = H_JUMP;
   printf("sigctx fix-and-return %d calls %d\n", good, calls);
