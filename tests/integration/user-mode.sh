@@ -54,7 +54,9 @@ fi
 cmp_run() {
   eng=$1; prog=$2; shift 2
   rm -rf "$TMP/scratch"; mkdir "$TMP/scratch"
-  (cd "$TMP" && VMRUN_TEST_ENV=from-host "$VMRUN" --engine "$eng" --user --sysroot "$SYSROOT" \
+  # (a timeout: an engine bug may make a guest loop, e.g. on stale code)
+  (cd "$TMP" && VMRUN_TEST_ENV=from-host timeout --foreground 120 \
+    "$VMRUN" --engine "$eng" --user --sysroot "$SYSROOT" \
     "./$prog" "$@" >"$TMP/vm.out" 2>"$TMP/vm.err"; echo "status $?" >>"$TMP/vm.out")
   rm -rf "$TMP/scratch"; mkdir "$TMP/scratch"
   (cd "$TMP" && VMRUN_TEST_ENV=from-host "$QEMU" -L "$SYSROOT" "./$prog" "$@" >"$TMP/ref.out" \
