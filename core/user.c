@@ -706,7 +706,10 @@ enum {
   NR_msync = 227, NR_madvise = 233, NR_wait4 = 260, NR_prlimit64 = 261,
   NR_renameat2 = 276, NR_getrandom = 278, NR_memfd_create = 279,
   NR_statx = 291, NR_rseq = 293, NR_clone3 = 435, NR_close_range = 436,
-  NR_faccessat2 = 439
+  NR_faccessat2 = 439,
+  /* the asm-generic arch-specific slot 244 + 15: RISC-V's (AArch64, the
+  ** other ISA on the generic table, leaves it unused) */
+  NR_riscv_flush_icache = 259
 };
 
 #define RET(x) do { long r_ = (long)(x); return r_ < 0 ? -errno : r_; } while (0)
@@ -1226,12 +1229,30 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   }
   case NR_madvise:
     if (a[2] == MADV_DONTNEED && vma_check(u, a[0], a[1], 0)) {
-      /* private anonymous memory reads back as zeros */
-      memset(u->ram + a[0], 0, a[1]);
+      /* The host mapping is of the guest's kind (private or shared,
+      ** anonymous or the file): the host's MADV_DONTNEED gives Linux's
+      ** result, private anonymous pages reading back as zeros, private
+      ** file pages as the file, shared pages unchanged.  (Zeroing them
+      ** all wrote zeros into MAP_SHARED files.) */
+      if (madvise(u->ram + a[0], a[1], MADV_DONTNEED) < 0) return -errno;
       code_changed(u, a[0], a[0] + a[1]);
     }
     return 0;
   case NR_msync: return 0;
+  case NR_riscv_flush_icache:
+    /* What glibc's __riscv_flush_icache (__builtin___clear_cache) calls
+    ** without a vDSO.  A store drops the translations of the page it hits,
+    ** but code reached through another mapping of the same file (two
+    ** MAP_SHARED views) was written at another address: drop the
+    ** translations of [start, end), within the mapped ranges.  (Linux
+    ** flushes the whole icache, whatever the range.) */
+    if (a[2] & ~1ull) return -EINVAL;      /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
+    for (size_t i = 0; i < u->n_vmas && a[1] > a[0]; i++) {
+      uint64_t s = u->vmas[i].start > a[0] ? u->vmas[i].start : a[0];
+      uint64_t e = u->vmas[i].end < a[1] ? u->vmas[i].end : a[1];
+      code_changed(u, s, e);               /* (nothing when e <= s) */
+    }
+    return 0;
   /* ---- process ---- */
   case NR_exit:
     if (u->live_threads > 1) {       /* this thread only */

@@ -1030,6 +1030,76 @@ static void protchurn(void)
   munmap(p, 2 * (size_t)pg);
 }
 
+/* ---- two views of one file; MADV_DONTNEED by mapping kind ---- */
+
+static void aliases(void)
+{
+  char name[] = "direct-alias.XXXXXX";
+  int fd = mkstemp(name);
+  char *x, *y, *pv, *an, *sa;
+  long sum = 0, want = 0;
+  int data = 0;
+  char f[2];
+
+  unlink(name);
+  ftruncate(fd, pg);
+  x = mmap(NULL, (size_t)pg, PROT_READ | PROT_EXEC, MAP_SHARED, fd, 0);
+  y = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  /* data: a store through one view is the next load through the other */
+  for (int i = 0; i < 1000; i++) {
+    st(4, (uintptr_t)y + 512, (uint64_t)i);
+    data += ld(4, (uintptr_t)x + 512) == (uint64_t)i;
+  }
+  printf("alias data %d\n", data);
+  /* code run through x, written through y, then the icache flush a
+  ** program makes (__builtin___clear_cache: riscv_flush_icache without a
+  ** vDSO): the new code runs.  qemu-riscv64 7.2 keeps running the old
+  ** code (it only sees stores to the page it translated). */
+  put32((uintptr_t)y, ADDI_A0_ZERO(1));
+  put32((uintptr_t)y + 4, RET);
+  flush(x, 8);
+  for (int i = 0; i < 1000; i++) {
+    st(4, (uintptr_t)y, ADDI_A0_ZERO(i));
+    flush(x, 8);
+    sum += call((uintptr_t)x, 0);
+    want += i;
+  }
+  printf("linux alias code %s\n", sum == want ? "ok" : "BAD");
+  munmap(x, (size_t)pg);
+  munmap(y, (size_t)pg);
+
+  /* MADV_DONTNEED: private anonymous pages read back as zeros, private
+  ** file pages as the file, shared pages (and the file) keep their data */
+  memset(f, 'f', 2);
+  pwrite(fd, f, 2, 0);
+  pv = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+  y = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  an = map((size_t)pg, PROT_READ | PROT_WRITE);
+  sa = mmap(NULL, (size_t)pg, PROT_READ | PROT_WRITE,
+            MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+  for (int i = 0; i < 100; i++) {           /* hot loads and stores */
+    st(1, (uintptr_t)pv, 'p');
+    st(1, (uintptr_t)y + 1, 's');
+    st(1, (uintptr_t)an, 'a');
+    st(1, (uintptr_t)sa, 'x');
+  }
+  printf("alias madvise %d %d %d %d",
+         madvise(pv, (size_t)pg, MADV_DONTNEED),
+         madvise(y, (size_t)pg, MADV_DONTNEED),
+         madvise(an, (size_t)pg, MADV_DONTNEED),
+         madvise(sa, (size_t)pg, MADV_DONTNEED));
+  pread(fd, f, 2, 0);
+  printf(" private-file %c%c shared-file %c%c anon %d shared-anon %c"
+         " file %c%c\n", (char)ld(1, (uintptr_t)pv), (char)ld(1, (uintptr_t)pv + 1),
+         (char)ld(1, (uintptr_t)y), (char)ld(1, (uintptr_t)y + 1),
+         (int)ld(1, (uintptr_t)an), (char)ld(1, (uintptr_t)sa), f[0], f[1]);
+  munmap(pv, (size_t)pg);
+  munmap(y, (size_t)pg);
+  munmap(an, (size_t)pg);
+  munmap(sa, (size_t)pg);
+  close(fd);
+}
+
 /* ---- 5. fork ---- */
 
 static long gvar = 11;
@@ -1264,6 +1334,7 @@ int main(int argc, char **argv)
   RUN("sigctx", sigctx);
   RUN("kinds", kinds);
   RUN("prot", protchurn);
+  RUN("alias", aliases);
   RUN("fork", forking);
   RUN("thr", threads);
   RUN("sys", syscode);
