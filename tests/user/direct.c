@@ -713,6 +713,57 @@ static void smc(void)
     close(fd);
     unlink(name);
   }
+  /* execute permission taken away: by the code itself (mprotect from
+  ** the page it runs on: the very next fetch faults), by the caller
+  ** between two calls of hot code, and a block running off the end of
+  ** an executable page into one that is not */
+  {
+    uintptr_t f = (uintptr_t)map(2 * (size_t)pg,
+                                 PROT_READ | PROT_WRITE | PROT_EXEC);
+    volatile int n = 0;
+    put32(f, 0x0e200893u);                    /* li a7, 226 (mprotect) */
+    put32(f + 4, 0x00000073u);                /* ecall */
+    put32(f + 8, ADDI_A0_ZERO(5));
+    put32(f + 12, RET);
+    flush((void *)f, 16);
+    if (!sigsetjmp(jb, 1)) {
+      long r = ((long (*)(uintptr_t, long, long))f)(f, pg,
+                                                   PROT_READ | PROT_WRITE);
+      printf("smc self-nx ran %ld\n", r);
+    } else {
+      printf("smc self-nx %s\n", fault_str(f + 8));
+    }
+    mprotect((void *)f, (size_t)pg, PROT_READ | PROT_WRITE | PROT_EXEC);
+    put32(f + 64, ADDI_A0_ZERO(6));
+    put32(f + 68, RET);
+    flush((void *)f, 128);
+    for (int i = 0; i < 100; i++) n += (int)call(f + 64, 0);
+    mprotect((void *)f, (size_t)pg, PROT_READ);
+    if (!sigsetjmp(jb, 1)) printf("smc nx ran %ld\n", call(f + 64, 0));
+    else printf("smc nx %d %s\n", n, fault_str(f + 64));
+    /* addi at the end of page 3 (X), ret at the start of page 4 (RW) */
+    mprotect((void *)f, (size_t)pg, PROT_READ | PROT_WRITE | PROT_EXEC);
+    mmap((void *)(f + (uintptr_t)pg), (size_t)pg, PROT_READ | PROT_WRITE,
+         MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+    put32(f + (uintptr_t)pg - 4, ADDI_A0_ZERO(7));
+    put32(f + (uintptr_t)pg, RET);
+    flush((void *)(f + (uintptr_t)pg - 4), 8);
+    if (!sigsetjmp(jb, 1))
+      printf("smc run-into-nx ran %ld\n", call(f + (uintptr_t)pg - 4, 0));
+    else
+      printf("smc run-into-nx %s\n", fault_str(f + (uintptr_t)pg));
+    /* the same after it ran (hot) with both pages executable */
+    mprotect((void *)(f + (uintptr_t)pg), (size_t)pg,
+             PROT_READ | PROT_WRITE | PROT_EXEC);
+    n = 0;
+    for (int i = 0; i < 100; i++) n += (int)call(f + (uintptr_t)pg - 4, 0);
+    mprotect((void *)(f + (uintptr_t)pg), (size_t)pg, PROT_READ);
+    if (!sigsetjmp(jb, 1))
+      printf("smc hot-into-nx ran %ld\n", call(f + (uintptr_t)pg - 4, 0));
+    else
+      printf("smc hot-into-nx %d %s\n", n, fault_str(f + (uintptr_t)pg));
+    munmap((void *)f, 2 * (size_t)pg);
+  }
   /* the code is gone once unmapped: a fetch there faults */
   munmap(p + 3 * pg, (size_t)pg);
   fetch_line("unmapped-code", (uintptr_t)p + 3 * (uintptr_t)pg + 64);
