@@ -114,6 +114,12 @@ typedef struct uthread {
   uint64_t clear_child_tid;      /* set_tid_address / CLONE_CHILD_CLEARTID */
   int exited;
   struct uthread *next_free;     /* finished: its vCPU is reused */
+  /* per thread, as on Linux: a new thread inherits its creator's mask and
+  ** starts without an alternate stack */
+  uint64_t sigmask;
+  uint64_t ss_sp, ss_size;       /* sigaltstack; ss_size 0 = disabled */
+  int in_sigsuspend;
+  uint64_t suspend_saved_mask;   /* restored by the handler's sigreturn */
 } uthread;
 
 static __thread uthread *tl_thr; /* the guest thread this host thread runs */
@@ -134,6 +140,7 @@ typedef struct user_proc {
   uint64_t stack_top;
   int exec_stack;
   int exited, exit_status;
+  int fatal_sig;                 /* the guest died of this signal, or 0 */
   /* threads: a fair ticket lock held while guest code or a syscall runs
   ** (engines are single-threaded), released around blocking calls */
   uint32_t tk_next, tk_serving;
@@ -145,13 +152,9 @@ typedef struct user_proc {
   ** run while m->cpus is being reallocated) */
   vmrun_cpu *kick[256];
   uint32_t n_kick;
-  uint64_t sigmask;
   ksigaction sig[65];
   uint64_t pending;              /* bit n-1: signal n pending (atomic) */
   int pend_code[65];             /* si_code of a self-sent pending signal */
-  uint64_t ss_sp, ss_size;       /* sigaltstack; ss_size 0 = disabled */
-  int in_sigsuspend;
-  uint64_t suspend_saved_mask;   /* restored by the handler's sigreturn */
   uint64_t tramp;                /* VA of the sigreturn code */
   char *exe_path;                /* absolute host path of the program */
   const char *sysroot;           /* --sysroot, the default one, or NULL */
@@ -724,7 +727,10 @@ enum {
   NR_msync = 227, NR_madvise = 233, NR_wait4 = 260, NR_prlimit64 = 261,
   NR_renameat2 = 276, NR_getrandom = 278, NR_memfd_create = 279,
   NR_statx = 291, NR_rseq = 293, NR_clone3 = 435, NR_close_range = 436,
-  NR_faccessat2 = 439
+  NR_faccessat2 = 439,
+  /* the asm-generic arch-specific slot 244 + 15: RISC-V's (AArch64, the
+  ** other ISA on the generic table, leaves it unused) */
+  NR_riscv_flush_icache = 259
 };
 
 #define RET(x) do { long r_ = (long)(x); return r_ < 0 ? -errno : r_; } while (0)
@@ -769,6 +775,29 @@ static void fatal_signal(user_proc *u, int sig)
 {
   u->exited = 1;
   u->exit_status = 128 + sig;
+  u->fatal_sig = sig;
+}
+
+/* The guest died of a signal and vmrun is about to exit with `status`:
+** unless something changed the status (a script's on_exit), vmrun dies
+** of the same signal, so that a parent's wait() sees WIFSIGNALED as on
+** Linux (the shell's $? is 128+N either way).  No core file of vmrun. */
+static void die_like_guest(user_proc *u, int status)
+{
+  int sig = u->fatal_sig;
+  struct rlimit rl = { 0, 0 };
+  struct sigaction sa;
+  sigset_t ss;
+  if (!sig || status != 128 + sig) return;
+  fflush(NULL);
+  setrlimit(RLIMIT_CORE, &rl);
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = SIG_DFL;
+  sigaction(sig, &sa, NULL);
+  sigemptyset(&ss);
+  sigaddset(&ss, sig);
+  pthread_sigmask(SIG_UNBLOCK, &ss, NULL);
+  raise(sig);
 }
 
 /* Host signals the guest catches: record and make the vCPU leave its
@@ -843,12 +872,12 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
   const vmrun_user_abi *a = u->abi;
   ksigaction *act = &u->sig[sig];
   uint64_t sp = a->get_sp(u->m->fe_inst, UCPU), fva, oldmask;
-  uint32_t ss_flags = u->ss_size ? 0 : 2 /* SS_DISABLE */;
+  uint32_t ss_flags = tl_thr->ss_size ? 0 : 2 /* SS_DISABLE */;
   void *frame;
-  int on_alt = u->ss_size && sp - u->ss_sp <= u->ss_size;
+  int on_alt = tl_thr->ss_size && sp - tl_thr->ss_sp <= tl_thr->ss_size;
 
-  if ((act->flags & G_SA_ONSTACK) && u->ss_size && !on_alt)
-    sp = u->ss_sp + u->ss_size;
+  if ((act->flags & G_SA_ONSTACK) && tl_thr->ss_size && !on_alt)
+    sp = tl_thr->ss_sp + tl_thr->ss_size;
   fva = (sp - a->sigframe_size) & ~(uint64_t)15;
   frame = GW(fva, a->sigframe_size);
   if (!frame) {                       /* no room: like Linux, SIGSEGV */
@@ -857,15 +886,15 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
     fatal_signal(u, SIGSEGV);
     return;
   }
-  oldmask = u->in_sigsuspend ? u->suspend_saved_mask : u->sigmask;
-  u->in_sigsuspend = 0;
+  oldmask = tl_thr->in_sigsuspend ? tl_thr->suspend_saved_mask : tl_thr->sigmask;
+  tl_thr->in_sigsuspend = 0;
   if (on_alt) ss_flags = 1;           /* SS_ONSTACK */
   a->sigframe_build(u->m->fe_inst, UCPU, frame, fva, sig, siginfo, oldmask,
-                    u->ss_sp, u->ss_size, ss_flags, act->handler, u->tramp);
+                    tl_thr->ss_sp, tl_thr->ss_size, ss_flags, act->handler, u->tramp);
   wrote(u, fva, a->sigframe_size);
-  u->sigmask |= act->mask;
-  if (!(act->flags & G_SA_NODEFER)) u->sigmask |= SIGBIT(sig);
-  u->sigmask &= ~UNBLOCKABLE;
+  tl_thr->sigmask |= act->mask;
+  if (!(act->flags & G_SA_NODEFER)) tl_thr->sigmask |= SIGBIT(sig);
+  tl_thr->sigmask &= ~UNBLOCKABLE;
   if (act->flags & G_SA_RESETHAND) {
     act->handler = 0;
     host_disposition(u, sig);
@@ -875,7 +904,7 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
 /* Act on one pending, unblocked signal.  Returns 1 if one was taken. */
 static int deliver_pending(user_proc *u)
 {
-  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~u->sigmask;
+  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~tl_thr->sigmask;
   uint8_t si[128];
   int sig;
   if (!p) return 0;
@@ -900,7 +929,7 @@ static void fault_signal(user_proc *u, int sig, int code, uint64_t addr)
 {
   uint8_t si[128];
   uint64_t h = u->sig[sig].handler;
-  if (h <= 1 || (u->sigmask & SIGBIT(sig))) {
+  if (h <= 1 || (tl_thr->sigmask & SIGBIT(sig))) {
     fatal_signal(u, sig);
     return;
   }
@@ -1221,15 +1250,30 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
   }
   case NR_madvise:
     if (a[2] == MADV_DONTNEED && vma_check(u, a[0], a[1], 0)) {
-      /* private anonymous memory reads back as zeros, private file
-      ** pages as the file's (the host's pages are the guest's) */
-      if (a[0] & (PAGE - 1)) return -EINVAL;
-      if (madvise(u->ram + a[0], PG_UP(a[1]), MADV_DONTNEED) < 0)
-        return -errno;
+      /* The host mapping is of the guest's kind (private or shared,
+      ** anonymous or the file): the host's MADV_DONTNEED gives Linux's
+      ** result, private anonymous pages reading back as zeros, private
+      ** file pages as the file, shared pages unchanged.  (Zeroing them
+      ** all wrote zeros into MAP_SHARED files.) */
+      if (madvise(u->ram + a[0], a[1], MADV_DONTNEED) < 0) return -errno;
       code_changed(u, a[0], a[0] + a[1]);
     }
     return 0;
   case NR_msync: return 0;
+  case NR_riscv_flush_icache:
+    /* What glibc's __riscv_flush_icache (__builtin___clear_cache) calls
+    ** without a vDSO.  A store drops the translations of the page it hits,
+    ** but code reached through another mapping of the same file (two
+    ** MAP_SHARED views) was written at another address: drop the
+    ** translations of [start, end), within the mapped ranges.  (Linux
+    ** flushes the whole icache, whatever the range.) */
+    if (a[2] & ~1ull) return -EINVAL;      /* SYS_RISCV_FLUSH_ICACHE_LOCAL */
+    for (size_t i = 0; i < u->n_vmas && a[1] > a[0]; i++) {
+      uint64_t s = u->vmas[i].start > a[0] ? u->vmas[i].start : a[0];
+      uint64_t e = u->vmas[i].end < a[1] ? u->vmas[i].end : a[1];
+      code_changed(u, s, e);               /* (nothing when e <= s) */
+    }
+    return 0;
   /* ---- process ---- */
   case NR_exit:
     if (u->live_threads > 1) {       /* this thread only */
@@ -1375,16 +1419,16 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     return 0;
   }
   case NR_rt_sigprocmask: {
-    uint64_t old = u->sigmask, set;
+    uint64_t old = tl_thr->sigmask, set;
     if (a[3] != 8) return -EINVAL;
     if (a[1]) {
       CHK(p = GR(a[1], 8));
       memcpy(&set, p, 8);
-      if (a[0] == 0) u->sigmask |= set;
-      else if (a[0] == 1) u->sigmask &= ~set;
-      else if (a[0] == 2) u->sigmask = set;
+      if (a[0] == 0) tl_thr->sigmask |= set;
+      else if (a[0] == 1) tl_thr->sigmask &= ~set;
+      else if (a[0] == 2) tl_thr->sigmask = set;
       else return -EINVAL;
-      u->sigmask &= ~UNBLOCKABLE;
+      tl_thr->sigmask &= ~UNBLOCKABLE;
     }
     if (a[2]) { CHK(p = GW(a[2], 8)); memcpy(p, &old, 8); }
     return 0;
@@ -1394,18 +1438,18 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     const void *f = GR(sp, u->abi->sigframe_size);
     if (!f) { fatal_signal(u, SIGSEGV); return NO_RETURN; }
     u->abi->sigframe_restore(u->m->fe_inst, UCPU, f, &mask);
-    u->sigmask = mask & ~UNBLOCKABLE;
+    tl_thr->sigmask = mask & ~UNBLOCKABLE;
     return NO_RETURN;
   }
   case NR_sigaltstack: {
     uint64_t sp = u->abi->get_sp(u->m->fe_inst, UCPU);
-    int on = u->ss_size && sp - u->ss_sp <= u->ss_size;
+    int on = tl_thr->ss_size && sp - tl_thr->ss_sp <= tl_thr->ss_size;
     uint8_t old[24];
-    uint32_t fl = u->ss_size ? (on ? 1u : 0u) : 2u;
+    uint32_t fl = tl_thr->ss_size ? (on ? 1u : 0u) : 2u;
     memset(old, 0, sizeof old);
-    memcpy(old, &u->ss_sp, 8);
+    memcpy(old, &tl_thr->ss_sp, 8);
     memcpy(old + 8, &fl, 4);
-    memcpy(old + 16, &u->ss_size, 8);
+    memcpy(old + 16, &tl_thr->ss_size, 8);
     if (a[0]) {
       const uint8_t *n;
       uint64_t nsp, nsz;
@@ -1413,10 +1457,10 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       CHK(n = GR(a[0], 24));
       if (on) return -EPERM;
       memcpy(&nsp, n, 8); memcpy(&nfl, n + 8, 4); memcpy(&nsz, n + 16, 8);
-      if (nfl & 2) { u->ss_sp = 0; u->ss_size = 0; }
+      if (nfl & 2) { tl_thr->ss_sp = 0; tl_thr->ss_size = 0; }
       else if (nfl & ~0x80000000u) return -EINVAL;
       else if (nsz < 2048) return -ENOMEM;
-      else { u->ss_sp = nsp; u->ss_size = nsz; }
+      else { tl_thr->ss_sp = nsp; tl_thr->ss_size = nsz; }
     }
     if (a[1]) { CHK(p = GW(a[1], 24)); memcpy(p, old, 24); }
     return 0;
@@ -1433,10 +1477,10 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     if (a[1] != 8) return -EINVAL;
     CHK(p = GR(a[0], 8));
     memcpy(&m, p, 8);
-    u->suspend_saved_mask = u->sigmask;
-    u->sigmask = m & ~UNBLOCKABLE;
-    u->in_sigsuspend = 1;
-    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~u->sigmask)) {
+    tl_thr->suspend_saved_mask = tl_thr->sigmask;
+    tl_thr->sigmask = m & ~UNBLOCKABLE;
+    tl_thr->in_sigsuspend = 1;
+    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~tl_thr->sigmask)) {
       struct timespec t = { 0, 2 * 1000 * 1000 };
       BLOCKING(u, nanosleep(&t, NULL));
     }
@@ -1752,6 +1796,7 @@ static long new_thread(user_proc *u, uint64_t flags, uint64_t stack,
   }
   u->abi->clone_child(m->fe_inst, nc, stack, tls,
                       (flags & 0x80000 /* CLONE_SETTLS */) != 0);
+  t->sigmask = tl_thr->sigmask;      /* no alternate stack (zeroed) */
   if (flags & 0x00200000 /* CLONE_CHILD_CLEARTID */) t->clear_child_tid = ctid;
   ts.u = u;
   ts.t = t;
@@ -1927,7 +1972,7 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
         nr != NR_pselect6 && nr != NR_nanosleep && nr != NR_clock_nanosleep &&
         nr != NR_epoll_pwait) {
       uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
-                   ~u->sigmask;
+                   ~tl_thr->sigmask;
       if (p && u->sig[__builtin_ctzll(p) + 1].handler > 1 &&
           (u->sig[__builtin_ctzll(p) + 1].flags & G_SA_RESTART))
         return;       /* SA_RESTART: pc stays on the syscall instruction */
@@ -1944,14 +1989,31 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
                  (unsigned long long)a[1], (unsigned long long)a[2], r);
     if (!u->exited) u->abi->syscall_return(u->m->fe_inst, UCPU, (uint64_t)r);
     return;
-  case VMRUN_USER_TRAP_FAULT:
+  case VMRUN_USER_TRAP_FAULT: {
+    /* t->addr is where the access starts.  If its page allows the access,
+    ** the fault came from the next page (a misaligned access or a fetch
+    ** crossing the boundary): like Linux, which reports stval, "the
+    ** portion of the access that caused the fault" (Privileged ISA
+    ** §4.1.9), si_addr is that page's first byte and si_code is about
+    ** that page: SEGV_MAPERR when nothing is mapped there, else
+    ** SEGV_ACCERR. */
+    uint64_t addr = t->addr;
+    unsigned need = t->access == VMRUN_ACCESS_STORE ? VMRUN_USER_PROT_WRITE
+                  : t->access == VMRUN_ACCESS_FETCH ? VMRUN_USER_PROT_EXEC
+                  : VMRUN_USER_PROT_READ | VMRUN_USER_PROT_WRITE;
+    const vma *v = vma_find(u, addr);
+    if (v && (v->prot & need)) {
+      addr = PG_DOWN(addr) + PAGE;     /* (at most va_limit: no VMA there) */
+      v = vma_find(u, addr);
+    }
     vmrun__log(u->m, VMRUN_LOG_INFO, "SIGSEGV: %s fault at 0x%llx, pc "
                "0x%llx", t->access == VMRUN_ACCESS_STORE ? "store" :
                t->access == VMRUN_ACCESS_FETCH ? "fetch" : "load",
-               (unsigned long long)t->addr, (unsigned long long)t->pc);
-    /* SEGV_MAPERR when nothing is mapped there, else SEGV_ACCERR */
-    fault_signal(u, SIGSEGV, vma_find(u, t->addr) ? 2 : 1, t->addr);
+               (unsigned long long)addr, (unsigned long long)t->pc);
+    fault_signal(u, SIGSEGV, v ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */,
+                 addr);
     return;
+  }
   case VMRUN_USER_TRAP_ILLEGAL:
     vmrun__log(u->m, VMRUN_LOG_INFO, "SIGILL at pc 0x%llx",
                (unsigned long long)t->pc);
@@ -2015,6 +2077,7 @@ static int run(user_proc *u)
                                         other threads about: end them all */
     int st = vmrun__lua_finish(m, u->exit_status);   /* on_exit hooks */
     fflush(NULL);
+    die_like_guest(u, st);
     _exit(st);
   }
   if (tl_thr->exited && tl_thr == &u->main_thr) {
@@ -2235,6 +2298,7 @@ int vmrun__user_main(const vmrun_user_opts *o)
     status = m->stop ? m->exit_code : run(u);   /* stop() at load time */
     status = vmrun__lua_finish(m, status);
     if (o->stats) vmrun__machine_stats(m, vmrun__host_ns() - t0, stderr);
+    die_like_guest(u, status);
   }
   big_unlock(u);
   g_user = NULL;

@@ -1,9 +1,13 @@
 #!/bin/sh
 # Linux user mode (vmrun --user): the C programs of tests/user, built static,
 # static-pie and dynamic with riscv64-linux-gnu-gcc, run under vmrun (interp
-# and tjit) and under qemu-riscv64 as the reference: stdout and exit status
-# must match.  Then the bad-input cases: one line naming the problem and
-# exit status 127.
+# and tjit; direct.c, the guest-memory edge cases, under tiered too) and
+# under qemu-riscv64 as the reference: stdout and exit status must match.
+# Lines starting "linux " are the exception: checks a program makes itself
+# against Linux's documented answer where qemu-riscv64 7.2 departs from it
+# (direct.c says which); they are left out of the comparison and must all
+# end in " ok" under vmrun.  Then the bad-input cases: one line naming the
+# problem and exit status 127.
 . "$top_srcdir/tests/integration/lib.sh"
 
 CCX=${RISCV_LINUX_CC:-no}
@@ -17,7 +21,7 @@ fi
 
 SRC="$top_srcdir/tests/user"
 built=""
-for p in exitcode files memory process signals threads poll badptr; do
+for p in exitcode files memory process signals threads poll badptr direct; do
   if "$CCX" -O2 -w -pthread -static -o "$TMP/$p-static" "$SRC/$p.c" 2>"$TMP/cc.err"; then
     built="$built $p-static"
   else
@@ -39,7 +43,7 @@ else
   fail "build nolibc-pie"; diag <"$TMP/cc.err"
 fi
 if [ -e "$SYSROOT/lib/ld-linux-riscv64-lp64d.so.1" ]; then
-  for p in exitcode files memory process signals threads poll badptr; do
+  for p in exitcode files memory process signals threads poll badptr direct; do
     "$CCX" -O2 -w -pthread -o "$TMP/$p-dyn" "$SRC/$p.c" && built="$built $p-dyn"
   done
 else
@@ -50,22 +54,31 @@ fi
 cmp_run() {
   eng=$1; prog=$2; shift 2
   rm -rf "$TMP/scratch"; mkdir "$TMP/scratch"
-  (cd "$TMP" && VMRUN_TEST_ENV=from-host "$VMRUN" --engine "$eng" --user --sysroot "$SYSROOT" \
+  # (a timeout: an engine bug may make a guest loop, e.g. on stale code)
+  (cd "$TMP" && VMRUN_TEST_ENV=from-host timeout --foreground 120 \
+    "$VMRUN" --engine "$eng" --user --sysroot "$SYSROOT" \
     "./$prog" "$@" >"$TMP/vm.out" 2>"$TMP/vm.err"; echo "status $?" >>"$TMP/vm.out")
   rm -rf "$TMP/scratch"; mkdir "$TMP/scratch"
   (cd "$TMP" && VMRUN_TEST_ENV=from-host "$QEMU" -L "$SYSROOT" "./$prog" "$@" >"$TMP/ref.out" \
     2>/dev/null; echo "status $?" >>"$TMP/ref.out")
-  if cmp -s "$TMP/vm.out" "$TMP/ref.out"; then
-    ok "$eng: $prog $* ($(tail -n 1 "$TMP/vm.out"))"
+  nl=$(grep -c '^linux ' "$TMP/vm.out")
+  if user_cmp "$TMP/vm.out" "$TMP/ref.out"; then
+    note=""; [ "$nl" -gt 0 ] && note=", $nl linux checks"
+    ok "$eng: $prog $* ($(tail -n 1 "$TMP/vm.out")$note)"
   else
-    fail "$eng: $prog $*: differs from qemu-riscv64"
-    diff "$TMP/ref.out" "$TMP/vm.out" | head -20 | diag
+    fail "$eng: $prog $*: differs from qemu-riscv64 or from Linux"
+    diff "$TMP/ref.out.cmp" "$TMP/vm.out.cmp" | head -20 | diag
+    printf '%s\n' "$ucmp_bad" | head -10 | diag
     head -5 "$TMP/vm.err" | diag
   fi
 }
 
-for eng in interp tjit; do
+for eng in interp tjit tiered; do
   for prog in $built; do
+    case $eng/$prog in
+      tiered/direct-*) ;;
+      tiered/*) continue ;;          # (time: the others run hot code little)
+    esac
     case $prog in
       exitcode-*)
         for args in "return 4" "exit 9" "_exit 3" "abort" "segv" "ill" \
