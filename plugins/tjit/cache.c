@@ -166,8 +166,10 @@ void tjit_free_pending(tjit *e)
 static void jc_remove(tjit *e, tjit_block *b)
 {
   uint32_t slot = (uint32_t)TJIT_JC_IDX(b->pc);
-  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) {
     if (vd->jc[slot] == b) vd->jc[slot] = NULL;
+    if (vd->jv[slot].b == b) vd->jv[slot].b = NULL;
+  }
 }
 
 void tjit_drop_block(tjit *e, tjit_block *b)
@@ -214,8 +216,7 @@ void tjit_flush_all(tjit *e)
   }
   e->hcount = 0;
   pagemap_clear(&e->pages);
-  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
-    memset(vd->jc, 0, sizeof vd->jc);
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) tjit_jc_reset(vd);
   e->cc_pos = e->cc_start;
   e->st_flushes++;
 }

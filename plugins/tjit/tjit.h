@@ -30,6 +30,15 @@
   (((TJIT_JC_TMP(pc) >> (VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS)) &       \
     (TJIT_JC_SIZE - TJIT_JC_GROUP)) |                                   \
    (TJIT_JC_TMP(pc) & (TJIT_JC_GROUP - 1)))
+/* Victim jump cache, one entry per jump-cache slot: the block a fill
+** evicted from the slot (the dispatcher's second probe, engine.c).  The
+** probe in generated code reads only the jump cache.  Entries are valid
+** while their gen equals the vCPU's jv_gen, which a flush of the whole
+** jump cache advances instead of clearing the table. */
+typedef struct tjit_jv {
+  struct tjit_block *b;
+  uint64_t gen;
+} tjit_jv;
 /* Bloom filter of the guest virtual pages that cross-page chains lead
 ** into (bits, a power of two) */
 #define TJIT_XBLOOM_BITS 4096u
@@ -79,6 +88,8 @@ typedef struct tjit_vcpu {
   tjit *e;
   struct tjit_vcpu *next;
   void *peer;                  /* engine-tiered: the interpreter's vCPU */
+  uint64_t jv_gen;             /* generation of the valid jv entries */
+  tjit_jv jv[TJIT_JC_SIZE];    /* victims of jc, slot by slot */
   uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
@@ -155,7 +166,8 @@ struct tjit {
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
-      st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts;
+      st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
+      st_lookups;                /* misses in jc and jv: full lookups */
 };
 
 /* tjit_exec() result beside enum vmrun_run_reason (tiering only): the
