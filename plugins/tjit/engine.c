@@ -331,26 +331,23 @@ static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
 }
 
 /* Only the blocks of va's page and those of the page before that run
-** into it: other pages' blocks share the slot groups and stay.  Their
-** victims (tjit.h, tjit_jv) sit in the same groups of jv. */
-static int jc_drops(const tjit_block *b, uint64_t vp, uint64_t bvp)
-{
-  return b && (b->pc >> VMRUN_PAGE_BITS) == bvp &&
-         (bvp == vp || b->phys_page2 != VMRUN_TLB_INVALID);
-}
-
+** into it: other pages' blocks share the slot groups and stay.  The
+** victims (tjit.h, tjit_jv) all go: a new generation costs less than
+** looking at them, and page fences are frequent in system mode. */
 void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va)
 {
   uint64_t vp = va >> VMRUN_PAGE_BITS;
-  for (uint64_t bvp = vp - 1, k = 0; k < 2; k++, bvp++) {
-    uint64_t g = TJIT_JC_IDX(bvp << VMRUN_PAGE_BITS) &
-                 ~(uint64_t)(TJIT_JC_GROUP - 1);
-    for (uint32_t i = 0; i < TJIT_JC_GROUP; i++) {
-      tjit_jv *v = &vd->jv[g + i];
-      if (jc_drops(vd->jc[g + i], vp, bvp)) vd->jc[g + i] = NULL;
-      if (v->gen == vd->jv_gen && jc_drops(v->b, vp, bvp)) v->b = NULL;
-    }
-  }
+  tjit_block **g = &vd->jc[TJIT_JC_IDX(vp << VMRUN_PAGE_BITS) &
+                           ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp) g[i] = NULL;
+  g = &vd->jc[TJIT_JC_IDX((vp - 1) << VMRUN_PAGE_BITS) &
+              ~(uint64_t)(TJIT_JC_GROUP - 1)];
+  for (uint32_t i = 0; i < TJIT_JC_GROUP; i++)
+    if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
+        g[i]->phys_page2 != VMRUN_TLB_INVALID)
+      g[i] = NULL;
+  vd->jv_gen++;
 }
 
 void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
