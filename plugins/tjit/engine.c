@@ -153,7 +153,11 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
       b = vd->jc[TJIT_JC_IDX(pc)];
       if (TJ_UNLIKELY(!b || b->pc != pc || b->tb_flags != cpu->tb_flags) &&
           !(b = jv_probe(vd, pc, cpu->tb_flags))) {
-        int r = lookup_slow(e, vd, cpu, &b, !e->tiering, NULL);
+        int r;
+        if (e->tiering && e->cold &&
+            e->cold(e->cold_opaque, vd->peer, pc, cpu->tb_flags))
+          return TJIT_RUN_COLD;
+        r = lookup_slow(e, vd, cpu, &b, !e->tiering, NULL);
         if (r < 0) return VMRUN_RUN_ERROR;
         if (r == 2) return TJIT_RUN_COLD;
         if (r > 0) {

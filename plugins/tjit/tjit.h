@@ -138,6 +138,12 @@ struct tjit {
                                   (engine option regcache, default 1) */
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
+  /* engine-tiered: asked on a jump-cache miss, before the lookup by
+  ** physical address, with the vCPU's peer: nonzero when the block at
+  ** (pc, tb_flags) is known to stay interpreted for now, so TJIT_RUN_COLD
+  ** at once.  0 is always a correct answer (the lookup decides). */
+  int (*cold)(void *opaque, void *peer, uint64_t pc, uint32_t tb_flags);
+  void *cold_opaque;
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
   uint8_t *rw, *rx;
   uint64_t cc_size;
