@@ -264,6 +264,7 @@ static void tjit_destroy(void *inst)
     tjit_vcpu *vd = e->vcpus;
     e->vcpus = vd->next;
     if (vd->cpu && vd->cpu->engine_data == vd) vd->cpu->engine_data = NULL;
+    free(vd->jv);
     free(vd);
   }
   tjit_cc_fini(e);
@@ -282,6 +283,8 @@ static int tjit_cpu_attach(void *inst, vmrun_cpu *cpu)
   tjit *e = inst;
   tjit_vcpu *vd = calloc(1, sizeof *vd);
   if (!vd) return -VMRUN_ENOMEM;
+  vd->jv = calloc(TJIT_JC_SIZE, sizeof *vd->jv);
+  if (!vd->jv) { free(vd); return -VMRUN_ENOMEM; }
   vd->cpu = cpu;
   vd->e = e;
   vd->next = e->vcpus;
@@ -297,6 +300,7 @@ static void tjit_cpu_detach(void *inst, vmrun_cpu *cpu)
     if ((*pp)->cpu == cpu) {
       tjit_vcpu *vd = *pp;
       *pp = vd->next;
+      free(vd->jv);
       free(vd);
       break;
     }

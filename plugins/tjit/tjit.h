@@ -88,12 +88,15 @@ typedef struct tjit_vcpu {
   tjit *e;
   struct tjit_vcpu *next;
   void *peer;                  /* engine-tiered: the interpreter's vCPU */
-  uint64_t jv_gen;             /* generation of the valid jv entries */
-  tjit_jv jv[TJIT_JC_SIZE];    /* victims of jc, slot by slot */
   uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
   uint64_t temps[VMRUN_IR_MAX_TEMPS];
+  /* after the fields the generated code uses, so that their layout (and
+  ** their offsets modulo the page: aliasing) stays as it was */
+  uint64_t jv_gen;             /* generation of the valid jv entries */
+  tjit_jv *jv;                 /* [TJIT_JC_SIZE]: victims of jc, slot by
+                                  slot */
 } tjit_vcpu;
 
 
