@@ -274,8 +274,7 @@ static void tiered_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (!e) return;
   tjit_engine_ops.vcache_flush(e->te, cpu);
   if (tv && tv->peer) {
-    interp_vcpu *iv = tv->peer;
-    memset(iv->jc, 0, sizeof iv->jc);
+    interp_jc_reset(tv->peer);
   }
 }
 
@@ -286,7 +285,7 @@ static void tiered_vcache_flush_page(void *inst, vmrun_cpu *cpu,
   tjit_vcpu *tv = cpu->engine_data;
   if (!e) return;
   tjit_vcache_flush_page(e->te, cpu, va);
-  if (tv && tv->peer) interp_jc_clear_page(((interp_vcpu *)tv->peer)->jc, va);
+  if (tv && tv->peer) interp_jc_clear_page(tv->peer, va);
 }
 
 /* The interpreter's lines (it translates every block, once), the JIT's,
