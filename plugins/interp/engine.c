@@ -98,8 +98,10 @@ static vmrun_ir_block *copy_ir(const vmrun_ir_block *ib)
 static void jc_remove(interp *e, interp_block *b)
 {
   uint32_t slot = (uint32_t)INTERP_JC_IDX(b->pc);
-  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next)
+  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next) {
     if (vd->jc[slot] == b) vd->jc[slot] = NULL;
+    if (vd->jv[slot].b == b) vd->jv[slot].b = NULL;
+  }
 }
 
 static void drop_block(interp *e, interp_block *b)
@@ -531,15 +533,37 @@ static int translate_block(interp *e, vmrun_cpu *cpu, uint64_t pc,
   return 0;
 }
 
+/* Put b in its jump-cache slot; the block it evicts becomes the slot's
+** victim (interp_jv). */
+static void jc_fill(interp_vcpu *vd, interp_block *b)
+{
+  uint32_t i = (uint32_t)INTERP_JC_IDX(b->pc);
+  interp_block *old = vd->jc[i];
+  if (old && old != b) {
+    vd->jv[i].b = old;
+    vd->jv[i].gen = vd->jv_gen;
+  }
+  vd->jc[i] = b;
+}
+
 /* Jump-cache miss: 0 with *out, 1 when a fetch fault was raised (pc
-** changed), -1 on an internal error (logged). */
+** changed), -1 on an internal error (logged).  The slot's victim first
+** (swapped with the slot's block on a hit), then the physical lookup. */
 int interp_lookup_slow(interp *e, interp_vcpu *vd, vmrun_cpu *cpu,
                        interp_block **out)
 {
   uint64_t pc = cpu->pc, pa = 0;
   uint32_t fl = cpu->tb_flags;
-  interp_block *b;
-  int f = e->env.mmu->translate(e->env.mmu_inst, cpu, pc, VMRUN_ACCESS_FETCH,
+  interp_jv *v = &vd->jv[INTERP_JC_IDX(pc)];
+  interp_block *b = v->b;
+  int f;
+  if (b && v->gen == vd->jv_gen && b->pc == pc && b->tb_flags == fl) {
+    jc_fill(vd, b);
+    *out = b;
+    return 0;
+  }
+  e->st_lookups++;
+  f = e->env.mmu->translate(e->env.mmu_inst, cpu, pc, VMRUN_ACCESS_FETCH,
                                 cpu->mmu_idx_fetch, &pa);
   if (f) {
     e->env.fe->raise_fault(e->env.fe_inst, cpu, VMRUN_ACCESS_FETCH,
@@ -554,7 +578,7 @@ int interp_lookup_slow(interp *e, interp_vcpu *vd, vmrun_cpu *cpu,
     int r = translate_block(e, cpu, pc, pa, &b);
     if (r) return r;
   }
-  vd->jc[INTERP_JC_IDX(pc)] = b;
+  jc_fill(vd, b);
   *out = b;
   return 0;
 }
@@ -610,6 +634,7 @@ static void interp_destroy(void *inst)
     interp_vcpu *vd = e->vcpus;
     e->vcpus = vd->next;
     if (vd->cpu && vd->cpu->engine_data == vd) vd->cpu->engine_data = NULL;
+    free(vd->jv);
     free(vd);
   }
   free(e->irbuf);
@@ -621,6 +646,8 @@ static int interp_cpu_attach(void *inst, vmrun_cpu *cpu)
   interp *e = inst;
   interp_vcpu *vd = calloc(1, sizeof *vd);
   if (!vd) return -VMRUN_ENOMEM;
+  vd->jv = calloc(INTERP_JC_SIZE, sizeof *vd->jv);
+  if (!vd->jv) { free(vd); return -VMRUN_ENOMEM; }
   vd->cpu = cpu;
   vd->next = e->vcpus;
   e->vcpus = vd;
@@ -635,6 +662,7 @@ static void interp_cpu_detach(void *inst, vmrun_cpu *cpu)
     if ((*pp)->cpu == cpu) {
       interp_vcpu *vd = *pp;
       *pp = vd->next;
+      free(vd->jv);
       free(vd);
       break;
     }
@@ -674,8 +702,7 @@ static void interp_flush(void *inst)
   }
   e->hcount = 0;
   pagemap_clear(&e->pages);
-  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next)
-    memset(vd->jc, 0, sizeof vd->jc);
+  for (interp_vcpu *vd = e->vcpus; vd; vd = vd->next) interp_jc_reset(vd);
   e->st_flushes++;
 }
 
@@ -683,14 +710,14 @@ static void interp_vcache_flush(void *inst, vmrun_cpu *cpu)
 {
   interp_vcpu *vd = cpu->engine_data;
   (void)inst;
-  if (vd) memset(vd->jc, 0, sizeof vd->jc);
+  if (vd) interp_jc_reset(vd);
 }
 
 static void interp_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
 {
   interp_vcpu *vd = cpu->engine_data;
   (void)inst;
-  if (vd) interp_jc_clear_page(vd->jc, va);
+  if (vd) interp_jc_clear_page(vd, va);
 }
 
 static int interp_stats(void *inst, char *buf, unsigned long len)
@@ -698,8 +725,9 @@ static int interp_stats(void *inst, char *buf, unsigned long len)
   interp *e = inst;
   return snprintf(buf, len,
                   "blocks_translated %llu\nblocks_invalidated %llu\n"
-                  "flushes %llu\n",
-                  e->st_translated, e->st_invalidated, e->st_flushes);
+                  "flushes %llu\ninterp_lookups %llu\n",
+                  e->st_translated, e->st_invalidated, e->st_flushes,
+                  e->st_lookups);
 }
 
 const vmrun_engine_ops interp_engine_ops = {

@@ -32,12 +32,39 @@
   (((INTERP_JC_TMP(pc) >> (VMRUN_PAGE_BITS - INTERP_JC_GROUP_BITS)) &   \
     (INTERP_JC_SIZE - INTERP_JC_GROUP)) |                               \
    (INTERP_JC_TMP(pc) & (INTERP_JC_GROUP - 1)))
+/* Victim of a jump-cache slot: the block a fill evicted from it, found
+** again by interp_lookup_slow() without a page walk and hash search when
+** two hot blocks share the slot.  Valid while gen is the vCPU's jv_gen,
+** which every flush of the jump cache (whole or of a page) advances. */
+typedef struct interp_jv {
+  interp_block *b;
+  uint64_t gen;
+} interp_jv;
+
+typedef struct interp_vcpu {
+  interp_block *jc[INTERP_JC_SIZE]; /* direct-mapped by virtual PC */
+  vmrun_cpu *cpu;
+  struct interp_vcpu *next;
+  uint64_t jv_gen;
+  interp_jv *jv;                    /* [INTERP_JC_SIZE]: jc's victims */
+} interp_vcpu;
+
+/* Empty a vCPU's jump cache and its victims. */
+static inline void interp_jc_reset(interp_vcpu *vd)
+{
+  memset(vd->jc, 0, sizeof vd->jc);
+  vd->jv_gen++;
+}
+
 /* Clear the jump-cache slots of the blocks that start in the guest page
 ** holding va, or in the page before and run into va's page.  Other
-** pages' blocks share those slot groups and stay. */
-static inline void interp_jc_clear_page(interp_block **jc, uint64_t va)
+** pages' blocks share those slot groups and stay; the victims all go
+** (a new generation: no scan). */
+static inline void interp_jc_clear_page(interp_vcpu *vd, uint64_t va)
 {
+  interp_block **jc = vd->jc;
   uint64_t vp = va >> VMRUN_PAGE_BITS;
+  vd->jv_gen++;
   interp_block **g = &jc[INTERP_JC_IDX(vp << VMRUN_PAGE_BITS) &
                          ~(uint64_t)(INTERP_JC_GROUP - 1)];
   for (uint32_t i = 0; i < INTERP_JC_GROUP; i++)
@@ -52,12 +79,6 @@ static inline void interp_jc_clear_page(interp_block **jc, uint64_t va)
 
 /* A guest that takes this many fetch faults in a row executes nothing. */
 #define INTERP_MAX_FETCH_FAULTS 1000000u
-
-typedef struct interp_vcpu {
-  interp_block *jc[INTERP_JC_SIZE]; /* direct-mapped by virtual PC */
-  vmrun_cpu *cpu;
-  struct interp_vcpu *next;
-} interp_vcpu;
 
 
 typedef struct interp {
@@ -84,7 +105,8 @@ typedef struct interp {
   interp_block *hot;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
-      st_interpreted;
+      st_interpreted,
+      st_lookups;             /* jump-cache and victim misses */
 } interp;
 
 /* interp_exec() result beside enum vmrun_run_reason: the block at cpu->pc

@@ -10,9 +10,11 @@
 **           the IR the interpreter kept, so the frontend translates a block
 **           once) and tjit_exec() runs compiled blocks, chaining them,
 **           until it reaches a block not compiled yet (TJIT_RUN_COLD): back
-**           to the interpreter, which counts it.  A compiled block is never
-**           chained to an interpreted one: its exit returns to tjit_exec(),
-**           and once the target is compiled the link is made there.
+**           to the interpreter, which counts it (the JIT asks the
+**           interpreter's jump cache first, tiered_cold()).  A compiled
+**           block is never chained to an interpreted one: its exit
+**           returns to tjit_exec(), and once the target is compiled the
+**           link is made there.
 **   A tiering policy (set_tier_policy, vmrun.tier_policy in Lua) is asked
 **   once per interpreter block, when it turns hot: a refused block is
 **   marked (interp_block.refused) and interpreted from then on, until it
@@ -60,6 +62,25 @@ static void apply_threshold(tiered *e)
   e->direct = e->threshold <= 1 && !e->decide;
   e->te->tiering = !e->direct;
   e->ie->hot_limit = e->threshold ? (uint32_t)e->threshold - 1 : 0;
+}
+
+/* The JIT's question at a jump-cache miss (tjit.cold): is the block at
+** pc one the interpreter will run again?  It is when the interpreter's
+** jump cache holds it with fewer than hot_limit executions, or refused
+** by the policy: interp_exec() would run it, not return it as hot.  The
+** JIT need not then walk the page table and search its own hash table
+** for a block it cannot have (a block is compiled when it turns hot);
+** were it compiled all the same (the interpreter's copy translated anew
+** after the JIT's), the interpreter runs it correctly until it is hot. */
+static int tiered_cold(void *opaque, void *peer, uint64_t pc, uint32_t fl)
+{
+  const interp *ie = opaque;
+  const interp_vcpu *iv = peer;
+  const interp_block *b;
+  if (!iv) return 0;
+  b = iv->jc[INTERP_JC_IDX(pc)];
+  return b && b->pc == pc && b->tb_flags == fl &&
+         (b->hits < ie->hot_limit || b->refused);
 }
 
 static void tiered_destroy(void *inst)
@@ -112,6 +133,8 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
   e->ie = sub;
   e->ie->tiering = 1;
   e->ie->keep_ir = 1;
+  e->te->cold = tiered_cold;
+  e->te->cold_opaque = e->ie;
   apply_threshold(e);
   *inst = e;
   return 0;
@@ -252,8 +275,7 @@ static void tiered_vcache_flush(void *inst, vmrun_cpu *cpu)
   if (!e) return;
   tjit_engine_ops.vcache_flush(e->te, cpu);
   if (tv && tv->peer) {
-    interp_vcpu *iv = tv->peer;
-    memset(iv->jc, 0, sizeof iv->jc);
+    interp_jc_reset(tv->peer);
   }
 }
 
@@ -264,7 +286,7 @@ static void tiered_vcache_flush_page(void *inst, vmrun_cpu *cpu,
   tjit_vcpu *tv = cpu->engine_data;
   if (!e) return;
   tjit_vcache_flush_page(e->te, cpu, va);
-  if (tv && tv->peer) interp_jc_clear_page(((interp_vcpu *)tv->peer)->jc, va);
+  if (tv && tv->peer) interp_jc_clear_page(tv->peer, va);
 }
 
 /* The interpreter's lines (it translates every block, once), the JIT's,

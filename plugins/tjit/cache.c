@@ -167,8 +167,10 @@ void tjit_free_pending(tjit *e)
 static void jc_remove(tjit *e, tjit_block *b)
 {
   uint32_t slot = (uint32_t)TJIT_JC_IDX(b->pc);
-  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) {
     if (vd->jc[slot] == b) vd->jc[slot] = NULL;
+    if (vd->jv[slot].b == b) vd->jv[slot].b = NULL;
+  }
 }
 
 void tjit_drop_block(tjit *e, tjit_block *b)
@@ -215,8 +217,7 @@ void tjit_flush_all(tjit *e)
   }
   e->hcount = 0;
   pagemap_clear(&e->pages);
-  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next)
-    memset(vd->jc, 0, sizeof vd->jc);
+  for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) tjit_jc_reset(vd);
   e->cc_pos = e->cc_start;
   e->n_dsites = 0;                   /* their code is gone */
   e->st_flushes++;

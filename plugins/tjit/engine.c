@@ -63,6 +63,34 @@ static int translate_block(tjit *e, vmrun_cpu *cpu, uint64_t pc,
   return install_block(e, &ib, out);
 }
 
+/* Put b in its jump-cache slot; the block it evicts becomes the slot's
+** victim (tjit.h, tjit_jv). */
+static void jc_fill(tjit_vcpu *vd, tjit_block *b)
+{
+  uint32_t i = (uint32_t)TJIT_JC_IDX(b->pc);
+  tjit_block *old = vd->jc[i];
+  if (old && old != b) {
+    vd->jv[i].b = old;
+    vd->jv[i].gen = vd->jv_gen;
+  }
+  vd->jc[i] = b;
+}
+
+/* The dispatcher's probe after a jump-cache miss: the slot's victim.  A
+** hit swaps the two, so that two blocks sharing a slot (an indirect jump
+** and the return from it, say) cost an exit to the dispatcher but not a
+** lookup by physical address, and the generated code's probe finds the
+** block asked for last. */
+static tjit_block *jv_probe(tjit_vcpu *vd, uint64_t pc, uint32_t fl)
+{
+  tjit_jv *v = &vd->jv[TJIT_JC_IDX(pc)];
+  tjit_block *b = v->b;
+  if (!b || v->gen != vd->jv_gen || b->pc != pc || b->tb_flags != fl)
+    return NULL;
+  jc_fill(vd, b);
+  return b;
+}
+
 /* Jump-cache miss: 0 with *out, 1 when a fetch fault was raised (pc
 ** changed), 2 when the block is not compiled and may not be (cold: only
 ** when e->tiering and !may_compile), -1 on an internal error (logged).
@@ -81,6 +109,7 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
                            (enum vmrun_fault)f, pc);
     return 1;
   }
+  e->st_lookups++;
   b = tjit_htab_find(e, pa, pc, fl, page2_ok, cpu);
   if (!b) {
     int r;
@@ -88,7 +117,7 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
     r = ir ? install_block(e, ir, &b) : translate_block(e, cpu, pc, pa, &b);
     if (r) return r;
   }
-  vd->jc[TJIT_JC_IDX(pc)] = b;
+  jc_fill(vd, b);
   *out = b;
   return 0;
 }
@@ -100,6 +129,7 @@ int tjit_promote(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
   if (TJ_UNLIKELY(e->cc_want != 0)) tjit_cc_resize(e);
   b = vd->jc[TJIT_JC_IDX(cpu->pc)];
   if (b && b->pc == cpu->pc && b->tb_flags == cpu->tb_flags) return 0;
+  if (jv_probe(vd, cpu->pc, cpu->tb_flags)) return 0;
   return lookup_slow(e, vd, cpu, &b, 1, ir);
 }
 
@@ -123,8 +153,13 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
     {
       uint64_t pc = cpu->pc;
       b = vd->jc[TJIT_JC_IDX(pc)];
-      if (TJ_UNLIKELY(!b || b->pc != pc || b->tb_flags != cpu->tb_flags)) {
-        int r = lookup_slow(e, vd, cpu, &b, !e->tiering, NULL);
+      if (TJ_UNLIKELY(!b || b->pc != pc || b->tb_flags != cpu->tb_flags) &&
+          !(b = jv_probe(vd, pc, cpu->tb_flags))) {
+        int r;
+        if (e->tiering && e->cold &&
+            e->cold(e->cold_opaque, vd->peer, pc, cpu->tb_flags))
+          return TJIT_RUN_COLD;
+        r = lookup_slow(e, vd, cpu, &b, !e->tiering, NULL);
         if (r < 0) return VMRUN_RUN_ERROR;
         if (r == 2) return TJIT_RUN_COLD;
         if (r > 0) {
@@ -242,6 +277,7 @@ static void tjit_destroy(void *inst)
     tjit_vcpu *vd = e->vcpus;
     e->vcpus = vd->next;
     if (vd->cpu && vd->cpu->engine_data == vd) vd->cpu->engine_data = NULL;
+    free(vd->jv);
     free(vd);
   }
   tjit_cc_fini(e);
@@ -261,6 +297,8 @@ static int tjit_cpu_attach(void *inst, vmrun_cpu *cpu)
   tjit *e = inst;
   tjit_vcpu *vd = calloc(1, sizeof *vd);
   if (!vd) return -VMRUN_ENOMEM;
+  vd->jv = calloc(TJIT_JC_SIZE, sizeof *vd->jv);
+  if (!vd->jv) { free(vd); return -VMRUN_ENOMEM; }
   vd->cpu = cpu;
   vd->e = e;
   vd->next = e->vcpus;
@@ -276,6 +314,7 @@ static void tjit_cpu_detach(void *inst, vmrun_cpu *cpu)
     if ((*pp)->cpu == cpu) {
       tjit_vcpu *vd = *pp;
       *pp = vd->next;
+      free(vd->jv);
       free(vd);
       break;
     }
@@ -310,11 +349,13 @@ static void tjit_vcache_flush(void *inst, vmrun_cpu *cpu)
   /* chains bypass the virtual-PC lookup: drop those that depend on the
   ** mapping (into another page) with the jump cache */
   if (e) tjit_unlink_cross(e);
-  if (vd) memset(vd->jc, 0, sizeof vd->jc);
+  if (vd) tjit_jc_reset(vd);
 }
 
 /* Only the blocks of va's page and those of the page before that run
-** into it: other pages' blocks share the slot groups and stay. */
+** into it: other pages' blocks share the slot groups and stay.  The
+** victims (tjit.h, tjit_jv) all go: a new generation costs less than
+** looking at them, and page fences are frequent in system mode. */
 void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va)
 {
   uint64_t vp = va >> VMRUN_PAGE_BITS;
@@ -328,6 +369,7 @@ void tjit_jc_clear_page(tjit_vcpu *vd, uint64_t va)
     if (g[i] && (g[i]->pc >> VMRUN_PAGE_BITS) == vp - 1 &&
         g[i]->phys_page2 != VMRUN_TLB_INVALID)
       g[i] = NULL;
+  vd->jv_gen++;
 }
 
 void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
@@ -352,13 +394,14 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                   "code_cache_full %llu\nchain_links %llu\n"
                   "block_entries %llu\ndispatcher_entries %llu\n"
                   "chain_hits %llu\ncross_chain_cuts %llu\n"
+                  "dispatcher_lookups %llu\n"
                   "direct_accesses %llu\ndirect_host_faults %llu\n",
                   e->st_code_bytes, (unsigned long long)e->cc_size,
                   (unsigned long long)(e->cc_pos - e->cc_start),
                   e->st_cache_full, e->st_links, entries, e->st_dispatched,
                   entries > e->st_dispatched ? entries - e->st_dispatched
                                              : 0ull, e->st_xcuts,
-                  e->st_direct_sites, e->st_host_faults);
+                  e->st_lookups, e->st_direct_sites, e->st_host_faults);
 }
 
 /* engine.h host_fault(): a direct guest access (codegen.c,
@@ -425,7 +468,7 @@ int tjit_set_option(void *inst, const char *key, uint64_t val)
     ** indirect exits probing the jump cache would otherwise bypass */
     tjit_vcpu *vd;
     tjit_unlink_all(e);
-    for (vd = e->vcpus; vd; vd = vd->next) memset(vd->jc, 0, sizeof vd->jc);
+    for (vd = e->vcpus; vd; vd = vd->next) tjit_jc_reset(vd);
   }
   return 0;
 }

@@ -30,6 +30,15 @@
   (((TJIT_JC_TMP(pc) >> (VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS)) &       \
     (TJIT_JC_SIZE - TJIT_JC_GROUP)) |                                   \
    (TJIT_JC_TMP(pc) & (TJIT_JC_GROUP - 1)))
+/* Victim jump cache, one entry per jump-cache slot: the block a fill
+** evicted from the slot (the dispatcher's second probe, engine.c).  The
+** probe in generated code reads only the jump cache.  Entries are valid
+** while their gen equals the vCPU's jv_gen, which a flush of the whole
+** jump cache advances instead of clearing the table. */
+typedef struct tjit_jv {
+  struct tjit_block *b;
+  uint64_t gen;
+} tjit_jv;
 /* Bloom filter of the guest virtual pages that cross-page chains lead
 ** into (bits, a power of two) */
 #define TJIT_XBLOOM_BITS 4096u
@@ -86,6 +95,11 @@ typedef struct tjit_vcpu {
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
   uint64_t temps[VMRUN_IR_MAX_TEMPS];
+  /* after the fields the generated code uses, so that their layout (and
+  ** their offsets modulo the page: aliasing) stays as it was */
+  uint64_t jv_gen;             /* generation of the valid jv entries */
+  tjit_jv *jv;                 /* [TJIT_JC_SIZE]: victims of jc, slot by
+                                  slot */
 } tjit_vcpu;
 
 
@@ -147,6 +161,12 @@ struct tjit {
   int dsite_oom;
   int tiering;                 /* engine-tiered: tjit_exec() returns
                                   TJIT_RUN_COLD at a block not compiled */
+  /* engine-tiered: asked on a jump-cache miss, before the lookup by
+  ** physical address, with the vCPU's peer: nonzero when the block at
+  ** (pc, tb_flags) is known to stay interpreted for now, so TJIT_RUN_COLD
+  ** at once.  0 is always a correct answer (the lookup decides). */
+  int (*cold)(void *opaque, void *peer, uint64_t pc, uint32_t tb_flags);
+  void *cold_opaque;
   /* code cache: one memfd mapped RW (rw) and RX (rx) */
   uint8_t *rw, *rx;
   uint64_t cc_size;
@@ -176,7 +196,8 @@ struct tjit {
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
-      st_direct_sites, st_host_faults;
+      st_direct_sites, st_host_faults,
+      st_lookups;                /* misses in jc and jv: full lookups */
 };
 
 /* tjit_exec() result beside enum vmrun_run_reason (tiering only): the

@@ -13,6 +13,15 @@
 #define TJ_HIDDEN
 #endif
 
+#include <string.h>
+
+/* Empty a vCPU's jump cache and its victims (tjit.h). */
+static inline void tjit_jc_reset(tjit_vcpu *vd)
+{
+  memset(vd->jc, 0, sizeof vd->jc);
+  vd->jv_gen++;
+}
+
 /* cache.c */
 TJ_HIDDEN void tjit_link(tjit *e, tjit_site *s, tjit_block *to);
 TJ_HIDDEN void tjit_unlink(tjit *e, tjit_site *s);

@@ -16,6 +16,9 @@
 #include <string.h>
 
 #include "harness.h"
+#ifndef ENGINE_EXTRA_STATS
+#include "../../plugins/interp/interp_int.h" /* INTERP_JC_IDX */
+#endif
 
 #define PC0 RAM_BASE /* default block pc */
 
@@ -1357,10 +1360,43 @@ Test(ENGINE_SUITE, invalidate_flush_vcache)
   cr_assert(!strncmp(buf, "blocks_translated 4\nblocks_invalidated 2\n"
                           "flushes 1\n", 51), "%s", buf);
 #else
+  /* lookups by physical address: the first run, and once after each of
+  ** the vcache flush, the two invalidations of the block and the flush
+  ** (the other page's invalidation left the jump cache alone) */
   cr_assert_str_eq(buf, "blocks_translated 4\nblocks_invalidated 2\n"
-                        "flushes 1\n");
+                        "flushes 1\ninterp_lookups 5\n");
 #endif
 }
+
+#ifndef ENGINE_EXTRA_STATS
+/* A -> B -> A where B's pc shares A's jump-cache slot: each evicts the
+** other, and the interpreter finds the evicted one as the slot's victim
+** instead of walking the page table and the block hash again. */
+Test(ENGINE_SUITE, blocks_sharing_a_jump_cache_slot)
+{
+  static inc_blk a = { 1, 1, 0 }, bb = { 2, 1, PC0 };
+  char buf[256];
+  uint64_t pcb = 0;
+  for (uint64_t pc = PC0 + 4; pc < PC0 + VMRUN_PAGE_SIZE && !pcb; pc += 4)
+    if (INTERP_JC_IDX(pc) == INTERP_JC_IDX(PC0)) pcb = pc;
+  cr_assert_neq(pcb, 0, "no pc shares PC0's jump-cache slot in its page");
+  a.next = pcb;
+  fm_block(PC0, build_inc, &a);
+  fm_block(pcb, build_inc, &bb);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  cr_assert_eq(FM->n_translate, 2);
+  FM->eng->stats(FM->eng_inst, buf, sizeof buf);
+  cr_assert(strstr(buf, "\ninterp_lookups 2\n"), "%s", buf);
+  /* a dropped block is not found among the victims: B changes */
+  bb.inc = 10;
+  FM->eng->invalidate(FM->eng_inst, pcb, 4);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100);
+  EQ(FM->cpu->x[2], 50 + 500);
+}
+#endif
 
 static void build_flags(vmrun_ir_block *b, void *arg)
 {

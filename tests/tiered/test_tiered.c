@@ -155,6 +155,39 @@ Test(tiered, hot_block_invalidated_runs_new_code, .init = setup2)
   cr_assert_eq(FM->n_translate, 5);
 }
 
+/* tiering policy: everything but the block at PC0 + 0x1000 */
+static int refuse_b(void *opaque, vmrun_cpu *cpu, const vmrun_block_info *bi)
+{
+  (void)opaque; (void)cpu;
+  return bi->pc != PC0 + 0x1000;
+}
+
+/* A (compiled) -> B (refused, interpreted) -> A: at each of A's exits the
+** JIT learns from the interpreter's jump cache that B is cold, without a
+** lookup of its own (page walk, hash search) for a block it cannot have */
+Test(tiered, exit_to_an_interpreted_block_needs_no_jit_lookup,
+     .init = setup2)
+{
+  unsigned long long l0;
+  fm_ping_pong();
+  FM->eng->set_tier_policy(FM->eng_inst, refuse_b, NULL);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  EQ(stat("blocks_promoted"), 1);
+  EQ(stat("policy_refused"), 1);
+  EQ(stat("blocks_interpreted"), 1 + 50);
+  EQ(stat("block_entries"), 49);
+  l0 = stat("dispatcher_lookups");
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100);
+  EQ(FM->cpu->x[2], 100);
+  EQ(stat("blocks_interpreted"), 1 + 100);
+  EQ(stat("block_entries"), 99);
+  EQ(stat("dispatcher_lookups"), l0);
+  cr_assert_eq(FM->n_translate, 2);
+}
+
 /* A store by compiled code into the page of a compiled block. */
 static int smc_version;
 

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "../../plugins/tjit/tjit.h"    /* TJIT_JC_IDX */
 
 #define PC0 RAM_BASE
 
@@ -104,6 +105,59 @@ Test(tjit, indirect_exit_finds_the_next_block_itself)
   cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
   EQ(FM->cpu->x[1], 105);
   EQ(FM->cpu->x[2], 600);
+}
+
+/* The first pc after PC0, in PC0's page, with PC0's jump-cache slot. */
+static uint64_t same_slot_pc(void)
+{
+  for (uint64_t pc = PC0 + 4; pc < PC0 + VMRUN_PAGE_SIZE; pc += 4)
+    if (TJIT_JC_IDX(pc) == TJIT_JC_IDX(PC0)) return pc;
+  cr_assert_fail("no pc shares PC0's jump-cache slot in its page");
+  return 0;
+}
+
+Test(tjit, indirect_exits_between_blocks_sharing_a_slot)
+{
+  static inc_blk a = { 1, 1, 0 }, bb = { 2, 1, 0 };
+  uint64_t pcb = same_slot_pc(), l0;
+  int n;
+  fm_block(PC0, build_ind, &a);
+  fm_block(pcb, build_ind, &bb);
+  FM->cpu->x[10] = pcb;              /* A -> B */
+  FM->cpu->x[11] = PC0;              /* B -> A */
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  EQ(stat("block_entries"), 100);
+  /* each evicts the other from the jump cache, but the dispatcher finds
+  ** it among the slot's victims: looked up by physical address (and
+  ** compiled) only the first time */
+  EQ(stat("dispatcher_lookups"), 2);
+  cr_assert_eq(FM->n_translate, 2);
+  /* a dropped block is forgotten in both places: B changes, then A */
+  bb.inc = 10;
+  FM->eng->invalidate(FM->eng_inst, pcb, 4);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100);
+  EQ(FM->cpu->x[2], 50 + 500);
+  a.inc = 3;
+  FM->eng->invalidate(FM->eng_inst, PC0, 4);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 100 + 150);
+  EQ(FM->cpu->x[2], 550 + 500);
+  n = FM->n_translate;
+  /* a flush of the jump cache, whole or of the page, drops the victims
+  ** too: both blocks are looked up anew, once */
+  l0 = stat("dispatcher_lookups");
+  FM->eng->vcache_flush(FM->eng_inst, &FM->cpu->hdr);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(stat("dispatcher_lookups"), l0 + 2);
+  FM->eng->vcache_flush_page(FM->eng_inst, &FM->cpu->hdr, pcb);
+  cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+  EQ(stat("dispatcher_lookups"), l0 + 4);
+  EQ(FM->cpu->x[1], 250 + 300);
+  EQ(FM->cpu->x[2], 1050 + 1000);
+  cr_assert_eq(FM->n_translate, n);   /* found in the hash table */
 }
 
 Test(tjit, vcache_flush_unlinks_chains)
