@@ -40,7 +40,7 @@
 #define T(i)   MEM(RBP, 8 * (int32_t)(i))
 #define CPU(o) MEM(RBX, (int32_t)(o))
 
-enum { STUB_FAIL, STUB_LD, STUB_ST, STUB_TRAP };
+enum { STUB_FAIL, STUB_LD, STUB_ST, STUB_TRAP, STUB_BUDGET };
 
 /* ---- C helpers called by generated code ---- */
 
@@ -255,28 +255,33 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   return s;
 }
 
-/* icount += r12 - r14; budget = sat(budget - r12) (with static counts:
-** the constants c->cnt and c->acc instead of r12 and r14) */
-static void emit_accounting(tj_buf *c)
+/*
+** At a block's exit: icount += r12 - r14; budget -= r12 (with static
+** counts: the constants c->cnt and c->acc instead of r12 and r14).  When
+** the budget runs out (reaches 0, or would go below: it saturates at 0)
+** the exit returns to the dispatcher through a STUB_BUDGET, with pc set
+** to `pc` when set_pc (else it is already set), instead of going on to
+** the next block: so
+** blocks entered by a chain or a jump-cache probe need no budget check
+** at entry (the dispatcher checks before it enters one).  0, or -1 when
+** out of memory.
+*/
+static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc)
 {
+  tjit_stub *s;
   if (c->cnt_static) {
     if (c->cnt != c->acc)
       alu_mi(c, 1, ALU_ADD, CPU(OFF_ICOUNT), (int32_t)(c->cnt - c->acc));
-    mov_rm(c, 1, RAX, CPU(OFF_BUDGET));
-    alu_ri(c, 1, ALU_SUB, RAX, (int32_t)c->cnt);
-    e8(c, 0x73); e8(c, 0x02);        /* jae +2 */
-    alu_rr(c, 0, ALU_XOR, RAX, RAX);
-    mov_mr(c, 8, CPU(OFF_BUDGET), RAX);
-    return;
+    alu_mi(c, 1, ALU_SUB, CPU(OFF_BUDGET), (int32_t)c->cnt);
+  } else {
+    mov_rr(c, 1, RAX, R12);
+    alu_rr(c, 1, ALU_SUB, RAX, R14);
+    alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RAX);
+    alu_mr(c, 1, ALU_SUB, CPU(OFF_BUDGET), R12);
   }
-  mov_rr(c, 1, RAX, R12);
-  alu_rr(c, 1, ALU_SUB, RAX, R14);
-  alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RAX);
-  mov_rm(c, 1, RAX, CPU(OFF_BUDGET));
-  alu_rr(c, 1, ALU_SUB, RAX, R12);
-  e8(c, 0x73); e8(c, 0x02);          /* jae +2 */
-  alu_rr(c, 0, ALU_XOR, RAX, RAX);
-  mov_mr(c, 8, CPU(OFF_BUDGET), RAX);
+  if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_BE), 0, pc))) return -1;
+  s->flags = (uint8_t)set_pc;
+  return 0;
 }
 
 static void emit_load_tlb(tjit *e, tj_buf *c)
@@ -1107,6 +1112,14 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     ra_load(c);
     jmp_to(c, s->back);
     break;
+  case STUB_BUDGET:                     /* emit_accounting */
+    mov_mi64(c, CPU(OFF_BUDGET), 0);
+    if (s->flags) {
+      mov_ri(c, RAX, s->pc);
+      mov_mr(c, 8, CPU(OFF_PC), RAX);
+    }
+    jmp_to(c, e->fault_ret);
+    break;
   case STUB_TRAP:
     mov_rr(c, 1, RDI, RBX);
     if (c->cnt_static) mov_ri(c, RSI, s->acc);
@@ -1167,8 +1180,7 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
                  "exit_request and halted share one aligned word");
   alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
-  alu_mi(c, 1, ALU_CMP, CPU(OFF_BUDGET), 0);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_E), 0, 0)) return -1;
+  /* (the budget: checked at the exit that leads here, emit_accounting) */
   alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
   alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
@@ -1187,7 +1199,7 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
 static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
 {
   if (c->ra) ra_flush(c, ((const tj_ra *)c->ra)->dirty);
-  emit_accounting(c);
+  if (emit_accounting(e, c, 1, pc) < 0) return -1;
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
     memset(s, 0, sizeof *s);
@@ -1335,7 +1347,11 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     alu_rr(c, 0, ALU_XOR, R14, R14);
   }
   e->cg_direct = e->direct_mem && e->env.direct && e->env.direct->host;
-  emit_load_tlb(e, c);
+  /* r13 only serves loads and stores */
+  e->cg_mem = 0;
+  for (i = 0; i < ib->n_ops && !e->cg_mem; i++)
+    e->cg_mem = ib->ops[i].op == VMRUN_IR_LD || ib->ops[i].op == VMRUN_IR_ST;
+  if (e->cg_mem) emit_load_tlb(e, c);
 
   if (ib->n_ops > e->fwd_cap) {
     uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
@@ -1561,7 +1577,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
       mov_mr(c, 8, T(o->dst), RAX);
       if (sync) {
-        if (!e->cg_direct)             /* (r13 survives the call) */
+        if (!e->cg_direct && e->cg_mem) /* (r13 survives the call) */
           emit_load_tlb(e, c);         /* the helper may switch modes */
         mov_rm(c, 0, RAX, CPU(OFF_TRAP));
         test_rr(c, 0, RAX, RAX);
@@ -1591,13 +1607,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ld_t(c, RAX, o->a);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       if (cb.ra) ra_flush(c, ra.dirty);
-      emit_accounting(c);
+      if (emit_accounting(e, c, 0, 0) < 0) goto oom;
       if (e->chaining) emit_jc_lookup(c);
       jmp_to(c, e->fault_ret);
       break;
     case VMRUN_IR_EXIT:
       if (cb.ra) ra_flush(c, ra.dirty);
-      emit_accounting(c);
+      if (emit_accounting(e, c, 0, 0) < 0) goto oom;
       jmp_to(c, e->fault_ret);
       break;
     default:

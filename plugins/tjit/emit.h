@@ -19,7 +19,7 @@ enum {
 
 /* x86 condition codes (low nibble of Jcc/SETcc/CMOVcc) */
 enum {
-  CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5,
+  CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6,
   CC_L = 0xC, CC_GE = 0xD
 };
 

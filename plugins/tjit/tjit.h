@@ -152,6 +152,7 @@ struct tjit {
   int direct_mem;              /* use env.direct when it is set (engine
                                   option direct_mem, default 1) */
   int cg_direct;               /* block being compiled: direct accesses */
+  int cg_mem;                  /* it has loads or stores (uses r13) */
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,
