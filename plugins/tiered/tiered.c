@@ -97,7 +97,7 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
                          void **inst)
 {
   static const char *const keys[] = { "hot_threshold", "code_cache", "regcache",
-                                      "direct_mem",
+                                      "direct_mem", "block_stats",
                                       NULL };
   tiered *e;
   uint64_t thr = TIERED_DEFAULT_THRESHOLD;

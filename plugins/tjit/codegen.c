@@ -1183,7 +1183,7 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
   /* (the budget: checked at the exit that leads here, emit_accounting) */
   alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
   if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
-  alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
+  if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   return 0;
 }
 

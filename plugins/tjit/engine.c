@@ -192,13 +192,13 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
 
 static void tjit_destroy(void *inst);
 
-/* An engine option that is 0 or 1 (default 1): 0, or -1 after the
-** one-line error. */
+/* An engine option that is 0 or 1 (*val holds the default): 0, or -1
+** after the one-line error. */
 static int bool_option(const vmrun_host *host, vmrun_cfg *opts,
                        const char *key, uint64_t *val)
 {
   if (!host->cfg_u64 || !opts) return 0;
-  if (host->cfg_u64(opts, key, 1, val) != 0) return -1;
+  if (host->cfg_u64(opts, key, *val, val) != 0) return -1;
   if (*val > 1) {
     if (host->cfg_error)
       host->cfg_error(host->cfg_get ? host->cfg_get(opts, key) : opts,
@@ -214,7 +214,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
 {
   tjit *e;
   size_t envsz;
-  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1;
+  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
@@ -226,7 +226,8 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
       host->cfg_u64(opts, "code_cache", TJIT_DEFAULT_CACHE, &cc) != 0)
     return -VMRUN_EINVAL; /* cfg_u64 reported it */
   if (bool_option(host, opts, "regcache", &rc) < 0 ||
-      bool_option(host, opts, "direct_mem", &dm) < 0)
+      bool_option(host, opts, "direct_mem", &dm) < 0 ||
+      bool_option(host, opts, "block_stats", &bs) < 0)
     return -VMRUN_EINVAL;
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
@@ -238,6 +239,7 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   e->chaining = !e->env.trace;
   e->regcache = (int)rc;
   e->direct_mem = (int)dm;
+  e->block_stats = (int)bs;
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
   e->ir_cap = e->max_insns *
@@ -387,21 +389,27 @@ void tjit_vcache_flush_page(void *inst, vmrun_cpu *cpu, uint64_t va)
 int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
 {
   unsigned long long entries = 0;
+  int n, m;
   for (tjit_vcpu *vd = e->vcpus; vd; vd = vd->next) entries += vd->entries;
-  return snprintf(buf, len,
-                  "code_bytes %llu\ncode_cache_size %llu\n"
-                  "code_cache_used %llu\n"
-                  "code_cache_full %llu\nchain_links %llu\n"
-                  "block_entries %llu\ndispatcher_entries %llu\n"
-                  "chain_hits %llu\ncross_chain_cuts %llu\n"
-                  "dispatcher_lookups %llu\n"
-                  "direct_accesses %llu\ndirect_host_faults %llu\n",
-                  e->st_code_bytes, (unsigned long long)e->cc_size,
-                  (unsigned long long)(e->cc_pos - e->cc_start),
-                  e->st_cache_full, e->st_links, entries, e->st_dispatched,
-                  entries > e->st_dispatched ? entries - e->st_dispatched
-                                             : 0ull, e->st_xcuts,
-                  e->st_lookups, e->st_direct_sites, e->st_host_faults);
+  n = snprintf(buf, len,
+               "code_bytes %llu\ncode_cache_size %llu\n"
+               "code_cache_used %llu\n"
+               "code_cache_full %llu\nchain_links %llu\n"
+               "dispatcher_entries %llu\ncross_chain_cuts %llu\n"
+               "dispatcher_lookups %llu\n"
+               "direct_accesses %llu\ndirect_host_faults %llu\n",
+               e->st_code_bytes, (unsigned long long)e->cc_size,
+               (unsigned long long)(e->cc_pos - e->cc_start),
+               e->st_cache_full, e->st_links, e->st_dispatched, e->st_xcuts,
+               e->st_lookups, e->st_direct_sites, e->st_host_faults);
+  if (n < 0 || !e->block_stats) return n;
+  /* counted by the generated code only with engine option block_stats */
+  m = snprintf(buf + ((unsigned long)n < len ? (unsigned long)n : len),
+               (unsigned long)n < len ? len - (unsigned long)n : 0,
+               "block_entries %llu\nchain_hits %llu\n", entries,
+               entries > e->st_dispatched ? entries - e->st_dispatched
+                                          : 0ull);
+  return m < 0 ? m : n + m;
 }
 
 /* engine.h host_fault(): a direct guest access (codegen.c,
@@ -448,14 +456,22 @@ static int tjit_stats(void *inst, char *buf, unsigned long len)
 /* code_cache: bytes, TJIT_MIN_CACHE..2 GiB, rounded up to 4 KiB pages (as
 ** engine_options.code_cache, which clamps instead); remapped at the next
 ** block boundary, every block then translated anew. */
+/* the 0-or-1 options: the engine field of `key`, or NULL */
+static int *bool_field(tjit *e, const char *key)
+{
+  if (strcmp(key, "regcache") == 0) return &e->regcache;
+  if (strcmp(key, "direct_mem") == 0) return &e->direct_mem;
+  if (strcmp(key, "block_stats") == 0) return &e->block_stats;
+  return NULL;
+}
+
 int tjit_set_option(void *inst, const char *key, uint64_t val)
 {
   tjit *e = inst;
-  if (strcmp(key, "regcache") == 0 || strcmp(key, "direct_mem") == 0) {
-    /* blocks compiled from now on */
+  int *flag = bool_field(e, key);
+  if (flag) {                  /* blocks compiled from now on */
     if (val > 1) return -VMRUN_ERANGE;
-    if (key[0] == 'r') e->regcache = (int)val;
-    else e->direct_mem = (int)val;
+    *flag = (int)val;
     return 0;
   }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;
@@ -476,8 +492,9 @@ int tjit_set_option(void *inst, const char *key, uint64_t val)
 int tjit_get_option(void *inst, const char *key, uint64_t *val)
 {
   tjit *e = inst;
-  if (strcmp(key, "regcache") == 0 || strcmp(key, "direct_mem") == 0) {
-    *val = (uint64_t)(key[0] == 'r' ? e->regcache : e->direct_mem);
+  int *flag = bool_field(e, key);
+  if (flag) {
+    *val = (uint64_t)*flag;
     return 0;
   }
   if (strcmp(key, "code_cache") != 0) return -VMRUN_ENOENT;

@@ -151,6 +151,8 @@ struct tjit {
                                   (engine option regcache, default 1) */
   int direct_mem;              /* use env.direct when it is set (engine
                                   option direct_mem, default 1) */
+  int block_stats;             /* count block entries (engine option
+                                  block_stats, default 0) */
   int cg_direct;               /* block being compiled: direct accesses */
   int cg_mem;                  /* it has loads or stores (uses r13) */
   uint32_t cg_head;            /* its code offset after the entry and the

@@ -25,6 +25,7 @@
 static void setup_thr(uint64_t thr)
 {
   fm_engine_opts[0] = (fm_opt){ "hot_threshold", thr, 0 };
+  fm_engine_opts[1] = (fm_opt){ "block_stats", 1, 0 };  /* block_entries */
   fm_setup(1, 32);
 }
 

@@ -15,7 +15,12 @@
 
 #define PC0 RAM_BASE
 
-static void setup(void) { fm_setup(1, 32); }
+/* block_entries and chain_hits need the engine option block_stats */
+static void setup(void)
+{
+  fm_engine_opts[0] = (fm_opt){ "block_stats", 1, 0 };
+  fm_setup(1, 32);
+}
 static void teardown(void) { fm_teardown(); }
 
 TestSuite(tjit, .init = setup, .fini = teardown);
