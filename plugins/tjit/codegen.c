@@ -266,7 +266,8 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
 ** at entry (the dispatcher checks before it enters one).  0, or -1 when
 ** out of memory.
 */
-static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc)
+static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc,
+                           unsigned dirty)
 {
   tjit_stub *s;
   if (c->cnt_static) {
@@ -281,6 +282,7 @@ static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc)
   }
   if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_BE), 0, pc))) return -1;
   s->flags = (uint8_t)set_pc;
+  s->dirty = (uint8_t)dirty;         /* cached registers not written back */
   return 0;
 }
 
@@ -1113,6 +1115,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     jmp_to(c, s->back);
     break;
   case STUB_BUDGET:                     /* emit_accounting */
+    ra_flush(c, s->dirty);
     mov_mi64(c, CPU(OFF_BUDGET), 0);
     if (s->flags) {
       mov_ri(c, RAX, s->pc);
@@ -1169,6 +1172,15 @@ static void emit_jc_lookup(tj_buf *c)
   patch8_here(c, j3);
 }
 
+/* Does a direct exit of the block lead to its own pc? */
+static int loops_to_itself(const vmrun_ir_block *ib)
+{
+  for (uint32_t i = 0; i < ib->n_ops; i++)
+    if (ib->ops[i].op == VMRUN_IR_EXIT_DIRECT && ib->ops[i].imm == ib->pc)
+      return 1;
+  return 0;
+}
+
 /* The block entry's checks (engine.h): exit request or halt, budget,
 ** tb_flags; then the count of blocks run.  0 or -1 (out of memory). */
 static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
@@ -1198,8 +1210,12 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
 */
 static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
 {
-  if (c->ra) ra_flush(c, ((const tj_ra *)c->ra)->dirty);
-  if (emit_accounting(e, c, 1, pc) < 0) return -1;
+  /* a loop: the cached registers stay in host registers (still dirty) on
+  ** the way back, and are written back only when leaving */
+  int self = pc == b->pc && e->cg_head && e->chaining;
+  unsigned dirty = c->ra ? ((const tj_ra *)c->ra)->dirty : 0;
+  if (!self && dirty) ra_flush(c, dirty);
+  if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) return -1;
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
     memset(s, 0, sizeof *s);
@@ -1207,13 +1223,19 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     s->jmp_at = jmp32(c);
     s->stub_at = c->pos;
     patch32(c, s->jmp_at, s->stub_at);
+    if (self) ra_flush(c, dirty);
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     mov_ri(c, RAX, (uint64_t)(uintptr_t)s);
     jmp_to(c, e->epilogue);
-    if (pc == b->pc && e->cg_head) {
+    if (self) {
+      /* the entry's checks; leaving goes through the exit above */
       s->self_at = c->pos;
-      if (emit_entry_checks(e, c, b) < 0) return -1;
+      alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
+      jcc_to(c, CC_NE, s->stub_at);
+      alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
+      jcc_to(c, CC_NE, s->stub_at);
+      if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
       if (!c->cnt_static) {
         alu_rr(c, 0, ALU_XOR, R12, R12);
         alu_rr(c, 0, ALU_XOR, R14, R14);
@@ -1381,6 +1403,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       cb.tcpu = ra.tcpu;
       cb.ra = &ra;
       ra_load(c);
+      /* a block that loops to itself comes back to cg_head with the
+      ** registers it writes still dirty (emit_exit_direct): treat them
+      ** as dirty from the start */
+      if (e->chaining && loops_to_itself(ib))
+        for (i = 0; i < ib->n_ops; i++)
+          if (ib->ops[i].op == VMRUN_IR_PUT && (e->ra_op[i] & 0x3f))
+            ra.dirty |= 1u << ((e->ra_op[i] & 0x3f) - 1);
     } else {
       memset(e->ra_op, 0, ib->n_ops);
     }
@@ -1607,13 +1636,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ld_t(c, RAX, o->a);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       if (cb.ra) ra_flush(c, ra.dirty);
-      if (emit_accounting(e, c, 0, 0) < 0) goto oom;
+      if (emit_accounting(e, c, 0, 0, 0) < 0) goto oom;
       if (e->chaining) emit_jc_lookup(c);
       jmp_to(c, e->fault_ret);
       break;
     case VMRUN_IR_EXIT:
       if (cb.ra) ra_flush(c, ra.dirty);
-      if (emit_accounting(e, c, 0, 0) < 0) goto oom;
+      if (emit_accounting(e, c, 0, 0, 0) < 0) goto oom;
       jmp_to(c, e->fault_ret);
       break;
     default:
