@@ -694,6 +694,34 @@ static void ra_load(tj_buf *c)
     mov_rm(c, 1, ra->regs[k], CPU(ra->off[k]));
 }
 
+/* At block entry: the cached registers whose first access is a PUT in the
+** straight-line code before any branch or label need no load (every path
+** writes them before reading them).  A stub or a call before that PUT
+** writes back only dirty registers and reloads all of them. */
+static void ra_load_entry(tj_buf *c, const vmrun_ir_block *ib,
+                          const uint8_t *plan)
+{
+  const tj_ra *ra = c->ra;
+  unsigned seen = 0, skip = 0;
+  if (!ra) return;
+  for (uint32_t i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    unsigned k;
+    if (o->op == VMRUN_IR_BR || o->op == VMRUN_IR_BRCOND ||
+        o->op == VMRUN_IR_LABEL || o->op == VMRUN_IR_EXIT_DIRECT ||
+        o->op == VMRUN_IR_EXIT_INDIRECT || o->op == VMRUN_IR_EXIT)
+      break;
+    if ((o->op != VMRUN_IR_GET && o->op != VMRUN_IR_PUT) ||
+        !(plan[i] & 0x3f))
+      continue;
+    k = (plan[i] & 0x3fu) - 1;
+    if (!(seen & (1u << k)) && o->op == VMRUN_IR_PUT) skip |= 1u << k;
+    seen |= 1u << k;
+  }
+  for (int k = 0; k < ra->n; k++)
+    if (!(skip & (1u << k))) mov_rm(c, 1, ra->regs[k], CPU(ra->off[k]));
+}
+
 /* RAX = t[o->a], unless the previous op left it there */
 static void load_a(tj_buf *c, const vmrun_ir_op *o)
 {
@@ -1402,14 +1430,17 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       cb.talias = ra.talias;
       cb.tcpu = ra.tcpu;
       cb.ra = &ra;
-      ra_load(c);
       /* a block that loops to itself comes back to cg_head with the
       ** registers it writes still dirty (emit_exit_direct): treat them
-      ** as dirty from the start */
-      if (e->chaining && loops_to_itself(ib))
+      ** as dirty from the start (so all must hold their values) */
+      if (e->chaining && loops_to_itself(ib)) {
+        ra_load(c);
         for (i = 0; i < ib->n_ops; i++)
           if (ib->ops[i].op == VMRUN_IR_PUT && (e->ra_op[i] & 0x3f))
             ra.dirty |= 1u << ((e->ra_op[i] & 0x3f) - 1);
+      } else {
+        ra_load_entry(c, ib, e->ra_op);
+      }
     } else {
       memset(e->ra_op, 0, ib->n_ops);
     }
