@@ -886,11 +886,13 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
     fatal_signal(u, SIGSEGV);
     return;
   }
-  oldmask = tl_thr->in_sigsuspend ? tl_thr->suspend_saved_mask : tl_thr->sigmask;
+  oldmask = tl_thr->in_sigsuspend ? tl_thr->suspend_saved_mask
+                                   : tl_thr->sigmask;
   tl_thr->in_sigsuspend = 0;
   if (on_alt) ss_flags = 1;           /* SS_ONSTACK */
   a->sigframe_build(u->m->fe_inst, UCPU, frame, fva, sig, siginfo, oldmask,
-                    tl_thr->ss_sp, tl_thr->ss_size, ss_flags, act->handler, u->tramp);
+                    tl_thr->ss_sp, tl_thr->ss_size, ss_flags, act->handler,
+                    u->tramp);
   wrote(u, fva, a->sigframe_size);
   tl_thr->sigmask |= act->mask;
   if (!(act->flags & G_SA_NODEFER)) tl_thr->sigmask |= SIGBIT(sig);
@@ -904,7 +906,8 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
 /* Act on one pending, unblocked signal.  Returns 1 if one was taken. */
 static int deliver_pending(user_proc *u)
 {
-  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~tl_thr->sigmask;
+  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
+               ~tl_thr->sigmask;
   uint8_t si[128];
   int sig;
   if (!p) return 0;
@@ -1480,7 +1483,8 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     tl_thr->suspend_saved_mask = tl_thr->sigmask;
     tl_thr->sigmask = m & ~UNBLOCKABLE;
     tl_thr->in_sigsuspend = 1;
-    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) & ~tl_thr->sigmask)) {
+    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
+             ~tl_thr->sigmask)) {
       struct timespec t = { 0, 2 * 1000 * 1000 };
       BLOCKING(u, nanosleep(&t, NULL));
     }
