@@ -1174,9 +1174,27 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
 #define VD(f) ((int32_t)offsetof(tjit_vcpu, f) - \
                (int32_t)offsetof(tjit_vcpu, temps))   /* rbp-relative */
 
+/* rcx = a block or NULL, rax = pc: jump to the block if it is pc's with
+** the vCPU's tb_flags, else fall through.  Clobbers rdx. */
+static void emit_try_block(tj_buf *c)
+{
+  uint32_t j1, j2, j3;
+  test_rr(c, 1, RCX, RCX);
+  j1 = jcc8(c, CC_E);
+  alu_rm(c, 1, ALU_CMP, RAX, MEM(RCX, (int32_t)offsetof(tjit_block, pc)));
+  j2 = jcc8(c, CC_NE);
+  mov_rm(c, 0, RDX, MEM(RCX, (int32_t)offsetof(tjit_block, tb_flags)));
+  alu_rm(c, 0, ALU_CMP, RDX, CPU(OFF_TBFLAGS));
+  j3 = jcc8(c, CC_NE);
+  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry)));
+  patch8_here(c, j1);
+  patch8_here(c, j2);
+  patch8_here(c, j3);
+}
+
 static void emit_jc_lookup(tj_buf *c)
 {
-  uint32_t j1, j2, j3, k1, k2, k3, k4;
+  uint32_t k;
   /* rcx = TJIT_JC_IDX(pc) (tjit.h) */
   mov_rm(c, 1, RAX, CPU(OFF_PC));
   mov_rr(c, 1, RCX, RAX);
@@ -1189,38 +1207,18 @@ static void emit_jc_lookup(tj_buf *c)
   alu_rr(c, 0, ALU_OR, RCX, RDX);
   mov_rr(c, 0, RSI, RCX);                              /* the slot */
   mov_rm(c, 1, RCX, MEMX(RBP, RCX, 3, VD(jc)));
-  test_rr(c, 1, RCX, RCX);
-  j1 = jcc8(c, CC_E);
-  alu_rm(c, 1, ALU_CMP, RAX, MEM(RCX, (int32_t)offsetof(tjit_block, pc)));
-  j2 = jcc8(c, CC_NE);
-  mov_rm(c, 0, RDX, MEM(RCX, (int32_t)offsetof(tjit_block, tb_flags)));
-  alu_rm(c, 0, ALU_CMP, RDX, CPU(OFF_TBFLAGS));
-  j3 = jcc8(c, CC_NE);
-  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry)));
-  patch8_here(c, j1);
-  patch8_here(c, j2);
-  patch8_here(c, j3);
+  emit_try_block(c);
   /* the slot's victim (tjit_jv), valid in the current generation; the
   ** dispatcher swaps them, this probe only uses it */
   _Static_assert(sizeof(tjit_jv) == 16, "jv entries are 16 bytes");
   shift_ri(c, 0, SH_SHL, RSI, 4);
   alu_rm(c, 1, ALU_ADD, RSI, MEM(RBP, VD(jv)));
-  mov_rm(c, 1, RCX, MEM(RSI, (int32_t)offsetof(tjit_jv, b)));
-  test_rr(c, 1, RCX, RCX);
-  k1 = jcc8(c, CC_E);
   mov_rm(c, 1, RDX, MEM(RSI, (int32_t)offsetof(tjit_jv, gen)));
   alu_rm(c, 1, ALU_CMP, RDX, MEM(RBP, VD(jv_gen)));
-  k2 = jcc8(c, CC_NE);
-  alu_rm(c, 1, ALU_CMP, RAX, MEM(RCX, (int32_t)offsetof(tjit_block, pc)));
-  k3 = jcc8(c, CC_NE);
-  mov_rm(c, 0, RDX, MEM(RCX, (int32_t)offsetof(tjit_block, tb_flags)));
-  alu_rm(c, 0, ALU_CMP, RDX, CPU(OFF_TBFLAGS));
-  k4 = jcc8(c, CC_NE);
-  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry)));
-  patch8_here(c, k1);
-  patch8_here(c, k2);
-  patch8_here(c, k3);
-  patch8_here(c, k4);
+  k = jcc8(c, CC_NE);
+  mov_rm(c, 1, RCX, MEM(RSI, (int32_t)offsetof(tjit_jv, b)));
+  emit_try_block(c);
+  patch8_here(c, k);
 }
 
 /* Does a direct exit of the block lead to its own pc? */

@@ -234,6 +234,25 @@ void fm_setup(int with_engine, uint32_t max_insns)
   }
 }
 
+void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct)
+{
+  vmrun_engine_env env;
+  void *inst = NULL;
+  FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
+  FM->eng->destroy(FM->eng_inst);
+  memset(&env, 0, sizeof env);
+  env.struct_size = sizeof env;
+  env.fe = &fake_fe;
+  env.mmu = FM->mmu;
+  env.mmu_inst = FM->mmu_inst;
+  env.max_block_insns = 32;
+  env.direct = direct;
+  if (FM->eng->create(&fake_host, (vmrun_machine *)FM, opts, &env, &inst))
+    abort();
+  FM->eng_inst = inst;
+  if (FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr)) abort();
+}
+
 void fm_teardown(void)
 {
   if (!FM) return;

@@ -91,6 +91,10 @@ void fm_setup(int with_engine, uint32_t max_insns);
 void fm_teardown(void);
 /* Register a builder for the block at guest VA pc. */
 void fm_block(uint64_t pc, builder_fn fn, void *arg);
+/* Destroy the engine and create it anew (same plugin, the vCPU attached
+** again, 32-instruction blocks) with engine options opts (read through
+** fake_host.cfg_u64; NULL: none) and env.direct = direct. */
+void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct);
 /* Run the vCPU from pc with a budget; returns the run reason. */
 int fm_run(uint64_t pc, uint64_t budget);
 

@@ -30,3 +30,15 @@ user_cmp() {
   grep -v '^linux ' "$2" >"$2.cmp"
   cmp -s "$1.cmp" "$2.cmp" && [ -z "$ucmp_bad" ]
 }
+
+# user_tools: the Linux cross compiler and qemu-riscv64 of the user-mode
+# scripts in CCX and QEMU, or a skip line and the end of the script.
+user_tools() {
+  CCX=${RISCV_LINUX_CC:-no}
+  QEMU=${QEMU_RISCV64:-no}
+  if [ "$CCX" = no ] || [ "$QEMU" = no ]; then
+    skip "riscv64-linux-gnu-gcc or qemu-riscv64 missing (Debian: gcc-riscv64-linux-gnu qemu-user)"
+    done_testing
+    exit 0
+  fi
+}

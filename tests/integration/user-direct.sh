@@ -11,13 +11,7 @@
 # the program like the host's default action.
 . "$top_srcdir/tests/integration/lib.sh"
 
-CCX=${RISCV_LINUX_CC:-no}
-QEMU=${QEMU_RISCV64:-no}
-if [ "$CCX" = no ] || [ "$QEMU" = no ]; then
-  skip "riscv64-linux-gnu-gcc or qemu-riscv64 missing (Debian: gcc-riscv64-linux-gnu qemu-user)"
-  done_testing
-  exit 0
-fi
+user_tools
 
 SRC="$top_srcdir/tests/user"
 progs=""

@@ -10,14 +10,8 @@
 # problem and exit status 127.
 . "$top_srcdir/tests/integration/lib.sh"
 
-CCX=${RISCV_LINUX_CC:-no}
-QEMU=${QEMU_RISCV64:-no}
+user_tools
 SYSROOT=/usr/riscv64-linux-gnu
-if [ "$CCX" = no ] || [ "$QEMU" = no ]; then
-  skip "riscv64-linux-gnu-gcc or qemu-riscv64 missing (Debian: gcc-riscv64-linux-gnu qemu-user)"
-  done_testing
-  exit 0
-fi
 
 SRC="$top_srcdir/tests/user"
 built=""

@@ -38,8 +38,6 @@ static void on_segv(int sig, siginfo_t *si, void *uc)
 
 static void setup(void)
 {
-  vmrun_engine_env env;
-  void *inst = NULL;
   struct sigaction sa;
   int fd;
   uint8_t *win;
@@ -73,20 +71,7 @@ static void setup(void)
   dm.guard_bits = 32;
   dm.code_pages = code_pages;
 
-  /* a tjit with the window */
-  FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
-  FM->eng->destroy(FM->eng_inst);
-  memset(&env, 0, sizeof env);
-  env.struct_size = sizeof env;
-  env.fe = &fake_fe;
-  env.mmu = FM->mmu;
-  env.mmu_inst = FM->mmu_inst;
-  env.max_block_insns = 32;
-  env.direct = &dm;
-  cr_assert_eq(FM->eng->create(&fake_host, (vmrun_machine *)FM, NULL, &env,
-                               &inst), 0);
-  FM->eng_inst = inst;
-  cr_assert_eq(FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr), 0);
+  fm_engine_recreate(NULL, &dm);      /* a tjit with the window */
 
   memset(&sa, 0, sizeof sa);
   sa.sa_sigaction = on_segv;

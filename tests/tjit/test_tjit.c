@@ -285,22 +285,9 @@ static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
 
 static void use_small_cache(void)
 {
-  vmrun_engine_env env;
-  void *inst = NULL;
-  FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
-  FM->eng->destroy(FM->eng_inst);
-  memset(&env, 0, sizeof env);
-  env.struct_size = sizeof env;
-  env.fe = &fake_fe;
-  env.mmu = FM->mmu;
-  env.mmu_inst = FM->mmu_inst;
-  env.max_block_insns = 32;
   fake_host.cfg_u64 = cfg_small;
-  cr_assert_eq(FM->eng->create(&fake_host, (vmrun_machine *)FM,
-                               (vmrun_cfg *)(uintptr_t)1, &env, &inst), 0);
+  fm_engine_recreate((vmrun_cfg *)(uintptr_t)1, NULL);
   fake_host.cfg_u64 = NULL;
-  FM->eng_inst = inst;
-  cr_assert_eq(FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr), 0);
 }
 
 #define NBLK 32
