@@ -117,6 +117,8 @@ typedef struct uthread {
   /* per thread, as on Linux: a new thread inherits its creator's mask and
   ** starts without an alternate stack */
   uint64_t sigmask;
+  uint64_t pending;              /* thread-directed (tgkill) pending
+                                    signals, bit n-1 (atomic) */
   uint64_t ss_sp, ss_size;       /* sigaltstack; ss_size 0 = disabled */
   int in_sigsuspend;
   uint64_t suspend_saved_mask;   /* restored by the handler's sigreturn */
@@ -801,12 +803,18 @@ static void die_like_guest(user_proc *u, int status)
 }
 
 /* Host signals the guest catches: record and make the vCPU leave its
-** engine; delivered by deliver_pending() on the vCPU thread. */
-static void host_sig(int sig)
+** engine; delivered by deliver_pending() on the vCPU thread.  A signal
+** sent to one thread (tgkill: the host delivers it on that thread) is
+** pending for that guest thread only, as on Linux. */
+static void host_sig(int sig, siginfo_t *si, void *uc)
 {
   user_proc *u = g_user;
+  (void)uc;
   if (!u) return;
-  __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+  if (si && si->si_code == SI_TKILL && tl_thr)
+    __atomic_or_fetch(&tl_thr->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+  else
+    __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
   uint32_t n = __atomic_load_n(&u->n_kick, __ATOMIC_SEQ_CST);
   for (uint32_t i = 0; i < n; i++)
     __atomic_or_fetch(&u->kick[i]->exit_request, VMRUN_EXIT_USER,
@@ -826,9 +834,14 @@ static void host_disposition(user_proc *u, int sig)
   if (k == sizeof async / sizeof async[0]) return;
   memset(&sa, 0, sizeof sa);
   sigfillset(&sa.sa_mask);
-  if (u->sig[sig].handler == 0) sa.sa_handler = SIG_DFL;
-  else if (u->sig[sig].handler == 1) sa.sa_handler = SIG_IGN;
-  else sa.sa_handler = host_sig;   /* no SA_RESTART: blocking calls EINTR */
+  if (u->sig[sig].handler == 0) {
+    sa.sa_handler = SIG_DFL;
+  } else if (u->sig[sig].handler == 1) {
+    sa.sa_handler = SIG_IGN;
+  } else {
+    sa.sa_sigaction = host_sig;    /* no SA_RESTART: blocking calls EINTR */
+    sa.sa_flags = SA_SIGINFO;
+  }
   sigaction(sig, &sa, NULL);
 }
 
@@ -841,8 +854,18 @@ static long self_signal_code(user_proc *u, int sig, int code)
   h = u->sig[sig].handler;
   if (h == 1 || (h == 0 && default_ignored(sig))) return 0;  /* discarded */
   u->pend_code[sig] = code;
-  __atomic_or_fetch(&u->pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+  __atomic_or_fetch(code == -6 /* SI_TKILL */ ? &tl_thr->pending
+                                              : &u->pending,
+                    SIGBIT(sig), __ATOMIC_SEQ_CST);
   return 0;
+}
+
+/* The signals this thread may take now: its own and the process's,
+** unblocked. */
+static uint64_t deliverable(user_proc *u)
+{
+  return (__atomic_load_n(&tl_thr->pending, __ATOMIC_SEQ_CST) |
+          __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST)) & ~tl_thr->sigmask;
 }
 
 static long self_signal(user_proc *u, int sig)
@@ -906,13 +929,17 @@ static void deliver(user_proc *u, int sig, const uint8_t *siginfo)
 /* Act on one pending, unblocked signal.  Returns 1 if one was taken. */
 static int deliver_pending(user_proc *u)
 {
-  uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
-               ~tl_thr->sigmask;
+  uint64_t p = deliverable(u);
   uint8_t si[128];
   int sig;
   if (!p) return 0;
   sig = __builtin_ctzll(p) + 1;
-  __atomic_and_fetch(&u->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+  /* the thread's own first (Linux: the thread's queue, then the
+  ** process's) */
+  if (__atomic_load_n(&tl_thr->pending, __ATOMIC_SEQ_CST) & SIGBIT(sig))
+    __atomic_and_fetch(&tl_thr->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+  else
+    __atomic_and_fetch(&u->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
   if (u->sig[sig].handler == 1) return 1;
   if (u->sig[sig].handler == 0) {
     if (!default_ignored(sig) && sig != SIGSTOP && sig != SIGTSTP &&
@@ -1416,8 +1443,11 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
       u->sig[sig].mask &= ~UNBLOCKABLE;
       host_disposition(u, sig);
       if (u->sig[sig].handler == 1 ||
-          (u->sig[sig].handler == 0 && default_ignored(sig)))
+          (u->sig[sig].handler == 0 && default_ignored(sig))) {
         __atomic_and_fetch(&u->pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
+        __atomic_and_fetch(&tl_thr->pending, ~SIGBIT(sig),
+                           __ATOMIC_SEQ_CST);
+      }
     }
     return 0;
   }
@@ -1469,7 +1499,8 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     return 0;
   }
   case NR_rt_sigpending: {
-    uint64_t pend = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST);
+    uint64_t pend = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) |
+                    __atomic_load_n(&tl_thr->pending, __ATOMIC_SEQ_CST);
     if (a[1] != 8) return -EINVAL;
     CHK(p = GW(a[0], 8));
     memcpy(p, &pend, 8);
@@ -1483,8 +1514,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
     tl_thr->suspend_saved_mask = tl_thr->sigmask;
     tl_thr->sigmask = m & ~UNBLOCKABLE;
     tl_thr->in_sigsuspend = 1;
-    while (!(__atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
-             ~tl_thr->sigmask)) {
+    while (!deliverable(u)) {
       struct timespec t = { 0, 2 * 1000 * 1000 };
       BLOCKING(u, nanosleep(&t, NULL));
     }
@@ -1849,6 +1879,7 @@ static long sys_clone(user_proc *u, uint64_t flags, uint64_t stack,
     u->abi->clone_child(u->m->fe_inst, UCPU, stack, tls,
                         (flags & 0x80000 /* CLONE_SETTLS */) != 0);
     __atomic_store_n(&u->pending, 0, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&tl_thr->pending, 0, __ATOMIC_SEQ_CST);
     return NO_RETURN;                 /* registers already set */
   }
   if ((flags & 0x00100000 /* CLONE_PARENT_SETTID */) && GW(ptid, 4)) {
@@ -1975,8 +2006,7 @@ static void handle_trap(user_proc *u, const vmrun_user_trap *t)
     if (r == -EINTR && nr != NR_rt_sigsuspend && nr != NR_ppoll &&
         nr != NR_pselect6 && nr != NR_nanosleep && nr != NR_clock_nanosleep &&
         nr != NR_epoll_pwait) {
-      uint64_t p = __atomic_load_n(&u->pending, __ATOMIC_SEQ_CST) &
-                   ~tl_thr->sigmask;
+      uint64_t p = deliverable(u);
       if (p && u->sig[__builtin_ctzll(p) + 1].handler > 1 &&
           (u->sig[__builtin_ctzll(p) + 1].flags & G_SA_RESTART))
         return;       /* SA_RESTART: pc stays on the syscall instruction */

@@ -157,7 +157,7 @@ check "mode: user YAML with scripts: (status $st)" \
 # ---- threads: clone calls counted, no crash ----
 N=$(sed -n 's/^#define N \([0-9]*\)/\1/p' "$top_srcdir/tests/user/threads.c")
 ROUNDS=$(sed -n 's/.*for (int round = 0; round < \([0-9]*\);.*/\1/p' "$top_srcdir/tests/user/threads.c")
-CLONES=$((N + ROUNDS * 3))           # pthread_create calls in threads.c
+CLONES=$((N + ROUNDS * 3 + 1))  # pthread_create calls in threads.c (+1: tgkill_target)
 cat >"$TMP/t.lua" <<'LUA'
 local clones, ok, tids, exits = 0, 0, {}, 0
 vmrun.on_syscall(function(s)

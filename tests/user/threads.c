@@ -1,10 +1,12 @@
 /* tests/user/threads.c - pthreads over clone/futex: create and join with
 ** return values, a mutex-protected counter, condition-variable hand-off in
-** a fixed order, thread-local storage, tids, a barrier, a semaphore, and
-** exit() from a thread ending the process (argv[1] = "exit"). */
+** a fixed order, thread-local storage, tids, a barrier, a semaphore,
+** tgkill reaching the thread it names (not whichever thread runs first),
+** and exit() from a thread ending the process (argv[1] = "exit"). */
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,41 @@ static void *exiter(void *arg)
   exit(9);
 }
 
+/* tgkill: the handler must run in the target thread */
+static volatile pid_t got_tid, waiter_tid;
+static volatile int got_sig;
+
+static void on_usr1(int sig)
+{
+  got_tid = (pid_t)syscall(SYS_gettid);
+  got_sig = sig;
+}
+
+static void *waiter(void *arg)
+{
+  (void)arg;
+  waiter_tid = (pid_t)syscall(SYS_gettid);
+  while (!got_sig) usleep(1000);      /* (EINTR when the signal comes) */
+  return NULL;
+}
+
+static void tgkill_target(void)
+{
+  pthread_t t;
+  volatile unsigned long spin = 0;
+  signal(SIGUSR1, on_usr1);
+  pthread_create(&t, NULL, waiter, NULL);
+  while (!waiter_tid) usleep(1000);
+  usleep(20000);                       /* (the waiter is in usleep()) */
+  syscall(SYS_tgkill, getpid(), waiter_tid, SIGUSR1);
+  /* run guest code for a while: this thread must not take the signal */
+  for (unsigned long i = 0; i < 5000000 && !got_sig; i++) spin += i;
+  for (int i = 0; i < 5000 && !got_sig; i++) usleep(1000);
+  pthread_join(t, NULL);
+  printf("tgkill to a thread: handled %d, in that thread %d\n", got_sig,
+         got_tid == waiter_tid);
+}
+
 int main(int argc, char **argv)
 {
   pthread_t th[N];
@@ -96,5 +133,6 @@ int main(int argc, char **argv)
     }
   }
   printf("churn sum %ld\n", sum);
+  tgkill_target();
   return 0;
 }
