@@ -210,6 +210,8 @@ int main(int argc, char **argv)
     { "sysroot", required_argument, NULL, 10 },
     { "engine", required_argument, NULL, 11 },
     { "argv0", required_argument, NULL, 12 },
+    /* internal: the guest's signal mask kept across its execve (user.c) */
+    { "user-sigmask", required_argument, NULL, 14 },
     { NULL, 0, NULL, 0 }
   };
   char **sets = NULL;
@@ -282,6 +284,19 @@ int main(int argc, char **argv)
       uo.engine = optarg;
       break;
     case 12: uo.argv0 = optarg; break;
+    case 14: {
+      char *end;
+      errno = 0;
+      uo.sigmask = strtoull(optarg, &end, 16);
+      if (errno || end == optarg || *end) {
+        fprintf(stderr, "vmrun: --user-sigmask: '%s' is not a hex mask\n",
+                optarg);
+        free(sets);
+        free(uopts);
+        return 2;
+      }
+      break;
+    }
     default:
       fprintf(stderr, "Try 'vmrun --help'.\n");
       free(sets);

@@ -1918,7 +1918,7 @@ static char **get_strv(user_proc *u, uint64_t a, size_t *n_out)
 /* execve: re-run vmrun --user on the new program, same options. */
 static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
 {
-  char pb[PATH_MAX + 256], hdr[4];
+  char pb[PATH_MAX + 256], hdr[4], maskbuf[20];
   const char *path;
   char **argv, **envp, **nv;
   size_t argc, nopt = 0, k = 0;
@@ -1937,7 +1937,7 @@ static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
   if (!(argv = get_strv(u, a1, &argc))) return -EFAULT;
   if (!(envp = get_strv(u, a2, NULL))) { free(argv); return -EFAULT; }
   while (u->opts->vmrun_opts && u->opts->vmrun_opts[nopt]) nopt++;
-  nv = calloc(nopt + argc + 12, sizeof *nv);
+  nv = calloc(nopt + argc + 14, sizeof *nv);
   if (!nv) { free(argv); free(envp); return -ENOMEM; }
   nv[k++] = (char *)"vmrun";
   for (size_t i = 0; i < nopt; i++) nv[k++] = u->opts->vmrun_opts[i];
@@ -1948,6 +1948,12 @@ static long sys_execve(user_proc *u, uint64_t a0, uint64_t a1, uint64_t a2)
   if (u->opts->engine) {
     nv[k++] = (char *)"--engine";
     nv[k++] = (char *)u->opts->engine;
+  }
+  if (tl_thr->sigmask) {               /* execve keeps the signal mask */
+    snprintf(maskbuf, sizeof maskbuf, "%llx",
+             (unsigned long long)tl_thr->sigmask);
+    nv[k++] = (char *)"--user-sigmask";
+    nv[k++] = maskbuf;
   }
   nv[k++] = (char *)"--user";
   if (argc > 0) { nv[k++] = (char *)"--argv0"; nv[k++] = argv[0]; }
@@ -2222,6 +2228,7 @@ int vmrun__user_main(const vmrun_user_opts *o)
   u->kick[0] = m->cpus[0];
   u->n_kick = 1;
   u->main_thr.tid = getpid();
+  u->main_thr.sigmask = o->sigmask & ~UNBLOCKABLE;
   u->live_threads = 1;
   tl_thr = &u->main_thr;
   if (m->fe->struct_size < offsetof(vmrun_frontend_ops, user) +

@@ -14,6 +14,8 @@
 typedef struct vmrun_user_opts {
   const char *program;      /* path of the guest program */
   const char *argv0;        /* argv[0] for the guest, or NULL = program */
+  uint64_t sigmask;         /* the guest's initial signal mask (bit n-1:
+                               signal n), inherited across execve */
   char **args;              /* argv[1..], NULL-terminated */
   char **env;               /* environment (NULL-terminated); NULL = host */
   const char *sysroot;      /* prefix for PT_INTERP and absolute paths */

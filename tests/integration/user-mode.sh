@@ -90,15 +90,17 @@ for eng in interp tjit tiered; do
 done
 
 # execve (qemu-riscv64 needs binfmt_misc for it, so no reference run): the
-# program execs itself with "child two", which prints its argc and returns 7
+# program execs itself with "child two", which prints its argc and signal
+# mask (SIGUSR2 blocked before the execve must stay blocked) and returns 7
 for prog in process-static process-dyn; do
   [ -e "$TMP/$prog" ] || continue
   for eng in interp tjit; do
     (cd "$TMP" && "$VMRUN" --engine $eng --user --sysroot "$SYSROOT" \
       "./$prog" exec >"$TMP/vm.out" 2>"$TMP/vm.err")
     if grep -qx "exec'd child argc 3 arg2 two" "$TMP/vm.out" &&
+       grep -qx "exec'd child mask usr2 1 usr1 0" "$TMP/vm.out" &&
        grep -qx "exec child code 7" "$TMP/vm.out"; then
-      ok "$eng: $prog: execve of a guest program, its exit status"
+      ok "$eng: $prog: execve of a guest program, its signal mask, its exit status"
     else
       fail "$eng: $prog: execve"; diag <"$TMP/vm.out"; diag <"$TMP/vm.err"
     fi

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,12 @@ int main(int argc, char **argv)
   char buf[64];
 
   if (argc > 1 && strcmp(argv[1], "child") == 0) {
+    sigset_t cur;
+    sigprocmask(SIG_BLOCK, NULL, &cur);
     printf("exec'd child argc %d arg2 %s\n", argc, argv[2]);
+    /* execve keeps the signal mask (POSIX; the parent blocked SIGUSR2) */
+    printf("exec'd child mask usr2 %d usr1 %d\n", sigismember(&cur, SIGUSR2),
+           sigismember(&cur, SIGUSR1));
     return 7;
   }
   printf("env VMRUN_TEST_ENV=%s\n", getenv("VMRUN_TEST_ENV") ?
@@ -92,6 +98,10 @@ int main(int argc, char **argv)
     pid = fork();
     if (pid == 0) {
       char *av[] = { argv[0], "child", "two", NULL };
+      sigset_t s;
+      sigemptyset(&s);
+      sigaddset(&s, SIGUSR2);
+      sigprocmask(SIG_BLOCK, &s, NULL);
       execv(argv[0], av);
       fprintf(stderr, "execv %s: %s\n", argv[0], strerror(errno));
       _exit(99);
