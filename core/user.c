@@ -568,12 +568,34 @@ static int load_elf(user_proc *u, const char *path, int is_interp,
     rc = bad("%s: cannot map segments: %s", path, strerror(-rc));
     goto fail;
   }
-  for (unsigned i = 0; i < eh.phnum; i++) {
-    if (ph[i].type != PT_LOAD || !ph[i].filesz) continue;
-    if (pread(fd, u->ram + bias + ph[i].vaddr, ph[i].filesz,
-              (off_t)ph[i].offset) != (ssize_t)ph[i].filesz) {
-      rc = bad("%s: truncated PT_LOAD segment %u", path, i);
-      goto fail;
+  {
+    struct stat st;
+    if (fstat(fd, &st) < 0) st.st_size = 0;
+    for (unsigned i = 0; i < eh.phnum; i++) {
+      uint64_t va = bias + ph[i].vaddr, poff = va & (PAGE - 1);
+      if (ph[i].type != PT_LOAD || !ph[i].filesz) continue;
+      if (ph[i].offset + ph[i].filesz < ph[i].offset ||
+          ph[i].offset + ph[i].filesz > (uint64_t)st.st_size) {
+        rc = bad("%s: truncated PT_LOAD segment %u", path, i);
+        goto fail;
+      }
+      /* the file's own pages, copy-on-write, as Linux's ELF loader does:
+      ** read lazily, and MADV_DONTNEED gives the file's bytes back; the
+      ** rest of the last page is zeroed where .bss starts */
+      if ((ph[i].offset & (PAGE - 1)) == poff &&
+          mmap(u->ram + va - poff, PG_UP(poff + ph[i].filesz),
+               PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd,
+               (off_t)(ph[i].offset - poff)) != MAP_FAILED) {
+        if (ph[i].memsz > ph[i].filesz)
+          memset(u->ram + va + ph[i].filesz, 0,
+                 PG_UP(va + ph[i].filesz) - (va + ph[i].filesz));
+        continue;
+      }
+      if (pread(fd, u->ram + va, ph[i].filesz, (off_t)ph[i].offset) !=
+          (ssize_t)ph[i].filesz) {
+        rc = bad("%s: truncated PT_LOAD segment %u", path, i);
+        goto fail;
+      }
     }
   }
   for (unsigned i = 0; i < eh.phnum; i++) {
