@@ -191,6 +191,9 @@ bad_case "missing program" "nosuch: No such file or directory" --user "$TMP/nosu
 cp "$TMP/exitcode-static" "$TMP/class32"
 printf '\001' | dd of="$TMP/class32" bs=1 seek=4 conv=notrunc 2>/dev/null
 bad_case "wrong ELF class" "class32: ELF class 1" --user "$TMP/class32"
+# the static program cut after 8 KiB: headers intact, segments short
+head -c 8192 "$TMP/exitcode-static" >"$TMP/short"; chmod +x "$TMP/short"
+bad_case "truncated segment" "short: truncated PT_LOAD segment" --user "$TMP/short"
 bad_case "wrong ISA (host program)" "ELF machine 62 is not supported" \
   --user /bin/true
 mkdir "$TMP/emptyroot"
