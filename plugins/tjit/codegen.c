@@ -1230,9 +1230,21 @@ static int loops_to_itself(const vmrun_ir_block *ib)
   return 0;
 }
 
-/* The block entry's checks (engine.h): exit request or halt, budget,
-** tb_flags; then the count of blocks run.  0 or -1 (out of memory). */
-static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
+/* The block entry's checks (engine.h): exit request or halt, tb_flags;
+** then the count of blocks run (block_stats).  A failed check jumps to
+** code offset fail_to, or with fail_to 0 to a STUB_FAIL (pc = the block's,
+** back to the dispatcher).  0 or -1 (out of memory). */
+static int check_fail(tjit *e, tj_buf *c, int cc, uint32_t fail_to)
+{
+  if (fail_to) {
+    jcc_to(c, cc, fail_to);
+    return 0;
+  }
+  return add_stub(e, STUB_FAIL, jcc32(c, cc), 0, 0) ? 0 : -1;
+}
+
+static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
+                             uint32_t fail_to)
 {
   /* exit_request and halted in one 8-byte compare */
   _Static_assert(offsetof(vmrun_cpu, halted) ==
@@ -1240,10 +1252,10 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b)
                  offsetof(vmrun_cpu, exit_request) % 8 == 0,
                  "exit_request and halted share one aligned word");
   alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
+  if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
   /* (the budget: checked at the exit that leads here, emit_accounting) */
   alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
-  if (!add_stub(e, STUB_FAIL, jcc32(c, CC_NE), 0, 0)) return -1;
+  if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
   if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   return 0;
 }
@@ -1280,11 +1292,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     if (self) {
       /* the entry's checks; leaving goes through the exit above */
       s->self_at = c->pos;
-      alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
-      jcc_to(c, CC_NE, s->stub_at);
-      alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
-      jcc_to(c, CC_NE, s->stub_at);
-      if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
+      if (emit_entry_checks(e, c, b, s->stub_at) < 0) return -1;
       if (!c->cnt_static) {
         alu_rr(c, 0, ALU_XOR, R12, R12);
         alu_rr(c, 0, ALU_XOR, R14, R14);
@@ -1409,7 +1417,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   /* block entry: the engine.h checks, a count of the blocks that run
   ** (tjit_vcpu.entries), then the registers */
   e->cg_head = 0;
-  if (emit_entry_checks(e, c, b) < 0) goto oom;
+  if (emit_entry_checks(e, c, b, 0) < 0) goto oom;
   e->cg_static = static_counts(e, ib);
   cb.cnt_static = e->cg_static;
   cb.cnt = cb.acc = 0;
