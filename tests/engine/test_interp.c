@@ -591,9 +591,7 @@ static void build_dirty_fault(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 3);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 1, 0);
+  ir_addi(b, 1, 0, 1);
   ir_insn(b, b->pc + 4);
   ir_get(b, 1, 1);
   ir_movi(b, 2, 0x20000000);               /* unmapped */
@@ -622,9 +620,7 @@ static void build_dirty_branch(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 3);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 1, 0);
+  ir_addi(b, 1, 0, 1);
   ir_goto_if_x9(b, l);
   ir_insn(b, b->pc + 4);
   ir(b, VMRUN_IR_CALL, 8, 2, 0, 0, (uint64_t)(uintptr_t)h_bump, 0);
@@ -1042,9 +1038,7 @@ static void build_loop3(vmrun_ir_block *b, void *arg)
   ir_temps(b, 1);
   for (int i = 0; i < 3; i++) {
     ir_insn(b, b->pc + 4 * i);
-    ir_get(b, 0, 1);
-    ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-    ir_put(b, 1, 0);
+    ir_addi(b, 1, 0, 1);
   }
   ir_exit(b, b->pc);
 }
@@ -1203,9 +1197,7 @@ static void build_count(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 2);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_ADD, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
-  ir_put(b, 1, 0);
+  ir_addi(b, 1, 0, 1);
   ir_insn(b, b->pc + 4);
   ir_get(b, 0, 2);
   ir(b, VMRUN_IR_SUB, 8, 0, 0, 0, 1, VMRUN_IR_F_BIMM);
