@@ -393,7 +393,6 @@ static int host_fresh(user_proc *u, uint64_t s, uint64_t e, int hp)
                  -1, 0);
   return p == MAP_FAILED ? -errno : 0;
 }
-#define host_zero(u, s, e) host_fresh(u, s, e, PROT_READ | PROT_WRITE)
 
 /* Map [s, e) (page aligned) with prot: VMA, page tables, host protection,
 ** fresh memory unless keep_mem. */
@@ -1290,7 +1289,7 @@ static long do_syscall(user_proc *u, uint64_t nr, const uint64_t *a)
                        MREMAP_MAYMOVE | MREMAP_FIXED, u->ram + dst);
       if (q == MAP_FAILED) return -errno;
       host_fresh(u, old, old + osz, PROT_NONE); /* refill the hole */
-      host_zero(u, dst + osz, dst + nsz);
+      host_fresh(u, dst + osz, dst + nsz, PROT_READ | PROT_WRITE);
       vma_remove(u, old, old + osz);
       pt_map(u, old, old + osz, 0);
       tlb_flush_all(u);                    /* dst is fresh: map_range won't */
@@ -1686,8 +1685,7 @@ static long sys_mmap(user_proc *u, uint64_t addr, uint64_t len, uint64_t prot,
         uint64_t fend = PG_UP((uint64_t)st.st_size);
         if (fend < off + plen) {
           uint64_t z = fend > off ? s + (fend - off) : s;
-          host_zero(u, z, e);
-          if (hprot == PROT_READ) mprotect(u->ram + z, e - z, PROT_READ);
+          host_fresh(u, z, e, hprot);
         }
       }
     }
