@@ -96,8 +96,7 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
                          vmrun_cfg *opts, const vmrun_engine_env *env,
                          void **inst)
 {
-  static const char *const keys[] = { "hot_threshold", "code_cache", "regcache",
-                                      "direct_mem", "block_stats",
+  static const char *const keys[] = { "hot_threshold", TJIT_OPTION_KEYS,
                                       NULL };
   tiered *e;
   uint64_t thr = TIERED_DEFAULT_THRESHOLD;

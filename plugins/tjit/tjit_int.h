@@ -69,6 +69,9 @@ TJ_HIDDEN void tjit_cc_fini(tjit *e);
 TJ_HIDDEN void tjit_cc_resize(tjit *e);
 /* set_option/get_option of tjit, also used by engine-tiered. */
 TJ_HIDDEN int tjit_set_option(void *inst, const char *key, uint64_t val);
+/* The JIT's engine_options keys (engine.c; engine-tiered accepts them
+** too), for a NULL-terminated key list. */
+#define TJIT_OPTION_KEYS "code_cache", "regcache", "direct_mem", "block_stats"
 /* host_fault() of tjit (also run by engine-tiered) */
 TJ_HIDDEN int tjit_host_fault(void *inst, void *uctx);
 TJ_HIDDEN int tjit_get_option(void *inst, const char *key, uint64_t *val);
