@@ -124,7 +124,7 @@ static int tiered_create(const vmrun_host *host, vmrun_machine *m,
   e->threshold = thr;
   /* the JIT first: on a host it cannot generate code for it says why and
   ** returns -VMRUN_ENOTSUP, and the core falls back to interp */
-  rc = tjit_engine_ops.create(host, m, opts, env, &sub);
+  rc = tjit_create_inner(host, m, opts, env, &sub);
   if (rc < 0) { tiered_destroy(e); return rc; }
   e->te = sub;
   rc = interp_engine_ops.create(host, m, NULL, env, &sub);

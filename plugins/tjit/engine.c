@@ -208,9 +208,9 @@ static int bool_option(const vmrun_host *host, vmrun_cfg *opts,
   return 0;
 }
 
-static int tjit_create(const vmrun_host *host, vmrun_machine *m,
-                       vmrun_cfg *opts, const vmrun_engine_env *env,
-                       void **inst)
+int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
+                      vmrun_cfg *opts, const vmrun_engine_env *env,
+                      void **inst)
 {
   tjit *e;
   size_t envsz;
@@ -260,6 +260,18 @@ static int tjit_create(const vmrun_host *host, vmrun_machine *m,
   *inst = e;
   return 0;
 #endif
+}
+
+/* engine tjit: its own engine_options keys only (a misspelt key gets the
+** core's one line instead of being ignored) */
+static int tjit_create(const vmrun_host *host, vmrun_machine *m,
+                       vmrun_cfg *opts, const vmrun_engine_env *env,
+                       void **inst)
+{
+  static const char *const keys[] = { TJIT_OPTION_KEYS, NULL };
+  if (opts && host->cfg_check_keys && host->cfg_check_keys(opts, keys) != 0)
+    return -VMRUN_EINVAL;
+  return tjit_create_inner(host, m, opts, env, inst);
 }
 
 static void tjit_destroy(void *inst)

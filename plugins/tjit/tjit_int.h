@@ -69,6 +69,11 @@ TJ_HIDDEN void tjit_cc_fini(tjit *e);
 TJ_HIDDEN void tjit_cc_resize(tjit *e);
 /* set_option/get_option of tjit, also used by engine-tiered. */
 TJ_HIDDEN int tjit_set_option(void *inst, const char *key, uint64_t val);
+/* create() without the check of the option keys (engine-tiered has
+** more keys and checks them itself) */
+TJ_HIDDEN int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
+                                vmrun_cfg *opts, const vmrun_engine_env *env,
+                                void **inst);
 /* The JIT's engine_options keys (engine.c; engine-tiered accepts them
 ** too), for a NULL-terminated key list. */
 #define TJIT_OPTION_KEYS "code_cache", "regcache", "direct_mem", "block_stats"

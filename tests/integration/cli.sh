@@ -56,6 +56,9 @@ run_err "tiered: hot_threshold above 2^32-1" 1 \
 run_err "tiered: unknown engine option" 1 \
   "machine.engine_options.hot_treshold: unknown key; valid keys: hot_threshold, code_cache" \
   --set machine.engine=tiered --set machine.engine_options.hot_treshold=3 "$cfg"
+run_err "tjit: unknown engine option" 1 \
+  "machine.engine_options.hot_threshold: unknown key; valid keys: code_cache, regcache, direct_mem, block_stats" \
+  --set machine.engine=tjit --set machine.engine_options.hot_threshold=3 "$cfg"
 run_err "tjit: bad code_cache" 1 \
   "machine.engine_options.code_cache: expected a number" \
   --set machine.engine=tjit --set machine.engine_options.code_cache=big "$cfg"
