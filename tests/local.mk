@@ -96,14 +96,15 @@ tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
 ## the template JIT: the interp op tests run against it, plus chaining,
 ## cache exhaustion and the x86-64 emitter (bytes checked against as(1))
 tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c \
-	tests/tjit/test_emit.c tests/tjit/test_direct.c tests/tjit/tjit_desc.c \
+	tests/tjit/test_emit.c tests/tjit/test_direct.c tests/tjit/test_fp.c \
+	tests/tjit/tjit_desc.c \
 	plugins/tjit/cache.c \
 	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \
 	tests/engine/softmmu_desc.c plugins/common/pagemap.c \
 	plugins/common/blockgen.c
 tests_tjit_test_tjit_CPPFLAGS = $(ENGTEST_CPPFLAGS) -Dinterp_desc=tjit_desc \
 	-DENGINE_SUITE=tjit_ops -DENGINE_TRACE_SUITE=tjit_trace -DENGINE_EXTRA_STATS
-tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS)
+tests_tjit_test_tjit_LDADD = $(CRITERION_LIBS) -lm
 
 ## the tiered engine: the interp op tests again with a threshold of 2 (a
 ## block's first run is interpreted, later ones compiled), plus promotion,

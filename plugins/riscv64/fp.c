@@ -1043,6 +1043,18 @@ static uint16_t t_call(fpt *t, vmrun_ir_helper_fn fn, uint16_t a, uint16_t b,
   return d;
 }
 
+/* Mark the CALL just emitted as the binary64 operation `fpop` in RNE
+** (VMRUN_IR_F_FP, vmrun/ir.h): its helper returns the IEEE result and
+** only accrues flags into fflags, so an engine may compute it inline. */
+static void t_fphint(fpt *t, unsigned fpop)
+{
+  vmrun_ir_op *o = &t->blk->ops[t->blk->n_ops - 1];
+  if (t->blk->overflow || o->op != VMRUN_IR_CALL) return;
+  o->flags |= VMRUN_IR_F_FP;
+  o->cond = (uint8_t)fpop;
+  o->size = 8;
+}
+
 static int t_illegal(fpt *t)
 {
   uint16_t a = t_movi(t, EXC_ILLEGAL_INSN), b = t_movi(t, t->raw);
@@ -1136,7 +1148,9 @@ static int tr_fma(fpt *t, uint32_t i)
   if (fmt > 1 || rm < 0) return t_illegal(t);
   if (rm == RM_RNE) {
     uint16_t a = t_getf(t, rs1), b = t_getf(t, rs2), c = t_getf(t, rs3);
-    t_putf(t, rd, t_call(t, fn[fmt][k], a, b, c, NOREGS));
+    uint16_t d = t_call(t, fn[fmt][k], a, b, c, NOREGS);
+    if (fmt == 1) t_fphint(t, VMRUN_IR_FP_MADD + k);
+    t_putf(t, rd, d);
     return 0;
   }
   t_fpcall(t, rv_fp_h_arith,
@@ -1239,6 +1253,8 @@ static int tr_opfp(fpt *t, uint32_t i)
     b = t_getf(t, f5 == 0x0b ? rs1 : rs2);
     d = t_call(t, arith2[rm == RM_RNE][fmt][f5 == 0x0b ? 4 : f5], a, b,
                rm == RM_RNE ? a : t_movi(t, (uint64_t)rm), NOREGS);
+    if (rm == RM_RNE && fmt == 1)
+      t_fphint(t, f5 == 0x0b ? VMRUN_IR_FP_SQRT : VMRUN_IR_FP_ADD + f5);
     t_putf(t, rd, d);
     return 0;
   case 0x04:                                       /* FSGNJ[N|X] */

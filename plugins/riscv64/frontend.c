@@ -282,6 +282,8 @@ static const vmrun_frontend_ops ops = {
   .caps = VMRUN_FE_CAP_TRAP_EVENTS,
   .disas = rv_disas,
   .user = &rv_user_abi,
+  .fp_flags_off = (uint32_t)offsetof(struct rv_cpu, fflags),
+  .fp_inexact = FFLAG_NX,
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

@@ -327,6 +327,9 @@ static int fwd_producer(const vmrun_ir_op *o)
   case VMRUN_IR_ZEXT:
   case VMRUN_IR_LD:     /* its slow path leaves the value in RAX too */
     return 1;
+  case VMRUN_IR_CALL:   /* the helper's return value (a synced call
+                           reloads RAX to test trap_taken) */
+    return !(o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END));
   default:
     return 0;
   }
@@ -1164,6 +1167,150 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
 }
 
 /*
+** A helper call that keeps the cached guest registers (VMRUN_IR_F_NOREGS):
+** the ones the call may clobber are pushed around it (an even number of
+** pushes keeps rsp 16-byte aligned).  Arguments already in rsi, rdx, rcx.
+*/
+static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
+{
+  int saved[RA_MAX], ns = 0, k;
+  for (k = 0; ra && k < ra->n; k++)
+    if (RA_CALLER_SAVED(ra->regs[k])) saved[ns++] = ra->regs[k];
+  for (k = 0; k < ns; k++) push_r(c, saved[k]);
+  if (ns & 1) push_r(c, RAX);
+  mov_rr(c, 1, RDI, RBX);
+  emit_call_abs(c, fn);
+  if (ns & 1) pop_r(c, RCX);
+  for (k = ns; k-- > 0;) pop_r(c, saved[k]);
+}
+
+/*
+** Inline binary64 operations (VMRUN_IR_F_FP, vmrun/ir.h: QEMU's
+** "hardfloat" idea, in generated code).  The operands go to xmm1..3, the
+** host computes the result in xmm0 (SSE2 in the process's default
+** MXCSR: round to nearest even, exceptions masked, no FTZ/DAZ; FMA3 for
+** the fused ops), and the result stands when
+**   - it is finite (so no operand was an infinity or NaN, no divisor
+**     zero, no square root's operand negative: those all give an
+**     infinite or NaN result, but x / inf, whose zero result DIV never
+**     accepts), and normal, or zero/subnormal where that is
+**     exact: any sum or difference (a tiny sum is exact), a product with
+**     a zero operand;
+**   - and inexact is already set in the accrued flags (the word at
+**     fp_flags_off: flags are sticky, so nothing changes), or the result
+**     is proved exact: TwoSum (Knuth) for sums, the FMA residual
+**     a*b - r == 0 for products (exact while r's biased exponent is above
+**     53, as in plugins/riscv64/fp.c exact_rne).
+** Anything else calls the helper, which computes the full IEEE result
+** and accrues the flags.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6.
+*/
+static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
+{
+  if (!e->fp_inline || !e->fp_nx || !(o->flags & VMRUN_IR_F_FP) ||
+      !(o->flags & VMRUN_IR_F_NOREGS) || o->size != 8 ||
+      (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) ||
+      o->cond >= VMRUN_IR_NB_FPOPS)
+    return 0;
+  return o->cond < VMRUN_IR_FP_MADD || e->host_fma;
+}
+
+static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                    const tj_ra *ra)
+{
+  static const int arg[3] = { RSI, RDX, RCX };
+  unsigned op = o->cond;
+  int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
+  uint32_t slow[16], done[4], fall;
+  int ns = 0, nd = 0, k;
+
+  for (k = 0; k < n; k++) {
+    ld_t(c, arg[k], k == 0 ? o->a : k == 1 ? o->b : o->c);
+    movq_xr(c, 1 + k, arg[k]);
+  }
+  movapd_rr(c, 0, 1);
+  switch (op) {
+  case VMRUN_IR_FP_ADD: sd_rr(c, SD_ADD, 0, 2); break;
+  case VMRUN_IR_FP_SUB: sd_rr(c, SD_SUB, 0, 2); break;
+  case VMRUN_IR_FP_MUL: sd_rr(c, SD_MUL, 0, 2); break;
+  case VMRUN_IR_FP_DIV: sd_rr(c, SD_DIV, 0, 2); break;
+  case VMRUN_IR_FP_SQRT: sd_rr(c, SD_SQRT, 0, 1); break;
+  /* x86's fnmadd is -(a*b) + c (RISC-V's FNMSUB), fnmsub -(a*b) - c */
+  case VMRUN_IR_FP_MADD: fma_sd(c, FMA213_MADD, 0, 2, 3); break;
+  case VMRUN_IR_FP_MSUB: fma_sd(c, FMA213_MSUB, 0, 2, 3); break;
+  case VMRUN_IR_FP_NMSUB: fma_sd(c, FMA213_NMADD, 0, 2, 3); break;
+  default: fma_sd(c, FMA213_NMSUB, 0, 2, 3); break;
+  }
+  movq_rx(c, RAX, 0);
+  /* rdi = the result's biased exponent */
+  mov_rr(c, 1, RDI, RAX);
+  alu_rr(c, 1, ALU_ADD, RDI, RDI);
+  shift_ri(c, 1, SH_SHR, RDI, 53);
+  alu_ri(c, 0, ALU_CMP, RDI, 0x7ff);
+  slow[ns++] = jcc32(c, CC_E);              /* overflow (or NaN) */
+  /* (an infinite or NaN operand gives an infinite or NaN result, or a
+  ** zero one only as a quotient x / inf, and DIV takes the helper for
+  ** tiny results: the result's exponent covers the operands) */
+  test_rr(c, 0, RDI, RDI);
+  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
+    done[nd++] = jcc32(c, CC_E);            /* tiny sum: exact */
+  } else if (op == VMRUN_IR_FP_MUL) {
+    uint32_t normal = jcc8(c, CC_NE);
+    mov_rr(c, 1, RDI, RSI);                 /* tiny product: exact only */
+    alu_rr(c, 1, ALU_ADD, RDI, RDI);        /* with a zero operand */
+    done[nd++] = jcc32(c, CC_E);
+    mov_rr(c, 1, RDI, RDX);
+    alu_rr(c, 1, ALU_ADD, RDI, RDI);
+    done[nd++] = jcc32(c, CC_E);
+    slow[ns++] = jmp32(c);
+    patch8_here(c, normal);                 /* (rdi still the exponent) */
+  } else {
+    slow[ns++] = jcc32(c, CC_E);            /* may underflow */
+  }
+  test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
+  done[nd++] = jcc32(c, CC_NE);             /* inexact already accrued */
+  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
+    /* TwoSum: bp = s - a, ap = s - bp, err = (a - ap) + (y - bp) with
+    ** y = b (ADD) or -b (SUB: y - bp = -(b + bp)) */
+    movapd_rr(c, 4, 0);
+    sd_rr(c, SD_SUB, 4, 1);
+    movapd_rr(c, 5, 0);
+    sd_rr(c, SD_SUB, 5, 4);
+    sd_rr(c, SD_SUB, 1, 5);
+    if (op == VMRUN_IR_FP_ADD) {
+      sd_rr(c, SD_SUB, 2, 4);
+      sd_rr(c, SD_ADD, 1, 2);
+    } else {
+      sd_rr(c, SD_ADD, 2, 4);
+      sd_rr(c, SD_SUB, 1, 2);
+    }
+  } else if (op == VMRUN_IR_FP_MUL && e->host_fma) {
+    alu_ri(c, 0, ALU_CMP, RDI, 53);
+    slow[ns++] = jcc32(c, CC_BE);           /* the residual may be tiny */
+    movapd_rr(c, 4, 0);
+    fma_sd(c, FMA231_MSUB, 4, 1, 2);        /* xmm4 = a * b - r */
+    movapd_rr(c, 1, 4);
+  }
+  if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
+    xorpd_rr(c, 6, 6);
+    ucomisd_rr(c, 1, 6);
+    slow[ns++] = jcc32(c, CC_P);
+    slow[ns++] = jcc32(c, CC_NE);           /* inexact: the helper */
+    fall = jmp32(c);                        /* exact */
+  } else {
+    fall = 0;                               /* not proved: the helper */
+  }
+  /* the helper, with every operand of the CALL */
+  for (k = 0; k < ns; k++) patch32(c, slow[k], c->pos);
+  if (n < 2) ld_t(c, RDX, o->b);
+  if (n < 3) ld_t(c, RCX, o->c);
+  emit_call_keep(c, ra, (const void *)(uintptr_t)o->imm);
+  for (k = 0; k < nd; k++) patch32(c, done[k], c->pos);
+  if (fall) patch32(c, fall, c->pos);
+  store_dst(c, o);
+  e->st_fp_sites++;
+}
+
+/*
 ** An indirect exit looks its target up in the vCPU's jump cache itself
 ** (the dispatcher's first probe, engine.c tjit_exec) and jumps straight to
 ** the block on a hit: same pc and tb_flags.  The target's entry checks
@@ -1643,28 +1790,24 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RCX);
         mov_rr(c, 1, R14, RAX);
       }
-      mov_rr(c, 1, RDI, RBX);
+      if (!sync && fp_inlinable(e, o)) {
+        emit_fp(e, c, o, cb.ra ? &ra : NULL);
+        break;
+      }
       ld_t(c, RSI, o->a);
       ld_t(c, RDX, o->b);
       ld_t(c, RCX, o->c);
       if (!sync && (o->flags & VMRUN_IR_F_NOREGS) && cb.ra) {
-        /* the helper sees no guest register: keep them, saving the
-        ** ones the call may clobber (an even number of pushes keeps
-        ** rsp 16-byte aligned) */
-        int saved[RA_MAX], ns = 0, k;
-        for (k = 0; k < ra.n; k++)
-          if (RA_CALLER_SAVED(ra.regs[k])) saved[ns++] = ra.regs[k];
-        for (k = 0; k < ns; k++) push_r(c, saved[k]);
-        if (ns & 1) push_r(c, RAX);
-        emit_call_abs(c, (const void *)(uintptr_t)o->imm);
-        if (ns & 1) pop_r(c, RCX);
-        for (k = ns; k-- > 0;) pop_r(c, saved[k]);
-        mov_mr(c, 8, T(o->dst), RAX);
+        /* the helper sees no guest register: keep them */
+        emit_call_keep(c, &ra, (const void *)(uintptr_t)o->imm);
+        store_dst(c, o);
         break;
       }
+      mov_rr(c, 1, RDI, RBX);
       ra_sync(c);
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
-      mov_mr(c, 8, T(o->dst), RAX);
+      if (sync) mov_mr(c, 8, T(o->dst), RAX);
+      else store_dst(c, o);
       if (sync) {
         if (!e->cg_direct && e->cg_mem) /* (r13 survives the call) */
           emit_load_tlb(e, c);         /* the helper may switch modes */

@@ -20,7 +20,7 @@ enum {
 /* x86 condition codes (low nibble of Jcc/SETcc/CMOVcc) */
 enum {
   CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6,
-  CC_L = 0xC, CC_GE = 0xD
+  CC_A = 0x7, CC_S = 0x8, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD
 };
 
 /* ALU group-1 /ext and the "reg, r/m" opcode of each */
@@ -306,5 +306,48 @@ static inline void push_r(tj_buf *b, int r)
 static inline void pop_r(tj_buf *b, int r)
 { if (r & 8) e8(b, 0x41); e8(b, (uint8_t)(0x58 + (r & 7))); }
 static inline void ret(tj_buf *b) { e8(b, 0xC3); }
+/* test dword [m], imm32 */
+static inline void test_mi(tj_buf *b, tj_mem m, int32_t imm)
+{ op_m(b, 0, 0, 1, 0xF7, 0, 0, 0, m, 0); e32(b, (uint32_t)imm); }
+
+/* ---- SSE2 / FMA3 scalar double, on xmm0..xmm7 only ---- */
+enum { SD_SQRT = 0x51, SD_ADD = 0x58, SD_MUL = 0x59, SD_SUB = 0x5C,
+       SD_DIV = 0x5E };
+/* FMA3 opcodes (VEX.66.0F38.W1): x = x * y + z and the sign variants,
+** Intel's "213" operand order: vfmadd213sd x, y, z */
+enum { FMA213_MADD = 0xA9, FMA213_MSUB = 0xAB, FMA213_NMADD = 0xAD,
+       FMA213_NMSUB = 0xAF, FMA231_MSUB = 0xBB };
+/* movq xmm, r64 */
+static inline void movq_xr(tj_buf *b, int x, int r)
+{ op_r(b, 1, 1, 2, 0x0F, 0x6E, x, r, 0); }
+/* movq r64, xmm */
+static inline void movq_rx(tj_buf *b, int r, int x)
+{ op_r(b, 1, 1, 2, 0x0F, 0x7E, x, r, 0); }
+/* prefix 0F op  xmm_dst, xmm_src (prefix 0: none) */
+static inline void sse_rr(tj_buf *b, uint8_t pfx, uint8_t op, int dst, int src)
+{
+  if (pfx) e8(b, pfx);
+  e8(b, 0x0F); e8(b, op);
+  e8(b, (uint8_t)(0xC0 | ((dst & 7) << 3) | (src & 7)));
+}
+/* addsd/subsd/mulsd/divsd/sqrtsd dst, src */
+static inline void sd_rr(tj_buf *b, int op, int dst, int src)
+{ sse_rr(b, 0xF2, (uint8_t)op, dst, src); }
+static inline void movapd_rr(tj_buf *b, int dst, int src)
+{ sse_rr(b, 0x66, 0x28, dst, src); }
+static inline void xorpd_rr(tj_buf *b, int dst, int src)
+{ sse_rr(b, 0x66, 0x57, dst, src); }
+static inline void ucomisd_rr(tj_buf *b, int x, int y)
+{ sse_rr(b, 0x66, 0x2E, x, y); }
+/* VEX-encoded FMA3 scalar double: x = op(x, y, z) (3-byte VEX, W1, L0,
+** pp = 66, map 0F38; x, y, z in xmm0..7) */
+static inline void fma_sd(tj_buf *b, int op, int x, int y, int z)
+{
+  e8(b, 0xC4);
+  e8(b, 0xE2);                                  /* R X B set, map 0F38 */
+  e8(b, (uint8_t)(0x80 | ((~y & 15) << 3) | 0x01)); /* W1 vvvv L0 pp=66 */
+  e8(b, (uint8_t)op);
+  e8(b, (uint8_t)(0xC0 | ((x & 7) << 3) | (z & 7)));
+}
 
 #endif

@@ -214,7 +214,7 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
 {
   tjit *e;
   size_t envsz;
-  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0;
+  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0, fi = 1;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
   (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
@@ -227,7 +227,8 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
     return -VMRUN_EINVAL; /* cfg_u64 reported it */
   if (bool_option(host, opts, "regcache", &rc) < 0 ||
       bool_option(host, opts, "direct_mem", &dm) < 0 ||
-      bool_option(host, opts, "block_stats", &bs) < 0)
+      bool_option(host, opts, "block_stats", &bs) < 0 ||
+      bool_option(host, opts, "fp_inline", &fi) < 0)
     return -VMRUN_EINVAL;
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
@@ -240,6 +241,15 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   e->regcache = (int)rc;
   e->direct_mem = (int)dm;
   e->block_stats = (int)bs;
+  e->fp_inline = (int)fi;
+  if (VMRUN_FRONTEND_HAS(env->fe, fp_inexact)) {
+    e->fp_off = env->fe->fp_flags_off;
+    e->fp_nx = env->fe->fp_inexact;
+    if (e->fp_off > env->fe->cpu_state_size - 4 || (e->fp_off & 3))
+      e->fp_nx = 0;              /* not a word of the state: no inlining */
+  }
+  __builtin_cpu_init();
+  e->host_fma = __builtin_cpu_supports("fma") != 0;
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
   e->ir_cap = e->max_insns *
@@ -409,11 +419,13 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                "code_cache_full %llu\nchain_links %llu\n"
                "dispatcher_entries %llu\ncross_chain_cuts %llu\n"
                "dispatcher_lookups %llu\n"
-               "direct_accesses %llu\ndirect_host_faults %llu\n",
+               "direct_accesses %llu\ndirect_host_faults %llu\n"
+               "fp_inline_sites %llu\n",
                e->st_code_bytes, (unsigned long long)e->cc_size,
                (unsigned long long)(e->cc_pos - e->cc_start),
                e->st_cache_full, e->st_links, e->st_dispatched, e->st_xcuts,
-               e->st_lookups, e->st_direct_sites, e->st_host_faults);
+               e->st_lookups, e->st_direct_sites, e->st_host_faults,
+               e->st_fp_sites);
   if (n < 0 || !e->block_stats) return n;
   /* counted by the generated code only with engine option block_stats */
   m = snprintf(buf + ((unsigned long)n < len ? (unsigned long)n : len),
@@ -474,6 +486,7 @@ static int *bool_field(tjit *e, const char *key)
   if (strcmp(key, "regcache") == 0) return &e->regcache;
   if (strcmp(key, "direct_mem") == 0) return &e->direct_mem;
   if (strcmp(key, "block_stats") == 0) return &e->block_stats;
+  if (strcmp(key, "fp_inline") == 0) return &e->fp_inline;
   return NULL;
 }
 

@@ -153,6 +153,11 @@ struct tjit {
                                   option direct_mem, default 1) */
   int block_stats;             /* count block entries (engine option
                                   block_stats, default 0) */
+  int fp_inline;               /* compute VMRUN_IR_F_FP calls inline
+                                  (engine option fp_inline, default 1) */
+  uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
+                                  and its inexact bit; fp_nx == 0: none */
+  int host_fma;                /* the host has FMA3 (and AVX enabled) */
   int cg_direct;               /* block being compiled: direct accesses */
   int cg_mem;                  /* it has loads or stores (uses r13) */
   uint32_t cg_head;            /* its code offset after the entry and the
@@ -199,7 +204,7 @@ struct tjit {
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
-      st_direct_sites, st_host_faults,
+      st_direct_sites, st_host_faults, st_fp_sites,
       st_lookups;                /* misses in jc and jv: full lookups */
 };
 

@@ -202,6 +202,9 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_fe.isa = "fake";
   fake_fe.translate = fe_translate;
   fake_fe.raise_fault = fe_raise_fault;
+  /* accrued FP flags for VMRUN_IR_F_FP hints (tests/tjit/test_fp.c) */
+  fake_fe.fp_flags_off = (uint32_t)offsetof(fake_cpu, b32);
+  fake_fe.fp_inexact = 1;
 
   FM->mmu = softmmu_desc.ops;
   r = FM->mmu->create(&fake_host, (vmrun_machine *)FM, NULL, &inst);

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_7)
+Test(sdk_abi, version_is_1_9)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 8);
+  cr_expect_eq(VMRUN_ABI_MINOR, 9);
 }
 
 Test(sdk_abi, cpu_header)
@@ -70,6 +70,10 @@ Test(sdk_abi, ir)
   cr_expect_eq(VMRUN_IR_NB_OPS, 35);
   cr_expect_eq(VMRUN_IR_EXIT, 34);
   cr_expect_eq(VMRUN_IR_NB_CONDS, 6);
+  cr_expect_eq(VMRUN_IR_F_FP, 0x80);
+  cr_expect_eq(VMRUN_IR_FP_SQRT, 4);
+  cr_expect_eq(VMRUN_IR_FP_NMADD, 8);
+  cr_expect_eq(VMRUN_IR_NB_FPOPS, 9);
 }
 
 Test(sdk_abi, descriptor)
@@ -84,7 +88,9 @@ Test(sdk_abi, descriptor)
 
 Test(sdk_abi, vtables_and_host)
 {
-  SIZE(vmrun_frontend_ops, 144);
+  SIZE(vmrun_frontend_ops, 152);
+  OFF(vmrun_frontend_ops, fp_flags_off, 144);
+  OFF(vmrun_frontend_ops, fp_inexact, 148);
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);

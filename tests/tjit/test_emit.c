@@ -31,12 +31,22 @@ static const uint8_t expect[] = {
   0xff, 0x61, 0x40,
   /* direct guest memory (user mode) */
   0xf7, 0xc6, 0x07, 0x00, 0x00, 0x00, 0x80, 0x3c, 0x08, 0x00, 0x42, 0x0f,
-  0xb6, 0x04, 0x2e, 0x4e, 0x89, 0x0c, 0x2e, 0x66, 0x42, 0x89, 0x14, 0x2e
+  0xb6, 0x04, 0x2e, 0x4e, 0x89, 0x0c, 0x2e, 0x66, 0x42, 0x89, 0x14, 0x2e,
+  /* inline binary64 operations (VMRUN_IR_F_FP) */
+  0x66, 0x48, 0x0f, 0x6e, 0xce, 0x66, 0x48, 0x0f, 0x6e, 0xd2, 0x66, 0x49,
+  0x0f, 0x6e, 0xd9, 0x66, 0x48, 0x0f, 0x7e, 0xc0, 0x66, 0x49, 0x0f, 0x7e,
+  0xea, 0xf2, 0x0f, 0x58, 0xc2, 0xf2, 0x0f, 0x5c, 0xe0, 0xf2, 0x0f, 0x59,
+  0xc2, 0xf2, 0x0f, 0x5e, 0xc2, 0xf2, 0x0f, 0x51, 0xc1, 0x66, 0x0f, 0x28,
+  0xc1, 0x66, 0x0f, 0x57, 0xf6, 0x66, 0x0f, 0x2e, 0xce, 0xc4, 0xe2, 0xe9,
+  0xa9, 0xc3, 0xc4, 0xe2, 0xe9, 0xab, 0xc3, 0xc4, 0xe2, 0xe9, 0xad, 0xc3,
+  0xc4, 0xe2, 0xe9, 0xaf, 0xc3, 0xc4, 0xe2, 0xf1, 0xbb, 0xe2, 0xf7, 0x83,
+  0xa4, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x7a, 0x00, 0x78, 0x00,
+  0x77, 0x00
 };
 
 Test(tjit_emit, matches_gnu_as)
 {
-  uint8_t buf[512];
+  uint8_t buf[640];
   tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
   mov_rm(&c, 1, RAX, MEM(RBP, 0x10));          /* mov rax, [rbp+0x10] */
   mov_mr(&c, 8, MEM(RBP, 0x800), RAX);         /* mov [rbp+0x800], rax */
@@ -94,6 +104,28 @@ Test(tjit_emit, matches_gnu_as)
   load_ext(&c, RAX, MEMX(RSI, R13, 0, 0), 1, 0); /* movzx eax, [rsi+r13] */
   mov_mr(&c, 8, MEMX(RSI, R13, 0, 0), R9);     /* mov [rsi+r13], r9 */
   mov_mr(&c, 2, MEMX(RSI, R13, 0, 0), RDX);    /* mov [rsi+r13], dx */
+  movq_xr(&c, 1, RSI);                         /* movq xmm1, rsi */
+  movq_xr(&c, 2, RDX);                         /* movq xmm2, rdx */
+  movq_xr(&c, 3, R9);                          /* movq xmm3, r9 */
+  movq_rx(&c, RAX, 0);                         /* movq rax, xmm0 */
+  movq_rx(&c, R10, 5);                         /* movq r10, xmm5 */
+  sd_rr(&c, SD_ADD, 0, 2);                     /* addsd xmm0, xmm2 */
+  sd_rr(&c, SD_SUB, 4, 0);                     /* subsd xmm4, xmm0 */
+  sd_rr(&c, SD_MUL, 0, 2);                     /* mulsd xmm0, xmm2 */
+  sd_rr(&c, SD_DIV, 0, 2);                     /* divsd xmm0, xmm2 */
+  sd_rr(&c, SD_SQRT, 0, 1);                    /* sqrtsd xmm0, xmm1 */
+  movapd_rr(&c, 0, 1);                         /* movapd xmm0, xmm1 */
+  xorpd_rr(&c, 6, 6);                          /* xorpd xmm6, xmm6 */
+  ucomisd_rr(&c, 1, 6);                        /* ucomisd xmm1, xmm6 */
+  fma_sd(&c, FMA213_MADD, 0, 2, 3);            /* vfmadd213sd xmm0,xmm2,xmm3 */
+  fma_sd(&c, FMA213_MSUB, 0, 2, 3);            /* vfmsub213sd xmm0,xmm2,xmm3 */
+  fma_sd(&c, FMA213_NMADD, 0, 2, 3);           /* vfnmadd213sd xmm0,xmm2,xmm3 */
+  fma_sd(&c, FMA213_NMSUB, 0, 2, 3);           /* vfnmsub213sd xmm0,xmm2,xmm3 */
+  fma_sd(&c, FMA231_MSUB, 4, 1, 2);            /* vfmsub231sd xmm4,xmm1,xmm2 */
+  test_mi(&c, MEM(RBX, 0x1a4), 1);             /* test dword [rbx+0x1a4], 1 */
+  jcc8(&c, CC_P);                              /* jp (rel8 0) */
+  jcc8(&c, CC_S);                              /* js */
+  jcc8(&c, CC_A);                              /* ja */
   cr_assert_eq(c.overflow, 0);
   cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
                sizeof expect);

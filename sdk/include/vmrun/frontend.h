@@ -228,6 +228,14 @@ typedef struct vmrun_frontend_ops {
   /* User-mode emulation support, or NULL (see vmrun_user_abi).  Read only
   ** when struct_size covers it. */
   const vmrun_user_abi *user;
+  /* ---- added in ABI 1.9 (read only inside struct_size) ---- */
+  /* Where the ISA accrues floating-point exception flags, for CALLs
+  ** hinted VMRUN_IR_F_FP (vmrun/ir.h): the byte offset in the vCPU state
+  ** of a 32-bit word (4-byte aligned), and the mask of its inexact bit.
+  ** RISC-V: fflags and NX (Unprivileged ISA §13.2).  fp_inexact == 0: the
+  ** frontend emits no such hints. */
+  uint32_t fp_flags_off;
+  uint32_t fp_inexact;
 } vmrun_frontend_ops;
 
 /* vmrun_frontend_ops.caps bits. */

@@ -45,6 +45,7 @@
 **   LD      dst a imm size [SIGNED]   t[dst] = ext(mem[t[a] + imm])
 **   ST      a b imm size              mem[t[a] + imm] = low W bytes of t[b]
 **   CALL    dst a b c imm=fn flags    t[dst] = fn(cpu, t[a], t[b], t[c])
+**           [cond=fpop size=8 F_FP]   (a binary64 operation: see below)
 **   LABEL   imm=label                 a forward branch target
 **   BR      imm=label                 goto label
 **   BRCOND  a b cond imm=label        if (t[a] cond t[b]) goto label
@@ -140,6 +141,49 @@ enum vmrun_ir_cond {
                                       keep guest registers in host
                                       registers across the call.  A hint:
                                       ignoring it is always correct. */
+#define VMRUN_IR_F_FP        0x80u /* (ABI 1.9) CALL: the helper is one
+                                      IEEE 754 binary64 operation, `cond`
+                                      an enum vmrun_ir_fpop: see below.
+                                      A hint: ignoring it is always
+                                      correct. */
+
+/*
+** Floating-point hints (ABI 1.9).  A CALL flagged VMRUN_IR_F_FP |
+** VMRUN_IR_F_NOREGS (and neither MAY_FAULT nor END), with size == 8 and
+** cond = one of these, promises that its helper
+**   - takes t[a], t[b], t[c] as IEEE 754-2019 binary64 bit patterns
+**     (b, c unused by the ops that have fewer operands);
+**   - returns the bit pattern of the operation's result rounded to
+**     nearest, ties to even (roundTiesToEven, IEEE 754-2019 §4.3.1);
+**   - has one other effect: it ORs the exception flags the operation
+**     raises (§7) into the 32-bit word at byte offset
+**     vmrun_frontend_ops.fp_flags_off of the vCPU state, inexact being the
+**     bit vmrun_frontend_ops.fp_inexact there (RISC-V: fflags and NX,
+**     Unprivileged ISA §13.2).
+** So when no operand is an infinity or NaN, a divisor is not zero, a
+** square root's operand is not negative, and the host's binary64 result
+** (SSE/AdvSIMD in the default environment) is finite and normal, that
+** result is the helper's and inexact is the only flag it can raise (§7.6
+** and §7.5: underflow needs a tiny result, overflow an infinite one).  An
+** engine may then compute the operation inline when the inexact bit is
+** already set in the word (flags are sticky) or when it proves the result
+** exact, and call the helper in every other case.  The frontend resolves
+** any dynamic rounding mode at translation (tb_flags) and hints only
+** round-to-nearest-even operations.  Other sizes are reserved: engines
+** ignore the hint there.
+*/
+enum vmrun_ir_fpop {
+  VMRUN_IR_FP_ADD = 0,  /* a + b */
+  VMRUN_IR_FP_SUB,      /* a - b */
+  VMRUN_IR_FP_MUL,      /* a * b */
+  VMRUN_IR_FP_DIV,      /* a / b */
+  VMRUN_IR_FP_SQRT,     /* squareRoot(a) */
+  VMRUN_IR_FP_MADD,     /* a * b + c, rounded once (fusedMultiplyAdd) */
+  VMRUN_IR_FP_MSUB,     /* a * b - c, rounded once */
+  VMRUN_IR_FP_NMSUB,    /* -(a * b) + c, rounded once */
+  VMRUN_IR_FP_NMADD,    /* -(a * b) - c, rounded once */
+  VMRUN_IR_NB_FPOPS
+};
 
 /* One op: 24 bytes. */
 typedef struct vmrun_ir_op {

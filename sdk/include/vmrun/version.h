@@ -44,12 +44,17 @@
 **   1.8  direct guest memory for user mode: vmrun_direct_mem,
 **        vmrun_engine_env.direct and the optional engine slot host_fault()
 **        (a host SIGSEGV of a direct access goes to its slow path).
+**   1.9  floating-point hints: the CALL flag VMRUN_IR_F_FP with enum
+**        vmrun_ir_fpop in `cond` (vmrun/ir.h), and
+**        vmrun_frontend_ops.fp_flags_off / fp_inexact (where the accrued
+**        flags live); an engine may compute a hinted binary64 operation
+**        inline (engines that ignore the hint stay correct).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 8
+#define VMRUN_ABI_MINOR 9
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);

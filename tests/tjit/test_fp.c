@@ -1,0 +1,215 @@
+/*
+** tests/tjit/test_fp.c - binary64 operations hinted VMRUN_IR_F_FP
+** (vmrun/ir.h): tjit computes them in generated code when the result is
+** finite and normal and inexact is already accrued or the result is
+** provably exact, and calls the helper otherwise.  For every operation
+** and every pair (triple) of operand classes (normal, exact and inexact,
+** huge, tiny, subnormal, zero, infinity, quiet and signalling NaN) and
+** with inexact clear and set, the block's result and accrued flags must
+** equal the helper's own, and the cases the inline code must handle must
+** not call the helper.  Fake host + frontend from tests/engine/harness.c
+** (accrued flags: fake_cpu.b32, inexact = bit 0), real softmmu.
+*/
+#include <criterion/criterion.h>
+#include <fenv.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "harness.h"
+
+#define PC0 RAM_BASE
+#define NX 1u
+
+static unsigned g_op;      /* the operation h_ref computes */
+static unsigned g_calls;   /* h_ref calls */
+
+static double as_d(uint64_t v) { double d; memcpy(&d, &v, 8); return d; }
+static uint64_t bits(double d) { uint64_t v; memcpy(&v, &d, 8); return v; }
+
+/* the helper: the host's IEEE operation, flags from the host's fenv
+** (bit 0 inexact, 1 underflow, 2 overflow, 3 divide by zero, 4 invalid) */
+static uint64_t ref(fake_cpu *fc, uint64_t a, uint64_t b, uint64_t c)
+{
+  volatile double x = as_d(a), y = as_d(b), z = as_d(c), r;
+  int ex;
+  feclearexcept(FE_ALL_EXCEPT);
+  switch (g_op) {
+  case VMRUN_IR_FP_ADD: r = x + y; break;
+  case VMRUN_IR_FP_SUB: r = x - y; break;
+  case VMRUN_IR_FP_MUL: r = x * y; break;
+  case VMRUN_IR_FP_DIV: r = x / y; break;
+  case VMRUN_IR_FP_SQRT: r = sqrt(x); break;
+  case VMRUN_IR_FP_MADD: r = fma(x, y, z); break;
+  case VMRUN_IR_FP_MSUB: r = fma(x, y, -z); break;
+  case VMRUN_IR_FP_NMSUB: r = fma(-x, y, z); break;
+  default: r = fma(-x, y, -z); break;
+  }
+  ex = fetestexcept(FE_ALL_EXCEPT);
+  fc->b32 |= (ex & FE_INEXACT ? 1u : 0) | (ex & FE_UNDERFLOW ? 2u : 0) |
+             (ex & FE_OVERFLOW ? 4u : 0) | (ex & FE_DIVBYZERO ? 8u : 0) |
+             (ex & FE_INVALID ? 16u : 0);
+  return bits(r);
+}
+
+static uint64_t h_ref(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  g_calls++;
+  return ref((fake_cpu *)cpu, a, b, c);
+}
+
+/* x4 = op(x1, x2, x3); then x7 = x6 + x8 + x9 + x1, read before the call
+** and after it, so that caller-saved host registers caching guest
+** registers must survive the helper call */
+static void build_fp(vmrun_ir_block *b, void *arg)
+{
+  unsigned op = (unsigned)(uintptr_t)arg;
+  vmrun_ir_op *o;
+  ir_temps(b, 12);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 2);
+  ir_get(b, 2, 3);
+  ir_get(b, 5, 6);
+  ir_get(b, 6, 8);
+  ir_get(b, 7, 9);
+  ir(b, VMRUN_IR_ADD, 8, 8, 5, 6, 0, 0);
+  o = ir(b, VMRUN_IR_CALL, 8, 3, 0, 1, (uint64_t)(uintptr_t)h_ref,
+         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
+  o->c = 2;
+  o->cond = (uint8_t)op;
+  ir_put(b, 4, 3);
+  ir_get(b, 9, 9);
+  ir(b, VMRUN_IR_ADD, 8, 10, 8, 9, 0, 0);
+  ir_get(b, 11, 1);
+  ir(b, VMRUN_IR_ADD, 8, 10, 10, 11, 0, 0);
+  ir_put(b, 7, 10);
+  ir_exit(b, b->pc + 4);
+}
+
+static void setup_on(void)
+{
+  memset(fm_engine_opts, 0, sizeof fm_engine_opts);
+  fm_setup(1, 32);
+  for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++)
+    fm_block(PC0 + 0x100 * op, build_fp, (void *)(uintptr_t)op);
+}
+static void setup_off(void)
+{
+  memset(fm_engine_opts, 0, sizeof fm_engine_opts);
+  fm_engine_opts[0] = (fm_opt){ "fp_inline", 0, 0 };
+  fm_setup(1, 32);
+  for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++)
+    fm_block(PC0 + 0x100 * op, build_fp, (void *)(uintptr_t)op);
+}
+static void teardown(void)
+{
+  fm_teardown();
+  memset(fm_engine_opts, 0, sizeof fm_engine_opts);
+}
+
+TestSuite(tjit_fp, .init = setup_on, .fini = teardown);
+TestSuite(tjit_fp_off, .init = setup_off, .fini = teardown);
+
+/* Run op on (a, b, c) with the accrued flags `fl`; check x4 and the flags
+** against the helper run directly, and the other registers' sum.
+** Returns the helper calls the block made. */
+static unsigned run_op(unsigned op, uint64_t a, uint64_t b, uint64_t c,
+                       uint32_t fl)
+{
+  fake_cpu want;
+  uint64_t r;
+  g_op = op;
+  memset(&want, 0, sizeof want);
+  want.b32 = fl;
+  r = ref(&want, a, b, c);
+  FM->cpu->x[1] = a;
+  FM->cpu->x[2] = b;
+  FM->cpu->x[3] = c;
+  FM->cpu->x[6] = 0x1000;
+  FM->cpu->x[8] = 0x20;
+  FM->cpu->x[9] = 0x3;
+  FM->cpu->b32 = fl;
+  g_calls = 0;
+  cr_assert_eq(fm_run(PC0 + 0x100 * op, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->x[4], r,
+               "op %u (%a, %a, %a) flags %u: 0x%llx, expected 0x%llx", op,
+               as_d(a), as_d(b), as_d(c), fl,
+               (unsigned long long)FM->cpu->x[4], (unsigned long long)r);
+  cr_assert_eq(FM->cpu->b32, want.b32,
+               "op %u (%a, %a, %a) flags %u: flags %u, expected %u", op,
+               as_d(a), as_d(b), as_d(c), fl, FM->cpu->b32, want.b32);
+  cr_assert_eq(FM->cpu->x[7], 0x1023 + a,
+               "op %u: a cached register changed across the call", op);
+  return g_calls;
+}
+
+static const uint64_t vals[] = {
+  0x3ff8000000000000ull,   /* 1.5 */
+  0x4002000000000000ull,   /* 2.25 */
+  0xc008000000000000ull,   /* -3 */
+  0x3fb999999999999aull,   /* 0.1 */
+  0x4022000000000000ull,   /* 9 */
+  0x7fe0000000000000ull,   /* 2^1023 */
+  0x0010000000000001ull,   /* just above the smallest normal */
+  0x2000000000000000ull,   /* 2^-511 */
+  0x0000000000000003ull,   /* subnormal */
+  0x0000000000000000ull,   /* +0 */
+  0x8000000000000000ull,   /* -0 */
+  0x7ff0000000000000ull,   /* +inf */
+  0xfff0000000000000ull,   /* -inf */
+  0x7ff8000000000000ull,   /* quiet NaN */
+  0x7ff4000000000000ull,   /* signalling NaN */
+};
+#define NV (sizeof vals / sizeof vals[0])
+
+Test(tjit_fp, every_operand_class_matches_the_helper)
+{
+  for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
+    unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
+    unsigned nc = op >= VMRUN_IR_FP_MADD ? NV : 1;
+    for (unsigned i = 0; i < NV; i++)
+      for (unsigned j = 0; j < nb; j++)
+        for (unsigned k = 0; k < nc; k++)
+          for (uint32_t fl = 0; fl <= NX; fl++)
+            run_op(op, vals[i], vals[j], vals[k], fl);
+  }
+  cr_assert_gt(fm_stat("fp_inline_sites"), 0);
+}
+
+Test(tjit_fp, computed_inline_where_it_can)
+{
+  uint64_t one5 = bits(1.5), two25 = bits(2.25), tenth = bits(0.1);
+  int fma3 = __builtin_cpu_supports("fma") != 0;
+  /* exact sum with inexact clear: TwoSum proves it, no call, no flag */
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, one5, two25, 0, 0), 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_SUB, one5, two25, 0, 0), 0);
+  /* inexact sum: the helper accrues NX once; with NX set, inline */
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, tenth, bits(0.2), 0, 0), 1);
+  cr_assert_eq(FM->cpu->b32, NX);
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, tenth, bits(0.2), 0, NX), 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_DIV, bits(1.0), bits(3.0), 0, NX), 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_SQRT, bits(2.0), 0, 0, NX), 0);
+  /* exact product: the FMA residual proves it (with FMA3) */
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), fma3 ? 0u : 1u);
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0.0), two25, 0, 0), 0);
+  if (fma3)
+    cr_assert_eq(run_op(VMRUN_IR_FP_MADD, one5, two25, tenth, NX), 0);
+  /* what only the helper can do */
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(1e308), bits(10.0), 0, NX), 1);
+  cr_assert_eq(FM->cpu->b32, NX | 4u);                 /* overflow */
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(INFINITY), one5, 0, NX), 1);
+  cr_assert_eq(run_op(VMRUN_IR_FP_DIV, one5, bits(0.0), 0, NX), 1);
+  cr_assert_eq(FM->cpu->b32, NX | 8u);                 /* divide by 0 */
+  cr_assert_eq(run_op(VMRUN_IR_FP_DIV, bits(1.0), bits(3.0), 0, 0), 1);
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0x1p-600), bits(0x1p-600), 0,
+                      NX), 1);                         /* underflow */
+  cr_assert_eq(FM->cpu->b32, NX | 2u);
+}
+
+Test(tjit_fp_off, engine_option_fp_inline_0_always_calls)
+{
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(1.5), bits(2.25), 0, 0), 1);
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(0.1), bits(0.2), 0, NX), 1);
+  cr_assert_eq(fm_stat("fp_inline_sites"), 0);
+}
