@@ -110,6 +110,7 @@ struct vmrun_machine {
   /* Which bytes of each code page were fetched for translation (the SMC
   ** bitmap, core/physmem.c): page number -> 4096-bit map. */
   struct vmrun_codebytes **cb_tab;
+  struct vmrun_codebytes *cb_last;  /* cb_find's last hit */
   uint32_t cb_mask, cb_count;
   uint64_t smc_data_stores;     /* stores to code pages that hit no code */
   uint64_t smc_page_flushes;    /* code pages invalidated by a store */

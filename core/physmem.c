@@ -247,10 +247,11 @@ static uint32_t cb_hash(uint64_t page)
 
 static vmrun_codebytes *cb_find(vmrun_machine *m, uint64_t page)
 {
-  vmrun_codebytes *c;
+  vmrun_codebytes *c = m->cb_last;
+  if (c && c->page == page) return c;       /* data stores hit one page */
   if (!m->cb_tab) return NULL;
   for (c = m->cb_tab[cb_hash(page) & m->cb_mask]; c; c = c->next)
-    if (c->page == page) return c;
+    if (c->page == page) return m->cb_last = c;
   return NULL;
 }
 
@@ -295,6 +296,8 @@ static void cb_set(vmrun_codebytes *c, unsigned off, unsigned len)
 
 static int cb_any(const vmrun_codebytes *c, unsigned off, unsigned len)
 {
+  if (len <= 8 && off % 64 + len <= 64)     /* a data store: one word */
+    return (c->bits[off / 64] >> (off % 64) & ((2ull << (len - 1)) - 1)) != 0;
   for (unsigned i = off; i < off + len && i < VMRUN_PAGE_SIZE; i++)
     if ((c->bits[i / 64] >> (i % 64)) & 1) return 1;
   return 0;
@@ -309,6 +312,7 @@ static void cb_free_all(vmrun_machine *m)
   }
   free(m->cb_tab);
   m->cb_tab = NULL;
+  m->cb_last = NULL;
   m->cb_mask = m->cb_count = 0;
 }
 
