@@ -87,21 +87,17 @@ static void build_fp(vmrun_ir_block *b, void *arg)
   ir_exit(b, b->pc + 4);
 }
 
-static void setup_on(void)
+/* one block per operation, at PC0 + 0x100 * op */
+static void fp_setup(int fp_inline)
 {
   memset(fm_engine_opts, 0, sizeof fm_engine_opts);
+  if (!fp_inline) fm_engine_opts[0] = (fm_opt){ "fp_inline", 0, 0 };
   fm_setup(1, 32);
   for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++)
     fm_block(PC0 + 0x100 * op, build_fp, (void *)(uintptr_t)op);
 }
-static void setup_off(void)
-{
-  memset(fm_engine_opts, 0, sizeof fm_engine_opts);
-  fm_engine_opts[0] = (fm_opt){ "fp_inline", 0, 0 };
-  fm_setup(1, 32);
-  for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++)
-    fm_block(PC0 + 0x100 * op, build_fp, (void *)(uintptr_t)op);
-}
+static void setup_on(void) { fp_setup(1); }
+static void setup_off(void) { fp_setup(0); }
 static void teardown(void)
 {
   fm_teardown();
