@@ -372,9 +372,13 @@ static int stage_engine(vmrun_machine *m)
   m->engine_env.max_block_insns = 256;
   m->engine_env.trace = (uint32_t)m->trace;
   m->engine_env.direct = &m->direct;   /* filled by user mode */
+  /* blocks may continue past conditional branches, unless Lua hooks may
+  ** count and cover basic blocks */
+  m->engine_env.block_flags = VMRUN_IR_BLK_SIDE_EXITS;
   if (vmrun__lua_wanted(&m->desc)) { /* hooks may need instrumentation */
     m->engine_env.instrument = vmrun__lua_instrument;
     m->engine_env.instrument_opaque = m;
+    m->engine_env.block_flags = 0;
   }
   lines = vmrun__diag_count;
   rc = m->engine->create(&m->host, m, m->desc.engine_options, &m->engine_env,

@@ -2,6 +2,7 @@
 ** plugins/common/blockgen.c - frontend translation of a new block and the
 ** second-page check, shared by the engines (see blockgen.h).
 */
+#include <stddef.h>
 #include <string.h>
 
 #include "blockgen.h"
@@ -21,6 +22,11 @@ int blockgen_translate(const vmrun_host *host, vmrun_machine *m,
   ib->ops = ops;
   ib->cap_ops = cap;
   ib->phys_page2 = VMRUN_TLB_INVALID;
+  /* what the core allows (side exits unless hooks need basic blocks);
+  ** env is the engine's copy, whole when built against this SDK */
+  ib->flags = env->struct_size >= offsetof(vmrun_engine_env, block_flags) +
+                                      sizeof env->block_flags
+                  ? env->block_flags : 0;
   r = env->fe->translate(env->fe_inst, cpu, ib);
   if (r > 0) {
     env->fe->raise_fault(env->fe_inst, cpu, VMRUN_ACCESS_FETCH,

@@ -19,6 +19,8 @@
 #include "rv_cpu.h"
 #include "fp.h"
 
+#define RV_MAX_SIDE_EXITS 8
+
 typedef struct ctx {
   struct rv_fe *fe;
   vmrun_cpu *cpu;
@@ -27,6 +29,13 @@ typedef struct ctx {
   uint32_t len;       /* 2 or 4 */
   uint32_t raw;       /* instruction bits as fetched (tval if illegal) */
   uint32_t nt;        /* next free temporary of this instruction */
+  uint32_t max;       /* instructions the block may hold */
+  /* side exits (VMRUN_IR_BLK_SIDE_EXITS): forward conditional branches
+  ** the block continues past; their labels and targets are emitted
+  ** after the block's last exit */
+  uint32_t n_side;
+  uint32_t side_label[RV_MAX_SIDE_EXITS];
+  uint64_t side_pc[RV_MAX_SIDE_EXITS];
 } ctx;
 
 #define GPR(r) ((uint64_t)offsetof(struct rv_cpu, x[(r)]))
@@ -209,12 +218,23 @@ static int op_branch(ctx *c, uint32_t i)
   uint16_t a = get_reg(c, F_RS1(i));
   uint16_t b = get_reg(c, F_RS2(i));
   uint32_t label = vmrun_ir_label(c->blk);
+  uint64_t target = c->pc + (uint64_t)imm_b(i);
   vmrun_ir_op *o = emit(c, VMRUN_IR_BRCOND);
   o->a = a; o->b = b; o->cond = (uint8_t)cc; o->imm = label; o->size = 8;
+  /* A forward branch with room left in the block: a side exit, and the
+  ** block goes on with the not-taken path.  A backward branch (a loop's
+  ** latch) ends the block, so a loop body stays one block that loops to
+  ** itself. */
+  if ((c->blk->flags & VMRUN_IR_BLK_SIDE_EXITS) && target > c->pc &&
+      c->n_side < RV_MAX_SIDE_EXITS && c->blk->n_insns + 1 < c->max) {
+    c->side_label[c->n_side] = label;
+    c->side_pc[c->n_side++] = target;
+    return 0;
+  }
   /* not taken */
   exit_direct(c, c->pc + c->len);
   emit(c, VMRUN_IR_LABEL)->imm = label;
-  exit_direct(c, c->pc + (uint64_t)imm_b(i));
+  exit_direct(c, target);
   return 1;
 }
 
@@ -497,10 +517,11 @@ static void insn_start(ctx *c)
 int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk)
 {
   const vmrun_host *h = fe->host;
-  ctx c = { fe, cpu, blk, blk->pc, 0, 0, 0 };
+  ctx c = { fe, cpu, blk, blk->pc, 0, 0, 0, 0, 0, { 0 }, { 0 } };
   uint32_t max = blk->max_insns ? blk->max_insns : 1;
   int end = 0;
 
+  c.max = max;
   blk->n_insns = 0;
   blk->size = 0;
   while (!end && blk->n_insns < max) {
@@ -548,6 +569,10 @@ int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk)
   if (!end) {
     c.nt = 0;
     exit_direct(&c, c.pc);
+  }
+  for (uint32_t k = 0; k < c.n_side; k++) {   /* the taken side exits */
+    emit(&c, VMRUN_IR_LABEL)->imm = c.side_label[k];
+    exit_direct(&c, c.side_pc[k]);
   }
   return 0;
 }

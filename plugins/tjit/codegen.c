@@ -1454,24 +1454,44 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   return 0;
 }
 
+/* Is op i a LABEL that the straight path cannot reach (the op before it
+** leaves the block or jumps)?  Then only branches reach it: a side exit
+** (VMRUN_IR_BLK_SIDE_EXITS) or the taken half of a block-ending branch. */
+static int label_after_exit(const vmrun_ir_block *ib, uint32_t i)
+{
+  unsigned p;
+  if (i == 0 || ib->ops[i].op != VMRUN_IR_LABEL) return 0;
+  p = ib->ops[i - 1].op;
+  return p == VMRUN_IR_EXIT_DIRECT || p == VMRUN_IR_EXIT_INDIRECT ||
+         p == VMRUN_IR_EXIT || p == VMRUN_IR_BR;
+}
+
 /*
 ** Static instruction counts.  r12 (INSN_STARTs executed) and r14
 ** (already added to icount) are compile-time constants at every op when
 ** every branch reaches its label with the same counts as the straight
 ** path does, which holds for a frontend that branches only inside one
-** guest instruction.  Then no code counts instructions, exits add
+** guest instruction, and for side exits (a label after an exit is
+** reached only by its branches: it takes their counts).  Then no code
+** counts instructions, exits add
 ** constants, and r12/r14 join the register cache.  Otherwise (a branch
 ** over whole instructions) the block counts at run time as before.
 */
 static int static_counts(tjit *e, const vmrun_ir_block *ib)
 {
   uint32_t cnt = 0, acc = 0, i;
-  uint32_t *lc = e->cg_lab;          /* per label: cnt << 16 | acc | 1<<31 */
+  uint32_t *lc = e->cg_lab;          /* per label: cnt << 15 | acc | 1<<31 */
   memset(lc, 0, ib->n_labels * sizeof *lc);
   if (ib->n_insns >= 0x8000) return 0;
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     uint32_t key = 0x80000000u | cnt << 15 | acc;
+    if (o->op == VMRUN_IR_LABEL && label_after_exit(ib, i) && lc[o->imm]) {
+      /* only its branches reach it (a side exit): their counts */
+      cnt = lc[o->imm] >> 15 & 0xffff;
+      acc = lc[o->imm] & 0x7fff;
+      continue;
+    }
     switch (o->op) {
     case VMRUN_IR_INSN_START:
       cnt++;
@@ -1821,7 +1841,16 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
     case VMRUN_IR_LABEL:
       e->label_pos[o->imm] = (int32_t)c->pos;
-      if (cb.ra) ra.dirty |= ra.lab_dirty[o->imm];
+      if (label_after_exit(ib, i)) {
+        /* reached only by its branches: their counts and dirty set */
+        if (c->cnt_static && e->cg_lab[o->imm]) {
+          c->cnt = e->cg_lab[o->imm] >> 15 & 0xffff;
+          c->acc = e->cg_lab[o->imm] & 0x7fff;
+        }
+        if (cb.ra) ra.dirty = ra.lab_dirty[o->imm];
+      } else if (cb.ra) {
+        ra.dirty |= ra.lab_dirty[o->imm];
+      }
       break;
     case VMRUN_IR_BR:
       if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;

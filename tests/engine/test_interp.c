@@ -757,6 +757,48 @@ Test(ENGINE_SUITE, forward_branch_and_icount)
   cr_assert_eq(FM->n_translate, 1);
 }
 
+/* A side exit (VMRUN_IR_BLK_SIDE_EXITS: the block goes on past a
+** conditional branch whose label comes after the block's last exit):
+** insn0: x1 += 1; insn1: if (x9) goto L; insn2: x2 += 1; insn3: x1 += 1;
+** exit to pc + 16; L: exit to pc + 0x100. */
+static void build_side_exit(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir_insn(b, b->pc + 4);
+  ir_goto_if_x9(b, l);
+  ir_insn(b, b->pc + 8);
+  ir_addi(b, 2, 0, 1);
+  ir_insn(b, b->pc + 12);
+  ir_addi(b, 1, 0, 1);
+  ir_exit(b, b->pc + 16);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc + 0x100);
+}
+
+Test(ENGINE_SUITE, side_exit_retires_the_instructions_before_it)
+{
+  fm_block(PC0, build_side_exit, NULL);
+  for (int round = 0; round < 2; round++) {   /* translated, then cached */
+    FM->cpu->hdr.icount = 100;
+    FM->cpu->x[1] = 10;
+    FM->cpu->x[2] = 20;
+    FM->cpu->x[9] = 1;                         /* taken: 2 retire */
+    cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[1], 11); EQ(FM->cpu->x[2], 20);
+    EQ(FM->cpu->hdr.icount, 102);
+    EQ(FM->cpu->hdr.pc, PC0 + 0x100);
+    FM->cpu->x[9] = 0;                         /* not taken: all 4 */
+    cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[1], 13); EQ(FM->cpu->x[2], 21);
+    EQ(FM->cpu->hdr.icount, 106);
+    EQ(FM->cpu->hdr.pc, PC0 + 16);
+  }
+}
+
 /* ---- loads and stores ---- */
 
 static void build_ldst(vmrun_ir_block *b, void *arg)

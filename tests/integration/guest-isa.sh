@@ -111,4 +111,30 @@ done
 st=$?
 check "regcache=2 refused (status $st): $(head -1 "$TMP/err")" \
   sh -c "[ $st -eq 1 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'regcache.*expected 0 or 1, got 2' '$TMP/err'"
+# Side exits (VMRUN_IR_BLK_SIDE_EXITS, docs/ARCHITECTURE.md): a block goes
+# on past a forward conditional branch, so with --trace the instruction
+# after such a branch no longer starts a block; with a Lua script loaded
+# (hooks may count basic blocks) blocks end at every branch as before.
+# Every block start that only the script's run has must follow a
+# conditional branch (from objdump), and there must be some.
+od=${RISCV_CC%gcc}objdump
+alu="$top_builddir/tests/guest/alu.elf"
+"$od" -d "$alu" | awk -F'\t' '$3 ~ /^(beq|bne|blt|bge|bltu|bgeu|beqz|bnez|blez|bgez|bltz|bgtz|bgt|ble|bgtu|bleu)$/ {
+    a = $1; sub(/^ */, "", a); sub(/:$/, "", a); b = $2; gsub(/ /, "", b)
+    print a, length(b) / 2 }' |
+  while read -r a n; do printf '0x%x\n' $((0x$a + n)); done | sort -u \
+  >"$TMP/after-branch"
+: >"$TMP/empty.lua"
+trace_starts() {
+  "$VMRUN" --trace --set machine.firmware="$alu" \
+    --set 'devices[2].options.chardev=null' "$@" "$machine" </dev/null \
+    2>&1 >/dev/null | sed -n 's/^trace: pc=0x0*/0x/p' | sort -u
+}
+trace_starts >"$TMP/super"
+trace_starts --script "$TMP/empty.lua" >"$TMP/basic"
+comm -13 "$TMP/super" "$TMP/basic" >"$TMP/only-basic"
+n_only=$(wc -l <"$TMP/only-basic")
+n_bad=$(comm -23 "$TMP/only-basic" "$TMP/after-branch" | wc -l)
+check "side exits: $n_only block starts after forward branches only without them, $n_bad elsewhere ($(wc -l <"$TMP/after-branch") conditional branches)" \
+  sh -c "[ -s '$TMP/after-branch' ] && [ $n_only -gt 0 ] && [ $n_bad -eq 0 ]"
 done_testing

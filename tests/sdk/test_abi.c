@@ -113,8 +113,11 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);
-  SIZE(vmrun_engine_env, 72);
+  SIZE(vmrun_engine_env, 80);
   OFF(vmrun_engine_env, direct, 64);
+  OFF(vmrun_engine_env, block_flags, 72);
+  OFF(vmrun_ir_block, flags, 68);
+  cr_expect_eq(VMRUN_IR_BLK_SIDE_EXITS, 1);
   SIZE(vmrun_direct_mem, 24);
   OFF(vmrun_direct_mem, va_bits, 8);
   OFF(vmrun_direct_mem, guard_bits, 12);

@@ -108,6 +108,13 @@ typedef struct vmrun_engine_env {
   /* Direct guest memory (above), never NULL in a 1.8 core; direct->host
   ** is NULL when there is no direct path (machine mode). */
   const vmrun_direct_mem *direct;
+  /* ---- added in ABI 1.9 (present when struct_size covers it) ---- */
+  /* VMRUN_IR_BLK_* bits (vmrun/ir.h) an engine sets in each block's
+  ** flags before the frontend translates it.  The core offers
+  ** VMRUN_IR_BLK_SIDE_EXITS unless Lua hooks may need basic blocks (a
+  ** script is loaded).  Engines of an older core see no field: 0. */
+  uint32_t block_flags;
+  uint32_t reserved2;
 } vmrun_engine_env;
 
 /* What an engine tells a tiering policy about a block (set_tier_policy).

@@ -231,8 +231,22 @@ typedef struct vmrun_ir_block {
   uint32_t overflow;    /* set by the emit helpers when cap_ops or a temp
                            or label limit was exceeded: the core rejects the
                            block (frontend bug) */
-  uint32_t reserved;
+  uint32_t flags;       /* (ABI 1.9; was reserved, zero) VMRUN_IR_BLK_*,
+                           set by the engine before translate() */
 } vmrun_ir_block;
+
+/*
+** VMRUN_IR_BLK_SIDE_EXITS (ABI 1.9): the block need not end at a
+** conditional branch.  The frontend may translate the fall-through path
+** on, leaving through a side exit when the branch is taken (BRCOND to a
+** label placed after the block's last straight-line exit, whose code is
+** an EXIT_DIRECT to the target), so one block may hold several basic
+** blocks and run only a prefix of its instructions.  Engines set it when
+** the core offers it (vmrun_engine_env.block_flags): not while Lua block
+** hooks may count and cover basic blocks.  A frontend may ignore it; a
+** block translated without it is a basic block as before.
+*/
+#define VMRUN_IR_BLK_SIDE_EXITS 0x1u
 
 /* ---- emit helpers: inline, so frontends need no core symbols ---- */
 

@@ -49,6 +49,9 @@
 **        vmrun_frontend_ops.fp_flags_off / fp_inexact (where the accrued
 **        flags live); an engine may compute a hinted binary64 operation
 **        inline (engines that ignore the hint stay correct).
+**        vmrun_ir_block.flags (was `reserved`) with
+**        VMRUN_IR_BLK_SIDE_EXITS: the engine lets the frontend continue a
+**        block past conditional branches (side exits).
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
