@@ -61,6 +61,11 @@ typedef struct smmu_cpu {
   /* guest PA of the page of each TLB entry (valid while one of its
   ** addr_* fields is), for translate() hits */
   uint64_t tlb_pa[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE];
+  /* per TLB entry: its vpage when the page is writable but holds code
+  ** (addr_write kept invalid so that stores reach code_written()), else
+  ** VMRUN_TLB_INVALID; valid while addr_read still holds that vpage.
+  ** Set by every tlb_fill(). */
+  uint64_t tlb_wcode[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE];
   /* VA range covering every superpage cached in an index (QEMU's idea):
   ** a page flush inside it flushes the whole index.  mask 0 = none. */
   uint64_t large_addr[VMRUN_TLB_NB_IDX], large_mask[VMRUN_TLB_NB_IDX];
@@ -249,9 +254,12 @@ static inline void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
   mc->tlb_pa[idx][slot] = ppage;
   e->addr_read = (prot & PROT_R) ? vpage : VMRUN_TLB_INVALID;
   e->addr_code = (prot & PROT_X) ? vpage : VMRUN_TLB_INVALID;
-  e->addr_write = ((prot & PROT_W) && !rom &&
-                   !s->host->phys_is_code(s->m, ppage))
-                      ? vpage : VMRUN_TLB_INVALID;
+  e->addr_write = VMRUN_TLB_INVALID;
+  mc->tlb_wcode[idx][slot] = VMRUN_TLB_INVALID;
+  if ((prot & PROT_W) && !rom) {
+    if (!s->host->phys_is_code(s->m, ppage)) e->addr_write = vpage;
+    else if (prot & PROT_R) mc->tlb_wcode[idx][slot] = vpage;
+  }
   e->addend = (uint64_t)(uintptr_t)hpage - vpage;
 }
 
@@ -432,6 +440,26 @@ static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
     return VMRUN_FAULT_ACCESS; /* caller bug: refuse, never crash */
   if ((va & (VMRUN_PAGE_SIZE - 1)) + size > VMRUN_PAGE_SIZE)
     return access_bytes(s, cpu, va, size, acc, mmu_idx, val);
+  if (acc == VMRUN_ACCESS_STORE) {
+    /* a store to a writable page that holds code (data next to code, as
+    ** in small bare-metal programs): its TLB entry says so, so no walk
+    ** and no refill, only the store and the SMC check */
+    smmu_cpu *mc = mcpu(cpu);
+    unsigned slot = VMRUN_TLB_INDEX(va);
+    uint64_t vpage = va & VMRUN_PAGE_MASK, pa;
+    vmrun_region_info ri;
+    if (mc->tlb_wcode[mmu_idx][slot] == vpage &&
+        mc->tlb[mmu_idx][slot].addr_read == vpage) {
+      pa = mc->tlb_pa[mmu_idx][slot] | (va & (VMRUN_PAGE_SIZE - 1));
+      s->host->phys_lookup(s->m, pa, &ri);  /* (--engine-check logs it) */
+      if (ri.kind == VMRUN_REGION_RAM && size <= ri.size - (pa - ri.base)) {
+        vmrun_store_le(ri.host + (pa - ri.base), size, *val);
+        if (s->host->phys_is_code(s->m, pa))
+          s->host->code_written(s->m, pa, size);
+        return 0;
+      }
+    }
+  }
   return access_page(s, cpu, va, size, acc, mmu_idx, val);
 }
 

@@ -312,6 +312,33 @@ Test(paging, rwx_and_mxr)
   EQ(ld(0x4000, 0, &v), 0);
 }
 
+/* A page that holds code keeps stores out of the TLB's write entry (they
+** must reach code_written), and the MMU short-cuts stores to such a page
+** when it is writable: a read-only mapping of it must still fault, also
+** once a load has filled its TLB entry, and a writable alias must still
+** report the store. */
+Test(paging, store_to_code_page_follows_the_mapping)
+{
+  uint64_t v;
+  paging_on(VMRUN_PAGING_SV39);
+  FM->code_page[(DATA - RAM_BASE) >> 12] = 1;
+  map(0x5000, DATA, L_4K, PTE_V | PTE_R | PTE_X | PTE_A | PTE_D);
+  map(0x6000, DATA, L_4K, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+  ram64(DATA)[1] = 0x1111;
+  for (int round = 0; round < 2; round++) {
+    EQ(ld(0x5008, IDX, &v), 0);
+    EQ(st(0x5008, IDX, 0x2222), VMRUN_FAULT_PAGE);
+    EQ(ram64(DATA)[1], 0x1111);
+    EQ(ld(0x6008, IDX, &v), 0);
+    FM->n_cw = 0;
+    EQ(st(0x6008, IDX, 0x1111), 0);              /* through the TLB entry */
+    EQ(FM->n_cw, 1);
+    EQ(FM->cw_gpa[0], DATA + 8);
+    FM->code_page[(DATA - RAM_BASE) >> 12] = 1;  /* (the fake clears it) */
+  }
+  EQ(TLB(IDX, 0x6000)->addr_write, VMRUN_TLB_INVALID);
+}
+
 Test(paging, user_supervisor_sum)
 {
   uint64_t v, pa;
