@@ -374,7 +374,8 @@ static int stage_engine(vmrun_machine *m)
   m->engine_env.direct = &m->direct;   /* filled by user mode */
   /* blocks may continue past conditional branches, unless Lua hooks may
   ** count and cover basic blocks */
-  m->engine_env.block_flags = VMRUN_IR_BLK_SIDE_EXITS;
+  m->engine_env.block_flags = VMRUN_IR_BLK_SIDE_EXITS |
+                              VMRUN_IR_BLK_FOLLOW_JUMPS;
   if (vmrun__lua_wanted(&m->desc)) { /* hooks may need instrumentation */
     m->engine_env.instrument = vmrun__lua_instrument;
     m->engine_env.instrument_opaque = m;

@@ -20,6 +20,7 @@
 #include "fp.h"
 
 #define RV_MAX_SIDE_EXITS 8
+#define RV_MAX_FOLLOWS 4
 
 typedef struct ctx {
   struct rv_fe *fe;
@@ -36,6 +37,12 @@ typedef struct ctx {
   uint32_t n_side;
   uint32_t side_label[RV_MAX_SIDE_EXITS];
   uint64_t side_pc[RV_MAX_SIDE_EXITS];
+  /* followed jumps (VMRUN_IR_BLK_FOLLOW_JUMPS): the code ranges the block
+  ** translated so far, [seg_lo[k], seg_hi[k]) for k < n_seg, then the
+  ** current one from seg_start; next_pc != 0: continue there */
+  uint32_t n_seg;
+  uint64_t seg_lo[RV_MAX_FOLLOWS], seg_hi[RV_MAX_FOLLOWS];
+  uint64_t seg_start, next_pc;
 } ctx;
 
 #define GPR(r) ((uint64_t)offsetof(struct rv_cpu, x[(r)]))
@@ -186,11 +193,36 @@ static int op_auipc(ctx *c, uint32_t i)
   return 0;
 }
 
+/* May the block go on at `target`, the target of a direct jump?  With
+** VMRUN_IR_BLK_FOLLOW_JUMPS, room for more instructions, on the page of
+** the block's first instruction (so invalidation by page and the block's
+** one or two recorded pages still cover it), not the block's own pc (a
+** loop: it ends there and loops back to itself) and not code the block
+** already holds.  Yes: the current range is closed and the translation
+** goes on at target. */
+static int follow(ctx *c, uint64_t target)
+{
+  uint64_t end = c->pc + c->len;
+  if (!(c->blk->flags & VMRUN_IR_BLK_FOLLOW_JUMPS) ||
+      c->n_seg >= RV_MAX_FOLLOWS || c->blk->n_insns + 1 >= c->max ||
+      ((target ^ c->blk->pc) & VMRUN_PAGE_MASK) || target == c->blk->pc ||
+      (target >= c->seg_start && target < end))
+    return 0;
+  for (uint32_t k = 0; k < c->n_seg; k++)
+    if (target >= c->seg_lo[k] && target < c->seg_hi[k]) return 0;
+  c->seg_lo[c->n_seg] = c->seg_start;
+  c->seg_hi[c->n_seg++] = end;
+  c->seg_start = c->next_pc = target;
+  return 1;
+}
+
 static int op_jal(ctx *c, uint32_t i)
 {
   /* IALIGN = 16 with C: targets are always 2-byte aligned */
+  uint64_t target = c->pc + (uint64_t)imm_j(i);
   put_reg(c, F_RD(i), movi(c, c->pc + c->len));
-  exit_direct(c, c->pc + (uint64_t)imm_j(i));
+  if (follow(c, target)) return 0;
+  exit_direct(c, target);
   return 1;
 }
 
@@ -517,11 +549,13 @@ static void insn_start(ctx *c)
 int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk)
 {
   const vmrun_host *h = fe->host;
-  ctx c = { fe, cpu, blk, blk->pc, 0, 0, 0, 0, 0, { 0 }, { 0 } };
+  ctx c = { fe, cpu, blk, blk->pc, 0, 0, 0, 0, 0, { 0 }, { 0 }, 0, { 0 },
+            { 0 }, 0, 0 };
   uint32_t max = blk->max_insns ? blk->max_insns : 1;
   int end = 0;
 
   c.max = max;
+  c.seg_start = blk->pc;
   blk->n_insns = 0;
   blk->size = 0;
   while (!end && blk->n_insns < max) {
@@ -565,6 +599,10 @@ int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk)
     blk->n_insns++;
     blk->size += c.len;
     c.pc += c.len;
+    if (c.next_pc) {                    /* a followed jump */
+      c.pc = c.next_pc;
+      c.next_pc = 0;
+    }
   }
   if (!end) {
     c.nt = 0;

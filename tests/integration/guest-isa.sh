@@ -111,19 +111,25 @@ done
 st=$?
 check "regcache=2 refused (status $st): $(head -1 "$TMP/err")" \
   sh -c "[ $st -eq 1 ] && [ \$(wc -l <'$TMP/err') -eq 1 ] && grep -q 'regcache.*expected 0 or 1, got 2' '$TMP/err'"
-# Side exits (VMRUN_IR_BLK_SIDE_EXITS, docs/ARCHITECTURE.md): a block goes
-# on past a forward conditional branch, so with --trace the instruction
-# after such a branch no longer starts a block; with a Lua script loaded
-# (hooks may count basic blocks) blocks end at every branch as before.
-# Every block start that only the script's run has must follow a
-# conditional branch (from objdump), and there must be some.
+# Side exits and followed jumps (VMRUN_IR_BLK_SIDE_EXITS and
+# VMRUN_IR_BLK_FOLLOW_JUMPS, docs/ARCHITECTURE.md): a block goes on past a
+# forward conditional branch and at the target of a direct jump on its
+# page, so with --trace the instruction after such a branch and such a
+# target no longer start blocks; with a Lua script loaded (hooks may count
+# basic blocks) blocks end at every branch and jump as before.  Every block
+# start that only the script's run has must be one of those (from
+# objdump), and there must be some of both kinds.
 od=${RISCV_CC%gcc}objdump
 alu="$top_builddir/tests/guest/alu.elf"
-"$od" -d "$alu" | awk -F'\t' '$3 ~ /^(beq|bne|blt|bge|bltu|bgeu|beqz|bnez|blez|bgez|bltz|bgtz|bgt|ble|bgtu|bleu)$/ {
+"$od" -d "$alu" >"$TMP/alu.dis"
+awk -F'\t' '$3 ~ /^(beq|bne|blt|bge|bltu|bgeu|beqz|bnez|blez|bgez|bltz|bgtz|bgt|ble|bgtu|bleu)$/ {
     a = $1; sub(/^ */, "", a); sub(/:$/, "", a); b = $2; gsub(/ /, "", b)
-    print a, length(b) / 2 }' |
+    print a, length(b) / 2 }' "$TMP/alu.dis" |
   while read -r a n; do printf '0x%x\n' $((0x$a + n)); done | sort -u \
   >"$TMP/after-branch"
+awk -F'\t' '$3 ~ /^(j|jal)$/ { n = split($4, p, ","); t = p[n]
+    sub(/ .*/, "", t); print "0x" t }' "$TMP/alu.dis" | sort -u \
+  >"$TMP/jump-target"
 : >"$TMP/empty.lua"
 trace_starts() {
   "$VMRUN" --trace --set machine.firmware="$alu" \
@@ -133,8 +139,10 @@ trace_starts() {
 trace_starts >"$TMP/super"
 trace_starts --script "$TMP/empty.lua" >"$TMP/basic"
 comm -13 "$TMP/super" "$TMP/basic" >"$TMP/only-basic"
-n_only=$(wc -l <"$TMP/only-basic")
-n_bad=$(comm -23 "$TMP/only-basic" "$TMP/after-branch" | wc -l)
-check "side exits: $n_only block starts after forward branches only without them, $n_bad elsewhere ($(wc -l <"$TMP/after-branch") conditional branches)" \
-  sh -c "[ -s '$TMP/after-branch' ] && [ $n_only -gt 0 ] && [ $n_bad -eq 0 ]"
+n_br=$(comm -12 "$TMP/only-basic" "$TMP/after-branch" | wc -l)
+n_jt=$(comm -12 "$TMP/only-basic" "$TMP/jump-target" | wc -l)
+n_bad=$(sort -u "$TMP/after-branch" "$TMP/jump-target" |
+        comm -23 "$TMP/only-basic" - | wc -l)
+check "side exits, followed jumps: $n_br block starts after branches and $n_jt jump targets only with a script, $n_bad others" \
+  sh -c "[ $n_br -gt 0 ] && [ $n_jt -gt 0 ] && [ $n_bad -eq 0 ]"
 done_testing

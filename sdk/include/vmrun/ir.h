@@ -220,7 +220,8 @@ typedef struct vmrun_ir_block {
   uint32_t tb_flags;    /* cpu->tb_flags when translated */
   uint32_t max_insns;   /* set by the core: translate at most this many */
   uint32_t n_insns;     /* guest instructions translated */
-  uint32_t size;        /* guest code bytes covered, from pc */
+  uint32_t size;        /* guest code bytes translated: from pc on, or
+                           in pieces with VMRUN_IR_BLK_FOLLOW_JUMPS */
   uint32_t n_ops;       /* ops used */
   uint32_t cap_ops;     /* ops available */
   uint32_t n_temps;     /* temporaries used: t0..t(n_temps-1) */
@@ -247,6 +248,16 @@ typedef struct vmrun_ir_block {
 ** block translated without it is a basic block as before.
 */
 #define VMRUN_IR_BLK_SIDE_EXITS 0x1u
+/*
+** VMRUN_IR_BLK_FOLLOW_JUMPS (ABI 1.9): the frontend may go on translating
+** at the target of an unconditional direct jump (or call) instead of
+** ending the block there, when the target is on the guest page of the
+** block's first instruction.  The block's instructions are then not
+** contiguous: `size` counts the code bytes translated, not an extent
+** from `pc`, and invalidation by page still covers them.  Offered and
+** withheld with VMRUN_IR_BLK_SIDE_EXITS.
+*/
+#define VMRUN_IR_BLK_FOLLOW_JUMPS 0x2u
 
 /* ---- emit helpers: inline, so frontends need no core symbols ---- */
 
