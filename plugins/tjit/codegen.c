@@ -1652,12 +1652,15 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
                                                          : -1;
-    /* a PUT, an in-place update, a call (reload) or a label (another
-    ** path) may change the cached host registers */
-    if (o->op != VMRUN_IR_LD && o->op != VMRUN_IR_ST &&
-        o->op != VMRUN_IR_GET && o->op != VMRUN_IR_INSN_START &&
-        !(ra_defines(o) && o->op != VMRUN_IR_CALL))
+    /* an in-place update, a call (reload) or a label (another path) may
+    ** change the cached host registers; a PUT changes its own */
+    if (o->op == VMRUN_IR_PUT) {
+      if (rp) c->dverified &= ~(1u << ra.regs[(rp & 0x3f) - 1]);
+    } else if (o->op != VMRUN_IR_LD && o->op != VMRUN_IR_ST &&
+               o->op != VMRUN_IR_GET && o->op != VMRUN_IR_INSN_START &&
+               !(ra_defines(o) && o->op != VMRUN_IR_CALL)) {
       c->dverified = 0;
+    }
     if (cb.ra) {
       int n = emit_inplace(c, ib, i, e->fwd_skip, e->ra_op);
       if (n) {
