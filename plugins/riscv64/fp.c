@@ -1280,6 +1280,9 @@ static int tr_opfp(fpt *t, uint32_t i)
     if (f3 > 2) return t_illegal(t);
     d = t_getf(t, rs1);
     d = t_call(t, cmp[fmt][f3], d, t_getf(t, rs2), d, NOREGS);
+    if (fmt == 1)              /* FLE FLT FEQ */
+      t_fphint(t, f3 == 0 ? VMRUN_IR_FP_LE : f3 == 1 ? VMRUN_IR_FP_LT
+                                                     : VMRUN_IR_FP_EQ);
     t_putx(t, rd, d);
     return 0;
   case 0x18:                                       /* FCVT.{W,WU,L,LU}.fmt */

@@ -1202,7 +1202,8 @@ static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
 **     a*b - r == 0 for products (exact while r's biased exponent is above
 **     53, as in plugins/riscv64/fp.c exact_rne).
 ** Anything else calls the helper, which computes the full IEEE result
-** and accrues the flags.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6.
+** and accrues the flags.  Comparisons (emit_fp_cmp) stand unless an
+** operand is a NaN.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6.
 */
 static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
 {
@@ -1211,7 +1212,33 @@ static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
       (o->flags & (VMRUN_IR_F_MAY_FAULT | VMRUN_IR_F_END)) ||
       o->cond >= VMRUN_IR_NB_FPOPS)
     return 0;
-  return o->cond < VMRUN_IR_FP_MADD || e->host_fma;
+  return o->cond < VMRUN_IR_FP_MADD || o->cond >= VMRUN_IR_FP_EQ ||
+         e->host_fma;
+}
+
+/* FEQ/FLT/FLE: ucomisd; unordered (a NaN: flags to raise) takes the
+** helper, otherwise the result is in ZF/CF and nothing is raised */
+static void emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                        const tj_ra *ra)
+{
+  int cc = o->cond == VMRUN_IR_FP_EQ ? CC_E
+         : o->cond == VMRUN_IR_FP_LT ? CC_B : CC_BE;
+  uint32_t slow, fall;
+  ld_t(c, RSI, o->a);
+  movq_xr(c, 1, RSI);
+  ld_t(c, RDX, o->b);
+  movq_xr(c, 2, RDX);
+  ucomisd_rr(c, 1, 2);
+  slow = jcc32(c, CC_P);
+  setcc_r8(c, cc, RAX);
+  movzx_r8(c, RAX, RAX);
+  fall = jmp32(c);
+  patch32(c, slow, c->pos);
+  ld_t(c, RCX, o->c);
+  emit_call_keep(c, ra, (const void *)(uintptr_t)o->imm);
+  patch32(c, fall, c->pos);
+  store_dst(c, o);
+  e->st_fp_sites++;
 }
 
 static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
@@ -1223,6 +1250,10 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   uint32_t slow[16], done[4], fall;
   int ns = 0, nd = 0, k;
 
+  if (op >= VMRUN_IR_FP_EQ) {
+    emit_fp_cmp(e, c, o, ra);
+    return;
+  }
   for (k = 0; k < n; k++) {
     ld_t(c, arg[k], k == 0 ? o->a : k == 1 ? o->b : o->c);
     movq_xr(c, 1 + k, arg[k]);

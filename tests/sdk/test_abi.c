@@ -73,7 +73,8 @@ Test(sdk_abi, ir)
   cr_expect_eq(VMRUN_IR_F_FP, 0x80);
   cr_expect_eq(VMRUN_IR_FP_SQRT, 4);
   cr_expect_eq(VMRUN_IR_FP_NMADD, 8);
-  cr_expect_eq(VMRUN_IR_NB_FPOPS, 9);
+  cr_expect_eq(VMRUN_IR_FP_LE, 11);
+  cr_expect_eq(VMRUN_IR_NB_FPOPS, 12);
 }
 
 Test(sdk_abi, descriptor)

@@ -6,7 +6,8 @@
 ** and every pair (triple) of operand classes (normal, exact and inexact,
 ** huge, tiny, subnormal, zero, infinity, quiet and signalling NaN) and
 ** with inexact clear and set, the block's result and accrued flags must
-** equal the helper's own, and the cases the inline code must handle must
+** equal the helper's own (comparisons: their 0 or 1 and the invalid
+** flag for NaNs), and the cases the inline code must handle must
 ** not call the helper.  Fake host + frontend from tests/engine/harness.c
 ** (accrued flags: fake_cpu.b32, inexact = bit 0), real softmmu.
 */
@@ -43,7 +44,17 @@ static uint64_t ref(fake_cpu *fc, uint64_t a, uint64_t b, uint64_t c)
   case VMRUN_IR_FP_MADD: r = fma(x, y, z); break;
   case VMRUN_IR_FP_MSUB: r = fma(x, y, -z); break;
   case VMRUN_IR_FP_NMSUB: r = fma(-x, y, z); break;
-  default: r = fma(-x, y, -z); break;
+  case VMRUN_IR_FP_NMADD: r = fma(-x, y, -z); break;
+  default: {
+    /* comparisons (RISC-V FEQ/FLT/FLE): 1 or 0; invalid for a signalling
+    ** NaN (EQ) or any NaN (LT, LE) */
+    int nan = isnan(x) || isnan(y);
+    int snan = (isnan(x) && !(a >> 51 & 1)) || (isnan(y) && !(b >> 51 & 1));
+    fc->b32 |= (g_op == VMRUN_IR_FP_EQ ? snan : nan) ? 16u : 0;
+    if (nan) return 0;
+    return g_op == VMRUN_IR_FP_EQ ? x == y : g_op == VMRUN_IR_FP_LT ? x < y
+                                                                   : x <= y;
+  }
   }
   ex = fetestexcept(FE_ALL_EXCEPT);
   fc->b32 |= (ex & FE_INEXACT ? 1u : 0) | (ex & FE_UNDERFLOW ? 2u : 0) |
@@ -163,7 +174,7 @@ Test(tjit_fp, every_operand_class_matches_the_helper)
 {
   for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
     unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
-    unsigned nc = op >= VMRUN_IR_FP_MADD ? NV : 1;
+    unsigned nc = op >= VMRUN_IR_FP_MADD && op <= VMRUN_IR_FP_NMADD ? NV : 1;
     for (unsigned i = 0; i < NV; i++)
       for (unsigned j = 0; j < nb; j++)
         for (unsigned k = 0; k < nc; k++)
@@ -201,6 +212,15 @@ Test(tjit_fp, computed_inline_where_it_can)
   cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0x1p-600), bits(0x1p-600), 0,
                       NX), 1);                         /* underflow */
   cr_assert_eq(FM->cpu->b32, NX | 2u);
+  /* comparisons: inline unless a NaN (whose flags the helper raises) */
+  cr_assert_eq(run_op(VMRUN_IR_FP_LE, one5, one5, 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], 1);
+  cr_assert_eq(run_op(VMRUN_IR_FP_LT, two25, one5, 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_EQ, bits(-0.0), bits(0.0), 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], 1);
+  cr_assert_eq(run_op(VMRUN_IR_FP_LT, bits(NAN), one5, 0, 0), 1);
+  cr_assert_eq(FM->cpu->b32, 16u);                     /* invalid */
 }
 
 Test(tjit_fp_off, engine_option_fp_inline_0_always_calls)

@@ -182,6 +182,12 @@ enum vmrun_ir_fpop {
   VMRUN_IR_FP_MSUB,     /* a * b - c, rounded once */
   VMRUN_IR_FP_NMSUB,    /* -(a * b) + c, rounded once */
   VMRUN_IR_FP_NMADD,    /* -(a * b) - c, rounded once */
+  /* comparisons: the result is the integer 1 or 0, not a binary64; with
+  ** no NaN operand they raise no flag, and an engine may compute them
+  ** inline then (RISC-V FEQ/FLT/FLE.D, Unprivileged ISA §13.8) */
+  VMRUN_IR_FP_EQ,       /* a == b (quiet) */
+  VMRUN_IR_FP_LT,       /* a < b (signalling) */
+  VMRUN_IR_FP_LE,       /* a <= b (signalling) */
   VMRUN_IR_NB_FPOPS
 };
 
