@@ -250,6 +250,17 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   }
   __builtin_cpu_init();
   e->host_fma = __builtin_cpu_supports("fma") != 0;
+  /* inline FP assumes the default SSE environment: round to nearest,
+  ** exceptions masked, no flush-to-zero / denormals-are-zero (what a
+  ** process starts with; a library built with -ffast-math may set FTZ
+  ** and DAZ when it loads) */
+  if (e->fp_nx && (__builtin_ia32_stmxcsr() & ~0x3fu) != 0x1f80u) {
+    host->log(m, VMRUN_LOG_INFO,
+              "tjit: host MXCSR 0x%x is not the default: floating-point "
+              "operations stay helper calls",
+              __builtin_ia32_stmxcsr());
+    e->fp_nx = 0;
+  }
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;
   if (e->max_insns > 4096) e->max_insns = 4096;
   e->ir_cap = e->max_insns *

@@ -223,6 +223,19 @@ Test(tjit_fp, computed_inline_where_it_can)
   cr_assert_eq(FM->cpu->b32, 16u);                     /* invalid */
 }
 
+/* A host FP environment other than the default (here flush-to-zero, as
+** a library built with -ffast-math may set): no inline FP at all, since
+** the host would flush tiny results the guest must see */
+Test(tjit_fp_env, non_default_mxcsr_keeps_helper_calls, .fini = teardown)
+{
+  unsigned saved = __builtin_ia32_stmxcsr();
+  __builtin_ia32_ldmxcsr(saved | 0x8000);          /* FTZ */
+  fp_setup(1);
+  __builtin_ia32_ldmxcsr(saved);
+  cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(0.1), bits(0.2), 0, NX), 1);
+  cr_assert_eq(fm_stat("fp_inline_sites"), 0);
+}
+
 Test(tjit_fp_off, engine_option_fp_inline_0_always_calls)
 {
   cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(1.5), bits(2.25), 0, 0), 1);
