@@ -1319,11 +1319,10 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     slow[ns++] = jcc32(c, CC_BE);           /* the residual may be tiny */
     movapd_rr(c, 4, 0);
     fma_sd(c, FMA231_MSUB, 4, 1, 2);        /* xmm4 = a * b - r */
-    movapd_rr(c, 1, 4);
   }
   if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
-    xorpd_rr(c, 6, 6);
-    ucomisd_rr(c, 1, 6);
+    xorpd_rr(c, 6, 6);                      /* the error (xmm1, xmm4) = 0? */
+    ucomisd_rr(c, op == VMRUN_IR_FP_MUL ? 4 : 1, 6);
     slow[ns++] = jcc32(c, CC_P);
     slow[ns++] = jcc32(c, CC_NE);           /* inexact: the helper */
     fall = jmp32(c);                        /* exact */
@@ -1485,6 +1484,13 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   return 0;
 }
 
+/* The counts of a static_counts() label key (cnt << 15 | acc | 1 << 31) */
+static void lab_counts(uint32_t key, uint32_t *cnt, uint32_t *acc)
+{
+  *cnt = key >> 15 & 0xffff;
+  *acc = key & 0x7fff;
+}
+
 /* Is op i a LABEL that the straight path cannot reach (the op before it
 ** leaves the block or jumps)?  Then only branches reach it: a side exit
 ** (VMRUN_IR_BLK_SIDE_EXITS) or the taken half of a block-ending branch. */
@@ -1518,9 +1524,7 @@ static int static_counts(tjit *e, const vmrun_ir_block *ib)
     const vmrun_ir_op *o = &ib->ops[i];
     uint32_t key = 0x80000000u | cnt << 15 | acc;
     if (o->op == VMRUN_IR_LABEL && label_after_exit(ib, i) && lc[o->imm]) {
-      /* only its branches reach it (a side exit): their counts */
-      cnt = lc[o->imm] >> 15 & 0xffff;
-      acc = lc[o->imm] & 0x7fff;
+      lab_counts(lc[o->imm], &cnt, &acc);  /* only its branches reach it */
       continue;
     }
     switch (o->op) {
@@ -1860,9 +1864,10 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       mov_rr(c, 1, RDI, RBX);
       ra_sync(c);
       emit_call_abs(c, (const void *)(uintptr_t)o->imm);
-      if (sync) mov_mr(c, 8, T(o->dst), RAX);
-      else store_dst(c, o);
-      if (sync) {
+      if (!sync) {
+        store_dst(c, o);               /* (RAX forwarded) */
+      } else {
+        mov_mr(c, 8, T(o->dst), RAX);
         if (!e->cg_direct && e->cg_mem) /* (r13 survives the call) */
           emit_load_tlb(e, c);         /* the helper may switch modes */
         mov_rm(c, 0, RAX, CPU(OFF_TRAP));
@@ -1877,10 +1882,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       e->label_pos[o->imm] = (int32_t)c->pos;
       if (label_after_exit(ib, i)) {
         /* reached only by its branches: their counts and dirty set */
-        if (c->cnt_static && e->cg_lab[o->imm]) {
-          c->cnt = e->cg_lab[o->imm] >> 15 & 0xffff;
-          c->acc = e->cg_lab[o->imm] & 0x7fff;
-        }
+        if (c->cnt_static && e->cg_lab[o->imm])
+          lab_counts(e->cg_lab[o->imm], &c->cnt, &c->acc);
         if (cb.ra) ra.dirty = ra.lab_dirty[o->imm];
       } else if (cb.ra) {
         ra.dirty |= ra.lab_dirty[o->imm];
