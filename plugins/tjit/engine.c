@@ -215,9 +215,10 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   tjit *e;
   size_t envsz;
   uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0, fi = 1;
+  unsigned mxcsr;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
-  (void)opts; (void)inst; (void)cc; (void)e; (void)envsz;
+  (void)opts; (void)inst; (void)cc; (void)e; (void)envsz; (void)mxcsr;
   /* why, under -v; the core's fallback warning is the one line */
   host->log(m, VMRUN_LOG_INFO, "tjit: this host is not x86-64");
   return -VMRUN_ENOTSUP;
@@ -254,11 +255,11 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   ** exceptions masked, no flush-to-zero / denormals-are-zero (what a
   ** process starts with; a library built with -ffast-math may set FTZ
   ** and DAZ when it loads) */
-  if (e->fp_nx && (__builtin_ia32_stmxcsr() & ~0x3fu) != 0x1f80u) {
+  mxcsr = __builtin_ia32_stmxcsr();
+  if (e->fp_nx && (mxcsr & ~0x3fu) != 0x1f80u) {
     host->log(m, VMRUN_LOG_INFO,
               "tjit: host MXCSR 0x%x is not the default: floating-point "
-              "operations stay helper calls",
-              __builtin_ia32_stmxcsr());
+              "operations stay helper calls", mxcsr);
     e->fp_nx = 0;
   }
   e->max_insns = env->max_block_insns ? env->max_block_insns : 32;

@@ -150,20 +150,27 @@ Test(tjit_direct, a_changed_base_register_is_checked_again)
   EQ(FM->cpu->x[3], 0);
 }
 
-/* the same block with x1 in range: all three loads direct */
-Test(tjit_direct, loads_through_the_window)
+/* build_reuse with x1 in range and its second load from `third`: the
+** three loaded values right and no guest fault */
+static void run_reuse(uint64_t third)
 {
   ram_put64(RAM_BASE + 0x100, 0x1111);
-  ram_put64(RAM_BASE + 0x300, 0x3333);
+  ram_put64(third, 0x3333);
   ram_put64(RAM_BASE + 0x208, 0x2222);
   FM->cpu->x[1] = RAM_BASE + 0x100;
   FM->cpu->x[5] = RAM_BASE + 0x200;
-  fm_block(PC0, build_reuse, (void *)(uintptr_t)(RAM_BASE + 0x300));
+  fm_block(PC0, build_reuse, (void *)(uintptr_t)third);
   EQ(fm_run(PC0, 4), VMRUN_RUN_BUDGET);
   EQ(FM->n_faults, 0);
   EQ(FM->cpu->x[2], 0x1111);
   EQ(FM->cpu->x[3], 0x3333);
   EQ(FM->cpu->x[4], 0x2222);
+}
+
+/* the same block with x1 in range: all three loads direct */
+Test(tjit_direct, loads_through_the_window)
+{
+  run_reuse(RAM_BASE + 0x300);
   EQ(stat("direct_host_faults"), 0);
 }
 
@@ -173,23 +180,13 @@ Test(tjit_direct, loads_through_the_window)
 ** goes on with every register right. */
 Test(tjit_direct, a_host_fault_resumes_at_the_slow_path)
 {
-  ram_put64(RAM_BASE + 0x100, 0x1111);
-  ram_put64(RAM_BASE + 0x1300, 0x3333);
-  ram_put64(RAM_BASE + 0x208, 0x2222);
-  FM->cpu->x[1] = RAM_BASE + 0x100;
-  FM->cpu->x[5] = RAM_BASE + 0x200;
   cr_assert_eq(mprotect(dm.host + RAM_BASE + 0x1000, 4096, PROT_NONE), 0);
-  fm_block(PC0, build_reuse, (void *)(uintptr_t)(RAM_BASE + 0x1300));
-  EQ(fm_run(PC0, 4), VMRUN_RUN_BUDGET);
-  EQ(FM->n_faults, 0);
-  EQ(FM->cpu->x[2], 0x1111);
-  EQ(FM->cpu->x[3], 0x3333);
-  EQ(FM->cpu->x[4], 0x2222);
+  run_reuse(RAM_BASE + 0x1300);
   EQ(FM->cpu->hdr.icount, 4);
   EQ(stat("direct_host_faults"), 1);
 }
 
-/* x1 = x1 + 1 (8-byte store of x2 at [x6]) */
+/* an 8-byte store of x2 at [x6] */
 static void build_store(vmrun_ir_block *b, void *arg)
 {
   (void)arg;
