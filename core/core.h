@@ -112,7 +112,6 @@ struct vmrun_machine {
   struct vmrun_codebytes **cb_tab;
   struct vmrun_codebytes *cb_last;  /* cb_find's last hit */
   uint32_t cb_mask, cb_count;
-  uint64_t smc_data_stores;     /* stores to code pages that hit no code */
   uint64_t smc_page_flushes;    /* code pages invalidated by a store */
 
   vmrun_cpu **cpus; uint32_t n_cpus;
@@ -177,6 +176,7 @@ void vmrun__phys_free(vmrun_machine *m);
 /* [gpa, gpa+len) (within one page) was fetched to translate a block: mark
 ** the page as holding code and those bytes in its SMC bitmap. */
 void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len);
+uint64_t vmrun__phys_data_stores(vmrun_machine *m);
 void vmrun__host_init_physmem(vmrun_host *h);
 
 /* core/clock.c */

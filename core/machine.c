@@ -689,6 +689,6 @@ void vmrun__machine_stats(vmrun_machine *m, uint64_t wall_ns, FILE *out)
   fprintf(out, "stats: smc_page_flushes %llu\n",
           (unsigned long long)m->smc_page_flushes);
   fprintf(out, "stats: smc_data_stores %llu\n",
-          (unsigned long long)m->smc_data_stores);
+          (unsigned long long)vmrun__phys_data_stores(m));
   vmrun__check_stats(m, out);
 }

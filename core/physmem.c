@@ -18,6 +18,31 @@
 
 static void cb_free_all(vmrun_machine *m);
 
+/* Guest RAM: page-aligned anonymous memory, where untouched pages cost
+** nothing.  Regions of 2 MiB or more start on a 2 MiB boundary and ask
+** for transparent huge pages (as QEMU does for guest RAM): a guest that
+** touches its memory at random then misses the host's TLB far less.
+** Only with `want_huge` set.  Returns NULL when the host is out of address
+** space. */
+static void *map_ram(size_t size, int want_huge)
+{
+  const size_t huge = (size_t)2 << 20;
+  size_t len = want_huge && size >= huge ? size + huge : size;
+  uint8_t *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (p == MAP_FAILED) return NULL;
+  if (len != size) {
+    size_t head = (size_t)(-(uintptr_t)p & (huge - 1));
+    if (head) munmap(p, head);
+    if (len - head - size) munmap(p + head + size, len - head - size);
+    p += head;
+#ifdef MADV_HUGEPAGE
+    (void)madvise(p, size, MADV_HUGEPAGE); /* advice only: may be refused */
+#endif
+  }
+  return p;
+}
+
 int vmrun__phys_add(vmrun_machine *m, const char *name,
                     enum vmrun_region_kind kind, uint64_t base, uint64_t size,
                     const vmrun_mmio_ops *ops, void *opaque)
@@ -50,10 +75,10 @@ int vmrun__phys_add(vmrun_machine *m, const char *name,
   r.opaque = opaque;
   if (!r.name) goto oom;
   if (kind == VMRUN_REGION_RAM || kind == VMRUN_REGION_ROM) {
-    /* Page-aligned anonymous memory; untouched pages cost nothing. */
-    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE,
-                   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-    if (p == MAP_FAILED) goto oom;
+    /* user mode maps and unmaps guest pages one by one (and its page
+    ** tables are sparse): 4 KiB host pages there */
+    void *p = map_ram(size, !m->desc.user_mode);
+    if (!p) goto oom;
     r.host = p;
     if (kind == VMRUN_REGION_RAM) {
       r.code_bits = calloc((size / VMRUN_PAGE_SIZE + 7) / 8 + 1, 1);
@@ -235,9 +260,9 @@ static int host_phys_is_code(vmrun_machine *m, uint64_t gpa)
 ** other reasons stay set until then: that only costs an invalidation.
 */
 typedef struct vmrun_codebytes {
-  uint64_t page;                             /* gpa >> VMRUN_PAGE_BITS */
-  uint64_t bits[VMRUN_PAGE_SIZE / 64];       /* one bit per byte */
-  struct vmrun_codebytes *next;              /* hash chain */
+  vmrun_code_map map;             /* host code_map(): bits, data_stores */
+  uint64_t page;                  /* gpa >> VMRUN_PAGE_BITS */
+  struct vmrun_codebytes *next;   /* hash chain */
 } vmrun_codebytes;
 
 static uint32_t cb_hash(uint64_t page)
@@ -291,15 +316,15 @@ static vmrun_codebytes *cb_get(vmrun_machine *m, uint64_t page)
 static void cb_set(vmrun_codebytes *c, unsigned off, unsigned len)
 {
   for (unsigned i = off; i < off + len && i < VMRUN_PAGE_SIZE; i++)
-    c->bits[i / 64] |= 1ull << (i % 64);
+    c->map.bits[i / 64] |= 1ull << (i % 64);
 }
 
 static int cb_any(const vmrun_codebytes *c, unsigned off, unsigned len)
 {
   if (len <= 8 && off % 64 + len <= 64)     /* a data store: one word */
-    return (c->bits[off / 64] >> (off % 64) & ((2ull << (len - 1)) - 1)) != 0;
+    return (c->map.bits[off / 64] >> (off % 64) & ((2ull << (len - 1)) - 1)) != 0;
   for (unsigned i = off; i < off + len && i < VMRUN_PAGE_SIZE; i++)
-    if ((c->bits[i / 64] >> (i % 64)) & 1) return 1;
+    if ((c->map.bits[i / 64] >> (i % 64)) & 1) return 1;
   return 0;
 }
 
@@ -366,10 +391,10 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) goto next;
     c = cb_find(m, a >> VMRUN_PAGE_BITS);
     if (c && !cb_any(c, (unsigned)(lo - a), (unsigned)(hi - lo + 1))) {
-      m->smc_data_stores++;
+      c->map.data_stores++;
       goto next;                      /* data next to code: nothing to do */
     }
-    if (c) memset(c->bits, 0, sizeof c->bits);
+    if (c) memset(c->map.bits, 0, sizeof c->map.bits);
     r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
     direct_code_mark(m, a, 0);
     m->smc_page_flushes++;
@@ -377,6 +402,32 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
   next:
     if (a + VMRUN_PAGE_SIZE < a || a + VMRUN_PAGE_SIZE > end) break;
   }
+}
+
+/* host code_map(): the page's entry, which lives as long as the machine
+** (cb_free_all at teardown); none while --engine-check must log every
+** store, or for a page outside RAM. */
+static vmrun_code_map *host_code_map(vmrun_machine *m, uint64_t gpa)
+{
+  vmrun_region *r;
+  vmrun_codebytes *c;
+  if (m->check) return NULL;
+  r = vmrun__phys_find(m, gpa);
+  if (!r || !r->code_bits) return NULL;
+  c = cb_find(m, gpa >> VMRUN_PAGE_BITS);
+  return c ? &c->map : NULL;
+}
+
+/* Stores next to code so far (--stats smc_data_stores): counted in each
+** page's map, by code_written() or by an MMU's fast path. */
+uint64_t vmrun__phys_data_stores(vmrun_machine *m)
+{
+  uint64_t n = 0;
+  if (!m->cb_tab) return 0;
+  for (uint32_t i = 0; i <= m->cb_mask; i++)
+    for (const vmrun_codebytes *q = m->cb_tab[i]; q; q = q->next)
+      n += q->map.data_stores;
+  return n;
 }
 
 void vmrun__host_init_physmem(vmrun_host *h)
@@ -388,4 +439,5 @@ void vmrun__host_init_physmem(vmrun_host *h)
   h->phys_access = host_phys_access;
   h->phys_is_code = host_phys_is_code;
   h->code_written = code_written;
+  h->code_map = host_code_map;
 }

@@ -66,6 +66,9 @@ typedef struct smmu_cpu {
   ** VMRUN_TLB_INVALID; valid while addr_read still holds that vpage.
   ** Set by every tlb_fill(). */
   uint64_t tlb_wcode[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE];
+  /* with tlb_wcode: the page's code map (host code_map(), ABI 1.10) or
+  ** NULL; a store that hits none of its bytes is a plain store */
+  vmrun_code_map *tlb_wmap[VMRUN_TLB_NB_IDX][VMRUN_TLB_SIZE];
   /* VA range covering every superpage cached in an index (QEMU's idea):
   ** a page flush inside it flushes the whole index.  mask 0 = none. */
   uint64_t large_addr[VMRUN_TLB_NB_IDX], large_mask[VMRUN_TLB_NB_IDX];
@@ -84,6 +87,8 @@ typedef struct smmu_cpu {
 typedef struct smmu {
   const vmrun_host *host;
   vmrun_machine *m;
+  /* host->code_map, or NULL on a core older than ABI 1.10 */
+  vmrun_code_map *(*code_map)(vmrun_machine *m, uint64_t gpa);
   smmu_cpu *cpus; /* attached vCPUs */
 } smmu;
 
@@ -258,7 +263,10 @@ static inline void tlb_fill(smmu *s, smmu_cpu *mc, unsigned idx, uint64_t va,
   mc->tlb_wcode[idx][slot] = VMRUN_TLB_INVALID;
   if ((prot & PROT_W) && !rom) {
     if (!s->host->phys_is_code(s->m, ppage)) e->addr_write = vpage;
-    else if (prot & PROT_R) mc->tlb_wcode[idx][slot] = vpage;
+    else if (prot & PROT_R) {
+      mc->tlb_wcode[idx][slot] = vpage;
+      mc->tlb_wmap[idx][slot] = s->code_map ? s->code_map(s->m, ppage) : NULL;
+    }
   }
   e->addend = (uint64_t)(uintptr_t)hpage - vpage;
 }
@@ -377,6 +385,7 @@ static int smmu_create(const vmrun_host *host, vmrun_machine *m,
   s = calloc(1, sizeof *s);
   if (!s) return -VMRUN_ENOMEM;
   s->host = host;
+  s->code_map = VMRUN_HOST_HAS(host, code_map) ? host->code_map : NULL;
   s->m = m;
   *inst = s;
   return 0;
@@ -447,9 +456,19 @@ static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
     smmu_cpu *mc = mcpu(cpu);
     unsigned slot = VMRUN_TLB_INDEX(va);
     uint64_t vpage = va & VMRUN_PAGE_MASK, pa;
+    const vmrun_tlb_entry *e = &mc->tlb[mmu_idx][slot];
     vmrun_region_info ri;
-    if (mc->tlb_wcode[mmu_idx][slot] == vpage &&
-        mc->tlb[mmu_idx][slot].addr_read == vpage) {
+    if (mc->tlb_wcode[mmu_idx][slot] == vpage && e->addr_read == vpage) {
+      /* none of the bytes stored was translated (vmrun_code_map): the
+      ** store cannot change a block, so no call into the core */
+      vmrun_code_map *cm = mc->tlb_wmap[mmu_idx][slot];
+      unsigned off = (unsigned)(va & (VMRUN_PAGE_SIZE - 1));
+      if (cm && off % 64 + size <= 64 &&
+          !(cm->bits[off / 64] >> (off % 64) & ((2ull << (size - 1)) - 1))) {
+        vmrun_store_le((uint8_t *)(uintptr_t)(va + e->addend), size, *val);
+        cm->data_stores++;
+        return 0;
+      }
       pa = mc->tlb_pa[mmu_idx][slot] | (va & (VMRUN_PAGE_SIZE - 1));
       s->host->phys_lookup(s->m, pa, &ri);  /* (--engine-check logs it) */
       if (ri.kind == VMRUN_REGION_RAM && size <= ri.size - (pa - ri.base)) {

@@ -130,6 +130,14 @@ static int h_phys_is_code(vmrun_machine *m, uint64_t gpa)
   return 0;
 }
 
+static vmrun_code_map *h_code_map(vmrun_machine *m, uint64_t gpa)
+{
+  fake_machine *fm = (fake_machine *)m;
+  if (gpa >= RAM_BASE && gpa - RAM_BASE < RAM_SIZE)
+    return fm->code_map[(gpa - RAM_BASE) >> VMRUN_PAGE_BITS];
+  return NULL;
+}
+
 vmrun_host fake_host;
 
 /* ---- fake frontend ---- */
@@ -194,6 +202,7 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_host.phys_access = h_phys_access;
   fake_host.phys_is_code = h_phys_is_code;
   fake_host.code_written = h_code_written;
+  fake_host.code_map = h_code_map;
   fake_host.cfg_u64 = h_cfg_u64;
 
   memset(&fake_fe, 0, sizeof fake_fe);

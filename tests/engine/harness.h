@@ -48,6 +48,9 @@ typedef void (*builder_fn)(vmrun_ir_block *b, void *arg);
 typedef struct fake_machine {
   uint8_t *ram, *rom;
   uint8_t code_page[RAM_SIZE / VMRUN_PAGE_SIZE];
+  /* host code_map() per RAM page (NULL: none, as for a page without
+  ** code); a test points one at its own map */
+  vmrun_code_map *code_map[RAM_SIZE / VMRUN_PAGE_SIZE];
   /* MMIO device */
   mmio_rec mmio[64];
   int n_mmio;

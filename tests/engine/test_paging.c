@@ -339,6 +339,38 @@ Test(paging, store_to_code_page_follows_the_mapping)
   EQ(TLB(IDX, 0x6000)->addr_write, VMRUN_TLB_INVALID);
 }
 
+/* With the core's code map (ABI 1.10) the MMU writes a store that hits
+** no translated byte itself and counts it; a store onto a translated byte
+** (or one the map does not cover) still reaches code_written. */
+Test(paging, store_next_to_code_uses_the_code_map)
+{
+  static vmrun_code_map cm;
+  uint64_t v, b = 0xab, w = 0x55;
+  uint64_t pg = (DATA - RAM_BASE) >> 12;
+  paging_on(VMRUN_PAGING_SV39);
+  memset(&cm, 0, sizeof cm);
+  cm.bits[0] = 0xffull << 8;                    /* bytes 8..15: code */
+  FM->code_page[pg] = 1;
+  FM->code_map[pg] = &cm;
+  map(0x6000, DATA, L_4K, PTE_V | PTE_R | PTE_W | PTE_A | PTE_D);
+  EQ(ld(0x6000, IDX, &v), 0);                   /* fills the TLB entry */
+  EQ(TLB(IDX, 0x6000)->addr_write, VMRUN_TLB_INVALID);
+  FM->n_cw = 0;
+  EQ(st(0x6010, IDX, 0x1234), 0);               /* data: no call */
+  EQ(acc(0x6004, 1, VMRUN_ACCESS_STORE, IDX, &b), 0);
+  EQ(ram64(DATA)[2], 0x1234);
+  EQ(ram64(DATA)[0] >> 32 & 0xff, 0xab);
+  EQ(FM->n_cw, 0);
+  EQ(cm.data_stores, 2);
+  EQ(acc(0x6006, 4, VMRUN_ACCESS_STORE, IDX, &w), 0); /* 6..9: into code */
+  EQ(FM->n_cw, 1);
+  EQ(FM->cw_gpa[0], DATA + 6);
+  EQ(cm.data_stores, 2);
+  EQ(ram64(DATA)[0] >> 48, 0x55);
+  EQ(ram64(DATA)[0] >> 32 & 0xff, 0xab);
+  FM->code_map[pg] = NULL;
+}
+
 Test(paging, user_supervisor_sum)
 {
   uint64_t v, pa;

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_9)
+Test(sdk_abi, version_is_1_10)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 9);
+  cr_expect_eq(VMRUN_ABI_MINOR, 10);
 }
 
 Test(sdk_abi, cpu_header)
@@ -124,8 +124,11 @@ Test(sdk_abi, vtables_and_host)
   OFF(vmrun_direct_mem, guard_bits, 12);
   OFF(vmrun_direct_mem, code_pages, 16);
   SIZE(vmrun_boot_info, 40);
-  SIZE(vmrun_host, 328);
+  SIZE(vmrun_host, 336);
   OFF(vmrun_host, trap_event, 320);
+  OFF(vmrun_host, code_map, 328);
+  SIZE(vmrun_code_map, 520);
+  OFF(vmrun_code_map, data_stores, 512);
   SIZE(vmrun_trap_info, 56);
   OFF(vmrun_trap_info, is_interrupt, 32);
   OFF(vmrun_trap_info, to_priv, 40);

@@ -150,6 +150,24 @@ typedef struct vmrun_trap_info {
                             the frontend has none for this cause */
 } vmrun_trap_info;
 
+/*
+** Which bytes of a RAM page blocks were translated from (ABI 1.10), as
+** QEMU's per-page SMC bitmap: the core sets bit (b % 64) of bits[b / 64]
+** when byte b of the page (b in bytes from the page start, 0..4095) is
+** fetched for a block, and clears the whole map when a store into those
+** bytes invalidates the page's blocks.  A page that holds code is kept out
+** of the write TLB (phys_is_code()), so a store to it reaches the MMU's
+** slow path; when none of the stored bytes has its bit set, the store
+** cannot change translated code and an MMU may write it through its TLB
+** entry's host address and add 1 to data_stores (reported by --stats as
+** smc_data_stores) instead of calling code_written().  Otherwise it calls
+** code_written() after the store, as before.  Owned by the core.
+*/
+typedef struct vmrun_code_map {
+  uint64_t bits[VMRUN_PAGE_SIZE / 64]; /* one bit per byte of the page */
+  uint64_t data_stores;   /* stores that hit no translated byte (count) */
+} vmrun_code_map;
+
 typedef struct vmrun_host {
   uint32_t struct_size;  /* sizeof(vmrun_host) of the core */
   uint16_t abi_major, abi_minor; /* the core's ABI version */
@@ -348,6 +366,15 @@ typedef struct vmrun_host {
   ** frontend must not rely on cpu state it cached across the call.  Test
   ** with VMRUN_HOST_HAS(host, trap_event). */
   void (*trap_event)(vmrun_cpu *cpu, const vmrun_trap_info *info);
+
+  /* ---- added in ABI 1.10 ---- */
+  /* The code map of the RAM page holding `gpa` (see vmrun_code_map), or
+  ** NULL when the core keeps none for it or must see every store to it
+  ** (--engine-check logs stores).  The pointer stays valid, at the same
+  ** address, until the machine is destroyed; the map's bits change as
+  ** blocks are translated from the page and invalidated.  Machine thread
+  ** only.  Test with VMRUN_HOST_HAS(host, code_map). */
+  vmrun_code_map *(*code_map)(vmrun_machine *m, uint64_t gpa);
 } vmrun_host;
 
 /* True when the host table has the slot `field` (it may still be NULL). */

@@ -52,12 +52,15 @@
 **        vmrun_ir_block.flags (was `reserved`) with
 **        VMRUN_IR_BLK_SIDE_EXITS: the engine lets the frontend continue a
 **        block past conditional branches (side exits).
+**   1.10 host: code_map() and vmrun_code_map (vmrun/host.h): the map of
+**        translated bytes of a RAM page, so an MMU can let a store to
+**        data next to code through without calling code_written().
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 9
+#define VMRUN_ABI_MINOR 10
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
