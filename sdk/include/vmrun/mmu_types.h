@@ -82,19 +82,24 @@ static inline uint64_t vmrun_load_le(const void *p, unsigned size)
 static inline void vmrun_store_le(void *p, unsigned size, uint64_t v)
 {
   uint8_t *b = (uint8_t *)p;
+  /* one whole sequence per size: gcc merges each into one move, which
+  ** cases that fall through into each other defeat */
   switch (size) {
-  case 8:
-    b[7] = (uint8_t)(v >> 56); b[6] = (uint8_t)(v >> 48);
-    b[5] = (uint8_t)(v >> 40); b[4] = (uint8_t)(v >> 32);
-    /* fall through */
-  case 4:
-    b[3] = (uint8_t)(v >> 24); b[2] = (uint8_t)(v >> 16);
-    /* fall through */
-  case 2:
-    b[1] = (uint8_t)(v >> 8);
-    /* fall through */
   case 1:
     b[0] = (uint8_t)v;
+    break;
+  case 2:
+    b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8);
+    break;
+  case 4:
+    b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24);
+    break;
+  case 8:
+    b[0] = (uint8_t)v; b[1] = (uint8_t)(v >> 8);
+    b[2] = (uint8_t)(v >> 16); b[3] = (uint8_t)(v >> 24);
+    b[4] = (uint8_t)(v >> 32); b[5] = (uint8_t)(v >> 40);
+    b[6] = (uint8_t)(v >> 48); b[7] = (uint8_t)(v >> 56);
     break;
   default:
     for (unsigned i = 0; i < size && i < 8; i++)
