@@ -220,7 +220,7 @@ static int op_jal(ctx *c, uint32_t i)
 {
   /* IALIGN = 16 with C: targets are always 2-byte aligned */
   uint64_t target = c->pc + (uint64_t)imm_j(i);
-  put_reg(c, F_RD(i), movi(c, c->pc + c->len));
+  if (F_RD(i)) put_reg(c, F_RD(i), movi(c, c->pc + c->len)); /* (j: none) */
   if (follow(c, target)) return 0;
   exit_direct(c, target);
   return 1;
@@ -233,7 +233,7 @@ static int op_jalr(ctx *c, uint32_t i)
   uint16_t t = binopi(c, VMRUN_IR_ADD, get_reg(c, F_RS1(i)),
                       (uint64_t)imm_i(i), 8);
   t = binopi(c, VMRUN_IR_AND, t, ~(uint64_t)1, 8);
-  put_reg(c, F_RD(i), movi(c, c->pc + c->len));
+  if (F_RD(i)) put_reg(c, F_RD(i), movi(c, c->pc + c->len)); /* (jr, ret) */
   exit_indirect(c, t);
   return 1;
 }

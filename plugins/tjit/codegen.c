@@ -315,8 +315,18 @@ static void emit_call_abs(tj_buf *c, const void *fn)
 **  - if that temp is not used again after the consumer (backward liveness
 **    over the block, fwd_plan), the producer does not store it (store_dst).
 ** Adjacent ops only, and no consumer can fault, so a stub never needs a
-** temp that was not stored.
+** temp that was not stored.  A result that no later op reads at all (a
+** link address a JALR's indirect exit never needs, a jump-table base
+** consumed by the cached register's in-place add) is not stored either;
+** a branch makes every temp live (its label may read any), so only the
+** straight path to the next branch or exit counts.
+**
+** skip[i]: bit 0 (FWD_PAIR) = op i's result goes to op i+1 in RAX only;
+** bit 1 (FWD_DEAD) = no op reads op i's result.
 */
+#define FWD_PAIR 1u
+#define FWD_DEAD 2u
+
 static int fwd_producer(const vmrun_ir_op *o)
 {
   switch (o->op) {
@@ -341,6 +351,22 @@ static int fwd_consumer(const vmrun_ir_op *o)
   case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
   case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
   case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_PUT:
+  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT: case VMRUN_IR_EXIT_INDIRECT:
+    return 1;
+  default:
+    return 0;
+  }
+}
+
+/* An op that only computes its result (no fault, no state, no memory):
+** when nothing reads the result (FWD_DEAD) it emits no code at all. */
+static int pure_op(const vmrun_ir_op *o)
+{
+  switch (o->op) {
+  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
+  case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
+  case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_GET:
+  case VMRUN_IR_MOVI: case VMRUN_IR_SETCC: case VMRUN_IR_SELECT:
   case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
     return 1;
   default:
@@ -348,7 +374,7 @@ static int fwd_consumer(const vmrun_ir_op *o)
   }
 }
 
-/* skip[i] = 1 when op i's result is only used, from RAX, by op i+1. */
+/* skip[i] (FWD_PAIR, FWD_DEAD) for every op of the block */
 static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
 {
   uint64_t live[VMRUN_IR_MAX_TEMPS / 64];
@@ -369,8 +395,13 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
       memset(live, 0xff, sizeof live);   /* the target may use anything */
       break;
     default:
-      if (fwd_producer(o) || o->op == VMRUN_IR_MOVI || o->op == VMRUN_IR_LD)
+      if (fwd_producer(o) || o->op == VMRUN_IR_MOVI || o->op == VMRUN_IR_LD) {
+        if (o->dst < VMRUN_IR_MAX_TEMPS && !LIVE(o->dst))
+          skip[k] |= FWD_DEAD;
         CLR(o->dst);
+      }
+      /* a dead pure op emits nothing, so it reads nothing either */
+      if ((skip[k] & FWD_DEAD) && pure_op(o)) break;
       if (o->op != VMRUN_IR_MOVI && o->op != VMRUN_IR_GET) {
         SET(o->a);
         if (!(o->flags & VMRUN_IR_F_BIMM)) SET(o->b);
@@ -385,9 +416,10 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
   /* forward: the producer/consumer pairs */
   for (k = 0; k < ib->n_ops; k++) {
     const vmrun_ir_op *o = &ib->ops[k], *n = o + 1;
-    skip[k] = k + 1 < ib->n_ops && fwd_producer(o) && fwd_consumer(n) &&
-              n->a == o->dst && skip[k + 1] &&
-              ((n->flags & VMRUN_IR_F_BIMM) || n->b != o->dst);
+    int pair = k + 1 < ib->n_ops && fwd_producer(o) && fwd_consumer(n) &&
+               n->a == o->dst && (skip[k + 1] & FWD_PAIR) &&
+               ((n->flags & VMRUN_IR_F_BIMM) || n->b != o->dst);
+    skip[k] = (uint8_t)((skip[k] & FWD_DEAD) | (pair ? FWD_PAIR : 0));
   }
 }
 
@@ -901,11 +933,11 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
   default: return 0;
   }
   h = ta(c, o->a);
-  if (h < 0 || !skip[i] || i + 2 >= ib->n_ops) return 0;
+  if (h < 0 || !(skip[i] & FWD_PAIR) || i + 2 >= ib->n_ops) return 0;
   p = o + 1;
   if (!w) {        /* 32-bit: the SEXT in between */
     if (p->op != VMRUN_IR_SEXT || p->size != 4 || p->a != o->dst ||
-        !skip[i + 1])
+        !(skip[i + 1] & FWD_PAIR))
       return 0;
     p++;
     n = 2;
@@ -1683,7 +1715,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     e->cg_cnt = c->cnt;
     e->cg_acc = c->acc;
     e->cg_dirty = (uint8_t)ra.dirty;
-    c->skip_store = e->fwd_skip[i];
+    c->skip_store = e->fwd_skip[i] != 0;
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
                                                          : -1;
@@ -1704,6 +1736,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         continue;
       }
     }
+    if ((e->fwd_skip[i] & FWD_DEAD) && pure_op(o)) goto defined;
     switch (o->op) {
     case VMRUN_IR_NOP:
       break;
@@ -1902,7 +1935,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       if (emit_exit_direct(e, c, b, o->imm) < 0) goto oom;
       break;
     case VMRUN_IR_EXIT_INDIRECT:
-      ld_t(c, RAX, o->a);
+      load_a(c, o);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       if (cb.ra) ra_flush(c, ra.dirty);
       if (emit_accounting(e, c, 0, 0, 0) < 0) goto oom;
@@ -1919,7 +1952,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       *why = "unexpected opcode";
       return NULL;
     }
-    /* a new value of t[dst]: in its slot, or the cached register */
+  defined:
+    /* a new value of t[dst]: in its slot, or the cached register (or
+    ** nowhere, for a dead pure op: nothing reads it) */
     if (cb.talias && ra_defines(o)) {
       int get = o->op == VMRUN_IR_GET;
       ra.talias[o->dst] = get && (rp & RA_ALIAS)

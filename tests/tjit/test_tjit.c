@@ -332,6 +332,47 @@ Test(tjit, code_cache_full_flushes_and_continues)
   cr_assert_gt(FM->n_translate, NBLK); /* translated again after flushes */
 }
 
+/* x1 += 5 and x2 = x3 + 7; with arg non-NULL also a chain of results
+** nothing reads (a jal's link to x0, a dead compare of it), between and
+** after the live ops */
+static void build_dead(vmrun_ir_block *b, void *arg)
+{
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 5);
+  if (arg) {
+    ir_movi(b, 4, 0x1234);
+    ir(b, VMRUN_IR_ADD, 8, 5, 4, 0, 3, VMRUN_IR_F_BIMM);
+    ir(b, VMRUN_IR_SETCC, 8, 6, 5, 4, 0, 0)->cond = VMRUN_IR_LTU;
+  }
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 1, 3);
+  ir(b, VMRUN_IR_ADD, 8, 2, 1, 0, 7, VMRUN_IR_F_BIMM);
+  ir_put(b, 2, 2);
+  if (arg) ir(b, VMRUN_IR_XOR, 8, 7, 2, 1, 0, 0);
+  ir_exit(b, b->pc + 8);
+}
+
+/* Pure ops whose results no op reads emit no code: the block with them
+** is exactly as long as the block without, and computes the same. */
+Test(tjit, dead_results_emit_no_code)
+{
+  unsigned long long plain, with_dead;
+  fm_block(PC0, build_dead, NULL);
+  fm_block(PC0 + 0x1000, build_dead, (void *)1);
+  FM->cpu->x[3] = 100;
+  cr_assert_eq(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
+  plain = stat("code_bytes");
+  EQ(FM->cpu->x[1], 5);
+  EQ(FM->cpu->x[2], 107);
+  cr_assert_eq(fm_run(PC0 + 0x1000, 2), VMRUN_RUN_BUDGET);
+  with_dead = stat("code_bytes") - plain;
+  EQ(FM->cpu->x[1], 10);
+  EQ(FM->cpu->x[2], 107);
+  EQ(FM->cpu->hdr.icount, 4);
+  EQ(with_dead, plain);
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
