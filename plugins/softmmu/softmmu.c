@@ -441,10 +441,12 @@ static void smmu_cpu_detach(void *inst, vmrun_cpu *cpu)
   cpu->tlb = NULL;
 }
 
-static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
-                       enum vmrun_access acc, unsigned mmu_idx, uint64_t *val)
+/* The rest of access() (below): a function of its own so that the
+** store fast path in smmu_access() runs without its frame. */
+static __attribute__((noinline)) int
+access_slow(smmu *s, vmrun_cpu *cpu, uint64_t va, unsigned size,
+            enum vmrun_access acc, unsigned mmu_idx, uint64_t *val)
 {
-  smmu *s = inst;
   if (mmu_idx >= VMRUN_TLB_NB_IDX || size - 1 >= 8 || (size & (size - 1)))
     return VMRUN_FAULT_ACCESS; /* caller bug: refuse, never crash */
   if ((va & (VMRUN_PAGE_SIZE - 1)) + size > VMRUN_PAGE_SIZE)
@@ -456,19 +458,9 @@ static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
     smmu_cpu *mc = mcpu(cpu);
     unsigned slot = VMRUN_TLB_INDEX(va);
     uint64_t vpage = va & VMRUN_PAGE_MASK, pa;
-    const vmrun_tlb_entry *e = &mc->tlb[mmu_idx][slot];
     vmrun_region_info ri;
-    if (mc->tlb_wcode[mmu_idx][slot] == vpage && e->addr_read == vpage) {
-      /* none of the bytes stored was translated (vmrun_code_map): the
-      ** store cannot change a block, so no call into the core */
-      vmrun_code_map *cm = mc->tlb_wmap[mmu_idx][slot];
-      unsigned off = (unsigned)(va & (VMRUN_PAGE_SIZE - 1));
-      if (cm && off % 64 + size <= 64 &&
-          !(cm->bits[off / 64] >> (off % 64) & ((2ull << (size - 1)) - 1))) {
-        vmrun_store_le((uint8_t *)(uintptr_t)(va + e->addend), size, *val);
-        cm->data_stores++;
-        return 0;
-      }
+    if (mc->tlb_wcode[mmu_idx][slot] == vpage &&
+        mc->tlb[mmu_idx][slot].addr_read == vpage) {
       pa = mc->tlb_pa[mmu_idx][slot] | (va & (VMRUN_PAGE_SIZE - 1));
       s->host->phys_lookup(s->m, pa, &ri);  /* (--engine-check logs it) */
       if (ri.kind == VMRUN_REGION_RAM && size <= ri.size - (pa - ri.base)) {
@@ -480,6 +472,32 @@ static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
     }
   }
   return access_page(s, cpu, va, size, acc, mmu_idx, val);
+}
+
+static int smmu_access(void *inst, vmrun_cpu *cpu, uint64_t va, unsigned size,
+                       enum vmrun_access acc, unsigned mmu_idx, uint64_t *val)
+{
+  if (acc == VMRUN_ACCESS_STORE && mmu_idx < VMRUN_TLB_NB_IDX &&
+      (size == 1 || size == 2 || size == 4 || size == 8)) {
+    /* A store to a writable page that holds code whose TLB entry says
+    ** so (tlb_wcode), hitting none of the translated bytes (its
+    ** vmrun_code_map): it cannot change a block, so no call into the core
+    ** and no frame (nbody keeps its data next to its code). */
+    smmu_cpu *mc = mcpu(cpu);
+    unsigned slot = VMRUN_TLB_INDEX(va);
+    unsigned off = (unsigned)(va & (VMRUN_PAGE_SIZE - 1));
+    uint64_t vpage = va & VMRUN_PAGE_MASK;
+    const vmrun_tlb_entry *e = &mc->tlb[mmu_idx][slot];
+    vmrun_code_map *cm = mc->tlb_wmap[mmu_idx][slot];
+    if (mc->tlb_wcode[mmu_idx][slot] == vpage && e->addr_read == vpage &&
+        cm && off % 64 + size <= 64 &&
+        !(cm->bits[off / 64] >> (off % 64) & ((2ull << (size - 1)) - 1))) {
+      vmrun_store_le((uint8_t *)(uintptr_t)(va + e->addend), size, *val);
+      cm->data_stores++;
+      return 0;
+    }
+  }
+  return access_slow(inst, cpu, va, size, acc, mmu_idx, val);
 }
 
 static int smmu_translate(void *inst, vmrun_cpu *cpu, uint64_t va,
