@@ -374,12 +374,16 @@ static int pure_op(const vmrun_ir_op *o)
   }
 }
 
-/* skip[i] (FWD_PAIR, FWD_DEAD) for every op of the block */
-static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
+/* skip[i] (FWD_PAIR, FWD_DEAD) for every op of the block.  What is live
+** after a branch: what its label needs when the label comes later (met
+** first by the backward pass: side exits, branches inside an
+** instruction), everything when it comes earlier. */
+static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 {
   uint64_t live[VMRUN_IR_MAX_TEMPS / 64];
-  uint32_t k;
+  uint32_t k, w;
   memset(live, 0, sizeof live);
+  memset(e->fwd_lab_known, 0, sizeof e->fwd_lab_known);
 #define LIVE(t) ((live[(t) / 64] >> ((t) % 64)) & 1)
 #define SET(t) (live[(t) / 64] |= 1ull << ((t) % 64))
 #define CLR(t) (live[(t) / 64] &= ~(1ull << ((t) % 64)))
@@ -388,11 +392,27 @@ static void fwd_plan(const vmrun_ir_block *ib, uint8_t *skip)
     const vmrun_ir_op *o = &ib->ops[k];
     skip[k] = o->a < VMRUN_IR_MAX_TEMPS && !LIVE(o->a);
     switch (o->op) {
-    case VMRUN_IR_NOP: case VMRUN_IR_INSN_START: case VMRUN_IR_LABEL:
+    case VMRUN_IR_NOP: case VMRUN_IR_INSN_START:
     case VMRUN_IR_EXIT_DIRECT: case VMRUN_IR_EXIT:
       break;
+    case VMRUN_IR_LABEL:
+      if (o->imm < VMRUN_IR_MAX_LABELS) {
+        memcpy(e->fwd_lab[o->imm], live, sizeof live);
+        e->fwd_lab_known[o->imm / 64] |= 1ull << (o->imm % 64);
+      }
+      break;
     case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
-      memset(live, 0xff, sizeof live);   /* the target may use anything */
+      if (o->imm < VMRUN_IR_MAX_LABELS &&
+          (e->fwd_lab_known[o->imm / 64] >> (o->imm % 64) & 1)) {
+        for (w = 0; w < VMRUN_IR_MAX_TEMPS / 64; w++)
+          live[w] |= e->fwd_lab[o->imm][w];
+        if (o->op == VMRUN_IR_BRCOND) {  /* compares t[a] with t[b] */
+          SET(o->a);
+          SET(o->b);
+        }
+      } else {
+        memset(live, 0xff, sizeof live); /* a loop: assume anything */
+      }
       break;
     default:
       if (fwd_producer(o) || o->op == VMRUN_IR_MOVI || o->op == VMRUN_IR_LD) {
@@ -1685,7 +1705,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   memset(ra.lab_dirty, 0, ib->n_labels);
   e->cg_dirty = 0;
   if (ib->n_ops) {
-    fwd_plan(ib, e->fwd_skip);
+    fwd_plan(e, ib, e->fwd_skip);
     if (e->regcache) {
       ra_plan(e, ib, &ra);
       memset(ra.talias, -1, ib->n_temps);

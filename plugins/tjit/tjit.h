@@ -187,7 +187,10 @@ struct tjit {
   vmrun_ir_op *irbuf;
   uint32_t ir_cap, max_insns;
   int32_t label_pos[VMRUN_IR_MAX_LABELS];
-  uint8_t *fwd_skip;           /* per op: result forwarded in RAX only */
+  uint8_t *fwd_skip;           /* per op: FWD_PAIR, FWD_DEAD (codegen.c) */
+  /* fwd_plan: the temps live at each label met so far (backward pass) */
+  uint64_t fwd_lab[VMRUN_IR_MAX_LABELS][VMRUN_IR_MAX_TEMPS / 64];
+  uint64_t fwd_lab_known[VMRUN_IR_MAX_LABELS / 64];
   uint8_t *ra_op;              /* per op: guest-register cache plan
                                   (codegen.c, "register cache") */
   uint32_t fwd_cap;

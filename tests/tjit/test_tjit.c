@@ -373,6 +373,49 @@ Test(tjit, dead_results_emit_no_code)
   EQ(with_dead, plain);
 }
 
+/* x1 += 5, then a side exit to pc + 0x100 when x3 < 100 (a BRCOND to a
+** label after the last exit), else x2 += 7; with arg non-NULL also a
+** result nothing reads, just before the branch */
+static void build_dead_side(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 5);
+  ir_get(b, 1, 3);
+  ir_movi(b, 2, 100);
+  if (arg) ir_movi(b, 4, 0x1234);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0)->cond = VMRUN_IR_LTU;
+  ir_insn(b, b->pc + 4);
+  ir_addi(b, 2, 5, 7);
+  ir_exit(b, b->pc + 8);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc + 0x100);
+}
+
+/* A side exit's label needs no temp, so a result nothing reads before
+** the branch is dropped as on a straight path; both ways out still
+** retire the right instructions. */
+Test(tjit, dead_results_before_a_side_exit)
+{
+  unsigned long long plain, with_dead;
+  fm_block(PC0, build_dead_side, NULL);
+  fm_block(PC0 + 0x1000, build_dead_side, (void *)1);
+  FM->cpu->x[3] = 5;                              /* taken */
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  plain = stat("code_bytes");
+  EQ(FM->cpu->hdr.pc, PC0 + 0x100);
+  EQ(FM->cpu->hdr.icount, 1);
+  FM->cpu->x[3] = 500;                            /* not taken */
+  cr_assert_eq(fm_run(PC0 + 0x1000, 2), VMRUN_RUN_BUDGET);
+  with_dead = stat("code_bytes") - plain;
+  EQ(FM->cpu->hdr.pc, PC0 + 0x1008);
+  EQ(FM->cpu->hdr.icount, 3);
+  EQ(FM->cpu->x[1], 10);
+  EQ(FM->cpu->x[2], 7);
+  EQ(with_dead, plain);
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
