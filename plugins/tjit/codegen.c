@@ -794,7 +794,10 @@ static void emit_alu(tj_buf *c, const vmrun_ir_op *o, int alu)
 {
   int w = o->size == 8;
   load_a(c, o);
-  if (o->flags & VMRUN_IR_F_BIMM) {
+  if ((o->flags & VMRUN_IR_F_BIMM) && w && o->imm == 0 &&
+      (alu == ALU_ADD || alu == ALU_SUB || alu == ALU_OR || alu == ALU_XOR)) {
+    /* x op 0 = x (RISC-V's mv is addi rd, rs, 0): a copy, no op */
+  } else if (o->flags & VMRUN_IR_F_BIMM) {
     if (!w || fits32((int64_t)o->imm)) {
       alu_ri(c, w, alu, RAX, (int32_t)(uint32_t)o->imm);
     } else {

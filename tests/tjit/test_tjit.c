@@ -416,6 +416,47 @@ Test(tjit, dead_results_before_a_side_exit)
   EQ(with_dead, plain);
 }
 
+/* x4 = x3 through MOV (arg NULL) or through 64-bit ADD/SUB/OR/XOR with
+** immediate 0 (arg: the opcode), and x5 = x3 + 0 in 32 bits (sign-extended:
+** never a plain copy) */
+static void build_copy(vmrun_ir_block *b, void *arg)
+{
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 3);
+  if (arg)
+    ir(b, (unsigned)(uintptr_t)arg, 8, 1, 0, 0, 0, VMRUN_IR_F_BIMM);
+  else
+    ir(b, VMRUN_IR_MOV, 8, 1, 0, 0, 0, 0);
+  ir_put(b, 4, 1);
+  ir(b, VMRUN_IR_ADD, 4, 2, 0, 0, 0, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 3, 2, 0, 0, 0);
+  ir_put(b, 5, 3);
+  ir_exit(b, b->pc + 4);
+}
+
+/* "x op 0" in 64 bits is a copy: the same code as a MOV */
+Test(tjit, add_zero_is_a_copy)
+{
+  static const unsigned ops[] = { VMRUN_IR_ADD, VMRUN_IR_SUB, VMRUN_IR_OR,
+                                  VMRUN_IR_XOR };
+  unsigned long long mov, prev;
+  fm_block(PC0, build_copy, NULL);
+  for (unsigned i = 0; i < 4; i++)
+    fm_block(PC0 + 0x1000 * (i + 1), build_copy, (void *)(uintptr_t)ops[i]);
+  FM->cpu->x[3] = 0x80000000fedcba98ull;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  mov = stat("code_bytes");
+  for (unsigned i = 0; i < 4; i++) {
+    FM->cpu->x[4] = FM->cpu->x[5] = 0;
+    prev = stat("code_bytes");
+    cr_assert_eq(fm_run(PC0 + 0x1000 * (i + 1), 1), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[4], 0x80000000fedcba98ull);
+    EQ(FM->cpu->x[5], 0xfffffffffedcba98ull);
+    EQ(stat("code_bytes") - prev, mov);
+  }
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
