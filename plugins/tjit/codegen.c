@@ -1475,8 +1475,27 @@ static int check_fail(tjit *e, tj_buf *c, int cc, uint32_t fail_to)
   return add_stub(e, STUB_FAIL, jcc32(c, cc), 0, 0) ? 0 : -1;
 }
 
+/* Can running the block leave cpu->tb_flags as it found them?  Only a
+** helper changes them (a CALL; not a VMRUN_IR_F_FP one, which only ORs
+** accrued flags), or a PUT that reaches the field (riscv64 sets FS Dirty
+** with two PUTs).  A fault leaves the block through its stub. */
+static int keeps_tb_flags(const vmrun_ir_block *ib)
+{
+  const uint64_t lo = offsetof(vmrun_cpu, tb_flags);
+  for (uint32_t i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    if (o->op == VMRUN_IR_CALL && !(o->flags & VMRUN_IR_F_FP)) return 0;
+    if (o->op == VMRUN_IR_PUT && o->imm < lo + sizeof(uint32_t) &&
+        o->imm + o->size > lo)
+      return 0;
+  }
+  return 1;
+}
+
+/* loop: the check of the loop-back code of a block that loops to itself,
+** where tb_flags are those of the entry when the block keeps them */
 static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
-                             uint32_t fail_to)
+                             uint32_t fail_to, int loop)
 {
   /* exit_request and halted in one 8-byte compare */
   _Static_assert(offsetof(vmrun_cpu, halted) ==
@@ -1486,8 +1505,10 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
   alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
   /* (the budget: checked at the exit that leads here, emit_accounting) */
-  alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
-  if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
+  if (!loop || !e->cg_keeps_flags) {
+    alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
+    if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
+  }
   if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   return 0;
 }
@@ -1524,7 +1545,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     if (self) {
       /* the entry's checks; leaving goes through the exit above */
       s->self_at = c->pos;
-      if (emit_entry_checks(e, c, b, s->stub_at) < 0) return -1;
+      if (emit_entry_checks(e, c, b, s->stub_at, 1) < 0) return -1;
       if (!c->cnt_static) {
         alu_rr(c, 0, ALU_XOR, R12, R12);
         alu_rr(c, 0, ALU_XOR, R14, R14);
@@ -1674,7 +1695,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   /* block entry: the engine.h checks, a count of the blocks that run
   ** (tjit_vcpu.entries), then the registers */
   e->cg_head = 0;
-  if (emit_entry_checks(e, c, b, 0) < 0) goto oom;
+  e->cg_keeps_flags = keeps_tb_flags(ib);
+  if (emit_entry_checks(e, c, b, 0, 0) < 0) goto oom;
   e->cg_static = static_counts(e, ib);
   cb.cnt_static = e->cg_static;
   cb.cnt = cb.acc = 0;

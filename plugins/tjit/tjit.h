@@ -160,6 +160,8 @@ struct tjit {
   int host_fma;                /* the host has FMA3 (and AVX enabled) */
   int cg_direct;               /* block being compiled: direct accesses */
   int cg_mem;                  /* it has loads or stores (uses r13) */
+  int cg_keeps_flags;          /* it cannot change cpu->tb_flags
+                                  (keeps_tb_flags, codegen.c) */
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,

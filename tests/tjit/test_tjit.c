@@ -272,6 +272,39 @@ Test(tjit, one_block_loop_loops_back_and_stops_when_invalidated)
   EQ(FM->cpu->hdr.icount, 48);
 }
 
+/* x1 += 1; when x1 reaches 5, tb_flags = 7 (as riscv64 sets FS Dirty
+** with a PUT); loop */
+static void build_self_flags(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir_movi(b, 2, 5);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 2, l, 0)->cond = VMRUN_IR_NE;
+  ir_movi(b, 1, 7);
+  ir(b, VMRUN_IR_PUT, 4, 0, 1, 0, offsetof(vmrun_cpu, tb_flags), 0);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc);
+}
+
+/* A loop's way back skips the tb_flags check only when the block cannot
+** change them.  This one loops to itself four times, then changes them:
+** it must leave, and the dispatcher translates the variant for the new
+** flags, which loops from then on. */
+Test(tjit, loop_that_changes_tb_flags_is_looked_up_again)
+{
+  FM->cpu->hdr.tb_flags = 0;
+  fm_block(PC0, build_self_flags, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 10);
+  EQ(FM->cpu->hdr.tb_flags, 7);
+  EQ(FM->cpu->hdr.icount, 10);
+  cr_assert_eq(FM->n_translate, 2);
+  EQ(stat("block_entries"), 10);
+}
+
 /* ---- code cache exhaustion ---- */
 
 static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
