@@ -359,19 +359,11 @@ static int fwd_consumer(const vmrun_ir_op *o)
 }
 
 /* An op that only computes its result (no fault, no state, no memory):
-** when nothing reads the result (FWD_DEAD) it emits no code at all. */
+** when nothing reads the result (FWD_DEAD) it emits no code at all.  The
+** producers but loads and calls. */
 static int pure_op(const vmrun_ir_op *o)
 {
-  switch (o->op) {
-  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
-  case VMRUN_IR_XOR: case VMRUN_IR_MUL: case VMRUN_IR_SHL: case VMRUN_IR_SHR:
-  case VMRUN_IR_SAR: case VMRUN_IR_MOV: case VMRUN_IR_GET:
-  case VMRUN_IR_MOVI: case VMRUN_IR_SETCC: case VMRUN_IR_SELECT:
-  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
-    return 1;
-  default:
-    return 0;
-  }
+  return o->op != VMRUN_IR_LD && o->op != VMRUN_IR_CALL && fwd_producer(o);
 }
 
 /* skip[i] (FWD_PAIR, FWD_DEAD) for every op of the block.  What is live
