@@ -317,9 +317,8 @@ static void emit_call_abs(tj_buf *c, const void *fn)
 ** Adjacent ops only, and no consumer can fault, so a stub never needs a
 ** temp that was not stored.  A result that no later op reads at all (a
 ** link address a JALR's indirect exit never needs, a jump-table base
-** consumed by the cached register's in-place add) is not stored either;
-** a branch makes every temp live (its label may read any), so only the
-** straight path to the next branch or exit counts.
+** consumed by the cached register's in-place add) is not stored either
+** (a branch needs what its label needs: fwd_plan).
 **
 ** skip[i]: bit 0 (FWD_PAIR) = op i's result goes to op i+1 in RAX only;
 ** bit 1 (FWD_DEAD) = no op reads op i's result.
