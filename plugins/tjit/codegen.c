@@ -708,8 +708,7 @@ static void ext_t(tj_buf *c, int r, uint32_t t, int size, int sgn)
   } else if (h < 0) {
     load_ext(c, r, tmem(c, t), size, sgn);
   } else {
-    mov_rr(c, 1, r, h);
-    ext_r(c, r, size, sgn);
+    ext_rr(c, r, h, size, sgn);        /* from the cached register */
   }
 }
 
@@ -925,8 +924,10 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
 ** 32-bit ops, OP, SEXT, PUT).  When t2 (and the SEXT's result) go only to
 ** the PUT, the op is done on h itself: `add h, imm` instead of
 ** `mov rax, h; add rax, imm; mov h, rax`.  The alias of t1 guarantees no
-** later use of the old value.  Returns the number of following ops
-** consumed (1 or 2), or 0 when the pattern does not apply.
+** later use of the old value.  Likewise "x = ext(y)" (SEXT or ZEXT of a
+** register's temp straight into a PUT: sext.w, zext.b) is one movsx/movzx
+** into x's host register.  Returns the number of following ops consumed
+** (1 or 2), or 0 when the pattern does not apply.
 */
 static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
                         const uint8_t *skip, const uint8_t *plan)
@@ -936,6 +937,21 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
   int alu = -1, sh = -1, w = o->size == 8, h, n = 1, slot;
   if (!ra) return 0;
   switch (o->op) {
+  case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
+    /* t2 = ext(t1), t1 in a host register, going only to a PUT of a
+    ** cached register (sext.w, zext.b, ...): one movsx/movzx into it */
+    h = ta(c, o->a);
+    p = o + 1;
+    if (h < 0 || !(skip[i] & FWD_PAIR) || i + 1 >= ib->n_ops ||
+        p->op != VMRUN_IR_PUT || p->size != 8 || p->a != o->dst ||
+        !plan[i + 1] || !(o->size == 1 || o->size == 2 || o->size == 4))
+      return 0;
+    slot = (plan[i + 1] & 0x3f) - 1;
+    ext_rr(c, ra->regs[slot], h, o->size, o->op == VMRUN_IR_SEXT);
+    ra->dirty |= 1u << slot;
+    ra->talias[o->dst] = -1;
+    ra->tcpu[o->dst] = -1;
+    return 1;
   case VMRUN_IR_ADD: alu = ALU_ADD; break;
   case VMRUN_IR_SUB: alu = ALU_SUB; break;
   case VMRUN_IR_AND: alu = ALU_AND; break;

@@ -251,19 +251,24 @@ static inline void cmov_rm(tj_buf *b, int w, int cc, int r, tj_mem m)
 { op_m(b, 0, w, 2, 0x0F, (uint8_t)(0x40 + cc), 0, r, m, 0); }
 static inline void cmov_rr(tj_buf *b, int w, int cc, int dst, int src)
 { op_r(b, 0, w, 2, 0x0F, (uint8_t)(0x40 + cc), dst, src, 0); }
-/* r = ext(low `size` bytes of r) */
-static inline void ext_r(tj_buf *b, int r, int size, int sgn)
+/* dst = ext(low `size` bytes of src) */
+static inline void ext_rr(tj_buf *b, int dst, int src, int size, int sgn)
 {
   switch (size) {
-  case 1: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBE : 0xB6, r, r, 1); break;
-  case 2: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBF : 0xB7, r, r, 0); break;
+  case 1: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBE : 0xB6, dst, src, 1); break;
+  case 2: op_r(b, 0, sgn, 2, 0x0F, sgn ? 0xBF : 0xB7, dst, src, 0); break;
   case 4:
-    if (sgn) op_r(b, 0, 1, 1, 0x63, 0, r, r, 0);   /* movsxd r, r32 */
-    else op_r(b, 0, 0, 1, 0x89, 0, r, r, 0);       /* mov r32, r32 */
+    if (sgn) op_r(b, 0, 1, 1, 0x63, 0, dst, src, 0); /* movsxd dst, src32 */
+    else op_r(b, 0, 0, 1, 0x89, 0, src, dst, 0);     /* mov dst32, src32 */
     break;
-  default: break;
+  default:                                           /* 8: a copy */
+    if (dst != src) mov_rr(b, 1, dst, src);
+    break;
   }
 }
+/* r = ext(low `size` bytes of r) */
+static inline void ext_r(tj_buf *b, int r, int size, int sgn)
+{ ext_rr(b, r, r, size, sgn); }
 /* one-operand group 3 on a register: 3 = neg, 6 = div, 7 = idiv */
 static inline void grp3_r(tj_buf *b, int w, int ext, int r)
 { op_r(b, 0, w, 1, 0xF7, 0, ext, r, 0); }

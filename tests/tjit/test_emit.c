@@ -41,7 +41,10 @@ static const uint8_t expect[] = {
   0xa9, 0xc3, 0xc4, 0xe2, 0xe9, 0xab, 0xc3, 0xc4, 0xe2, 0xe9, 0xad, 0xc3,
   0xc4, 0xe2, 0xe9, 0xaf, 0xc3, 0xc4, 0xe2, 0xf1, 0xbb, 0xe2, 0xf7, 0x83,
   0xa4, 0x01, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x7a, 0x00, 0x78, 0x00,
-  0x77, 0x00
+  0x77, 0x00,
+  /* extensions from another register */
+  0x49, 0x63, 0xc7, 0x45, 0x0f, 0xb6, 0xce, 0x48, 0x0f, 0xbe, 0xc6, 0x49,
+  0x0f, 0xbf, 0xcc, 0x44, 0x89, 0xc0
 };
 
 Test(tjit_emit, matches_gnu_as)
@@ -126,6 +129,11 @@ Test(tjit_emit, matches_gnu_as)
   jcc8(&c, CC_P);                              /* jp (rel8 0) */
   jcc8(&c, CC_S);                              /* js */
   jcc8(&c, CC_A);                              /* ja */
+  ext_rr(&c, RAX, R15, 4, 1);                  /* movsxd rax, r15d */
+  ext_rr(&c, R9, R14, 1, 0);                   /* movzx r9d, r14b */
+  ext_rr(&c, RAX, RSI, 1, 1);                  /* movsx rax, sil */
+  ext_rr(&c, RCX, R12, 2, 1);                  /* movsx rcx, r12w */
+  ext_rr(&c, RAX, R8, 4, 0);                   /* mov eax, r8d */
   cr_assert_eq(c.overflow, 0);
   cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
                sizeof expect);

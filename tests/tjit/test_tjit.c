@@ -490,6 +490,46 @@ Test(tjit, add_zero_is_a_copy)
   }
 }
 
+/* x4 = ext(x3) and x5 = ext(x5) for one (op, size): arg = op << 8 | size */
+static void build_ext(vmrun_ir_block *b, void *arg)
+{
+  unsigned k = (unsigned)(uintptr_t)arg, op = k >> 8, size = k & 0xff;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 3);
+  ir(b, op, size, 1, 0, 0, 0, 0);
+  ir_put(b, 4, 1);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 2, 5);
+  ir(b, op, size, 3, 2, 0, 0, 0);
+  ir_put(b, 5, 3);
+  ir_exit(b, b->pc + 8);
+}
+
+/* SEXT/ZEXT of a cached register straight into another (or the same) one:
+** every width and both signs */
+Test(tjit, ext_into_a_cached_register)
+{
+  static const struct { unsigned op, size; uint64_t want; } t[] = {
+    { VMRUN_IR_SEXT, 4, 0xfffffffffedcba98ull },
+    { VMRUN_IR_ZEXT, 4, 0x00000000fedcba98ull },
+    { VMRUN_IR_SEXT, 2, 0xffffffffffffba98ull },
+    { VMRUN_IR_ZEXT, 2, 0x000000000000ba98ull },
+    { VMRUN_IR_SEXT, 1, 0xffffffffffffff98ull },
+    { VMRUN_IR_ZEXT, 1, 0x0000000000000098ull },
+  };
+  for (unsigned i = 0; i < 6; i++) {
+    uint64_t pc = PC0 + 0x1000 * i;
+    fm_block(pc, build_ext, (void *)(uintptr_t)(t[i].op << 8 | t[i].size));
+    FM->cpu->x[3] = FM->cpu->x[5] = 0x80000000fedcba98ull;
+    FM->cpu->x[4] = 0;
+    cr_assert_eq(fm_run(pc, 2), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[4], t[i].want);
+    EQ(FM->cpu->x[5], t[i].want);
+    EQ(FM->cpu->x[3], 0x80000000fedcba98ull);
+  }
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
