@@ -924,7 +924,9 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
 ** 32-bit ops, OP, SEXT, PUT).  When t2 (and the SEXT's result) go only to
 ** the PUT, the op is done on h itself: `add h, imm` instead of
 ** `mov rax, h; add rax, imm; mov h, rax`.  The alias of t1 guarantees no
-** later use of the old value.  Likewise "x = ext(y)" (SEXT or ZEXT of a
+** later use of the old value.  "x = y op B" with y and x cached in
+** different registers copies y into x's register first.  Likewise
+** "x = ext(y)" (SEXT or ZEXT of a
 ** register's temp straight into a PUT: sext.w, zext.b) is one movsx/movzx
 ** into x's host register.  Returns the number of following ops consumed
 ** (1 or 2), or 0 when the pattern does not apply.
@@ -978,7 +980,14 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       !plan[i + n])
     return 0;
   slot = (plan[i + n] & 0x3f) - 1;
-  if (ra->regs[slot] != h) return 0;
+  if (ra->regs[slot] != h) {
+    /* x = y op B into x's own register: copy y there first, unless B is
+    ** read from that register (the old x) */
+    int hd = ra->regs[slot];
+    if (!(o->flags & VMRUN_IR_F_BIMM) && ta(c, o->b) == hd) return 0;
+    mov_rr(c, 1, hd, h);
+    h = hd;
+  }
   if (sh >= 0) {
     if (o->flags & VMRUN_IR_F_BIMM) {
       shift_ri(c, w, sh, h, (uint8_t)(o->imm & (w ? 63 : 31)));

@@ -530,6 +530,60 @@ Test(tjit, ext_into_a_cached_register)
   }
 }
 
+/* x4 = x3 + 5; x6 = (x3 + 0x7fffffff) as a 32-bit op, sign-extended;
+** x7 = x3 << x8; x9 = x3 - x9 (B is the old value of the destination) */
+static void build_op_into(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 16);
+  ir_insn(b, b->pc);                   /* x10 = x4 + x6 + x7: all cached */
+  ir_get(b, 11, 4);
+  ir_get(b, 12, 6);
+  ir_get(b, 13, 7);
+  ir(b, VMRUN_IR_ADD, 8, 14, 11, 12, 0, 0);
+  ir(b, VMRUN_IR_ADD, 8, 15, 14, 13, 0, 0);
+  ir_put(b, 10, 15);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 0, 3);
+  ir(b, VMRUN_IR_ADD, 8, 1, 0, 0, 5, VMRUN_IR_F_BIMM);
+  ir_put(b, 4, 1);
+  ir_insn(b, b->pc + 8);
+  ir_get(b, 2, 3);
+  ir(b, VMRUN_IR_ADD, 4, 3, 2, 0, 0x7fffffff, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 4, 3, 0, 0, 0);
+  ir_put(b, 6, 4);
+  ir_insn(b, b->pc + 12);
+  ir_get(b, 5, 3);
+  ir_get(b, 6, 8);
+  ir(b, VMRUN_IR_SHL, 8, 7, 5, 6, 0, 0);
+  ir_put(b, 7, 7);
+  ir_insn(b, b->pc + 16);
+  ir_get(b, 8, 3);
+  ir_get(b, 9, 9);
+  ir(b, VMRUN_IR_SUB, 8, 10, 8, 9, 0, 0);
+  ir_put(b, 9, 10);
+  ir_exit(b, b->pc + 20);
+}
+
+/* "x = y op B" computed in x's cached register */
+Test(tjit, op_into_another_cached_register)
+{
+  fm_block(PC0, build_op_into, NULL);
+  FM->cpu->x[3] = 0x100000010ull;
+  FM->cpu->x[8] = 4;
+  FM->cpu->x[9] = 0x10;
+  FM->cpu->x[4] = 1;
+  FM->cpu->x[6] = 2;
+  FM->cpu->x[7] = 3;
+  cr_assert_eq(fm_run(PC0, 5), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[10], 6);
+  EQ(FM->cpu->x[3], 0x100000010ull);
+  EQ(FM->cpu->x[4], 0x100000015ull);
+  EQ(FM->cpu->x[6], 0xffffffff8000000full);
+  EQ(FM->cpu->x[7], 0x1000000100ull);
+  EQ(FM->cpu->x[9], 0x100000000ull);
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
