@@ -162,6 +162,10 @@ typedef struct vmrun_trap_info {
 ** entry's host address and add 1 to data_stores (reported by --stats as
 ** smc_data_stores) instead of calling code_written().  Otherwise it calls
 ** code_written() after the store, as before.  Owned by the core.
+** (Invalidating on the store is stricter than RISC-V requires: the
+** Unprivileged ISA's "Zifencei" chapter makes stores to code visible to
+** fetches only after FENCE.I; eager invalidation also serves guests that
+** rely on x86-style coherence.)
 */
 typedef struct vmrun_code_map {
   uint64_t bits[VMRUN_PAGE_SIZE / 64]; /* one bit per byte of the page */
