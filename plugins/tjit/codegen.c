@@ -406,7 +406,7 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
       }
       break;
     default:
-      if (fwd_producer(o) || o->op == VMRUN_IR_MOVI || o->op == VMRUN_IR_LD) {
+      if (fwd_producer(o)) {            /* (MOVI and LD among them) */
         if (o->dst < VMRUN_IR_MAX_TEMPS && !LIVE(o->dst))
           skip[k] |= FWD_DEAD;
         CLR(o->dst);
@@ -918,6 +918,18 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
   mov_mr(c, 8, T(o->dst), RAX);
 }
 
+/* emit_inplace wrote cached register `slot` for ops o[0..n-1] and the
+** PUT after them: it is dirty, and their results live nowhere else */
+static int inplace_done(tj_ra *ra, int slot, const vmrun_ir_op *o, int n)
+{
+  ra->dirty |= 1u << slot;
+  for (int k = 0; k < n; k++) {
+    ra->talias[o[k].dst] = -1;
+    ra->tcpu[o[k].dst] = -1;
+  }
+  return n;
+}
+
 /*
 ** In-place update of a cached register: "x = x op B" reaches the code as
 ** GET t1 (aliased to host register h), OP t2 = t1, B, PUT x = t2 (or, for
@@ -926,10 +938,9 @@ static void emit_divrem(tj_buf *c, const vmrun_ir_op *o)
 ** `mov rax, h; add rax, imm; mov h, rax`.  The alias of t1 guarantees no
 ** later use of the old value.  "x = y op B" with y and x cached in
 ** different registers copies y into x's register first.  Likewise
-** "x = ext(y)" (SEXT or ZEXT of a
-** register's temp straight into a PUT: sext.w, zext.b) is one movsx/movzx
-** into x's host register.  Returns the number of following ops consumed
-** (1 or 2), or 0 when the pattern does not apply.
+** "x = ext(y)" (a SEXT or ZEXT straight into a PUT: sext.w, zext.b) is
+** one movsx/movzx into x's register.  Returns the number of following
+** ops consumed (1 or 2), or 0 when the pattern does not apply.
 */
 static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
                         const uint8_t *skip, const uint8_t *plan)
@@ -950,10 +961,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       return 0;
     slot = (plan[i + 1] & 0x3f) - 1;
     ext_rr(c, ra->regs[slot], h, o->size, o->op == VMRUN_IR_SEXT);
-    ra->dirty |= 1u << slot;
-    ra->talias[o->dst] = -1;
-    ra->tcpu[o->dst] = -1;
-    return 1;
+    return inplace_done(ra, slot, o, 1);
   case VMRUN_IR_ADD: alu = ALU_ADD; break;
   case VMRUN_IR_SUB: alu = ALU_SUB; break;
   case VMRUN_IR_AND: alu = ALU_AND; break;
@@ -1006,14 +1014,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
     alu_t(c, w, alu, h, o->b);
   }
   if (!w) ext_r(c, h, 4, 1);
-  ra->dirty |= 1u << slot;
-  ra->talias[o->dst] = -1;
-  ra->tcpu[o->dst] = -1;
-  if (n == 2) {
-    ra->talias[o[1].dst] = -1;
-    ra->tcpu[o[1].dst] = -1;
-  }
-  return n;
+  return inplace_done(ra, slot, o, n);
 }
 
 /* flags = t[a] cmp B (32- or 64-bit) */
