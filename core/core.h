@@ -46,7 +46,10 @@ typedef struct vmrun_region {
   uint8_t *host;                /* RAM/ROM */
   const vmrun_mmio_ops *ops;    /* MMIO */
   void *opaque;
-  uint8_t *code_bits;           /* RAM: one bit per page holding code */
+  uint8_t *code_pages;          /* RAM: one byte per page (and one spare):
+                                   bit 0 = the page holds translated code,
+                                   bit 1 = the next page does; the RAM
+                                   window's code_pages (vmrun/engine.h) */
 } vmrun_region;
 
 /* ---- timers (core/clock.c) ---- */
@@ -103,6 +106,9 @@ struct vmrun_machine {
   ** direct_code is its code_pages, writable (core/physmem.c) */
   vmrun_direct_mem direct;
   uint8_t *direct_code;
+  /* machine mode: the main RAM region as engine_env.ram (vmrun/engine.h),
+  ** filled by stage_engine unless --engine-check */
+  vmrun_ram_window ram_window;
 
   vmrun_device *devices; size_t n_devices;
   vmrun_region *regions; size_t n_regions; /* sorted by base */

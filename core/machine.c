@@ -372,6 +372,17 @@ static int stage_engine(vmrun_machine *m)
   m->engine_env.max_block_insns = 256;
   m->engine_env.trace = (uint32_t)m->trace;
   m->engine_env.direct = &m->direct;   /* filled by user mode */
+  m->engine_env.ram = &m->ram_window;
+  if (!m->desc.user_mode && !m->check) {
+    /* the RAM window: the main RAM region (stage_memory's first) */
+    vmrun_region *r = vmrun__phys_find(m, m->desc.ram_base);
+    if (r && r->kind == VMRUN_REGION_RAM && r->code_pages) {
+      m->ram_window.host = r->host;
+      m->ram_window.base = r->base;
+      m->ram_window.size = r->size;
+      m->ram_window.code_pages = r->code_pages;
+    }
+  }
   /* blocks may continue past conditional branches, unless Lua hooks may
   ** count and cover basic blocks */
   m->engine_env.block_flags = VMRUN_IR_BLK_SIDE_EXITS |

@@ -81,14 +81,14 @@ int vmrun__phys_add(vmrun_machine *m, const char *name,
     if (!p) goto oom;
     r.host = p;
     if (kind == VMRUN_REGION_RAM) {
-      r.code_bits = calloc((size / VMRUN_PAGE_SIZE + 7) / 8 + 1, 1);
-      if (!r.code_bits) { munmap(p, size); goto oom; }
+      r.code_pages = calloc(size / VMRUN_PAGE_SIZE + 1, 1);
+      if (!r.code_pages) { munmap(p, size); goto oom; }
     }
   }
   nr = realloc(m->regions, (m->n_regions + 1) * sizeof *nr);
   if (!nr) {
     if (r.host) munmap(r.host, size);
-    free(r.code_bits);
+    free(r.code_pages);
     goto oom;
   }
   m->regions = nr;
@@ -126,7 +126,7 @@ void vmrun__phys_free(vmrun_machine *m)
   for (size_t i = 0; i < m->n_regions; i++) {
     vmrun_region *r = &m->regions[i];
     if (r->host) munmap(r->host, r->size);
-    free(r->code_bits);
+    free(r->code_pages);
     free(r->name);
   }
   free(m->regions);
@@ -242,14 +242,14 @@ static int host_phys_is_code(vmrun_machine *m, uint64_t gpa)
 {
   vmrun_region *r = vmrun__phys_find(m, gpa);
   uint64_t pg;
-  if (!r || !r->code_bits) return 0;
+  if (!r || !r->code_pages) return 0;
   pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
-  return (r->code_bits[pg / 8] >> (pg % 8)) & 1;
+  return r->code_pages[pg] & 1;
 }
 
 /*
 ** Self-modifying code.  A RAM page from which a block was translated is
-** marked in its region's code_bits, and the MMU keeps it out of the write
+** marked in its region's code_pages, and the MMU keeps it out of the write
 ** TLB, so every store to it reaches code_written().  Besides the page bit
 ** the core keeps, per code page, a bitmap of the bytes that were fetched
 ** (as QEMU's SMC bitmap): a store that touches none of them (data that
@@ -341,15 +341,13 @@ static void cb_free_all(vmrun_machine *m)
   m->cb_mask = m->cb_count = 0;
 }
 
-/* User mode's direct path (vmrun_direct_mem.code_pages, VA == PA): a
-** store to page p goes the slow way while bit 0 of byte p (p holds code)
-** or bit 1 (p + 1 holds code: a misaligned store may run into it) is
-** set. */
-static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
+/* Mark (on 1) or unmark page pg in a byte-per-page code map: bit 0 of
+** byte pg (pg holds code) and bit 1 of byte pg - 1 (the next page holds
+** code: a misaligned store may run into it).  Used for a RAM region's
+** code_pages (the RAM window's) and user mode's direct path
+** (vmrun_direct_mem.code_pages, VA == PA). */
+static void code_pages_mark(uint8_t *cp, uint64_t pg, int on)
 {
-  uint64_t pg = gpa >> VMRUN_PAGE_BITS;
-  uint8_t *cp = m->direct_code;
-  if (!cp || pg >> (m->direct.va_bits - VMRUN_PAGE_BITS)) return;
   if (on) {
     cp[pg] |= 1;
     if (pg) cp[pg - 1] |= 2;
@@ -359,18 +357,25 @@ static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
   }
 }
 
+static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
+{
+  uint64_t pg = gpa >> VMRUN_PAGE_BITS;
+  if (!m->direct_code || pg >> (m->direct.va_bits - VMRUN_PAGE_BITS)) return;
+  code_pages_mark(m->direct_code, pg, on);
+}
+
 void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
 {
   vmrun_region *r = vmrun__phys_find(m, gpa);
   vmrun_codebytes *c;
   uint64_t pg;
   unsigned off = (unsigned)(gpa & (VMRUN_PAGE_SIZE - 1));
-  if (!r || !r->code_bits) return;
+  if (!r || !r->code_pages) return;
   pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
   if ((c = cb_get(m, gpa >> VMRUN_PAGE_BITS)) != NULL)
     cb_set(c, off, len ? len : 1);
-  if ((r->code_bits[pg / 8] >> (pg % 8)) & 1) return;
-  r->code_bits[pg / 8] |= (uint8_t)(1u << (pg % 8));
+  if (r->code_pages[pg] & 1) return;
+  code_pages_mark(r->code_pages, pg, 1);
   direct_code_mark(m, gpa, 1);
   if (m->mmu && m->mmu->code_page_added)
     m->mmu->code_page_added(m->mmu_inst, gpa & VMRUN_PAGE_MASK);
@@ -386,16 +391,16 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     vmrun_codebytes *c;
     uint64_t pg, lo = a > gpa ? a : gpa;
     uint64_t hi = end - a >= VMRUN_PAGE_SIZE ? a + VMRUN_PAGE_SIZE - 1 : end;
-    if (!r || !r->code_bits) goto next;
+    if (!r || !r->code_pages) goto next;
     pg = (a - r->base) >> VMRUN_PAGE_BITS;
-    if (!((r->code_bits[pg / 8] >> (pg % 8)) & 1)) goto next;
+    if (!(r->code_pages[pg] & 1)) goto next;
     c = cb_find(m, a >> VMRUN_PAGE_BITS);
     if (c && !cb_any(c, (unsigned)(lo - a), (unsigned)(hi - lo + 1))) {
       c->map.data_stores++;
       goto next;                      /* data next to code: nothing to do */
     }
     if (c) memset(c->map.bits, 0, sizeof c->map.bits);
-    r->code_bits[pg / 8] &= (uint8_t)~(1u << (pg % 8));
+    code_pages_mark(r->code_pages, pg, 0);
     direct_code_mark(m, a, 0);
     m->smc_page_flushes++;
     vmrun__engines_invalidate(m, a, VMRUN_PAGE_SIZE);
@@ -413,7 +418,7 @@ static vmrun_code_map *host_code_map(vmrun_machine *m, uint64_t gpa)
   vmrun_codebytes *c;
   if (m->check) return NULL;
   r = vmrun__phys_find(m, gpa);
-  if (!r || !r->code_bits) return NULL;
+  if (!r || !r->code_pages) return NULL;
   c = cb_find(m, gpa >> VMRUN_PAGE_BITS);
   return c ? &c->map : NULL;
 }

@@ -97,6 +97,7 @@ tests_virtio_test_virtio_net_LDADD = $(VIRTTEST_LDADD) $(SLIRP_LIBS)
 ## cache exhaustion and the x86-64 emitter (bytes checked against as(1))
 tests_tjit_test_tjit_SOURCES = tests/engine/test_interp.c tests/tjit/test_tjit.c \
 	tests/tjit/test_emit.c tests/tjit/test_direct.c tests/tjit/test_fp.c \
+	tests/tjit/test_window.c \
 	tests/tjit/tjit_desc.c \
 	plugins/tjit/cache.c \
 	plugins/tjit/codegen.c tests/engine/harness.c tests/engine/harness.h \

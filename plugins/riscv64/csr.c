@@ -63,9 +63,7 @@ static void update_paging(struct rv_cpu *rc)
 void rv_mode_changed(struct rv_cpu *rc)
 {
   vmrun_cpu *cpu = &rc->hdr;
-  unsigned data = cpu->priv;
-  if (cpu->priv == PRV_M && (rc->mstatus & MSTATUS_MPRV))
-    data = (unsigned)((rc->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+  unsigned data = rv_data_priv(rc);
   if (data == PRV_S && (rc->mstatus & MSTATUS_SUM)) data = IDX_S_SUM;
   cpu->mmu_idx = data;
   cpu->mmu_idx_fetch = cpu->priv;

@@ -110,8 +110,14 @@
 **   RV_TBF_FS_OFF    mstatus.FS == Off: every F/D instruction traps;
 **   RV_TBF_FS_DIRTY  mstatus.FS == Dirty: F/D writes need not set it;
 **   bits 12:10  frm: the rounding mode an F/D instruction with rm = DYN
-**               uses, resolved at translation time (frm 5..7: illegal).
-** Whatever changes mstatus.FS or frm must recompute them: rv_mode_changed
+**               uses, resolved at translation time (frm 5..7: illegal);
+**   RV_TBF_DATA_PHYS data accesses are untranslated: their effective
+**               privilege (mstatus.MPRV, §3.1.6.3) is M, or satp.MODE is
+**               Bare (§4.1.11), so blocks are flagged
+**               VMRUN_IR_BLK_PHYS_DATA (the RAM window).
+** Whatever changes mstatus.FS, MPRV, MPP, satp or frm must recompute them
+** (satp and the mstatus fields only change through rv_mode_changed):
+** rv_mode_changed
 ** for mstatus, rv_fp_csr_set for fflags/frm/fcsr, user.c for sigreturn.
 ** Setting FS = Dirty from code translated with FS != Dirty goes through
 ** rv_fs_dirty (or the same two stores in IR, fp.c t_dirty).  A CSR write
@@ -120,6 +126,7 @@
 #define RV_TBF_FS_DIRTY  0x200u
 #define RV_TBF_FRM_SHIFT 10
 #define RV_TBF_FRM_MASK  (7u << RV_TBF_FRM_SHIFT)
+#define RV_TBF_DATA_PHYS 0x2000u
 
 /* ---- satp (§4.1.11) ---- */
 #define SATP_MODE_SHIFT 60
@@ -196,12 +203,24 @@ struct rv_cpu {
 static inline struct rv_cpu *RV(vmrun_cpu *cpu) { return (struct rv_cpu *)cpu; }
 
 /* tb_flags for the current privilege, mstatus.FS and frm (see above) */
+/* The effective privilege of data loads and stores: MPP's with MPRV in M
+** (Privileged ISA §3.1.6.3), else the current one */
+static inline unsigned rv_data_priv(const struct rv_cpu *rc)
+{
+  if (rc->hdr.priv == PRV_M && (rc->mstatus & MSTATUS_MPRV))
+    return (unsigned)((rc->mstatus & MSTATUS_MPP) >> MSTATUS_MPP_SHIFT);
+  return rc->hdr.priv;
+}
+
 static inline uint32_t rv_tb_flags(const struct rv_cpu *rc)
 {
   uint64_t fs = rc->mstatus & MSTATUS_FS;
+  unsigned data = rv_data_priv(rc);
   return rc->hdr.priv | (fs == 0 ? RV_TBF_FS_OFF : 0) |
          (fs == MSTATUS_FS ? RV_TBF_FS_DIRTY : 0) |
-         (rc->frm & 7) << RV_TBF_FRM_SHIFT;
+         (rc->frm & 7) << RV_TBF_FRM_SHIFT |
+         (data == PRV_M || (rc->satp >> SATP_MODE_SHIFT) == 0
+              ? RV_TBF_DATA_PHYS : 0);
 }
 
 /* mstatus.FS = Dirty after a write of f[] or fflags (Privileged ISA

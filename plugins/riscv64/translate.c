@@ -558,6 +558,10 @@ int rv_translate_block(struct rv_fe *fe, vmrun_cpu *cpu, vmrun_ir_block *blk)
   c.seg_start = blk->pc;
   blk->n_insns = 0;
   blk->size = 0;
+  /* data accesses untranslated for every run with these tb_flags: the
+  ** engine may use the RAM window (vmrun/ir.h) */
+  if (blk->tb_flags & RV_TBF_DATA_PHYS) blk->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  else blk->flags &= ~VMRUN_IR_BLK_PHYS_DATA;
   while (!end && blk->n_insns < max) {
     uint64_t lo = 0, hi = 0;
     int f = h->code_fetch(cpu, blk, c.pc, 2, &lo);

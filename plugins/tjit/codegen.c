@@ -7,7 +7,9 @@
 **   r12  INSN_STARTs executed in the current block
 **   r14  instructions of the block already added to cpu->icount
 **   r13  cpu->tlb[cpu->mmu_idx], or with direct guest memory (user mode,
-**        vmrun_direct_mem) the host address of guest VA 0
+**        vmrun_direct_mem) the host address of guest VA 0, or in a block
+**        using the RAM window (machine mode, vmrun_ram_window) the host
+**        address of guest PA 0 (window host - base, modulo 2^64)
 **   r8-r11, r15: the register cache (guest registers of the block, see
 **        "register cache" below)
 **   rax rcx rdx rsi rdi: scratch (caller-saved)
@@ -290,6 +292,10 @@ static void emit_load_tlb(tjit *e, tj_buf *c)
 {
   if (e->cg_direct) {
     mov_ri(c, R13, (uint64_t)(uintptr_t)e->env.direct->host);
+    return;
+  }
+  if (e->cg_window) {
+    mov_ri(c, R13, (uint64_t)(uintptr_t)e->env.ram->host - e->env.ram->base);
     return;
   }
   mov_rm(c, 0, RAX, CPU(OFF_MMUIDX));
@@ -1148,6 +1154,70 @@ static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   return at;
 }
 
+/*
+** The RAM window (vmrun_ram_window, machine mode, blocks flagged
+** VMRUN_IR_BLK_PHYS_DATA): r13 holds host - base, so an access is
+** [r13 + va] once off = va - base passes `off <= size - n` (unsigned: the
+** whole access inside the window), the alignment test of an
+** VMRUN_IR_F_ALIGNED access (base is page-aligned, so off's low bits are
+** va's) and, for a store, code_pages[off >> 12] == 0.  With the address a
+** cached register h plus a 32-bit displacement d, off is one lea from h
+** and the access [h + r13 + d]; else the va goes to rsi first.  The
+** checks are off the load's critical path: the access depends on the
+** address alone, where a TLB probe adds the slot hash and the addend
+** load.  No check is ever skipped (unlike the direct path's guards, the
+** window has none).  Same operands and stubs as emit_direct_checks.
+*/
+static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                                 int store, uint32_t j[3], int8_t *areg,
+                                 int32_t *aimm)
+{
+  const vmrun_ram_window *w = e->env.ram;
+  int h = ta(c, o->a), aligned = (o->flags & VMRUN_IR_F_ALIGNED) &&
+                                 o->size > 1;
+  int64_t d = (int64_t)(o->imm - w->base);
+  uint64_t lim = w->size - o->size;
+  tj_mem at;
+  j[0] = j[1] = j[2] = 0;
+  *areg = -1;
+  *aimm = 0;
+  e->st_window_sites++;
+  if (h >= 0 && fits32((int64_t)o->imm) && fits32(d)) {
+    lea(c, RCX, MEM(h, (int32_t)d));
+    *areg = (int8_t)h;
+    *aimm = (int32_t)o->imm;
+    at = MEMX(h, R13, 0, *aimm);
+  } else {
+    emit_va(c, o);
+    if (fits32(-(int64_t)w->base)) {
+      lea(c, RCX, MEM(RSI, (int32_t)-(int64_t)w->base));
+    } else {
+      mov_ri(c, RCX, -w->base);
+      alu_rr(c, 1, ALU_ADD, RCX, RSI);
+    }
+    at = MEMX(RSI, R13, 0, 0);
+  }
+  /* rcx = va - base */
+  if (lim <= 0x7fffffffu) {
+    alu_ri(c, 1, ALU_CMP, RCX, (int32_t)lim);
+  } else {
+    mov_ri(c, RAX, lim);
+    alu_rr(c, 1, ALU_CMP, RCX, RAX);
+  }
+  j[0] = jcc32(c, CC_A);
+  if (aligned) {
+    test_ri(c, 0, RCX, (int32_t)o->size - 1);
+    j[1] = jcc32(c, CC_NE);
+  }
+  if (store) {
+    shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS);
+    mov_ri(c, RAX, (uint64_t)(uintptr_t)w->code_pages);
+    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
+    j[2] = jcc32(c, CC_NE);
+  }
+  return at;
+}
+
 /* Record a direct access (its stub now at c->pos) for tjit_host_fault(). */
 static void add_dsite(tjit *e, uint32_t at, uint32_t stub)
 {
@@ -1722,6 +1792,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     alu_rr(c, 0, ALU_XOR, R14, R14);
   }
   e->cg_direct = e->direct_mem && e->env.direct && e->env.direct->host;
+  e->cg_window = !e->cg_direct && e->direct_mem && e->env.ram &&
+                 e->env.ram->host && (ib->flags & VMRUN_IR_BLK_PHYS_DATA);
   /* r13 only serves loads and stores */
   e->cg_mem = 0;
   for (i = 0; i < ib->n_ops && !e->cg_mem; i++)
@@ -1884,6 +1956,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       if (e->cg_direct) {
         at = emit_direct_checks(e, c, o, 0, j, &areg, &aimm);
         site = c->pos;
+      } else if (e->cg_window) {
+        at = emit_window_checks(e, c, o, 0, j, &areg, &aimm);
       } else {
         j[0] = emit_tlb_probe(c, o, 0);
       }
@@ -1908,6 +1982,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
         at = emit_direct_checks(e, c, o, 1, j, &areg, &aimm);
         site = c->pos;
+      } else if (e->cg_window) {
+        if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
+        at = emit_window_checks(e, c, o, 1, j, &areg, &aimm);
       } else {
         j[0] = emit_tlb_probe(c, o, 8);
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
@@ -1963,7 +2040,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         store_dst(c, o);               /* (RAX forwarded) */
       } else {
         mov_mr(c, 8, T(o->dst), RAX);
-        if (!e->cg_direct && e->cg_mem) /* (r13 survives the call) */
+        if (!e->cg_direct && !e->cg_window && e->cg_mem)
+                                       /* (r13 survives the call) */
           emit_load_tlb(e, c);         /* the helper may switch modes */
         mov_rm(c, 0, RAX, CPU(OFF_TRAP));
         test_rr(c, 0, RAX, RAX);

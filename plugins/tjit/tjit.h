@@ -149,8 +149,9 @@ struct tjit {
   int chaining;
   int regcache;                /* cache guest registers in host registers
                                   (engine option regcache, default 1) */
-  int direct_mem;              /* use env.direct when it is set (engine
-                                  option direct_mem, default 1) */
+  int direct_mem;              /* use env.direct, or env.ram in machine
+                                  mode, when set (engine option
+                                  direct_mem, default 1) */
   int block_stats;             /* count block entries (engine option
                                   block_stats, default 0) */
   int fp_inline;               /* compute VMRUN_IR_F_FP calls inline
@@ -159,6 +160,8 @@ struct tjit {
                                   and its inexact bit; fp_nx == 0: none */
   int host_fma;                /* the host has FMA3 (and AVX enabled) */
   int cg_direct;               /* block being compiled: direct accesses */
+  int cg_window;               /* or RAM-window accesses (env.ram, a block
+                                  flagged VMRUN_IR_BLK_PHYS_DATA) */
   int cg_mem;                  /* it has loads or stores (uses r13) */
   int cg_keeps_flags;          /* it cannot change cpu->tb_flags
                                   (keeps_tb_flags, codegen.c) */
@@ -209,7 +212,7 @@ struct tjit {
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
-      st_direct_sites, st_host_faults, st_fp_sites,
+      st_direct_sites, st_host_faults, st_fp_sites, st_window_sites,
       st_lookups;                /* misses in jc and jv: full lookups */
 };
 

@@ -246,6 +246,8 @@ void fm_setup(int with_engine, uint32_t max_insns)
   }
 }
 
+const vmrun_ram_window *fm_ram;
+
 void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct)
 {
   vmrun_engine_env env;
@@ -259,6 +261,7 @@ void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct)
   env.mmu_inst = FM->mmu_inst;
   env.max_block_insns = 32;
   env.direct = direct;
+  env.ram = fm_ram;
   if (FM->eng->create(&fake_host, (vmrun_machine *)FM, opts, &env, &inst))
     abort();
   FM->eng_inst = inst;

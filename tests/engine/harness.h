@@ -98,6 +98,9 @@ void fm_block(uint64_t pc, builder_fn fn, void *arg);
 ** again, 32-instruction blocks) with engine options opts (read through
 ** fake_host.cfg_u64; NULL: none) and env.direct = direct. */
 void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct);
+/* env.ram (the RAM window, SDK 1.11) of the next fm_engine_recreate;
+** NULL (the default): none */
+extern const vmrun_ram_window *fm_ram;
 /* Run the vCPU from pc with a budget; returns the run reason. */
 int fm_run(uint64_t pc, uint64_t budget);
 

@@ -668,6 +668,32 @@ RVTEST_BEGIN
   CHECK_M_TRAP(173, CAUSE_LOAD_PAGE, VA(4))
   CHECK_REG(173, a1, 0x1111111111111111)
   la t5, 7b; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
+  /* One load run hot by M without MPRV (untranslated: JITs reach RAM
+  ** through vmrun's RAM window), then by M with MPRV and MPP = U on the
+  ** same RAM address, which the U regime must refuse (an S page): the
+  ** code compiled for untranslated accesses must not be the one run. */
+  CLEAR_ALL
+  li s2, 100
+  la a0, data1
+2: call mprv_ld
+  addi s2, s2, -1
+  bnez s2, 2b
+  CHECK_REG(174, a1, 0x2222222222222222)
+  la t0, 1f; la t1, m_resume; sd t0, 0(t1)
+  SET_MPP(0)
+  li t0, MSTATUS_MPRV
+  csrs mstatus, t0
+  li a1, 0
+  call mprv_ld
+  j fail
+1:
+  li t0, MSTATUS_MPRV
+  csrc mstatus, t0
+  CHECK_VAR(174, s_trap_count, 0); CHECK_VAR(174, trap_count, 1)
+  CHECK_VAR(174, trap_cause, CAUSE_LOAD_PAGE)
+  la t5, data1; LOAD_VAR(t6, trap_tval); bne t5, t6, fail
+  CHECK_REG(174, a1, 0)
+  la t5, mprv_ld; LOAD_VAR(t6, trap_epc); bne t5, t6, fail
 
   /* Bare again: VA = PA for S */
   csrw satp, zero
@@ -679,6 +705,12 @@ RVTEST_BEGIN
   RVTEST_PASS
 
   /* ---- trap handlers ---- */
+  /* a1 = [a0] (test 174) */
+  .balign 4
+mprv_ld:
+  ld a1, 0(a0)
+  ret
+
   .balign 4
 vm_m_handler:
   sd t0, 0(tp)

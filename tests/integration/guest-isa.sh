@@ -74,6 +74,34 @@ for eng in $engines; do
     [ "${pf:-0}" -ge 2 ]
 done
 
+# The JITs reach RAM through the RAM window in M mode (SDK 1.11), and
+# without it (engine option direct_mem 0) through the TLB: mem.elf and
+# vm.elf (MPRV, satp Bare and paged) pass both ways.  (tiered compiles
+# every block here: these programs run few blocks hot.)
+for eng in tjit tiered; do
+  hot=
+  [ $eng = tiered ] && hot="--set machine.engine_options.hot_threshold=1"
+  for dm in 1 0; do
+    for t in mem vm; do
+      "$VMRUN" --stats --set machine.firmware="$top_builddir/tests/guest/$t.elf" \
+        --set machine.engine=$eng --set machine.engine_options.direct_mem=$dm \
+        $hot \
+        --set 'devices[2].options.chardev=null' "$machine" </dev/null \
+        >/dev/null 2>"$TMP/err"
+      st=$?
+      wa=$(sed -n 's/^stats: window_accesses //p' "$TMP/err")
+      check "$eng direct_mem=$dm: $t.elf passes (status $st)" [ "$st" -eq 0 ]
+      if [ "$dm" = 1 ]; then
+        check "$eng: $t.elf uses the RAM window (window_accesses $wa)" \
+          [ "${wa:-0}" -ge 1 ]
+      else
+        check "$eng direct_mem=0: no window access (window_accesses $wa)" \
+          [ "${wa:-1}" -eq 0 ]
+      fi
+    done
+  done
+done
+
 # A JIT engine that cannot map its code cache (here: a 2 GiB cache, mapped
 # twice, under a 1.5 GB address-space limit; on a host that is not x86-64
 # the same path is taken) falls back to interp with one warning line, and

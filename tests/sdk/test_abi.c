@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_10)
+Test(sdk_abi, version_is_1_11)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 10);
+  cr_expect_eq(VMRUN_ABI_MINOR, 11);
 }
 
 Test(sdk_abi, cpu_header)
@@ -114,11 +114,17 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_accel_ops, 56);
   SIZE(vmrun_device_ops, 40);
   SIZE(vmrun_device_config, 96);
-  SIZE(vmrun_engine_env, 80);
+  SIZE(vmrun_engine_env, 88);
   OFF(vmrun_engine_env, direct, 64);
   OFF(vmrun_engine_env, block_flags, 72);
+  OFF(vmrun_engine_env, ram, 80);
   OFF(vmrun_ir_block, flags, 68);
   cr_expect_eq(VMRUN_IR_BLK_SIDE_EXITS, 1);
+  cr_expect_eq(VMRUN_IR_BLK_PHYS_DATA, 4);
+  SIZE(vmrun_ram_window, 32);
+  OFF(vmrun_ram_window, base, 8);
+  OFF(vmrun_ram_window, size, 16);
+  OFF(vmrun_ram_window, code_pages, 24);
   SIZE(vmrun_direct_mem, 24);
   OFF(vmrun_direct_mem, va_bits, 8);
   OFF(vmrun_direct_mem, guard_bits, 12);

@@ -81,6 +81,43 @@ typedef struct vmrun_direct_mem {
   const volatile uint8_t *code_pages; /* one byte per guest page */
 } vmrun_direct_mem;
 
+/*
+** The RAM window (added in ABI 1.11).  In machine mode the core describes
+** its main RAM region: guest physical address pa in [base, base + size)
+** is host byte host + (pa - base).  In a block the frontend flagged
+** VMRUN_IR_BLK_PHYS_DATA (vmrun/ir.h: every data access of the block is
+** at guest PA == guest VA, through no translation), an engine may do a
+** guest load or store of n bytes at address a as a plain host access at
+** host + (a - base) instead of a TLB probe, provided:
+**  - a - base <= size - n, computed modulo 2^64 (the whole access lies in
+**    the window; else the MMU's slow path: MMIO, ROM, other RAM regions
+**    and unmapped addresses are all outside);
+**  - for a VMRUN_IR_F_ALIGNED access, a is aligned (else the slow path);
+**  - for a store, code_pages[(a - base) >> VMRUN_PAGE_BITS] is 0 (else
+**    the slow path, which invalidates translated code the store
+**    overwrites: bit 0 says the page holds translated code, bit 1 that
+**    the next page does, so a misaligned store running into it is caught
+**    too).  code_pages has size / VMRUN_PAGE_SIZE + 1 bytes.
+** A misaligned access inside the window may be done directly: the slow
+** path would do it in pieces with the same result, since RAM has no side
+** effects.  Physical memory protection (RISC-V Privileged ISA §3.7) is
+** not modelled by vmrun; a frontend that enforces it must not flag blocks
+** whose accesses it may deny.
+** The descriptor is owned by the core and filled before the first run();
+** host, base and size then stay constant until the machine is freed, and
+** code_pages bytes change as code is translated or invalidated (on the
+** thread that runs guest code, between or during blocks; an engine reads
+** them at each store).  host is NULL when there is no window: user mode
+** (which has vmrun_direct_mem instead) and --engine-check (which must see
+** every store).
+*/
+typedef struct vmrun_ram_window {
+  uint8_t *host;                 /* host address of guest PA base, or NULL */
+  uint64_t base;                 /* guest PA of the window, page-aligned */
+  uint64_t size;                 /* bytes, a multiple of VMRUN_PAGE_SIZE */
+  const volatile uint8_t *code_pages; /* one byte per page, see above */
+} vmrun_ram_window;
+
 /* The plugins an engine works with, bound by the core at creation.  The
 ** pointers stay valid until the engine's destroy(). */
 typedef struct vmrun_engine_env {
@@ -115,6 +152,10 @@ typedef struct vmrun_engine_env {
   ** script is loaded).  Engines of an older core see no field: 0. */
   uint32_t block_flags;
   uint32_t reserved2;
+  /* ---- added in ABI 1.11 (present when struct_size covers it) ---- */
+  /* The RAM window (above), never NULL in a 1.11 core; ram->host is NULL
+  ** when there is none. */
+  const vmrun_ram_window *ram;
 } vmrun_engine_env;
 
 /* What an engine tells a tiering policy about a block (set_tier_policy).

@@ -239,7 +239,8 @@ typedef struct vmrun_ir_block {
                            or label limit was exceeded: the core rejects the
                            block (frontend bug) */
   uint32_t flags;       /* (ABI 1.9; was reserved, zero) VMRUN_IR_BLK_*,
-                           set by the engine before translate() */
+                           set by the engine before translate(); the
+                           frontend may add VMRUN_IR_BLK_PHYS_DATA */
 } vmrun_ir_block;
 
 /*
@@ -264,6 +265,17 @@ typedef struct vmrun_ir_block {
 ** withheld with VMRUN_IR_BLK_SIDE_EXITS.
 */
 #define VMRUN_IR_BLK_FOLLOW_JUMPS 0x2u
+/*
+** VMRUN_IR_BLK_PHYS_DATA (ABI 1.11): set by the frontend in translate(),
+** never by the engine.  Every data load and store of the block accesses
+** guest PA == guest VA with no translation and no permission check of
+** the MMU's (RISC-V: the effective privilege of data accesses is M, or
+** satp.MODE is Bare, Privileged ISA §3.1.6.3 and §4.1.11), for every run
+** of the block, which its tb_flags must guarantee.  An engine may then
+** use the RAM window (vmrun_ram_window, vmrun/engine.h) for the block's
+** accesses.  Engines that ignore it stay correct.
+*/
+#define VMRUN_IR_BLK_PHYS_DATA 0x4u
 
 /* ---- emit helpers: inline, so frontends need no core symbols ---- */
 

@@ -55,12 +55,17 @@
 **   1.10 host: code_map() and vmrun_code_map (vmrun/host.h): the map of
 **        translated bytes of a RAM page, so an MMU can let a store to
 **        data next to code through without calling code_written().
+**   1.11 the RAM window for machine mode: vmrun_ram_window and
+**        vmrun_engine_env.ram (vmrun/engine.h), and the block flag
+**        VMRUN_IR_BLK_PHYS_DATA (vmrun/ir.h) by which a frontend says a
+**        block's data accesses are untranslated, so an engine may reach
+**        RAM without a TLB probe.
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 10
+#define VMRUN_ABI_MINOR 11
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);

@@ -1,0 +1,243 @@
+/*
+** tests/tjit/test_window.c - tjit's RAM window (vmrun_ram_window, SDK
+** 1.11): in a block flagged VMRUN_IR_BLK_PHYS_DATA, loads and stores
+** inside the window are host accesses at host + (pa - base), everything
+** else takes the softmmu's slow path.  The window here is its own buffer,
+** not the fake machine's RAM (FM->ram, what the softmmu sees), so every
+** check can tell which path an access took: a value read or written in
+** `win` came through the window, one in FM->ram through the MMU.
+*/
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../engine/harness.h"
+
+#define PC0 RAM_BASE
+#define WIN_SIZE (RAM_SIZE / 2)        /* the first half of the RAM */
+
+static uint8_t *win;
+static uint8_t *code_pages;
+static vmrun_ram_window rw;
+
+static void setup(void)
+{
+  fm_setup(1, 32);
+  win = calloc(1, WIN_SIZE);
+  code_pages = calloc(1, WIN_SIZE / VMRUN_PAGE_SIZE + 1);
+  cr_assert(win && code_pages);
+  rw.host = win;
+  rw.base = RAM_BASE;
+  rw.size = WIN_SIZE;
+  rw.code_pages = code_pages;
+  fm_ram = &rw;
+  fm_engine_recreate(NULL, NULL);      /* a tjit with the window */
+}
+
+static void teardown(void)
+{
+  fm_ram = NULL;
+  fm_teardown();
+  free(win);
+  free(code_pages);
+}
+
+TestSuite(tjit_window, .init = setup, .fini = teardown);
+
+#define EQ(x, y) cr_assert_eq((uint64_t)(x), (uint64_t)(y), \
+  "%s = 0x%llx, expected 0x%llx (line %d)", #x, \
+  (unsigned long long)(x), (unsigned long long)(y), __LINE__)
+
+static void win_put64(uint64_t pa, uint64_t v)
+{
+  memcpy(win + (pa - RAM_BASE), &v, 8);
+}
+
+static uint64_t win_get64(uint64_t pa)
+{
+  uint64_t v;
+  memcpy(&v, win + (pa - RAM_BASE), 8);
+  return v;
+}
+
+static void ram_put64(uint64_t pa, uint64_t v)
+{
+  memcpy(FM->ram + (pa - RAM_BASE), &v, 8);
+}
+
+static uint64_t ram_get64(uint64_t pa)
+{
+  uint64_t v;
+  memcpy(&v, FM->ram + (pa - RAM_BASE), 8);
+  return v;
+}
+
+/* What a block does: x2 = [x1 + imm] (`size` bytes, `flags`), then
+** [x6 + imm] = x3 (`st_size` bytes, 0: no store); flagged
+** VMRUN_IR_BLK_PHYS_DATA unless `paged`. */
+typedef struct acc {
+  uint64_t imm;
+  unsigned size, flags, st_size;
+  int paged;
+} acc;
+
+static void build_acc(vmrun_ir_block *b, void *arg)
+{
+  const acc *a = arg;
+  if (!a->paged) b->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_LD, a->size, 1, 0, 0, a->imm, a->flags);
+  ir_put(b, 2, 1);
+  if (a->st_size) {
+    ir_insn(b, b->pc + 4);
+    ir_get(b, 2, 6);
+    ir_get(b, 3, 3);
+    ir(b, VMRUN_IR_ST, a->st_size, 0, 2, 3, a->imm, 0);
+  }
+  ir_exit(b, b->pc + 8);
+}
+
+/* Run build_acc once from x1 = ld, x6 = st (no fault expected) */
+static void run_acc(acc *a, uint64_t ld, uint64_t st)
+{
+  FM->cpu->x[1] = ld - a->imm;
+  FM->cpu->x[6] = st - a->imm;
+  FM->cpu->x[2] = 0;
+  FM->eng->flush(FM->eng_inst);        /* translate `a` anew */
+  fm_block(PC0, build_acc, a);
+  EQ(fm_run(PC0, a->st_size ? 2 : 1), VMRUN_RUN_BUDGET);
+  EQ(FM->n_faults, 0);
+}
+
+/* A load and a store inside the window reach `win`, not the MMU's RAM */
+Test(tjit_window, accesses_inside_go_through_the_window)
+{
+  acc a = { 8, 8, 0, 8, 0 };
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  ram_put64(RAM_BASE + 0x2100, 0x9999);
+  FM->cpu->x[3] = 0x3333;
+  run_acc(&a, RAM_BASE + 0x2100, RAM_BASE + 0x2200);
+  EQ(FM->cpu->x[2], 0x1111);
+  EQ(win_get64(RAM_BASE + 0x2200), 0x3333);
+  EQ(ram_get64(RAM_BASE + 0x2200), 0);
+  cr_assert_geq(fm_stat("window_accesses"), 2);
+}
+
+/* The same block without VMRUN_IR_BLK_PHYS_DATA probes the TLB */
+Test(tjit_window, a_block_not_flagged_uses_the_mmu)
+{
+  acc a = { 8, 8, 0, 8, 1 };
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  ram_put64(RAM_BASE + 0x2100, 0x9999);
+  FM->cpu->x[3] = 0x3333;
+  run_acc(&a, RAM_BASE + 0x2100, RAM_BASE + 0x2200);
+  EQ(FM->cpu->x[2], 0x9999);
+  EQ(ram_get64(RAM_BASE + 0x2200), 0x3333);
+  EQ(win_get64(RAM_BASE + 0x2200), 0);
+  EQ(fm_stat("window_accesses"), 0);
+}
+
+/* Engine option direct_mem 0 turns the window off too */
+Test(tjit_window, direct_mem_0_turns_it_off)
+{
+  acc a = { 0, 8, 0, 0, 0 };
+  cr_assert_eq(FM->eng->set_option(FM->eng_inst, "direct_mem", 0), 0);
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  ram_put64(RAM_BASE + 0x2100, 0x9999);
+  run_acc(&a, RAM_BASE + 0x2100, 0);
+  EQ(FM->cpu->x[2], 0x9999);
+}
+
+/* The last bytes of the window are inside; an access running past its
+** end is not, nor is one below its base (the offset wraps) */
+Test(tjit_window, only_whole_accesses_inside_use_it)
+{
+  uint64_t end = RAM_BASE + WIN_SIZE;
+  acc a = { 0, 8, 0, 0, 0 };
+  win_put64(end - 8, 0x1111);
+  ram_put64(end - 8, 0x9999);
+  run_acc(&a, end - 8, 0);
+  EQ(FM->cpu->x[2], 0x1111);
+  /* 4 bytes in the window, 4 past it: all 8 from the MMU */
+  ram_put64(end - 4, 0x0123456789abcdefull);
+  run_acc(&a, end - 4, 0);
+  EQ(FM->cpu->x[2], 0x0123456789abcdefull);
+  a.size = 4;                          /* a 4-byte load at end - 4: inside */
+  run_acc(&a, end - 4, 0);
+  EQ(FM->cpu->x[2], 0);               /* win's bytes there: zero */
+  a.size = 1;                          /* ROM, below the window */
+  run_acc(&a, ROM_BASE + 3, 0);
+  EQ(FM->cpu->x[2], (uint8_t)(0xA5 + 3));
+  a.size = 4;                          /* MMIO, below too */
+  FM->mmio_read_val = 0x5a5a;
+  run_acc(&a, MMIO_BASE + 0x10, 0);
+  EQ(FM->cpu->x[2], 0x5a5a);
+  EQ(FM->n_mmio, 1);
+}
+
+/* Addresses the generated code computes in other ways: a displacement
+** that does not fit the lea from the register (imm - base overflows 32
+** bits), and one that does not fit 32 bits itself */
+Test(tjit_window, every_form_of_address)
+{
+  acc a = { (uint64_t)-8, 8, 0, 8, 0 };
+  win_put64(RAM_BASE + 0x3000, 0x1111);
+  FM->cpu->x[3] = 0x3333;
+  run_acc(&a, RAM_BASE + 0x3000, RAM_BASE + 0x3008);
+  EQ(FM->cpu->x[2], 0x1111);
+  EQ(win_get64(RAM_BASE + 0x3008), 0x3333);
+  a.imm = 0x100000000ull;
+  win_put64(RAM_BASE + 0x3010, 0x2222);
+  FM->cpu->x[3] = 0x4444;
+  run_acc(&a, RAM_BASE + 0x3010, RAM_BASE + 0x3018);
+  EQ(FM->cpu->x[2], 0x2222);
+  EQ(win_get64(RAM_BASE + 0x3018), 0x4444);
+  EQ(ram_get64(RAM_BASE + 0x3018), 0);
+}
+
+/* Stores to a page marked in code_pages take the MMU's path (which
+** reports them to the core: code_written); so does a misaligned store
+** running into a marked next page (bit 1 of its own page's byte), while
+** a store to a page with no code near stays in the window. */
+Test(tjit_window, stores_near_code_take_the_slow_path)
+{
+  acc a = { 0, 8, 0, 8, 0 };
+  FM->code_page[3] = 1;                /* the softmmu's view of page 3 */
+  code_pages[3] = 1;
+  code_pages[2] = 2;
+  FM->cpu->x[3] = 0xabcd;
+  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x3010);
+  EQ(FM->n_cw, 1);
+  EQ(FM->cw_gpa[0], RAM_BASE + 0x3010);
+  EQ(ram_get64(RAM_BASE + 0x3010), 0xabcd);
+  EQ(win_get64(RAM_BASE + 0x3010), 0);
+  FM->code_page[3] = 1;                /* (code_written unmarked it) */
+  FM->cpu->x[3] = 0x1234;               /* across into page 3 */
+  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x2ffc);
+  EQ(FM->n_cw, 2);
+  EQ(ram_get64(RAM_BASE + 0x2ffc), 0x1234);
+  FM->cpu->x[3] = 0x5678;               /* page 4: no code near */
+  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x4000);
+  EQ(FM->n_cw, 2);
+  EQ(win_get64(RAM_BASE + 0x4000), 0x5678);
+  EQ(ram_get64(RAM_BASE + 0x4000), 0);
+}
+
+/* A misaligned VMRUN_IR_F_ALIGNED access faults, as through the TLB;
+** aligned, it goes through the window */
+Test(tjit_window, aligned_accesses_are_checked)
+{
+  acc a = { 0, 8, VMRUN_IR_F_ALIGNED, 0, 0 };
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  run_acc(&a, RAM_BASE + 0x2100, 0);
+  EQ(FM->cpu->x[2], 0x1111);
+  FM->cpu->x[1] = RAM_BASE + 0x2104;
+  FM->eng->flush(FM->eng_inst);
+  fm_block(PC0, build_acc, &a);
+  fm_run(PC0, 1);
+  EQ(FM->n_faults, 1);
+  EQ(FM->f_fault, VMRUN_FAULT_MISALIGNED);
+  EQ(FM->f_va, RAM_BASE + 0x2104);
+}
