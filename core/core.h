@@ -48,8 +48,7 @@ typedef struct vmrun_region {
   void *opaque;
   uint8_t *code_pages;          /* RAM: one byte per page (and one spare):
                                    bit 0 = the page holds translated code,
-                                   bit 1 = the next page does; the RAM
-                                   window's code_pages (vmrun/engine.h) */
+                                   bit 1 = the next page does */
 } vmrun_region;
 
 /* ---- timers (core/clock.c) ---- */
@@ -107,8 +106,11 @@ struct vmrun_machine {
   vmrun_direct_mem direct;
   uint8_t *direct_code;
   /* machine mode: the main RAM region as engine_env.ram (vmrun/engine.h),
-  ** filled by stage_engine unless --engine-check */
+  ** filled by stage_engine unless --engine-check; ram_granules is its
+  ** code_granules, writable (core/physmem.c), ram_granules_len bytes */
   vmrun_ram_window ram_window;
+  uint8_t *ram_granules;
+  size_t ram_granules_len;
 
   vmrun_device *devices; size_t n_devices;
   vmrun_region *regions; size_t n_regions; /* sorted by base */

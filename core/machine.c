@@ -376,11 +376,21 @@ static int stage_engine(vmrun_machine *m)
   if (!m->desc.user_mode && !m->check) {
     /* the RAM window: the main RAM region (stage_memory's first) */
     vmrun_region *r = vmrun__phys_find(m, m->desc.ram_base);
-    if (r && r->kind == VMRUN_REGION_RAM && r->code_pages) {
+    size_t len = r ? (size_t)(r->size >> VMRUN_RAM_GRANULE_BITS) : 0;
+    /* a byte per 8 bytes of RAM, reserved but only touched (backed) where
+    ** code is translated or data stored */
+    void *g = len ? mmap(NULL, len, PROT_READ | PROT_WRITE,
+                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                  : MAP_FAILED;
+    if (r && r->kind == VMRUN_REGION_RAM && g != MAP_FAILED) {
+      m->ram_granules = g;
+      m->ram_granules_len = len;
       m->ram_window.host = r->host;
       m->ram_window.base = r->base;
       m->ram_window.size = r->size;
-      m->ram_window.code_pages = r->code_pages;
+      m->ram_window.code_granules = g;
+    } else if (g != MAP_FAILED) {
+      munmap(g, len);
     }
   }
   /* blocks may continue past conditional branches, unless Lua hooks may
@@ -534,6 +544,7 @@ void vmrun__machine_free(vmrun_machine *m)
   vmrun__plugin_unload(&m->engine_plugin);
   if (m->direct_code)
     munmap(m->direct_code, (size_t)1 << (m->direct.va_bits - VMRUN_PAGE_BITS));
+  if (m->ram_granules) munmap(m->ram_granules, m->ram_granules_len);
   if (m->fe_inst) m->fe->destroy(m->fe_inst);
   vmrun__plugin_unload(&m->fe_plugin);
   if (m->mmu_inst) m->mmu->destroy(m->mmu_inst);

@@ -364,6 +364,37 @@ static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
   code_pages_mark(m->direct_code, pg, on);
 }
 
+/* The RAM window's code_granules (vmrun/engine.h): bit 0 of byte g says
+** a translated byte lies in granule g (8 bytes), bit 1 that one lies in
+** g + 1.  Set for the fetched bytes [gpa, gpa + len) of the window. */
+static void granules_mark(vmrun_machine *m, uint64_t gpa, unsigned len)
+{
+  uint8_t *cg = m->ram_granules;
+  uint64_t off = gpa - m->ram_window.base, g, last;
+  if (!cg || off >= m->ram_window.size) return;
+  last = (off + (len ? len : 1) - 1) >> VMRUN_RAM_GRANULE_BITS;
+  if (last >= m->ram_granules_len) last = m->ram_granules_len - 1;
+  for (g = off >> VMRUN_RAM_GRANULE_BITS; g <= last; g++) {
+    cg[g] |= 1;
+    if (g) cg[g - 1] |= 2;
+  }
+}
+
+/* The page at gpa (page-aligned) no longer holds code: its granules are
+** clear, the one before it no longer points into it, and its last one
+** still points into the next page if that has code. */
+static void granules_clear_page(vmrun_machine *m, uint64_t gpa)
+{
+  const uint64_t n = VMRUN_PAGE_SIZE >> VMRUN_RAM_GRANULE_BITS;
+  uint8_t *cg = m->ram_granules;
+  uint64_t off = gpa - m->ram_window.base, g0;
+  if (!cg || off >= m->ram_window.size) return;
+  g0 = off >> VMRUN_RAM_GRANULE_BITS;
+  memset(cg + g0, 0, n);
+  if (g0) cg[g0 - 1] &= (uint8_t)~2u;
+  if (g0 + n < m->ram_granules_len && (cg[g0 + n] & 1)) cg[g0 + n - 1] |= 2;
+}
+
 void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
 {
   vmrun_region *r = vmrun__phys_find(m, gpa);
@@ -374,6 +405,7 @@ void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
   pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
   if ((c = cb_get(m, gpa >> VMRUN_PAGE_BITS)) != NULL)
     cb_set(c, off, len ? len : 1);
+  granules_mark(m, gpa, len);
   if (r->code_pages[pg] & 1) return;
   code_pages_mark(r->code_pages, pg, 1);
   direct_code_mark(m, gpa, 1);
@@ -401,6 +433,7 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     }
     if (c) memset(c->map.bits, 0, sizeof c->map.bits);
     code_pages_mark(r->code_pages, pg, 0);
+    granules_clear_page(m, a);
     direct_code_mark(m, a, 0);
     m->smc_page_flushes++;
     vmrun__engines_invalidate(m, a, VMRUN_PAGE_SIZE);

@@ -1160,7 +1160,7 @@ static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 ** [r13 + va] once off = va - base passes `off <= size - n` (unsigned: the
 ** whole access inside the window), the alignment test of an
 ** VMRUN_IR_F_ALIGNED access (base is page-aligned, so off's low bits are
-** va's) and, for a store, code_pages[off >> 12] == 0.  With the address a
+** va's) and, for a store, code_granules[off >> 3] == 0.  With the address a
 ** cached register h plus a 32-bit displacement d, off is one lea from h
 ** and the access [h + r13 + d]; else the va goes to rsi first.  The
 ** checks are off the load's critical path: the access depends on the
@@ -1210,8 +1210,8 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     j[1] = jcc32(c, CC_NE);
   }
   if (store) {
-    shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS);
-    mov_ri(c, RAX, (uint64_t)(uintptr_t)w->code_pages);
+    shift_ri(c, 1, SH_SHR, RCX, VMRUN_RAM_GRANULE_BITS);
+    mov_ri(c, RAX, (uint64_t)(uintptr_t)w->code_granules);
     cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
     j[2] = jcc32(c, CC_NE);
   }

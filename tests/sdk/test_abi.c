@@ -124,7 +124,8 @@ Test(sdk_abi, vtables_and_host)
   SIZE(vmrun_ram_window, 32);
   OFF(vmrun_ram_window, base, 8);
   OFF(vmrun_ram_window, size, 16);
-  OFF(vmrun_ram_window, code_pages, 24);
+  OFF(vmrun_ram_window, code_granules, 24);
+  cr_expect_eq(VMRUN_RAM_GRANULE_BITS, 3);
   SIZE(vmrun_direct_mem, 24);
   OFF(vmrun_direct_mem, va_bits, 8);
   OFF(vmrun_direct_mem, guard_bits, 12);

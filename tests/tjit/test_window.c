@@ -17,19 +17,19 @@
 #define WIN_SIZE (RAM_SIZE / 2)        /* the first half of the RAM */
 
 static uint8_t *win;
-static uint8_t *code_pages;
+static uint8_t *granules;
 static vmrun_ram_window rw;
 
 static void setup(void)
 {
   fm_setup(1, 32);
   win = calloc(1, WIN_SIZE);
-  code_pages = calloc(1, WIN_SIZE / VMRUN_PAGE_SIZE + 1);
-  cr_assert(win && code_pages);
+  granules = calloc(1, WIN_SIZE >> VMRUN_RAM_GRANULE_BITS);
+  cr_assert(win && granules);
   rw.host = win;
   rw.base = RAM_BASE;
   rw.size = WIN_SIZE;
-  rw.code_pages = code_pages;
+  rw.code_granules = granules;
   fm_ram = &rw;
   fm_engine_recreate(NULL, NULL);      /* a tjit with the window */
 }
@@ -39,7 +39,7 @@ static void teardown(void)
   fm_ram = NULL;
   fm_teardown();
   free(win);
-  free(code_pages);
+  free(granules);
 }
 
 TestSuite(tjit_window, .init = setup, .fini = teardown);
@@ -197,16 +197,16 @@ Test(tjit_window, every_form_of_address)
   EQ(ram_get64(RAM_BASE + 0x3018), 0);
 }
 
-/* Stores to a page marked in code_pages take the MMU's path (which
+/* Stores to a granule marked in code_granules take the MMU's path (which
 ** reports them to the core: code_written); so does a misaligned store
-** running into a marked next page (bit 1 of its own page's byte), while
-** a store to a page with no code near stays in the window. */
+** running into a marked granule (bit 1 of the one it starts in), while a
+** store to another granule of the same page stays in the window. */
 Test(tjit_window, stores_near_code_take_the_slow_path)
 {
   acc a = { 0, 8, 0, 8, 0 };
   FM->code_page[3] = 1;                /* the softmmu's view of page 3 */
-  code_pages[3] = 1;
-  code_pages[2] = 2;
+  granules[0x3010 >> 3] = 1;
+  granules[0x3008 >> 3] = 2;
   FM->cpu->x[3] = 0xabcd;
   run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x3010);
   EQ(FM->n_cw, 1);
@@ -214,15 +214,15 @@ Test(tjit_window, stores_near_code_take_the_slow_path)
   EQ(ram_get64(RAM_BASE + 0x3010), 0xabcd);
   EQ(win_get64(RAM_BASE + 0x3010), 0);
   FM->code_page[3] = 1;                /* (code_written unmarked it) */
-  FM->cpu->x[3] = 0x1234;               /* across into page 3 */
-  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x2ffc);
+  FM->cpu->x[3] = 0x1234;               /* across into granule 0x3010 */
+  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x300c);
   EQ(FM->n_cw, 2);
-  EQ(ram_get64(RAM_BASE + 0x2ffc), 0x1234);
-  FM->cpu->x[3] = 0x5678;               /* page 4: no code near */
-  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x4000);
+  EQ(ram_get64(RAM_BASE + 0x300c), 0x1234);
+  FM->cpu->x[3] = 0x5678;               /* page 3, no code near */
+  run_acc(&a, RAM_BASE + 0x100, RAM_BASE + 0x3018);
   EQ(FM->n_cw, 2);
-  EQ(win_get64(RAM_BASE + 0x4000), 0x5678);
-  EQ(ram_get64(RAM_BASE + 0x4000), 0);
+  EQ(win_get64(RAM_BASE + 0x3018), 0x5678);
+  EQ(ram_get64(RAM_BASE + 0x3018), 0);
 }
 
 /* A misaligned VMRUN_IR_F_ALIGNED access faults, as through the TLB;

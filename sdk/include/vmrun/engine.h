@@ -93,11 +93,14 @@ typedef struct vmrun_direct_mem {
 **    the window; else the MMU's slow path: MMIO, ROM, other RAM regions
 **    and unmapped addresses are all outside);
 **  - for a VMRUN_IR_F_ALIGNED access, a is aligned (else the slow path);
-**  - for a store, code_pages[(a - base) >> VMRUN_PAGE_BITS] is 0 (else
-**    the slow path, which invalidates translated code the store
-**    overwrites: bit 0 says the page holds translated code, bit 1 that
-**    the next page does, so a misaligned store running into it is caught
-**    too).  code_pages has size / VMRUN_PAGE_SIZE + 1 bytes.
+**  - for a store, code_granules[(a - base) >> VMRUN_RAM_GRANULE_BITS] is
+**    0 (else the slow path, which invalidates translated code the store
+**    overwrites: bit 0 says a byte of these 8 was translated, bit 1 that
+**    one of the next 8 was, so a store of up to 8 bytes running into
+**    them is caught too).  code_granules has
+**    size >> VMRUN_RAM_GRANULE_BITS bytes.  Data stored next to code, in
+**    the same page but another granule, thus never leaves the generated
+**    code (and is not counted in --stats smc_data_stores).
 ** A misaligned access inside the window may be done directly: the slow
 ** path would do it in pieces with the same result, since RAM has no side
 ** effects.  Physical memory protection (RISC-V Privileged ISA §3.7) is
@@ -105,9 +108,9 @@ typedef struct vmrun_direct_mem {
 ** whose accesses it may deny.
 ** The descriptor is owned by the core and filled before the first run();
 ** host, base and size then stay constant until the machine is freed, and
-** code_pages bytes change as code is translated or invalidated (on the
-** thread that runs guest code, between or during blocks; an engine reads
-** them at each store).  host is NULL when there is no window: user mode
+** code_granules bytes change as code is translated or invalidated (on
+** the thread that runs guest code, between or during blocks; an engine
+** reads them at each store).  host is NULL when there is no window: user mode
 ** (which has vmrun_direct_mem instead) and --engine-check (which must see
 ** every store).
 */
@@ -115,8 +118,10 @@ typedef struct vmrun_ram_window {
   uint8_t *host;                 /* host address of guest PA base, or NULL */
   uint64_t base;                 /* guest PA of the window, page-aligned */
   uint64_t size;                 /* bytes, a multiple of VMRUN_PAGE_SIZE */
-  const volatile uint8_t *code_pages; /* one byte per page, see above */
+  const volatile uint8_t *code_granules; /* a byte per 8 bytes, above */
 } vmrun_ram_window;
+
+#define VMRUN_RAM_GRANULE_BITS 3   /* code_granules: 8-byte granules */
 
 /* The plugins an engine works with, bound by the core at creation.  The
 ** pointers stay valid until the engine's destroy(). */
