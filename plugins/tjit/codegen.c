@@ -1327,9 +1327,134 @@ static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
 }
 
 /*
+** xmm shadows.  A binary64 result computed inline is kept in one of
+** xmm8..15 besides its general register, and an inline operation whose
+** operand is still there takes that copy: a chain of operations then goes
+** from xmm register to xmm register, without the movq out of and back into
+** the general registers on its dependency path (about 5 cycles per link).
+** A shadow belongs to a temp (the result), to a cached guest register
+** (after a PUT of such a temp into it) or to a vCPU-state word (a PUT into
+** an uncached register).  A holder written otherwise loses it; all are
+** dropped at a label (another path joins), at a load or store (their slow
+** paths call C, and xmm registers are caller-saved), at any other helper
+** call and at an in-place update of a cached register.  The inline
+** operations' own helper calls save and restore the live shadows.
+*/
+#define XS_FIRST 8
+#define XS_N 8
+
+static void xs_clear(tjit *e)
+{
+  memset(e->xs_h, -1, sizeof e->xs_h);
+  for (int k = 0; k < XS_N; k++) e->xs_o[k].x = -1;
+  memset(e->xs_t, -1, e->xs_nt);
+}
+
+/* the xmm register holding temp t's value, or -1 */
+static int xs_get(const tjit *e, const tj_buf *c, uint32_t t)
+{
+  int h;
+  if (!e->xs_on) return -1;
+  if (e->xs_t[t] >= 0) return e->xs_t[t];
+  h = ta(c, t);
+  if (h >= 0) return h == RAX ? -1 : e->xs_h[h];
+  if (c->tcpu && c->tcpu[t] >= 0)
+    for (int k = 0; k < XS_N; k++)
+      if (e->xs_o[k].x >= 0 && e->xs_o[k].off == c->tcpu[t])
+        return e->xs_o[k].x;
+  return -1;
+}
+
+/* the next shadow register, round robin: its holders lose it */
+static int xs_alloc(tjit *e)
+{
+  int x = XS_FIRST + e->xs_next++ % XS_N, k;
+  for (k = 0; k < 16; k++)
+    if (e->xs_h[k] == x) e->xs_h[k] = -1;
+  for (k = 0; k < XS_N; k++)
+    if (e->xs_o[k].x == x) e->xs_o[k].x = -1;
+  for (uint32_t t = 0; t < e->xs_nt; t++)
+    if (e->xs_t[t] == x) e->xs_t[t] = -1;
+  return x;
+}
+
+/* a PUT of `size` bytes of temp t into host register h (h >= 0), or into
+** the vCPU-state word at off: the holder now has t's shadow, if any */
+static void xs_put(tjit *e, const tj_buf *c, uint32_t t, unsigned size,
+                   int h, int32_t off)
+{
+  int x = size == 8 ? xs_get(e, c, t) : -1, k;
+  if (!e->xs_on) return;
+  if (h >= 0) {
+    e->xs_h[h] = (int8_t)x;
+    return;
+  }
+  for (k = 0; k < XS_N; k++)        /* an overlapping word changes */
+    if (e->xs_o[k].x >= 0 && e->xs_o[k].off < off + (int32_t)size &&
+        off < e->xs_o[k].off + 8)
+      e->xs_o[k].x = -1;
+  if (x < 0) return;
+  for (k = 0; k < XS_N && e->xs_o[k].x >= 0; k++) {}
+  if (k == XS_N) k = e->xs_next % XS_N;   /* full: replace one */
+  e->xs_o[k].off = off;
+  e->xs_o[k].x = (int8_t)x;
+}
+
+/* emit_call_keep that also keeps the live shadows (spilled below rsp,
+** in a 16-byte multiple so rsp stays aligned) */
+static void emit_call_keep_xs(tjit *e, tj_buf *c, const tj_ra *ra,
+                              const void *fn)
+{
+  int xs[XS_N], n = 0, k, frame;
+  unsigned live = 0;
+  if (e->xs_on) {
+    for (k = 0; k < 16; k++)
+      if (e->xs_h[k] >= 0) live |= 1u << e->xs_h[k];
+    for (k = 0; k < XS_N; k++)
+      if (e->xs_o[k].x >= 0) live |= 1u << e->xs_o[k].x;
+    for (uint32_t t = 0; t < e->xs_nt; t++)
+      if (e->xs_t[t] >= 0) live |= 1u << e->xs_t[t];
+  }
+  for (k = XS_FIRST; k < XS_FIRST + XS_N; k++)
+    if (live >> k & 1) xs[n++] = k;
+  frame = (n + 1) / 2 * 16;
+  if (n) {
+    alu_ri(c, 1, ALU_SUB, RSP, frame);
+    for (k = 0; k < n; k++) movsd_mx(c, MEM(RSP, 8 * k), xs[k]);
+  }
+  emit_call_keep(c, ra, fn);
+  if (n) {
+    for (k = 0; k < n; k++) movsd_xm(c, xs[k], MEM(RSP, 8 * k));
+    alu_ri(c, 1, ALU_ADD, RSP, frame);
+  }
+}
+
+/* The xmm register holding temp t for an operation: its shadow, else
+** xmm `x` loaded from t's general register or memory word */
+static int xs_src(tjit *e, tj_buf *c, int x, uint32_t t)
+{
+  int s = xs_get(e, c, t), h = ta(c, t);
+  if (s >= 0) return s;
+  if (h >= 0) movq_xr(c, x, h);
+  else movq_xm(c, x, tmem(c, t));
+  return x;
+}
+
+/* a shadow register for a result, other than the operands' */
+static int xs_result(tjit *e, const int *src, int n)
+{
+  for (;;) {
+    int x = xs_alloc(e), k;
+    for (k = 0; k < n && src[k] != x; k++) {}
+    if (k == n) return x;
+  }
+}
+
+/*
 ** Inline binary64 operations (VMRUN_IR_F_FP, vmrun/ir.h: QEMU's
-** "hardfloat" idea, in generated code).  The operands go to xmm1..3, the
-** host computes the result in xmm0 (SSE2 in the process's default
+** "hardfloat" idea, in generated code).  The operands are taken from
+** their xmm shadows or moved to xmm1..3, the host computes the result in
+** a new shadow register (xmm0 for FMA3) (SSE2 in the process's default
 ** MXCSR: round to nearest even, exceptions masked, no FTZ/DAZ; FMA3 for
 ** the fused ops), and the result stands when
 **   - it is finite (so no operand was an infinity or NaN, no divisor
@@ -1366,18 +1491,17 @@ static void emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   int cc = o->cond == VMRUN_IR_FP_EQ ? CC_E
          : o->cond == VMRUN_IR_FP_LT ? CC_B : CC_BE;
   uint32_t slow, fall;
-  ld_t(c, RSI, o->a);
-  movq_xr(c, 1, RSI);
-  ld_t(c, RDX, o->b);
-  movq_xr(c, 2, RDX);
-  ucomisd_rr(c, 1, 2);
+  int xa = xs_src(e, c, 1, o->a), xb = xs_src(e, c, 2, o->b);
+  ucomisd_rr(c, xa, xb);
   slow = jcc32(c, CC_P);
   setcc_r8(c, cc, RAX);
   movzx_r8(c, RAX, RAX);
   fall = jmp32(c);
   patch32(c, slow, c->pos);
+  ld_t(c, RSI, o->a);
+  ld_t(c, RDX, o->b);
   ld_t(c, RCX, o->c);
-  emit_call_keep(c, ra, (const void *)(uintptr_t)o->imm);
+  emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)o->imm);
   patch32(c, fall, c->pos);
   store_dst(c, o);
   e->st_fp_sites++;
@@ -1386,67 +1510,73 @@ static void emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                     const tj_ra *ra)
 {
-  static const int arg[3] = { RSI, RDX, RCX };
   unsigned op = o->cond;
   int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
-  uint32_t slow[16], done[4], fall;
-  int ns = 0, nd = 0, k;
+  const uint32_t opnd[3] = { o->a, o->b, o->c };
+  uint32_t slow[16], done[4], fall, special = 0;
+  int ns = 0, nd = 0, k, src[3], r;
 
   if (op >= VMRUN_IR_FP_EQ) {
     emit_fp_cmp(e, c, o, ra);
     return;
   }
+  /* the operands where they are (shadows), else in xmm1..3; FMA3 here
+  ** takes xmm0..7 only */
   for (k = 0; k < n; k++) {
-    ld_t(c, arg[k], k == 0 ? o->a : k == 1 ? o->b : o->c);
-    movq_xr(c, 1 + k, arg[k]);
+    src[k] = xs_src(e, c, 1 + k, opnd[k]);
+    if (op >= VMRUN_IR_FP_MADD && src[k] != 1 + k) {
+      movapd_rr(c, 1 + k, src[k]);
+      src[k] = 1 + k;
+    }
   }
-  movapd_rr(c, 0, 1);
+  /* the result in r: its new shadow, or xmm0 (always for FMA3) */
+  r = e->xs_on && op < VMRUN_IR_FP_MADD ? xs_result(e, src, n) : 0;
   switch (op) {
-  case VMRUN_IR_FP_ADD: sd_rr(c, SD_ADD, 0, 2); break;
-  case VMRUN_IR_FP_SUB: sd_rr(c, SD_SUB, 0, 2); break;
-  case VMRUN_IR_FP_MUL: sd_rr(c, SD_MUL, 0, 2); break;
-  case VMRUN_IR_FP_DIV: sd_rr(c, SD_DIV, 0, 2); break;
-  case VMRUN_IR_FP_SQRT: sd_rr(c, SD_SQRT, 0, 1); break;
+  case VMRUN_IR_FP_SQRT: sd_rr(c, SD_SQRT, r, src[0]); break;
+  case VMRUN_IR_FP_ADD: case VMRUN_IR_FP_SUB: case VMRUN_IR_FP_MUL:
+  case VMRUN_IR_FP_DIV:
+    movapd_rr(c, r, src[0]);
+    sd_rr(c, op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
+             : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV, r, src[1]);
+    break;
   /* x86's fnmadd is -(a*b) + c (RISC-V's FNMSUB), fnmsub -(a*b) - c */
-  case VMRUN_IR_FP_MADD: fma_sd(c, FMA213_MADD, 0, 2, 3); break;
-  case VMRUN_IR_FP_MSUB: fma_sd(c, FMA213_MSUB, 0, 2, 3); break;
-  case VMRUN_IR_FP_NMSUB: fma_sd(c, FMA213_NMADD, 0, 2, 3); break;
-  default: fma_sd(c, FMA213_NMSUB, 0, 2, 3); break;
+  default:
+    movapd_rr(c, 0, 1);
+    fma_sd(c, op == VMRUN_IR_FP_MADD ? FMA213_MADD
+              : op == VMRUN_IR_FP_MSUB ? FMA213_MSUB
+              : op == VMRUN_IR_FP_NMSUB ? FMA213_NMADD : FMA213_NMSUB,
+           0, 2, 3);
+    break;
   }
-  movq_rx(c, RAX, 0);
-  /* rdi = the result's biased exponent */
-  mov_rr(c, 1, RDI, RAX);
-  alu_rr(c, 1, ALU_ADD, RDI, RDI);
+  movq_rx(c, RAX, r);
+  /* edi = the result's biased exponent - 1: normal results are 0..0x7fd,
+  ** the others (-1: zero or subnormal; 0x7fe: infinite or NaN) go to
+  ** `special`, out of the straight path */
+  lea(c, RDI, MEMX(RAX, RAX, 0, 0));
   shift_ri(c, 1, SH_SHR, RDI, 53);
-  alu_ri(c, 0, ALU_CMP, RDI, 0x7ff);
-  slow[ns++] = jcc32(c, CC_E);              /* overflow (or NaN) */
+  alu_ri(c, 0, ALU_SUB, RDI, 1);
+  alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
   /* (an infinite or NaN operand gives an infinite or NaN result, or a
   ** zero one only as a quotient x / inf, and DIV takes the helper for
   ** tiny results: the result's exponent covers the operands) */
-  test_rr(c, 0, RDI, RDI);
-  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
-    done[nd++] = jcc32(c, CC_E);            /* tiny sum: exact */
-  } else if (op == VMRUN_IR_FP_MUL) {
-    uint32_t normal = jcc8(c, CC_NE);
-    mov_rr(c, 1, RDI, RSI);                 /* tiny product: exact only */
-    alu_rr(c, 1, ALU_ADD, RDI, RDI);        /* with a zero operand */
-    done[nd++] = jcc32(c, CC_E);
-    mov_rr(c, 1, RDI, RDX);
-    alu_rr(c, 1, ALU_ADD, RDI, RDI);
-    done[nd++] = jcc32(c, CC_E);
-    slow[ns++] = jmp32(c);
-    patch8_here(c, normal);                 /* (rdi still the exponent) */
-  } else {
-    slow[ns++] = jcc32(c, CC_E);            /* may underflow */
-  }
+  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB ||
+      op == VMRUN_IR_FP_MUL)
+    special = jcc32(c, CC_A);
+  else
+    slow[ns++] = jcc32(c, CC_A);            /* may underflow, or overflow */
   test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
   done[nd++] = jcc32(c, CC_NE);             /* inexact already accrued */
+  /* proving exactness works on copies in xmm1, xmm2 (shadows stay) */
+  if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
+    if (src[0] != 1) movapd_rr(c, 1, src[0]);
+    if (src[1] != 2) movapd_rr(c, 2, src[1]);
+  }
   if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
     /* TwoSum: bp = s - a, ap = s - bp, err = (a - ap) + (y - bp) with
     ** y = b (ADD) or -b (SUB: y - bp = -(b + bp)) */
-    movapd_rr(c, 4, 0);
+    movapd_rr(c, 4, r);
     sd_rr(c, SD_SUB, 4, 1);
-    movapd_rr(c, 5, 0);
+    movapd_rr(c, 5, r);
     sd_rr(c, SD_SUB, 5, 4);
     sd_rr(c, SD_SUB, 1, 5);
     if (op == VMRUN_IR_FP_ADD) {
@@ -1457,9 +1587,9 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
       sd_rr(c, SD_SUB, 1, 2);
     }
   } else if (op == VMRUN_IR_FP_MUL && e->host_fma) {
-    alu_ri(c, 0, ALU_CMP, RDI, 53);
+    alu_ri(c, 0, ALU_CMP, RDI, 52);         /* (exponent - 1) */
     slow[ns++] = jcc32(c, CC_BE);           /* the residual may be tiny */
-    movapd_rr(c, 4, 0);
+    movapd_rr(c, 4, r);
     fma_sd(c, FMA231_MSUB, 4, 1, 2);        /* xmm4 = a * b - r */
   }
   if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
@@ -1471,13 +1601,41 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   } else {
     fall = 0;                               /* not proved: the helper */
   }
+  if (special) {
+    /* edi -1: a tiny sum is exact, a tiny product when an operand is
+    ** zero; edi 0x7fe: overflow (or NaN), the helper.  (A normal product
+    ** not proved exact, without FMA3, falls in here: edi >= 0, the
+    ** helper.) */
+    patch32(c, special, c->pos);
+    test_rr(c, 0, RDI, RDI);
+    if (op == VMRUN_IR_FP_MUL) {
+      slow[ns++] = jcc32(c, CC_NS);
+      movq_rx(c, RDI, src[0]);
+      alu_rr(c, 1, ALU_ADD, RDI, RDI);
+      done[nd++] = jcc32(c, CC_E);
+      movq_rx(c, RDI, src[1]);
+      alu_rr(c, 1, ALU_ADD, RDI, RDI);
+      done[nd++] = jcc32(c, CC_E);
+    } else {
+      done[nd++] = jcc32(c, CC_S);
+    }
+  }
   /* the helper, with every operand of the CALL */
   for (k = 0; k < ns; k++) patch32(c, slow[k], c->pos);
-  if (n < 2) ld_t(c, RDX, o->b);
-  if (n < 3) ld_t(c, RCX, o->c);
-  emit_call_keep(c, ra, (const void *)(uintptr_t)o->imm);
+  ld_t(c, RSI, o->a);
+  ld_t(c, RDX, o->b);
+  ld_t(c, RCX, o->c);
+  emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)o->imm);
+  if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
   for (k = 0; k < nd; k++) patch32(c, done[k], c->pos);
   if (fall) patch32(c, fall, c->pos);
+  if (e->xs_on) {                         /* the result's shadow */
+    if (r == 0) {
+      r = xs_result(e, src, 0);
+      movapd_rr(c, r, 0);
+    }
+    e->xs_t[o->dst] = (int8_t)r;
+  }
   store_dst(c, o);
   e->st_fp_sites++;
 }
@@ -1843,6 +2001,10 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
   }
   e->cg_head = c->pos;
+  /* (the loop-back code comes here with no shadow) */
+  e->xs_on = e->fp_inline && e->fp_nx;
+  e->xs_nt = ib->n_temps;
+  xs_clear(e);
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i];
@@ -1862,9 +2024,21 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
                !(ra_defines(o) && o->op != VMRUN_IR_CALL)) {
       c->dverified = 0;
     }
+    /* xmm shadows: another path, or C code (slow paths, helpers) */
+    if (o->op == VMRUN_IR_LABEL || o->op == VMRUN_IR_LD ||
+        o->op == VMRUN_IR_ST ||
+        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o)))
+      xs_clear(e);
+    else if (ra_defines(o))
+      e->xs_t[o->dst] = -1;
     if (cb.ra) {
       int n = emit_inplace(c, ib, i, e->fwd_skip, e->ra_op);
       if (n) {
+        /* ops i..i+n-1 wrote their temps and the PUT at i+n its register */
+        unsigned pr = e->ra_op[i + (uint32_t)n] & 0x3f;
+        for (int k = 0; k < n; k++) e->xs_t[ib->ops[i + (uint32_t)k].dst] = -1;
+        if (pr) e->xs_h[ra.regs[pr - 1]] = -1;
+        else xs_clear(e);
         c->dverified = 0;
         i += (uint32_t)n;
         continue;
@@ -1902,11 +2076,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       }
       if (!rp) {
         mov_mr(c, o->size, CPU(o->imm), src);
+        xs_put(e, c, o->a, o->size, -1, (int32_t)o->imm);
         break;
       }
       if (ra.regs[(rp & 0x3f) - 1] != src)
         mov_rr(c, 1, ra.regs[(rp & 0x3f) - 1], src);
       ra.dirty |= 1u << ((rp & 0x3f) - 1);
+      xs_put(e, c, o->a, o->size, ra.regs[(rp & 0x3f) - 1], 0);
       break;
     }
     case VMRUN_IR_ADD: emit_alu(c, o, ALU_ADD); break;

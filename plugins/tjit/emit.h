@@ -20,7 +20,7 @@ enum {
 /* x86 condition codes (low nibble of Jcc/SETcc/CMOVcc) */
 enum {
   CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6,
-  CC_A = 0x7, CC_S = 0x8, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD
+  CC_A = 0x7, CC_S = 0x8, CC_NS = 0x9, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD
 };
 
 /* ALU group-1 /ext and the "reg, r/m" opcode of each */
@@ -315,7 +315,7 @@ static inline void ret(tj_buf *b) { e8(b, 0xC3); }
 static inline void test_mi(tj_buf *b, tj_mem m, int32_t imm)
 { op_m(b, 0, 0, 1, 0xF7, 0, 0, 0, m, 0); e32(b, (uint32_t)imm); }
 
-/* ---- SSE2 / FMA3 scalar double, on xmm0..xmm7 only ---- */
+/* ---- SSE2 / FMA3 scalar double (FMA3: xmm0..xmm7 only) ---- */
 enum { SD_SQRT = 0x51, SD_ADD = 0x58, SD_MUL = 0x59, SD_SUB = 0x5C,
        SD_DIV = 0x5E };
 /* FMA3 opcodes (VEX.66.0F38.W1): x = x * y + z and the sign variants,
@@ -328,13 +328,31 @@ static inline void movq_xr(tj_buf *b, int x, int r)
 /* movq r64, xmm */
 static inline void movq_rx(tj_buf *b, int r, int x)
 { op_r(b, 1, 1, 2, 0x0F, 0x7E, x, r, 0); }
-/* prefix 0F op  xmm_dst, xmm_src (prefix 0: none) */
+/* prefix [REX] 0F op  xmm_dst, xmm_src (prefix 0: none; a REX prefix only
+** for xmm8..15) */
 static inline void sse_rr(tj_buf *b, uint8_t pfx, uint8_t op, int dst, int src)
 {
   if (pfx) e8(b, pfx);
+  rex(b, 0, dst, -1, src, 0);
   e8(b, 0x0F); e8(b, op);
   e8(b, (uint8_t)(0xC0 | ((dst & 7) << 3) | (src & 7)));
 }
+/* prefix [REX] 0F op  xmm, [m] */
+static inline void sse_rm(tj_buf *b, uint8_t pfx, uint8_t op, int x, tj_mem m)
+{
+  e8(b, pfx);
+  rex(b, 0, x, m.index, m.base, 0);
+  e8(b, 0x0F); e8(b, op);
+  modrm_mem(b, x, m);
+}
+/* movq xmm, qword [m] */
+static inline void movq_xm(tj_buf *b, int x, tj_mem m)
+{ sse_rm(b, 0xF3, 0x7E, x, m); }
+/* movsd xmm, qword [m] / movsd qword [m], xmm */
+static inline void movsd_xm(tj_buf *b, int x, tj_mem m)
+{ sse_rm(b, 0xF2, 0x10, x, m); }
+static inline void movsd_mx(tj_buf *b, tj_mem m, int x)
+{ sse_rm(b, 0xF2, 0x11, x, m); }
 /* addsd/subsd/mulsd/divsd/sqrtsd dst, src */
 static inline void sd_rr(tj_buf *b, int op, int dst, int src)
 { sse_rr(b, 0xF2, (uint8_t)op, dst, src); }

@@ -165,6 +165,15 @@ struct tjit {
   int cg_mem;                  /* it has loads or stores (uses r13) */
   int cg_keeps_flags;          /* it cannot change cpu->tb_flags
                                   (keeps_tb_flags, codegen.c) */
+  /* xmm shadows of the block being compiled (codegen.c, "xmm shadows"):
+  ** per host GPR, per vCPU-state word and per temp, the xmm register
+  ** (8..15) that holds the same binary64 value, or -1 */
+  int xs_on;
+  int8_t xs_h[16];
+  struct tjit_xso { int32_t off; int8_t x; } xs_o[8];
+  int8_t xs_t[VMRUN_IR_MAX_TEMPS];
+  uint32_t xs_nt;
+  uint8_t xs_next;
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,

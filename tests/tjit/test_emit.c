@@ -44,7 +44,15 @@ static const uint8_t expect[] = {
   0x77, 0x00,
   /* extensions from another register */
   0x49, 0x63, 0xc7, 0x45, 0x0f, 0xb6, 0xce, 0x48, 0x0f, 0xbe, 0xc6, 0x49,
-  0x0f, 0xbf, 0xcc, 0x44, 0x89, 0xc0
+  0x0f, 0xbf, 0xcc, 0x44, 0x89, 0xc0,
+  /* xmm shadows: xmm8..15, spills around a helper call */
+  0x66, 0x44, 0x0f, 0x28, 0xc8, 0x66, 0x41, 0x0f, 0x28, 0xcc, 0x66, 0x45,
+  0x0f, 0x28, 0xc7, 0xf2, 0x44, 0x0f, 0x11, 0x54, 0x24, 0x08, 0xf2, 0x44,
+  0x0f, 0x10, 0x6c, 0x24, 0x10, 0xf2, 0x0f, 0x11, 0x0c, 0x24, 0xf3, 0x0f,
+  0x7e, 0x4d, 0x18, 0xf3, 0x44, 0x0f, 0x7e, 0x93, 0x10, 0x02, 0x00, 0x00,
+  0x66, 0x49, 0x0f, 0x6e, 0xd7, 0x66, 0x4c, 0x0f, 0x7e, 0xcf, 0xf2, 0x45,
+  0x0f, 0x51, 0xd9, 0xf2, 0x44, 0x0f, 0x58, 0xe1, 0x66, 0x45, 0x0f, 0x2e,
+  0xca
 };
 
 Test(tjit_emit, matches_gnu_as)
@@ -134,6 +142,19 @@ Test(tjit_emit, matches_gnu_as)
   ext_rr(&c, RAX, RSI, 1, 1);                  /* movsx rax, sil */
   ext_rr(&c, RCX, R12, 2, 1);                  /* movsx rcx, r12w */
   ext_rr(&c, RAX, R8, 4, 0);                   /* mov eax, r8d */
+  movapd_rr(&c, 9, 0);                         /* movapd xmm9, xmm0 */
+  movapd_rr(&c, 1, 12);                        /* movapd xmm1, xmm12 */
+  movapd_rr(&c, 8, 15);                        /* movapd xmm8, xmm15 */
+  movsd_mx(&c, MEM(RSP, 8), 10);               /* movsd [rsp+8], xmm10 */
+  movsd_xm(&c, 13, MEM(RSP, 16));              /* movsd xmm13, [rsp+16] */
+  movsd_mx(&c, MEM(RSP, 0), 1);                /* movsd [rsp], xmm1 */
+  movq_xm(&c, 1, MEM(RBP, 0x18));              /* movq xmm1, [rbp+0x18] */
+  movq_xm(&c, 10, MEM(RBX, 0x210));            /* movq xmm10, [rbx+0x210] */
+  movq_xr(&c, 2, R15);                         /* movq xmm2, r15 */
+  movq_rx(&c, RDI, 9);                         /* movq rdi, xmm9 */
+  sd_rr(&c, SD_SQRT, 11, 9);                   /* sqrtsd xmm11, xmm9 */
+  sd_rr(&c, SD_ADD, 12, 1);                    /* addsd xmm12, xmm1 */
+  ucomisd_rr(&c, 9, 10);                       /* ucomisd xmm9, xmm10 */
   cr_assert_eq(c.overflow, 0);
   cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
                sizeof expect);

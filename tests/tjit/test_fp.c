@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "../../plugins/tjit/tjit.h"   /* host_fma */
 
 #define PC0 RAM_BASE
 #define NX 1u
@@ -170,7 +171,7 @@ static const uint64_t vals[] = {
 };
 #define NV (sizeof vals / sizeof vals[0])
 
-Test(tjit_fp, every_operand_class_matches_the_helper)
+static void every_operand_class(void)
 {
   for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
     unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
@@ -182,6 +183,19 @@ Test(tjit_fp, every_operand_class_matches_the_helper)
             run_op(op, vals[i], vals[j], vals[k], fl);
   }
   cr_assert_gt(fm_stat("fp_inline_sites"), 0);
+}
+
+Test(tjit_fp, every_operand_class_matches_the_helper)
+{
+  every_operand_class();
+}
+
+/* A host without FMA3: products are not proved exact (and the fused ops
+** not inlined), and every other path is as above */
+Test(tjit_fp, every_operand_class_without_fma3)
+{
+  ((tjit *)FM->eng_inst)->host_fma = 0;
+  every_operand_class();
 }
 
 Test(tjit_fp, computed_inline_where_it_can)
@@ -241,4 +255,175 @@ Test(tjit_fp_off, engine_option_fp_inline_0_always_calls)
   cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(1.5), bits(2.25), 0, 0), 1);
   cr_assert_eq(run_op(VMRUN_IR_FP_ADD, bits(0.1), bits(0.2), 0, NX), 1);
   cr_assert_eq(fm_stat("fp_inline_sites"), 0);
+}
+
+/* ---- xmm shadows: chains of inline operations (codegen.c) ---- */
+
+/* the helpers of one operation each; they clobber xmm8..15, as any C
+** function may (caller-saved), so shadows must be kept across them */
+static void clobber_xmm(void)
+{
+  __asm__ volatile("xorpd %%xmm8, %%xmm8\n\txorpd %%xmm9, %%xmm9\n\t"
+                   "xorpd %%xmm10, %%xmm10\n\txorpd %%xmm11, %%xmm11\n\t"
+                   "xorpd %%xmm12, %%xmm12\n\txorpd %%xmm13, %%xmm13\n\t"
+                   "xorpd %%xmm14, %%xmm14\n\txorpd %%xmm15, %%xmm15"
+                   ::: "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+                       "xmm14", "xmm15");
+}
+static uint64_t h_add(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{ clobber_xmm(); g_op = VMRUN_IR_FP_ADD; return h_ref(cpu, a, b, c); }
+static uint64_t h_sub(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{ clobber_xmm(); g_op = VMRUN_IR_FP_SUB; return h_ref(cpu, a, b, c); }
+static uint64_t h_mul(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{ clobber_xmm(); g_op = VMRUN_IR_FP_MUL; return h_ref(cpu, a, b, c); }
+
+/* t[d] = op(x[ra], x[rb]); x[rd] = t[d] (temps d, d+1, d+2) */
+static void fp3(vmrun_ir_block *b, unsigned op, unsigned rd, unsigned ra,
+                unsigned rb, unsigned d)
+{
+  uint64_t (*fn)(vmrun_cpu *, uint64_t, uint64_t, uint64_t) =
+      op == VMRUN_IR_FP_ADD ? h_add : op == VMRUN_IR_FP_SUB ? h_sub : h_mul;
+  vmrun_ir_op *o;
+  ir_get(b, d + 1, ra);
+  ir_get(b, d + 2, rb);
+  o = ir(b, VMRUN_IR_CALL, 8, d, d + 1, d + 2, (uint64_t)(uintptr_t)fn,
+         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
+  o->c = d + 2;
+  o->cond = (uint8_t)op;
+  ir_put(b, rd, d);
+}
+
+/* A chain whose operands are earlier results (their shadows), across an
+** integer update of a register that had one (x10 += 1: the shadow must
+** not be used after it), an inexact sum that calls the helper while NX
+** is clear (x9's shadow is live across the call, and used after it:
+** x24), and a conditional branch
+** around a write (x20 != 0 skips x16 = x1 * x2: after the label, x16 is
+** its old value on that path).  Sixteen registers: some cached, some
+** not (their shadows are kept per vCPU-state word). */
+static void build_chain(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 64);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_MUL, 9, 1, 2, 43);      /* x9 = x1 * x2 (exact) */
+  fp3(b, VMRUN_IR_FP_MUL, 10, 1, 2, 0);       /* x10 = x1 * x2 */
+  fp3(b, VMRUN_IR_FP_ADD, 11, 10, 3, 3);      /* x11 = x10 + x3 */
+  fp3(b, VMRUN_IR_FP_MUL, 24, 9, 2, 46);      /* x24 = x9 * x2 */
+  ir_addi(b, 10, 6, 1);                       /* x10 += 1 (integer) */
+  fp3(b, VMRUN_IR_FP_MUL, 12, 10, 3, 7);      /* x12 = x10 * x3 */
+  fp3(b, VMRUN_IR_FP_SUB, 13, 11, 12, 10);    /* x13 = x11 - x12 */
+  fp3(b, VMRUN_IR_FP_ADD, 14, 13, 5, 13);     /* x14 = x13 + x5 */
+  fp3(b, VMRUN_IR_FP_MUL, 15, 11, 11, 16);    /* x15 = x11 * x11 */
+  fp3(b, VMRUN_IR_FP_MUL, 17, 1, 2, 19);      /* x17 = x1 * x2 */
+  ir_get(b, 22, 20);
+  ir_movi(b, 23, 0);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 22, 23, l, 0)->cond = VMRUN_IR_NE;
+  fp3(b, VMRUN_IR_FP_MUL, 16, 1, 2, 24);      /* x16 = x1 * x2 (skipped) */
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  fp3(b, VMRUN_IR_FP_ADD, 18, 16, 17, 27);    /* x18 = x16 + x17 */
+  fp3(b, VMRUN_IR_FP_ADD, 19, 15, 14, 30);    /* x19 = x15 + x14 */
+  fp3(b, VMRUN_IR_FP_MUL, 21, 11, 3, 33);     /* x21 = x11 * x3 */
+  ir_get(b, 36, 5);                           /* x21 = x5 (a move) */
+  ir_put(b, 21, 36);
+  fp3(b, VMRUN_IR_FP_ADD, 22, 21, 3, 37);     /* x22 = x21 + x3 */
+  fp3(b, VMRUN_IR_FP_ADD, 23, 11, 1, 40);     /* x23 = x11 + x1 */
+  ir_exit(b, b->pc + 4);
+}
+
+static void run_chain(uint32_t fl, uint64_t skip)
+{
+  double x1 = 1.25, x2 = 3.5, x3 = 0.1, x5 = 1e-3, x16 = 7.0;
+  double x10 = x1 * x2, x11 = x10 + x3, x12, x13, x14, x15, x17, x18, x19;
+  uint64_t x10b = bits(x10) + 1;
+  x12 = as_d(x10b) * x3;
+  x13 = x11 - x12;
+  x14 = x13 + x5;
+  x15 = x11 * x11;
+  x17 = x1 * x2;
+  if (!skip) x16 = x1 * x2;
+  x18 = x16 + x17;
+  x19 = x15 + x14;
+  memset(FM->cpu->x, 0, sizeof FM->cpu->x);
+  FM->cpu->x[1] = bits(x1);
+  FM->cpu->x[2] = bits(x2);
+  FM->cpu->x[3] = bits(x3);
+  FM->cpu->x[5] = bits(x5);
+  FM->cpu->x[16] = bits(7.0);
+  FM->cpu->x[20] = skip;
+  FM->cpu->b32 = fl;
+  g_calls = 0;
+  cr_assert_eq(fm_run(PC0 + 0x4000, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->x[10], x10b);
+#define CHK(i, v) cr_assert_eq(FM->cpu->x[i], bits(v), \
+    "x%d = %a, expected %a (flags %u, skip %llu)", i, as_d(FM->cpu->x[i]), \
+    v, fl, (unsigned long long)skip)
+  CHK(11, x11); CHK(12, x12); CHK(13, x13); CHK(14, x14); CHK(15, x15);
+  CHK(16, x16); CHK(17, x17); CHK(18, x18); CHK(19, x19);
+  CHK(21, x5); CHK(22, x5 + x3); CHK(23, x11 + x1); CHK(24, x1 * x2 * x2);
+#undef CHK
+  cr_assert_eq(FM->cpu->b32, NX);
+}
+
+Test(tjit_fp, chains_through_shadows)
+{
+  fm_block(PC0 + 0x4000, build_chain, NULL);
+  run_chain(0, 0);                 /* NX clear: the first inexact op calls */
+  cr_assert_geq(g_calls, 1);
+  run_chain(0, 1);
+  run_chain(NX, 0);                /* NX set: all inline */
+  cr_assert_eq(g_calls, 0);
+  run_chain(NX, 1);
+}
+
+/* Few registers (all cached): x4 = x1 * x2, then x4 = x3 (a move: x4's
+** shadow goes), the product's temp t2 = x1 (a GET: the temp's shadow
+** goes), x5 = t2 + x4, x6 = x5 * x4; then nine results (x7 = x1 + x1),
+** more than there are shadow registers, and x7 = x6 + x1 */
+static void build_reuse(vmrun_ir_block *b, void *arg)
+{
+  vmrun_ir_op *o;
+  (void)arg;
+  ir_temps(b, 44);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 2);
+  o = ir(b, VMRUN_IR_CALL, 8, 2, 0, 1, (uint64_t)(uintptr_t)h_mul,
+         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
+  o->c = 1;
+  o->cond = VMRUN_IR_FP_MUL;
+  ir_put(b, 4, 2);
+  ir_get(b, 3, 3);
+  ir_put(b, 4, 3);
+  ir_get(b, 2, 1);
+  ir_get(b, 4, 4);
+  o = ir(b, VMRUN_IR_CALL, 8, 5, 2, 4, (uint64_t)(uintptr_t)h_add,
+         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
+  o->c = 4;
+  o->cond = VMRUN_IR_FP_ADD;
+  ir_put(b, 5, 5);
+  fp3(b, VMRUN_IR_FP_MUL, 6, 5, 4, 6);
+  for (unsigned k = 0; k < 9; k++)            /* 9 results: x6's register */
+    fp3(b, VMRUN_IR_FP_ADD, 7, 1, 1, 9 + 3 * k);  /* is reused */
+  fp3(b, VMRUN_IR_FP_ADD, 7, 6, 1, 40);       /* x7 = x6 + x1 */
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_fp, shadows_follow_moves_and_temps)
+{
+  double x1 = 1.25, x2 = 3.5, x3 = 0.1;
+  fm_block(PC0 + 0x5000, build_reuse, NULL);
+  for (uint32_t fl = 0; fl <= NX; fl++) {
+    memset(FM->cpu->x, 0, sizeof FM->cpu->x);
+    FM->cpu->x[1] = bits(x1);
+    FM->cpu->x[2] = bits(x2);
+    FM->cpu->x[3] = bits(x3);
+    FM->cpu->b32 = fl;
+    cr_assert_eq(fm_run(PC0 + 0x5000, 1), VMRUN_RUN_BUDGET);
+    cr_assert_eq(FM->cpu->x[4], bits(x3));
+    cr_assert_eq(FM->cpu->x[5], bits(x1 + x3), "x5 = %a", as_d(FM->cpu->x[5]));
+    cr_assert_eq(FM->cpu->x[6], bits((x1 + x3) * x3));
+    cr_assert_eq(FM->cpu->x[7], bits((x1 + x3) * x3 + x1));
+  }
 }
