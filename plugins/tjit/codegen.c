@@ -1245,6 +1245,8 @@ static void emit_save_counts(tj_buf *c, const tjit_stub *s)
   mov_mr(c, 8, MEM(RBP, -16), R14);
 }
 
+static void xs_spill(tj_buf *c, unsigned live, int reload);
+
 static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
                       const tjit_stub *s)
 {
@@ -1265,7 +1267,9 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_ri(c, RDX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, RCX, s->pc);
     emit_save_counts(c, s);
+    xs_spill(c, s->xlive, 0);
     emit_call_abs(c, (const void *)ld_slow);
+    xs_spill(c, s->xlive, 1);
     test_rr(c, 1, RDX, RDX);
     jcc_to(c, CC_NE, e->fault_ret);
     mov_mr(c, 8, T(s->d), RAX);
@@ -1281,7 +1285,9 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
     emit_save_counts(c, s);
+    xs_spill(c, s->xlive, 0);
     emit_call_abs(c, (const void *)st_slow);
+    xs_spill(c, s->xlive, 1);
     test_rr(c, 0, RAX, RAX);
     jcc_to(c, CC_NE, e->fault_ret);
     ra_load(c);
@@ -1335,10 +1341,10 @@ static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
 ** A shadow belongs to a temp (the result), to a cached guest register
 ** (after a PUT of such a temp into it) or to a vCPU-state word (a PUT into
 ** an uncached register).  A holder written otherwise loses it; all are
-** dropped at a label (another path joins), at a load or store (their slow
-** paths call C, and xmm registers are caller-saved), at any other helper
-** call and at an in-place update of a cached register.  The inline
-** operations' own helper calls save and restore the live shadows.
+** dropped at a label (another path joins) and at any helper call but the
+** inline operations' own (xmm registers are caller-saved).  Those calls,
+** and the slow paths of loads and stores, spill and reload the live
+** shadows.
 */
 #define XS_FIRST 8
 #define XS_N 8
@@ -1400,33 +1406,47 @@ static void xs_put(tjit *e, const tj_buf *c, uint32_t t, unsigned size,
   e->xs_o[k].x = (int8_t)x;
 }
 
-/* emit_call_keep that also keeps the live shadows (spilled below rsp,
-** in a 16-byte multiple so rsp stays aligned) */
+/* the live shadows: bit k for xmm(XS_FIRST + k) */
+static unsigned xs_live(const tjit *e)
+{
+  unsigned live = 0;
+  int k;
+  if (!e->xs_on) return 0;
+  for (k = 0; k < 16; k++)
+    if (e->xs_h[k] >= 0) live |= 1u << (e->xs_h[k] - XS_FIRST);
+  for (k = 0; k < XS_N; k++)
+    if (e->xs_o[k].x >= 0) live |= 1u << (e->xs_o[k].x - XS_FIRST);
+  for (uint32_t t = 0; t < e->xs_nt; t++)
+    if (e->xs_t[t] >= 0) live |= 1u << (e->xs_t[t] - XS_FIRST);
+  return live;
+}
+
+/* Spill (reload) the shadows of `live` below rsp around a call to C, in
+** a 16-byte multiple so that rsp stays aligned; the reload leaves the
+** flags alone only up to its final add. */
+static void xs_spill(tj_buf *c, unsigned live, int reload)
+{
+  int n = 0, k;
+  for (k = 0; k < XS_N; k++)
+    if (live >> k & 1) {
+      if (!n && !reload)
+        alu_ri(c, 1, ALU_SUB, RSP,
+               (int32_t)(__builtin_popcount(live) + 1) / 2 * 16);
+      if (reload) movsd_xm(c, XS_FIRST + k, MEM(RSP, 8 * n));
+      else movsd_mx(c, MEM(RSP, 8 * n), XS_FIRST + k);
+      n++;
+    }
+  if (n && reload) alu_ri(c, 1, ALU_ADD, RSP, (n + 1) / 2 * 16);
+}
+
+/* emit_call_keep that also keeps the live shadows */
 static void emit_call_keep_xs(tjit *e, tj_buf *c, const tj_ra *ra,
                               const void *fn)
 {
-  int xs[XS_N], n = 0, k, frame;
-  unsigned live = 0;
-  if (e->xs_on) {
-    for (k = 0; k < 16; k++)
-      if (e->xs_h[k] >= 0) live |= 1u << e->xs_h[k];
-    for (k = 0; k < XS_N; k++)
-      if (e->xs_o[k].x >= 0) live |= 1u << e->xs_o[k].x;
-    for (uint32_t t = 0; t < e->xs_nt; t++)
-      if (e->xs_t[t] >= 0) live |= 1u << e->xs_t[t];
-  }
-  for (k = XS_FIRST; k < XS_FIRST + XS_N; k++)
-    if (live >> k & 1) xs[n++] = k;
-  frame = (n + 1) / 2 * 16;
-  if (n) {
-    alu_ri(c, 1, ALU_SUB, RSP, frame);
-    for (k = 0; k < n; k++) movsd_mx(c, MEM(RSP, 8 * k), xs[k]);
-  }
+  unsigned live = xs_live(e);
+  xs_spill(c, live, 0);
   emit_call_keep(c, ra, fn);
-  if (n) {
-    for (k = 0; k < n; k++) movsd_xm(c, xs[k], MEM(RSP, 8 * k));
-    alu_ri(c, 1, ALU_ADD, RSP, frame);
-  }
+  xs_spill(c, live, 1);
 }
 
 /* The xmm register holding temp t for an operation: its shadow, else
@@ -2024,9 +2044,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
                !(ra_defines(o) && o->op != VMRUN_IR_CALL)) {
       c->dverified = 0;
     }
-    /* xmm shadows: another path, or C code (slow paths, helpers) */
-    if (o->op == VMRUN_IR_LABEL || o->op == VMRUN_IR_LD ||
-        o->op == VMRUN_IR_ST ||
+    /* xmm shadows: another path, or C code (helpers; the slow paths of
+    ** loads and stores spill the live ones, s->xlive) */
+    if (o->op == VMRUN_IR_LABEL ||
         (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o)))
       xs_clear(e);
     else if (ra_defines(o))
@@ -2141,6 +2161,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       store_dst(c, o);
       s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
+      s->xlive = (uint8_t)xs_live(e);
       s->from2 = j[1]; s->from3 = j[2];
       s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
@@ -2168,6 +2189,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       mov_mr(c, o->size, at, hb < 0 ? RDX : hb);
       s = add_stub(e, STUB_ST, j[0], c->pos, cur_pc);
       if (!s) goto oom;
+      s->xlive = (uint8_t)xs_live(e);
       s->from2 = j[1]; s->from3 = j[2];
       s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->b = o->b;

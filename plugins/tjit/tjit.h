@@ -117,6 +117,8 @@ typedef struct tjit_stub {
                                   t[b], or -1 (in its slot) */
   uint32_t cnt, acc;           /* static instruction counts (codegen.c) */
   uint8_t dirty;               /* cached registers to write back first */
+  uint8_t xlive;               /* STUB_LD/ST: xmm shadows (bit k: xmm8+k)
+                                  to keep across the call (codegen.c) */
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
   uint32_t from2, from3;       /* more jcc rel32s to it (direct guest
                                   memory), or 0 */

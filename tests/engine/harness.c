@@ -40,9 +40,12 @@ static void h_log(vmrun_machine *m, enum vmrun_log_level lvl,
   va_end(ap);
 }
 
+void (*fm_mmio_hook)(void);
+
 static uint64_t mmio_read(void *opaque, uint64_t off, unsigned size)
 {
   fake_machine *fm = opaque;
+  if (fm_mmio_hook) fm_mmio_hook();
   if (fm->n_mmio < 64)
     fm->mmio[fm->n_mmio++] = (mmio_rec){ off, size, 0, 0 };
   return fm->mmio_read_val;
@@ -52,6 +55,7 @@ static void mmio_write(void *opaque, uint64_t off, unsigned size,
                        uint64_t val)
 {
   fake_machine *fm = opaque;
+  if (fm_mmio_hook) fm_mmio_hook();
   if (fm->n_mmio < 64)
     fm->mmio[fm->n_mmio++] = (mmio_rec){ off, size, 1, val };
 }

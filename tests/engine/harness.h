@@ -101,6 +101,9 @@ void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct);
 /* env.ram (the RAM window, SDK 1.11) of the next fm_engine_recreate;
 ** NULL (the default): none */
 extern const vmrun_ram_window *fm_ram;
+/* called by every access to the fake MMIO device when set (a test makes
+** the slow path of a load or store do something, e.g. clobber registers) */
+extern void (*fm_mmio_hook)(void);
 /* Run the vCPU from pc with a budget; returns the run reason. */
 int fm_run(uint64_t pc, uint64_t budget);
 

@@ -296,8 +296,10 @@ static void fp3(vmrun_ir_block *b, unsigned op, unsigned rd, unsigned ra,
 /* A chain whose operands are earlier results (their shadows), across an
 ** integer update of a register that had one (x10 += 1: the shadow must
 ** not be used after it), an inexact sum that calls the helper while NX
-** is clear (x9's shadow is live across the call, and used after it:
-** x24), and a conditional branch
+** is clear and a load's and a store's slow paths (MMIO accesses that
+** clobber xmm8..15:
+** x9's shadow is live across both calls, and used after them: x24), and
+** a conditional branch
 ** around a write (x20 != 0 skips x16 = x1 * x2: after the label, x16 is
 ** its old value on that path).  Sixteen registers: some cached, some
 ** not (their shadows are kept per vCPU-state word). */
@@ -310,6 +312,10 @@ static void build_chain(vmrun_ir_block *b, void *arg)
   fp3(b, VMRUN_IR_FP_MUL, 9, 1, 2, 43);      /* x9 = x1 * x2 (exact) */
   fp3(b, VMRUN_IR_FP_MUL, 10, 1, 2, 0);       /* x10 = x1 * x2 */
   fp3(b, VMRUN_IR_FP_ADD, 11, 10, 3, 3);      /* x11 = x10 + x3 */
+  ir_get(b, 49, 26);                          /* x25 = [x26]: MMIO, */
+  ir(b, VMRUN_IR_LD, 8, 50, 49, 0, 0, 0);     /* the load's slow path */
+  ir_put(b, 25, 50);
+  ir(b, VMRUN_IR_ST, 8, 0, 49, 50, 8, 0);     /* [x26 + 8] = x25: MMIO */
   fp3(b, VMRUN_IR_FP_MUL, 24, 9, 2, 46);      /* x24 = x9 * x2 */
   ir_addi(b, 10, 6, 1);                       /* x10 += 1 (integer) */
   fp3(b, VMRUN_IR_FP_MUL, 12, 10, 3, 7);      /* x12 = x10 * x3 */
@@ -352,10 +358,17 @@ static void run_chain(uint32_t fl, uint64_t skip)
   FM->cpu->x[5] = bits(x5);
   FM->cpu->x[16] = bits(7.0);
   FM->cpu->x[20] = skip;
+  FM->cpu->x[26] = MMIO_BASE;
+  FM->mmio_read_val = 0x77;
+  fm_mmio_hook = clobber_xmm;
   FM->cpu->b32 = fl;
   g_calls = 0;
   cr_assert_eq(fm_run(PC0 + 0x4000, 1), VMRUN_RUN_BUDGET);
+  fm_mmio_hook = NULL;
   cr_assert_eq(FM->cpu->x[10], x10b);
+  cr_assert_eq(FM->cpu->x[25], 0x77);
+  cr_assert_eq(FM->mmio[FM->n_mmio - 1].is_write, 1);
+  cr_assert_eq(FM->mmio[FM->n_mmio - 1].val, 0x77);
 #define CHK(i, v) cr_assert_eq(FM->cpu->x[i], bits(v), \
     "x%d = %a, expected %a (flags %u, skip %llu)", i, as_d(FM->cpu->x[i]), \
     v, fl, (unsigned long long)skip)
