@@ -1092,6 +1092,26 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
   return j;
 }
 
+/* The checks of a direct or window access after its range check, on rcx
+** (the va, or its offset in the window: same low bits): alignment for a
+** VMRUN_IR_F_ALIGNED access (j[1]), and for a store the byte of its
+** 1 << shift bytes in `map` (j[2]: nonzero = code there or next) */
+static void emit_code_checks(tj_buf *c, const vmrun_ir_op *o, int store,
+                             unsigned shift, const volatile uint8_t *map,
+                             uint32_t j[3])
+{
+  if ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1) {
+    test_ri(c, 0, RCX, (int32_t)o->size - 1);
+    j[1] = jcc32(c, CC_NE);
+  }
+  if (store) {
+    shift_ri(c, 1, SH_SHR, RCX, (uint8_t)shift);
+    mov_ri(c, RAX, (uint64_t)(uintptr_t)map);
+    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
+    j[2] = jcc32(c, CC_NE);
+  }
+}
+
 /*
 ** Direct guest memory (vmrun_direct_mem, Linux user mode): r13 holds the
 ** host address of guest VA 0 and the host page protections follow the
@@ -1141,16 +1161,7 @@ static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     if (aligned || store) mov_rr(c, 1, RCX, RSI);
   }
   /* rcx = va from here on, when needed */
-  if (aligned) {
-    test_ri(c, 0, RCX, (int32_t)o->size - 1);
-    j[1] = jcc32(c, CC_NE);
-  }
-  if (store) {
-    shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS);
-    mov_ri(c, RAX, (uint64_t)(uintptr_t)dm->code_pages);
-    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
-    j[2] = jcc32(c, CC_NE);
-  }
+  emit_code_checks(c, o, store, VMRUN_PAGE_BITS, dm->code_pages, j);
   return at;
 }
 
@@ -1173,8 +1184,7 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                                  int32_t *aimm)
 {
   const vmrun_ram_window *w = e->env.ram;
-  int h = ta(c, o->a), aligned = (o->flags & VMRUN_IR_F_ALIGNED) &&
-                                 o->size > 1;
+  int h = ta(c, o->a);
   int64_t d = (int64_t)(o->imm - w->base);
   uint64_t lim = w->size - o->size;
   tj_mem at;
@@ -1205,16 +1215,7 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     alu_rr(c, 1, ALU_CMP, RCX, RAX);
   }
   j[0] = jcc32(c, CC_A);
-  if (aligned) {
-    test_ri(c, 0, RCX, (int32_t)o->size - 1);
-    j[1] = jcc32(c, CC_NE);
-  }
-  if (store) {
-    shift_ri(c, 1, SH_SHR, RCX, VMRUN_RAM_GRANULE_BITS);
-    mov_ri(c, RAX, (uint64_t)(uintptr_t)w->code_granules);
-    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
-    j[2] = jcc32(c, CC_NE);
-  }
+  emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules, j);
   return at;
 }
 

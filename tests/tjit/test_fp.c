@@ -277,19 +277,26 @@ static uint64_t h_sub(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
 static uint64_t h_mul(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
 { clobber_xmm(); g_op = VMRUN_IR_FP_MUL; return h_ref(cpu, a, b, c); }
 
+/* t[d] = op(t[ta], t[tb]), hinted VMRUN_IR_F_FP (ADD, SUB or MUL) */
+static void fp_op(vmrun_ir_block *b, unsigned op, unsigned d, unsigned ta,
+                  unsigned tb)
+{
+  uint64_t (*fn)(vmrun_cpu *, uint64_t, uint64_t, uint64_t) =
+      op == VMRUN_IR_FP_ADD ? h_add : op == VMRUN_IR_FP_SUB ? h_sub : h_mul;
+  vmrun_ir_op *o = ir(b, VMRUN_IR_CALL, 8, d, ta, tb,
+                      (uint64_t)(uintptr_t)fn,
+                      VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
+  o->c = tb;
+  o->cond = (uint8_t)op;
+}
+
 /* t[d] = op(x[ra], x[rb]); x[rd] = t[d] (temps d, d+1, d+2) */
 static void fp3(vmrun_ir_block *b, unsigned op, unsigned rd, unsigned ra,
                 unsigned rb, unsigned d)
 {
-  uint64_t (*fn)(vmrun_cpu *, uint64_t, uint64_t, uint64_t) =
-      op == VMRUN_IR_FP_ADD ? h_add : op == VMRUN_IR_FP_SUB ? h_sub : h_mul;
-  vmrun_ir_op *o;
   ir_get(b, d + 1, ra);
   ir_get(b, d + 2, rb);
-  o = ir(b, VMRUN_IR_CALL, 8, d, d + 1, d + 2, (uint64_t)(uintptr_t)fn,
-         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
-  o->c = d + 2;
-  o->cond = (uint8_t)op;
+  fp_op(b, op, d, d + 1, d + 2);
   ir_put(b, rd, d);
 }
 
@@ -396,25 +403,18 @@ Test(tjit_fp, chains_through_shadows)
 ** more than there are shadow registers, and x7 = x6 + x1 */
 static void build_reuse(vmrun_ir_block *b, void *arg)
 {
-  vmrun_ir_op *o;
   (void)arg;
   ir_temps(b, 44);
   ir_insn(b, b->pc);
   ir_get(b, 0, 1);
   ir_get(b, 1, 2);
-  o = ir(b, VMRUN_IR_CALL, 8, 2, 0, 1, (uint64_t)(uintptr_t)h_mul,
-         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
-  o->c = 1;
-  o->cond = VMRUN_IR_FP_MUL;
+  fp_op(b, VMRUN_IR_FP_MUL, 2, 0, 1);
   ir_put(b, 4, 2);
   ir_get(b, 3, 3);
   ir_put(b, 4, 3);
   ir_get(b, 2, 1);
   ir_get(b, 4, 4);
-  o = ir(b, VMRUN_IR_CALL, 8, 5, 2, 4, (uint64_t)(uintptr_t)h_add,
-         VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
-  o->c = 4;
-  o->cond = VMRUN_IR_FP_ADD;
+  fp_op(b, VMRUN_IR_FP_ADD, 5, 2, 4);
   ir_put(b, 5, 5);
   fp3(b, VMRUN_IR_FP_MUL, 6, 5, 4, 6);
   for (unsigned k = 0; k < 9; k++)            /* 9 results: x6's register */
