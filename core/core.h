@@ -46,9 +46,8 @@ typedef struct vmrun_region {
   uint8_t *host;                /* RAM/ROM */
   const vmrun_mmio_ops *ops;    /* MMIO */
   void *opaque;
-  uint8_t *code_pages;          /* RAM: one byte per page (and one spare):
-                                   bit 0 = the page holds translated code,
-                                   bit 1 = the next page does */
+  uint8_t *code_pages;          /* RAM: one byte per page, 1 while the
+                                   page holds translated code */
 } vmrun_region;
 
 /* ---- timers (core/clock.c) ---- */

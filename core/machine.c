@@ -376,21 +376,20 @@ static int stage_engine(vmrun_machine *m)
   if (!m->desc.user_mode && !m->check) {
     /* the RAM window: the main RAM region (stage_memory's first) */
     vmrun_region *r = vmrun__phys_find(m, m->desc.ram_base);
-    size_t len = r ? (size_t)(r->size >> VMRUN_RAM_GRANULE_BITS) : 0;
-    /* a byte per 8 bytes of RAM, reserved but only touched (backed) where
-    ** code is translated or data stored */
-    void *g = len ? mmap(NULL, len, PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
-                  : MAP_FAILED;
-    if (r && r->kind == VMRUN_REGION_RAM && g != MAP_FAILED) {
-      m->ram_granules = g;
-      m->ram_granules_len = len;
-      m->ram_window.host = r->host;
-      m->ram_window.base = r->base;
-      m->ram_window.size = r->size;
-      m->ram_window.code_granules = g;
-    } else if (g != MAP_FAILED) {
-      munmap(g, len);
+    if (r && r->kind == VMRUN_REGION_RAM) {
+      /* a byte per 8 bytes of RAM, reserved but only touched (backed)
+      ** where code is translated or data stored; without it, no window */
+      size_t len = (size_t)(r->size >> VMRUN_RAM_GRANULE_BITS);
+      void *g = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (g != MAP_FAILED) {
+        m->ram_granules = g;
+        m->ram_granules_len = len;
+        m->ram_window.host = r->host;
+        m->ram_window.base = r->base;
+        m->ram_window.size = r->size;
+        m->ram_window.code_granules = g;
+      }
     }
   }
   /* blocks may continue past conditional branches, unless Lua hooks may

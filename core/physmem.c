@@ -81,6 +81,7 @@ int vmrun__phys_add(vmrun_machine *m, const char *name,
     if (!p) goto oom;
     r.host = p;
     if (kind == VMRUN_REGION_RAM) {
+      /* (+ 1: a region's partial last page, and never calloc(0)) */
       r.code_pages = calloc(size / VMRUN_PAGE_SIZE + 1, 1);
       if (!r.code_pages) { munmap(p, size); goto oom; }
     }
@@ -244,7 +245,7 @@ static int host_phys_is_code(vmrun_machine *m, uint64_t gpa)
   uint64_t pg;
   if (!r || !r->code_pages) return 0;
   pg = (gpa - r->base) >> VMRUN_PAGE_BITS;
-  return r->code_pages[pg] & 1;
+  return r->code_pages[pg];
 }
 
 /*
@@ -341,13 +342,15 @@ static void cb_free_all(vmrun_machine *m)
   m->cb_mask = m->cb_count = 0;
 }
 
-/* Mark (on 1) or unmark page pg in a byte-per-page code map: bit 0 of
-** byte pg (pg holds code) and bit 1 of byte pg - 1 (the next page holds
-** code: a misaligned store may run into it).  Used for a RAM region's
-** code_pages (the RAM window's) and user mode's direct path
-** (vmrun_direct_mem.code_pages, VA == PA). */
-static void code_pages_mark(uint8_t *cp, uint64_t pg, int on)
+/* User mode's direct path (vmrun_direct_mem.code_pages, VA == PA): a
+** store to page p goes the slow way while bit 0 of byte p (p holds code)
+** or bit 1 (p + 1 holds code: a misaligned store may run into it) is
+** set. */
+static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
 {
+  uint64_t pg = gpa >> VMRUN_PAGE_BITS;
+  uint8_t *cp = m->direct_code;
+  if (!cp || pg >> (m->direct.va_bits - VMRUN_PAGE_BITS)) return;
   if (on) {
     cp[pg] |= 1;
     if (pg) cp[pg - 1] |= 2;
@@ -355,13 +358,6 @@ static void code_pages_mark(uint8_t *cp, uint64_t pg, int on)
     cp[pg] &= (uint8_t)~1u;
     if (pg) cp[pg - 1] &= (uint8_t)~2u;
   }
-}
-
-static void direct_code_mark(vmrun_machine *m, uint64_t gpa, int on)
-{
-  uint64_t pg = gpa >> VMRUN_PAGE_BITS;
-  if (!m->direct_code || pg >> (m->direct.va_bits - VMRUN_PAGE_BITS)) return;
-  code_pages_mark(m->direct_code, pg, on);
 }
 
 /* The RAM window's code_granules (vmrun/engine.h): bit 0 of byte g says
@@ -406,8 +402,8 @@ void vmrun__phys_mark_code(vmrun_machine *m, uint64_t gpa, unsigned len)
   if ((c = cb_get(m, gpa >> VMRUN_PAGE_BITS)) != NULL)
     cb_set(c, off, len ? len : 1);
   granules_mark(m, gpa, len);
-  if (r->code_pages[pg] & 1) return;
-  code_pages_mark(r->code_pages, pg, 1);
+  if (r->code_pages[pg]) return;
+  r->code_pages[pg] = 1;
   direct_code_mark(m, gpa, 1);
   if (m->mmu && m->mmu->code_page_added)
     m->mmu->code_page_added(m->mmu_inst, gpa & VMRUN_PAGE_MASK);
@@ -425,14 +421,14 @@ static void code_written(vmrun_machine *m, uint64_t gpa, uint64_t len)
     uint64_t hi = end - a >= VMRUN_PAGE_SIZE ? a + VMRUN_PAGE_SIZE - 1 : end;
     if (!r || !r->code_pages) goto next;
     pg = (a - r->base) >> VMRUN_PAGE_BITS;
-    if (!(r->code_pages[pg] & 1)) goto next;
+    if (!r->code_pages[pg]) goto next;
     c = cb_find(m, a >> VMRUN_PAGE_BITS);
     if (c && !cb_any(c, (unsigned)(lo - a), (unsigned)(hi - lo + 1))) {
       c->map.data_stores++;
       goto next;                      /* data next to code: nothing to do */
     }
     if (c) memset(c->map.bits, 0, sizeof c->map.bits);
-    code_pages_mark(r->code_pages, pg, 0);
+    r->code_pages[pg] = 0;
     granules_clear_page(m, a);
     direct_code_mark(m, a, 0);
     m->smc_page_flushes++;
