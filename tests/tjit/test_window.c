@@ -111,14 +111,21 @@ static void run_acc(acc *a, uint64_t ld, uint64_t st)
   EQ(FM->n_faults, 0);
 }
 
+/* run_acc from 0x2100 (0x1111 in the window, 0x9999 in the MMU's RAM),
+** storing x3 = 0x3333 at 0x2200 (when a->st_size) */
+static void run_two_views(acc *a)
+{
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  ram_put64(RAM_BASE + 0x2100, 0x9999);
+  FM->cpu->x[3] = 0x3333;
+  run_acc(a, RAM_BASE + 0x2100, RAM_BASE + 0x2200);
+}
+
 /* A load and a store inside the window reach `win`, not the MMU's RAM */
 Test(tjit_window, accesses_inside_go_through_the_window)
 {
   acc a = { 8, 8, 0, 8, 0 };
-  win_put64(RAM_BASE + 0x2100, 0x1111);
-  ram_put64(RAM_BASE + 0x2100, 0x9999);
-  FM->cpu->x[3] = 0x3333;
-  run_acc(&a, RAM_BASE + 0x2100, RAM_BASE + 0x2200);
+  run_two_views(&a);
   EQ(FM->cpu->x[2], 0x1111);
   EQ(win_get64(RAM_BASE + 0x2200), 0x3333);
   EQ(ram_get64(RAM_BASE + 0x2200), 0);
@@ -129,10 +136,7 @@ Test(tjit_window, accesses_inside_go_through_the_window)
 Test(tjit_window, a_block_not_flagged_uses_the_mmu)
 {
   acc a = { 8, 8, 0, 8, 1 };
-  win_put64(RAM_BASE + 0x2100, 0x1111);
-  ram_put64(RAM_BASE + 0x2100, 0x9999);
-  FM->cpu->x[3] = 0x3333;
-  run_acc(&a, RAM_BASE + 0x2100, RAM_BASE + 0x2200);
+  run_two_views(&a);
   EQ(FM->cpu->x[2], 0x9999);
   EQ(ram_get64(RAM_BASE + 0x2200), 0x3333);
   EQ(win_get64(RAM_BASE + 0x2200), 0);
@@ -144,9 +148,7 @@ Test(tjit_window, direct_mem_0_turns_it_off)
 {
   acc a = { 0, 8, 0, 0, 0 };
   cr_assert_eq(FM->eng->set_option(FM->eng_inst, "direct_mem", 0), 0);
-  win_put64(RAM_BASE + 0x2100, 0x1111);
-  ram_put64(RAM_BASE + 0x2100, 0x9999);
-  run_acc(&a, RAM_BASE + 0x2100, 0);
+  run_two_views(&a);
   EQ(FM->cpu->x[2], 0x9999);
 }
 
