@@ -5,7 +5,7 @@
 #include "bench.h"
 
 #define N    200
-#define REPS (16 * SCALE)
+#define REPS (40 * SCALE)
 
 static double A[N][N], B[N][N], C[N][N];
 

@@ -4,13 +4,14 @@
 ** against constants. */
 #include "bench.h"
 
-#define STEPS (100000 * SCALE)
+#define STEPS (1000000 * SCALE)
 #define PI 3.141592653589793
 #define SOLAR_MASS (4 * PI * PI)
 #define DAYS_PER_YEAR 365.24
 #define EXPECT_START (-0.169075164)
-/* energy after STEPS (SCALE 1) steps, from the native build */
-#define EXPECT_END (-0.169079859392)
+/* energy after STEPS (SCALE 1) steps, from the native build (the Benchmarks
+** Game gives -0.169086185 for 1,000,000 steps) */
+#define EXPECT_END (-0.169086184599)
 
 struct body { double x, y, z, vx, vy, vz, mass; };
 
