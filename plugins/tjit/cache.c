@@ -36,12 +36,16 @@ void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
 {
   int32_t rel;
   tjit_site **list;
+  int cross;
   if (s->target || !to->valid) return;
   /* a chain within one guest page survives mapping changes (see
   ** tjit.h); one into another page, or into a block that spans two
-  ** pages, is cut when a mapping of its target's pages changes */
-  s->cross = ((s->owner->pc ^ to->pc) & VMRUN_PAGE_MASK) != 0 ||
-             to->phys_page2 != VMRUN_TLB_INVALID;
+  ** pages, is cut when a mapping of its target's pages changes, and is
+  ** not made at all when several harts share the code (n_vcpus) */
+  cross = ((s->owner->pc ^ to->pc) & VMRUN_PAGE_MASK) != 0 ||
+          to->phys_page2 != VMRUN_TLB_INVALID;
+  if (cross && e->n_vcpus > 1) return;
+  s->cross = (uint32_t)cross;
   if (s->cross) {
     xbloom_add(e, to->pc);
     if (to->phys_page2 != VMRUN_TLB_INVALID)

@@ -1806,6 +1806,9 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     if (self) ra_flush(c, dirty);
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);
+    /* several harts: an exit into another page is never chained
+    ** (tjit.h, n_vcpus): it looks in the vCPU's own jump cache */
+    if (e->n_vcpus > 1 && ((pc ^ b->pc) & VMRUN_PAGE_MASK)) emit_jc_lookup(c);
     mov_ri(c, RAX, (uint64_t)(uintptr_t)s);
     jmp_to(c, e->epilogue);
     if (self) {

@@ -340,6 +340,8 @@ static int tjit_cpu_attach(void *inst, vmrun_cpu *cpu)
   vd->next = e->vcpus;
   e->vcpus = vd;
   cpu->engine_data = vd;
+  /* a second hart: the cross chains made so far go (tjit.h, n_vcpus) */
+  if (++e->n_vcpus == 2) tjit_unlink_cross(e);
   return 0;
 }
 
@@ -352,6 +354,7 @@ static void tjit_cpu_detach(void *inst, vmrun_cpu *cpu)
       *pp = vd->next;
       free(vd->jv);
       free(vd);
+      e->n_vcpus--;
       break;
     }
   cpu->engine_data = NULL;

@@ -147,6 +147,13 @@ struct tjit {
   ** Bloom filter of their target pages. */
   tjit_site *linked;           /* same-page chains */
   tjit_site *xlinked;          /* cross chains */
+  /* vCPUs attached.  With more than one, no cross chain is made: the
+  ** harts may map the target page differently (each has its own satp),
+  ** and one hart's chain would send another into code of the wrong
+  ** physical page.  A direct exit then probes the running vCPU's jump
+  ** cache, which its own vcache flushes keep true (as QEMU, which
+  ** chains only within a page). */
+  uint32_t n_vcpus;
   uint64_t xbloom[TJIT_XBLOOM_BITS / 64];
   int chaining;
   int regcache;                /* cache guest registers in host registers

@@ -272,9 +272,34 @@ void fm_engine_recreate(vmrun_cfg *opts, const vmrun_direct_mem *direct)
   if (FM->eng->cpu_attach(FM->eng_inst, &FM->cpu->hdr)) abort();
 }
 
+fake_cpu *fm_add_cpu(void)
+{
+  fake_cpu *c = aligned_alloc(64, sizeof(fake_cpu));
+  if (!c || FM->cpu2) abort();
+  memset(c, 0, sizeof *c);
+  c->hdr.machine = (vmrun_machine *)FM;
+  c->hdr.hart_id = 1;
+  if (FM->mmu->cpu_attach(FM->mmu_inst, &c->hdr)) abort();
+  if (FM->eng && FM->eng->cpu_attach(FM->eng_inst, &c->hdr)) abort();
+  FM->cpu2 = c;
+  return c;
+}
+
+int fm_run_cpu(fake_cpu *cpu, uint64_t pc, uint64_t budget)
+{
+  cpu->hdr.pc = pc;
+  cpu->hdr.insn_budget = budget;
+  return FM->eng->run(FM->eng_inst, &cpu->hdr);
+}
+
 void fm_teardown(void)
 {
   if (!FM) return;
+  if (FM->cpu2) {
+    if (FM->eng) FM->eng->cpu_detach(FM->eng_inst, &FM->cpu2->hdr);
+    FM->mmu->cpu_detach(FM->mmu_inst, &FM->cpu2->hdr);
+    free(FM->cpu2);
+  }
   if (FM->eng) {
     FM->eng->cpu_detach(FM->eng_inst, &FM->cpu->hdr);
     FM->eng->destroy(FM->eng_inst);
@@ -392,4 +417,49 @@ unsigned long long fm_stat(const char *key)
   snprintf(pat, sizeof pat, "\n%s ", key);
   p = strstr(buf, pat);
   return p ? strtoull(p + strlen(pat), NULL, 10) : ~0ull;
+}
+
+/* ---- page tables ---- */
+
+uint64_t *fm_ram64(uint64_t pa)
+{
+  if (pa < RAM_BASE || pa + 8 > RAM_BASE + RAM_SIZE) abort();
+  return (uint64_t *)(void *)(FM->ram + (pa - RAM_BASE));
+}
+
+uint64_t fm_mkpte(uint64_t pa, uint64_t flags)
+{
+  return ((pa >> 12) << 10) | flags;
+}
+
+uint64_t fm_pt_alloc(fm_pt *pt)
+{
+  uint64_t pa = pt->next;
+  if (pa + VMRUN_PAGE_SIZE > pt->limit) abort();   /* pool exhausted */
+  pt->next += VMRUN_PAGE_SIZE;
+  memset(FM->ram + (pa - RAM_BASE), 0, VMRUN_PAGE_SIZE);
+  return pa;
+}
+
+void fm_pt_init(fm_pt *pt, uint64_t base, uint64_t limit, unsigned levels)
+{
+  pt->next = base;
+  pt->limit = limit;
+  pt->levels = levels;
+  pt->root = fm_pt_alloc(pt);
+}
+
+uint64_t fm_pte_addr(fm_pt *pt, uint64_t va, unsigned level)
+{
+  uint64_t table = pt->root;
+  for (unsigned i = pt->levels - 1;; i--) {
+    uint64_t a = table + ((va >> (12 + 9 * i)) & 0x1ff) * 8, pte;
+    if (i == level) return a;
+    pte = *fm_ram64(a);
+    if (!(pte & 1)) {                       /* not V: a new table */
+      pte = fm_mkpte(fm_pt_alloc(pt), 1);
+      *fm_ram64(a) = pte;
+    }
+    table = (pte >> 10) << 12;
+  }
 }

@@ -77,6 +77,7 @@ typedef struct fake_machine {
   uint64_t f_va, f_pc, f_icount;
   int fault_stop;          /* raise_fault also sets exit_request */
   fake_cpu *cpu;
+  fake_cpu *cpu2;          /* fm_add_cpu's, or NULL */
 } fake_machine;
 
 extern fake_machine *FM;
@@ -106,6 +107,27 @@ extern const vmrun_ram_window *fm_ram;
 extern void (*fm_mmio_hook)(void);
 /* Run the vCPU from pc with a budget; returns the run reason. */
 int fm_run(uint64_t pc, uint64_t budget);
+/* A second vCPU (hart 1) of the same machine, attached to the MMU and the
+** engine (freed by fm_teardown), and a run of it as fm_run's. */
+fake_cpu *fm_add_cpu(void);
+int fm_run_cpu(fake_cpu *cpu, uint64_t pc, uint64_t budget);
+
+/* ---- RISC-V page tables in fake RAM (Privileged ISA §4.3-4.5) ---- */
+typedef struct fm_pt {
+  uint64_t root;              /* guest PA of the root table */
+  uint64_t next, limit;       /* bump allocator of table pages: [next, limit) */
+  unsigned levels;            /* 3 (Sv39) or 4 (Sv48) */
+} fm_pt;
+/* Empty tables with `levels` levels, allocated from [base, limit). */
+void fm_pt_init(fm_pt *pt, uint64_t base, uint64_t limit, unsigned levels);
+/* A zeroed table page (aborts when the pool is exhausted). */
+uint64_t fm_pt_alloc(fm_pt *pt);
+uint64_t fm_mkpte(uint64_t pa, uint64_t flags);
+/* Guest PA of the PTE for va at `level` (0: 4 KiB leaf), creating the
+** tables above it. */
+uint64_t fm_pte_addr(fm_pt *pt, uint64_t va, unsigned level);
+/* The 64-bit word of fake RAM at guest PA pa. */
+uint64_t *fm_ram64(uint64_t pa);
 
 /* ---- IR builders ---- */
 vmrun_ir_op *ir(vmrun_ir_block *b, unsigned op, unsigned size, unsigned dst,

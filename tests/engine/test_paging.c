@@ -36,9 +36,6 @@
 #define L_1G 2
 #define L_512G 3
 
-static uint64_t pt_next;   /* bump allocator of page-table pages */
-static uint64_t root;
-static unsigned levels;
 
 static void setup(void) { fm_setup(0, 0); }
 static void teardown(void) { fm_teardown(); }
@@ -51,25 +48,10 @@ TestSuite(paging_exec, .init = setup_eng, .fini = teardown);
   "%s = 0x%llx, expected 0x%llx (line %d)", #x, \
   (unsigned long long)(x), (unsigned long long)(y), __LINE__)
 
-static uint64_t *ram64(uint64_t pa)
-{
-  cr_assert(pa >= RAM_BASE && pa + 8 <= RAM_BASE + RAM_SIZE);
-  return (uint64_t *)(void *)(FM->ram + (pa - RAM_BASE));
-}
+static fm_pt PT;            /* the page tables under test */
 
-static uint64_t pt_alloc(void)
-{
-  uint64_t pa = pt_next;
-  pt_next += VMRUN_PAGE_SIZE;
-  cr_assert(pt_next <= DATA, "page-table pool exhausted");
-  memset(FM->ram + (pa - RAM_BASE), 0, VMRUN_PAGE_SIZE);
-  return pa;
-}
-
-static uint64_t mkpte(uint64_t pa, uint64_t flags)
-{
-  return ((pa >> 12) << 10) | flags;
-}
+#define ram64(pa) fm_ram64(pa)
+#define mkpte(pa, flags) fm_mkpte(pa, flags)
 
 static int regime(unsigned idx, unsigned mode, unsigned flags)
 {
@@ -77,16 +59,14 @@ static int regime(unsigned idx, unsigned mode, unsigned flags)
   memset(&p, 0, sizeof p);
   p.mode = mode;
   p.flags = flags;
-  p.root = root;
+  p.root = PT.root;
   return FM->mmu->set_paging(FM->mmu_inst, CPU, idx, &p);
 }
 
 /* New empty page tables for `mode`, installed in IDX (and 0 with USER). */
 static void paging_on(unsigned mode)
 {
-  pt_next = PT_BASE;
-  root = pt_alloc();
-  levels = mode == VMRUN_PAGING_SV39 ? 3 : 4;
+  fm_pt_init(&PT, PT_BASE, DATA, mode == VMRUN_PAGING_SV39 ? 3 : 4);
   cr_assert_eq(regime(IDX, mode, 0), 0);
   cr_assert_eq(regime(0, mode, VMRUN_PAGING_USER), 0);
 }
@@ -94,18 +74,7 @@ static void paging_on(unsigned mode)
 /* Address of the PTE for va at `level`, creating the tables above it. */
 static uint64_t pte_addr(uint64_t va, unsigned level)
 {
-  uint64_t table = root;
-  for (unsigned i = levels - 1;; i--) {
-    uint64_t a = table + ((va >> (12 + 9 * i)) & 0x1ff) * 8;
-    if (i == level) return a;
-    uint64_t pte = *ram64(a);
-    if (!(pte & PTE_V)) {
-      uint64_t t = pt_alloc();
-      pte = mkpte(t, PTE_V);
-      *ram64(a) = pte;
-    }
-    table = ((pte >> 10) << 12);
-  }
+  return fm_pte_addr(&PT, va, level);
 }
 
 /* Map va -> pa with a leaf at `level`; returns the PTE's address. */
@@ -484,7 +453,7 @@ Test(paging, pte_in_unmapped_memory_is_access_fault)
   uint64_t v, pa;
   paging_on(VMRUN_PAGING_SV39);
   /* a non-leaf pointing to nothing */
-  *ram64(root) = mkpte(0x20000000, PTE_V);
+  *ram64(PT.root) = mkpte(0x20000000, PTE_V);
   EQ(ld(0x1000, IDX, &v), VMRUN_FAULT_ACCESS);
   EQ(st(0x1000, IDX, 0), VMRUN_FAULT_ACCESS);
   EQ(xl(0x1000, IDX, &pa), VMRUN_FAULT_ACCESS);

@@ -185,6 +185,68 @@ Test(tjit, vcache_flush_unlinks_chains)
   cr_assert_eq(FM->n_translate, 2);    /* found in the hash table */
 }
 
+/* ---- two harts, two mappings ---- */
+
+#define MV     0x400000ull             /* code VA: a page, then the next */
+#define CODE_A (RAM_BASE + 0x40000)    /* MV's physical page (both harts) */
+#define PTE_VRXA (0x01ull | 0x02ull | 0x08ull | 0x40ull)
+
+/* the block at MV + 0x1000: x2 += 1 in hart 0's physical page there
+** (CODE_A + 0x1000), += 100 in hart 1's (CODE_A + 0x2000); back to MV */
+static void build_by_page(vmrun_ir_block *b, void *arg)
+{
+  inc_blk k = { 2, b->phys_pc == CODE_A + 0x1000 ? 1 : 100, MV };
+  (void)arg;
+  build_inc(b, &k);
+}
+
+/* Sv39 tables for one hart: MV -> CODE_A, MV + 0x1000 -> next */
+static void map_hart(fake_cpu *cpu, fm_pt *pt, uint64_t base, uint64_t next)
+{
+  vmrun_paging p;
+  fm_pt_init(pt, base, base + 0x10000, 3);
+  *fm_ram64(fm_pte_addr(pt, MV, 0)) = fm_mkpte(CODE_A, PTE_VRXA);
+  *fm_ram64(fm_pte_addr(pt, MV + 0x1000, 0)) = fm_mkpte(next, PTE_VRXA);
+  memset(&p, 0, sizeof p);
+  p.mode = VMRUN_PAGING_SV39;
+  p.root = pt->root;
+  cr_assert_eq(FM->mmu->set_paging(FM->mmu_inst, &cpu->hdr, 1, &p), 0);
+  cpu->hdr.mmu_idx = cpu->hdr.mmu_idx_fetch = 1;
+}
+
+/* The page at MV is the same physical page for both harts, the page after
+** it is not.  A chain from MV's block into the next page, made by hart 0,
+** must not take hart 1 into hart 0's code. */
+Test(tjit, harts_do_not_share_chains_into_another_page)
+{
+  static inc_blk a = { 1, 1, MV + 0x1000 };
+  fake_cpu *h1 = fm_add_cpu();
+  fm_pt pt0, pt1;
+  unsigned long long d0;
+  map_hart(FM->cpu, &pt0, RAM_BASE + 0x10000, CODE_A + 0x1000);
+  map_hart(h1, &pt1, RAM_BASE + 0x20000, CODE_A + 0x2000);
+  fm_block(MV, build_inc, &a);
+  fm_block(MV + 0x1000, build_by_page, NULL);
+  cr_assert_eq(fm_run(MV, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 50);
+  EQ(FM->cpu->x[2], 50);
+  cr_assert_eq(fm_run_cpu(h1, MV, 100), VMRUN_RUN_BUDGET);
+  EQ(h1->x[1], 50);
+  EQ(h1->x[2], 50 * 100);             /* its own page's block */
+  cr_assert_eq(FM->n_translate, 3);    /* MV's block is shared */
+  cr_assert_eq(fm_run(MV, 100), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], 100);
+  /* those exits look in the running vCPU's jump cache: warm, they reach
+  ** the next block without the dispatcher */
+  d0 = stat("dispatcher_entries");
+  cr_assert_eq(fm_run_cpu(h1, MV, 100), VMRUN_RUN_BUDGET);
+  cr_assert_eq(fm_run(MV, 100), VMRUN_RUN_BUDGET);
+  cr_assert_leq(stat("dispatcher_entries") - d0, 2);
+  EQ(h1->x[2], 100 * 100);
+  EQ(FM->cpu->x[2], 150);
+  EQ(stat("block_entries"), 500);
+}
+
 /* a plain CALL that requests an exit once x1 reaches 5: the chained
 ** self-loop must notice at the next block entry */
 static uint64_t h_kick(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
