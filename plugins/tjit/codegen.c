@@ -258,6 +258,73 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
 }
 
 /*
+** Cold paths.  A rarely taken path (an inline operation's helper call) is
+** generated in place, where the register state is the straight path's,
+** then cut out: cold_end() moves its bytes to cold_buf[] and rewinds, so the
+** straight path goes on where the cold code began (the "back" position,
+** which is where it returns to).  After the stubs, emit_colds() puts each
+** back, appends its jmp back and points the jumps into it at it.  Inside,
+** only relative jumps within the cold code and absolute calls (both move
+** with it); it must not add stubs, fixes or direct sites.
+*/
+static int cold_end(tjit *e, tj_buf *c, uint32_t back, int n_in,
+                    const uint32_t *in_at, const uint32_t *in_to)
+{
+  uint32_t len = c->pos - back;
+  struct tjit_cold *k;
+  int i;
+  if (c->overflow) {                    /* the block is dropped anyway */
+    c->pos = back;
+    return 0;
+  }
+  if (e->n_colds == e->cap_colds) {
+    uint32_t n = e->cap_colds ? 2 * e->cap_colds : 32;
+    struct tjit_cold *f = realloc(e->colds, n * sizeof *f);
+    if (!f) return -1;
+    e->colds = f;
+    e->cap_colds = n;
+  }
+  if (e->cold_len + len > e->cold_cap) {
+    uint32_t n = e->cold_cap ? e->cold_cap : 4096;
+    uint8_t *f;
+    while (n < e->cold_len + len) n *= 2;
+    if (!(f = realloc(e->cold_buf, n))) return -1;
+    e->cold_buf = f;
+    e->cold_cap = n;
+  }
+  k = &e->colds[e->n_colds++];
+  k->off = e->cold_len;
+  k->len = len;
+  k->back = back;
+  k->n_in = (uint32_t)n_in;
+  for (i = 0; i < n_in; i++) {
+    k->in_at[i] = in_at[i];
+    k->in_to[i] = in_to[i] - back;
+  }
+  memcpy(e->cold_buf + e->cold_len, c->base + back, len);
+  e->cold_len += len;
+  c->pos = back;
+  return 0;
+}
+
+static void emit_colds(tjit *e, tj_buf *c)
+{
+  for (uint32_t i = 0; i < e->n_colds; i++) {
+    const struct tjit_cold *k = &e->colds[i];
+    uint32_t at = c->pos;
+    if (c->pos + k->len > c->cap) {
+      c->overflow = 1;
+      return;
+    }
+    memcpy(c->base + at, e->cold_buf + k->off, k->len);
+    c->pos += k->len;
+    jmp_to(c, k->back);
+    for (uint32_t j = 0; j < k->n_in; j++)
+      patch32(c, k->in_at[j], at + k->in_to[j]);
+  }
+}
+
+/*
 ** At a block's exit: icount += r12 - r14; budget -= r12 (with static
 ** counts: the constants c->cnt and c->acc instead of r12 and r14).  When
 ** the budget runs out (reaches 0, or would go below: it saturates at 0)
@@ -1485,13 +1552,22 @@ static int xs_result(tjit *e, const int *src, int n)
 **     exact: any sum or difference (a tiny sum is exact), a product with
 **     a zero operand;
 **   - and inexact is already set in the accrued flags (the word at
-**     fp_flags_off: flags are sticky, so nothing changes), or the result
-**     is proved exact: TwoSum (Knuth) for sums, the FMA residual
-**     a*b - r == 0 for products (exact while r's biased exponent is above
-**     53, as in plugins/riscv64/fp.c exact_rne).
+**     fp_flags_off: flags are sticky, so nothing changes), or the host's
+**     own inexact flag (MXCSR.PE, bit 5) is still clear after it: PE is
+**     sticky too, so clear now means the operation was exact (whatever
+**     set PE before, and whoever cleared the guest's NX since, only sends
+**     operations to the helper until the helper path clears it).
 ** Anything else calls the helper, which computes the full IEEE result
-** and accrues the flags.  Comparisons (emit_fp_cmp) stand unless an
-** operand is a NaN.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6.
+** and accrues the flags (it saves and restores the MXCSR), then clears
+** the MXCSR flags.  The straight path is the result, its exponent test
+** and one more: the accrued NX when the vCPU that made the block had NX
+** set (e->cg_nx_set: most code with inexact results), else PE (code
+** whose results are exact, as integer-valued matrix products); the
+** special cases, the other test and the helper call are cold paths
+** (after the block's stubs).  Reading the MXCSR (stmxcsr) costs a few
+** cycles more than the accrued-flag test, hence the choice.  Comparisons (emit_fp_cmp) stand unless an
+** operand is a NaN.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6, and the
+** dword at [rsp-4] (the red zone: no call in between).
 */
 static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
 {
@@ -1504,43 +1580,48 @@ static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
          e->host_fma;
 }
 
-/* FEQ/FLT/FLE: ucomisd; unordered (a NaN: flags to raise) takes the
-** helper, otherwise the result is in ZF/CF and nothing is raised */
-static void emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                        const tj_ra *ra)
+/* the helper call of an inline operation, with every operand of the CALL
+** (a cold path) */
+static void emit_fp_helper(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                           const tj_ra *ra)
 {
-  int cc = o->cond == VMRUN_IR_FP_EQ ? CC_E
-         : o->cond == VMRUN_IR_FP_LT ? CC_B : CC_BE;
-  uint32_t slow, fall;
-  int xa = xs_src(e, c, 1, o->a), xb = xs_src(e, c, 2, o->b);
-  ucomisd_rr(c, xa, xb);
-  slow = jcc32(c, CC_P);
-  setcc_r8(c, cc, RAX);
-  movzx_r8(c, RAX, RAX);
-  fall = jmp32(c);
-  patch32(c, slow, c->pos);
   ld_t(c, RSI, o->a);
   ld_t(c, RDX, o->b);
   ld_t(c, RCX, o->c);
   emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)o->imm);
-  patch32(c, fall, c->pos);
-  store_dst(c, o);
-  e->st_fp_sites++;
 }
 
-static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                    const tj_ra *ra)
+/* FEQ/FLT/FLE: ucomisd; unordered (a NaN: flags to raise) takes the
+** helper, otherwise the result is in ZF/CF and nothing is raised */
+static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                       const tj_ra *ra)
+{
+  int cc = o->cond == VMRUN_IR_FP_EQ ? CC_E
+         : o->cond == VMRUN_IR_FP_LT ? CC_B : CC_BE;
+  uint32_t in_at, in_to, back;
+  int xa = xs_src(e, c, 1, o->a), xb = xs_src(e, c, 2, o->b);
+  ucomisd_rr(c, xa, xb);
+  in_at = jcc32(c, CC_P);
+  setcc_r8(c, cc, RAX);
+  movzx_r8(c, RAX, RAX);
+  back = in_to = c->pos;
+  emit_fp_helper(e, c, o, ra);
+  if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
+  store_dst(c, o);
+  e->st_fp_sites++;
+  return 0;
+}
+
+static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                   const tj_ra *ra)
 {
   unsigned op = o->cond;
   int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
   const uint32_t opnd[3] = { o->a, o->b, o->c };
-  uint32_t slow[16], done[4], fall, special = 0;
+  uint32_t in_at[2], in_to[2], slow[4], done[4], back;
   int ns = 0, nd = 0, k, src[3], r;
 
-  if (op >= VMRUN_IR_FP_EQ) {
-    emit_fp_cmp(e, c, o, ra);
-    return;
-  }
+  if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   /* the operands where they are (shadows), else in xmm1..3; FMA3 here
   ** takes xmm0..7 only */
   for (k = 0; k < n; k++) {
@@ -1572,84 +1653,63 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   movq_rx(c, RAX, r);
   /* edi = the result's biased exponent - 1: normal results are 0..0x7fd,
   ** the others (-1: zero or subnormal; 0x7fe: infinite or NaN) go to
-  ** `special`, out of the straight path */
+  ** the cold path.  (An infinite or NaN operand gives an infinite or NaN
+  ** result, or a zero one only as a quotient x / inf, and DIV takes the
+  ** helper for tiny results: the result's exponent covers the operands.) */
   lea(c, RDI, MEMX(RAX, RAX, 0, 0));
   shift_ri(c, 1, SH_SHR, RDI, 53);
   alu_ri(c, 0, ALU_SUB, RDI, 1);
   alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
-  /* (an infinite or NaN operand gives an infinite or NaN result, or a
-  ** zero one only as a quotient x / inf, and DIV takes the helper for
-  ** tiny results: the result's exponent covers the operands) */
-  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB ||
-      op == VMRUN_IR_FP_MUL)
-    special = jcc32(c, CC_A);
-  else
-    slow[ns++] = jcc32(c, CC_A);            /* may underflow, or overflow */
-  test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
-  done[nd++] = jcc32(c, CC_NE);             /* inexact already accrued */
-  /* proving exactness works on copies in xmm1, xmm2 (shadows stay) */
-  if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
-    if (src[0] != 1) movapd_rr(c, 1, src[0]);
-    if (src[1] != 2) movapd_rr(c, 2, src[1]);
-  }
-  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
-    /* TwoSum: bp = s - a, ap = s - bp, err = (a - ap) + (y - bp) with
-    ** y = b (ADD) or -b (SUB: y - bp = -(b + bp)) */
-    movapd_rr(c, 4, r);
-    sd_rr(c, SD_SUB, 4, 1);
-    movapd_rr(c, 5, r);
-    sd_rr(c, SD_SUB, 5, 4);
-    sd_rr(c, SD_SUB, 1, 5);
-    if (op == VMRUN_IR_FP_ADD) {
-      sd_rr(c, SD_SUB, 2, 4);
-      sd_rr(c, SD_ADD, 1, 2);
-    } else {
-      sd_rr(c, SD_ADD, 2, 4);
-      sd_rr(c, SD_SUB, 1, 2);
-    }
-  } else if (op == VMRUN_IR_FP_MUL && e->host_fma) {
-    alu_ri(c, 0, ALU_CMP, RDI, 52);         /* (exponent - 1) */
-    slow[ns++] = jcc32(c, CC_BE);           /* the residual may be tiny */
-    movapd_rr(c, 4, r);
-    fma_sd(c, FMA231_MSUB, 4, 1, 2);        /* xmm4 = a * b - r */
-  }
-  if (op <= VMRUN_IR_FP_SUB || (op == VMRUN_IR_FP_MUL && e->host_fma)) {
-    xorpd_rr(c, 6, 6);                      /* the error (xmm1, xmm4) = 0? */
-    ucomisd_rr(c, op == VMRUN_IR_FP_MUL ? 4 : 1, 6);
-    slow[ns++] = jcc32(c, CC_P);
-    slow[ns++] = jcc32(c, CC_NE);           /* inexact: the helper */
-    fall = jmp32(c);                        /* exact */
+  in_at[0] = jcc32(c, CC_A);
+  if (e->cg_nx_set) {
+    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
+    in_at[1] = jcc32(c, CC_E);              /* inexact not yet accrued */
   } else {
-    fall = 0;                               /* not proved: the helper */
+    stmxcsr_m(c, MEM(RSP, -4));
+    test_m8i(c, MEM(RSP, -4), 0x20);
+    in_at[1] = jcc32(c, CC_NE);             /* maybe inexact */
   }
-  if (special) {
+  /* cold: the special results */
+  back = in_to[0] = c->pos;
+  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB ||
+      op == VMRUN_IR_FP_MUL) {
     /* edi -1: a tiny sum is exact, a tiny product when an operand is
-    ** zero; edi 0x7fe: overflow (or NaN), the helper.  (A normal product
-    ** not proved exact, without FMA3, falls in here: edi >= 0, the
-    ** helper.) */
-    patch32(c, special, c->pos);
+    ** zero; edi 0x7fe: overflow (or NaN), the helper */
     test_rr(c, 0, RDI, RDI);
+    slow[ns++] = jcc32(c, CC_NS);
     if (op == VMRUN_IR_FP_MUL) {
-      slow[ns++] = jcc32(c, CC_NS);
       movq_rx(c, RDI, src[0]);
       alu_rr(c, 1, ALU_ADD, RDI, RDI);
       done[nd++] = jcc32(c, CC_E);
       movq_rx(c, RDI, src[1]);
       alu_rr(c, 1, ALU_ADD, RDI, RDI);
       done[nd++] = jcc32(c, CC_E);
+      slow[ns++] = jmp32(c);
     } else {
-      done[nd++] = jcc32(c, CC_S);
+      done[nd++] = jmp32(c);
     }
+  } else {
+    slow[ns++] = jmp32(c);                  /* may underflow, or overflow */
   }
-  /* the helper, with every operand of the CALL */
+  /* cold: NX not accrued, exact if PE is clear (or PE set, which is
+  ** all right if NX is accrued) */
+  in_to[1] = c->pos;
+  if (e->cg_nx_set) {
+    stmxcsr_m(c, MEM(RSP, -4));
+    test_m8i(c, MEM(RSP, -4), 0x20);
+  } else {
+    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
+  }
+  done[nd++] = jcc32(c, e->cg_nx_set ? CC_E : CC_NE);
+  /* cold: the helper, then the MXCSR flags cleared (exceptions masked,
+  ** round to nearest: the default the engine checked at start) */
   for (k = 0; k < ns; k++) patch32(c, slow[k], c->pos);
-  ld_t(c, RSI, o->a);
-  ld_t(c, RDX, o->b);
-  ld_t(c, RCX, o->c);
-  emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)o->imm);
+  emit_fp_helper(e, c, o, ra);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
+  mov_mi32(c, MEM(RSP, -4), 0x1f80);
+  ldmxcsr_m(c, MEM(RSP, -4));
   for (k = 0; k < nd; k++) patch32(c, done[k], c->pos);
-  if (fall) patch32(c, fall, c->pos);
+  if (cold_end(e, c, back, 2, in_at, in_to) < 0) return -1;
   if (e->xs_on) {                         /* the result's shadow */
     if (r == 0) {
       r = xs_result(e, src, 0);
@@ -1659,6 +1719,7 @@ static void emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   }
   store_dst(c, o);
   e->st_fp_sites++;
+  return 0;
 }
 
 /*
@@ -1948,6 +2009,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   b->phys_page2 = ib->phys_page2;
   b->tb_flags = ib->tb_flags;
   e->n_fix = e->n_stubs = 0;
+  e->n_colds = e->cold_len = 0;
 
   cb.base = e->rw;
   cb.pos = e->cc_pos;
@@ -2223,7 +2285,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rr(c, 1, R14, RAX);
       }
       if (!sync && fp_inlinable(e, o)) {
-        emit_fp(e, c, o, cb.ra ? &ra : NULL);
+        if (emit_fp(e, c, o, cb.ra ? &ra : NULL) < 0) goto oom;
         break;
       }
       ld_t(c, RSI, o->a);
@@ -2310,6 +2372,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     patch32(c, e->fix[i].at, (uint32_t)e->label_pos[e->fix[i].label]);
   n_dsites = e->n_dsites;
   for (i = 0; i < e->n_stubs; i++) emit_stub(e, c, b, &e->stubs[i]);
+  emit_colds(e, c);
   if (c->overflow || e->dsite_oom) {
     e->n_dsites = n_dsites;          /* the block's code is not kept */
     free(b);

@@ -236,6 +236,12 @@ static inline void shift_rcl(tj_buf *b, int w, int sh, int r)
 /* test r, simm32 */
 static inline void test_ri(tj_buf *b, int w, int r, int32_t imm)
 { op_r(b, 0, w, 1, 0xF7, 0, 0, r, 0); e32(b, (uint32_t)imm); }
+/* test byte [m], imm8 */
+static inline void test_m8i(tj_buf *b, tj_mem m, uint8_t imm)
+{ op_m(b, 0, 0, 1, 0xF6, 0, 0, 0, m, 0); e8(b, imm); }
+/* mov dword [m], imm32 */
+static inline void mov_mi32(tj_buf *b, tj_mem m, uint32_t imm)
+{ op_m(b, 0, 0, 1, 0xC7, 0, 0, 0, m, 0); e32(b, imm); }
 /* cmp byte [m], imm8 */
 static inline void cmp_m8i(tj_buf *b, tj_mem m, int8_t imm)
 { op_m(b, 0, 0, 1, 0x80, 0, 0, 7, m, 0); e8(b, (uint8_t)imm); }
@@ -362,6 +368,11 @@ static inline void xorpd_rr(tj_buf *b, int dst, int src)
 { sse_rr(b, 0x66, 0x57, dst, src); }
 static inline void ucomisd_rr(tj_buf *b, int x, int y)
 { sse_rr(b, 0x66, 0x2E, x, y); }
+/* stmxcsr dword [m] / ldmxcsr dword [m] (0F AE /3, /2) */
+static inline void stmxcsr_m(tj_buf *b, tj_mem m)
+{ op_m(b, 0, 0, 2, 0x0F, 0xAE, 0, 3, m, 0); }
+static inline void ldmxcsr_m(tj_buf *b, tj_mem m)
+{ op_m(b, 0, 0, 2, 0x0F, 0xAE, 0, 2, m, 0); }
 /* VEX-encoded FMA3 scalar double: x = op(x, y, z) (3-byte VEX, W1, L0,
 ** pp = 66, map 0F38; x, y, z in xmm0..7) */
 static inline void fma_sd(tj_buf *b, int op, int x, int y, int z)

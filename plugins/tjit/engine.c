@@ -114,6 +114,10 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
   if (!b) {
     int r;
     if (!may_compile) return 2;
+    /* the layout of inline FP operations follows the vCPU's accrued
+    ** inexact flag now (codegen.c emit_fp): a hint, either is correct */
+    e->cg_nx_set = e->fp_nx &&
+        (*(const uint32_t *)((const char *)cpu + e->fp_off) & e->fp_nx);
     r = ir ? install_block(e, ir, &b) : translate_block(e, cpu, pc, pa, &b);
     if (r) return r;
   }
@@ -319,6 +323,8 @@ static void tjit_destroy(void *inst)
   tjit_cc_fini(e);
   free(e->fix);
   free(e->stubs);
+  free(e->colds);
+  free(e->cold_buf);
   free(e->dsites);
   free(e->irbuf);
   free(e->fwd_skip);

@@ -168,6 +168,8 @@ struct tjit {
   uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
                                   and its inexact bit; fp_nx == 0: none */
   int host_fma;                /* the host has FMA3 (and AVX enabled) */
+  int cg_nx_set;               /* block being compiled: its vCPU had
+                                  inexact accrued (emit_fp's layout) */
   int cg_direct;               /* block being compiled: direct accesses */
   int cg_window;               /* or RAM-window accesses (env.ram, a block
                                   flagged VMRUN_IR_BLK_PHYS_DATA) */
@@ -227,6 +229,18 @@ struct tjit {
   tjit_fix *fix;
   tjit_stub *stubs;
   uint32_t n_fix, n_stubs, cap_fix, cap_stubs;
+  /* cold paths of the block being compiled (codegen.c, "cold paths"):
+  ** code cut out of the straight path (the bytes in cold_buf[]), placed
+  ** after the stubs */
+  struct tjit_cold {
+    uint32_t off, len;         /* its bytes in cold[] */
+    uint32_t back;             /* where its final jmp returns to */
+    uint32_t n_in;             /* jumps into it: rel32 at in_at[k] (in
+                                  the block) to offset in_to[k] of it */
+    uint32_t in_at[2], in_to[2];
+  } *colds;
+  uint8_t *cold_buf;
+  uint32_t n_colds, cap_colds, cold_len, cold_cap;
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,

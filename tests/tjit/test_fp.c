@@ -1,8 +1,8 @@
 /*
 ** tests/tjit/test_fp.c - binary64 operations hinted VMRUN_IR_F_FP
 ** (vmrun/ir.h): tjit computes them in generated code when the result is
-** finite and normal and inexact is already accrued or the result is
-** provably exact, and calls the helper otherwise.  For every operation
+** finite and normal and inexact is already accrued or the host's own
+** inexact flag shows the result exact, and calls the helper otherwise.  For every operation
 ** and every pair (triple) of operand classes (normal, exact and inexact,
 ** huge, tiny, subnormal, zero, infinity, quiet and signalling NaN) and
 ** with inexact clear and set, the block's result and accrued flags must
@@ -19,6 +19,7 @@
 
 #include "harness.h"
 #include "../../plugins/tjit/tjit.h"   /* host_fma */
+#include "../../plugins/tjit/tjit_int.h"  /* tjit_flush_all */
 
 #define PC0 RAM_BASE
 #define NX 1u
@@ -64,10 +65,16 @@ static uint64_t ref(fake_cpu *fc, uint64_t a, uint64_t b, uint64_t c)
   return bits(r);
 }
 
+/* as plugins/riscv64/fp.c does, the helper leaves the host's MXCSR as it
+** found it (flags included) */
 static uint64_t h_ref(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
 {
+  unsigned mx = __builtin_ia32_stmxcsr();
+  uint64_t r;
   g_calls++;
-  return ref((fake_cpu *)cpu, a, b, c);
+  r = ref((fake_cpu *)cpu, a, b, c);
+  __builtin_ia32_ldmxcsr(mx);
+  return r;
 }
 
 /* x4 = op(x1, x2, x3); then x7 = x6 + x8 + x9 + x1, read before the call
@@ -127,10 +134,13 @@ static unsigned run_op(unsigned op, uint64_t a, uint64_t b, uint64_t c,
 {
   fake_cpu want;
   uint64_t r;
+  unsigned mx;
   g_op = op;
   memset(&want, 0, sizeof want);
   want.b32 = fl;
+  mx = __builtin_ia32_stmxcsr();      /* the host flags as the test set */
   r = ref(&want, a, b, c);
+  __builtin_ia32_ldmxcsr(mx);
   FM->cpu->x[1] = a;
   FM->cpu->x[2] = b;
   FM->cpu->x[3] = c;
@@ -171,16 +181,38 @@ static const uint64_t vals[] = {
 };
 #define NV (sizeof vals / sizeof vals[0])
 
+/* the host's sticky inexact flag (MXCSR.PE), as host code or an earlier
+** inline operation may leave it */
+static void host_pe_set(void)
+{
+  __builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() | 0x20);
+}
+static void host_flags_clear(void)
+{
+  __builtin_ia32_ldmxcsr(__builtin_ia32_stmxcsr() & ~0x3fu);
+}
+
+/* Every class, under both layouts of the inline code (emit_fp: the one
+** for a vCPU with inexact clear at compile time, then, after a flush, the
+** one for inexact set: the first run compiles), and with the host's
+** inexact flag clear and set beforehand. */
 static void every_operand_class(void)
 {
-  for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
-    unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
-    unsigned nc = op >= VMRUN_IR_FP_MADD && op <= VMRUN_IR_FP_NMADD ? NV : 1;
-    for (unsigned i = 0; i < NV; i++)
-      for (unsigned j = 0; j < nb; j++)
-        for (unsigned k = 0; k < nc; k++)
-          for (uint32_t fl = 0; fl <= NX; fl++)
-            run_op(op, vals[i], vals[j], vals[k], fl);
+  for (unsigned layout = 0; layout < 2; layout++) {
+    tjit_flush_all(FM->eng_inst);
+    for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
+      unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
+      unsigned nc = op >= VMRUN_IR_FP_MADD && op <= VMRUN_IR_FP_NMADD ? NV
+                                                                     : 1;
+      for (unsigned i = 0; i < NV; i++)
+        for (unsigned j = 0; j < nb; j++)
+          for (unsigned k = 0; k < nc; k++)
+            for (unsigned n = 0; n < 4; n++) {
+              if (n & 2) host_pe_set();
+              run_op(op, vals[i], vals[j], vals[k],
+                     (n & 1) ^ layout ? NX : 0);
+            }
+    }
   }
   cr_assert_gt(fm_stat("fp_inline_sites"), 0);
 }
@@ -190,8 +222,8 @@ Test(tjit_fp, every_operand_class_matches_the_helper)
   every_operand_class();
 }
 
-/* A host without FMA3: products are not proved exact (and the fused ops
-** not inlined), and every other path is as above */
+/* A host without FMA3: the fused ops are not inlined, and every other
+** path is as above */
 Test(tjit_fp, every_operand_class_without_fma3)
 {
   ((tjit *)FM->eng_inst)->host_fma = 0;
@@ -202,7 +234,9 @@ Test(tjit_fp, computed_inline_where_it_can)
 {
   uint64_t one5 = bits(1.5), two25 = bits(2.25), tenth = bits(0.1);
   int fma3 = __builtin_cpu_supports("fma") != 0;
-  /* exact sum with inexact clear: TwoSum proves it, no call, no flag */
+  /* exact sum with inexact clear: the host's inexact flag stays clear,
+  ** no call, no flag */
+  host_flags_clear();
   cr_assert_eq(run_op(VMRUN_IR_FP_ADD, one5, two25, 0, 0), 0);
   cr_assert_eq(run_op(VMRUN_IR_FP_SUB, one5, two25, 0, 0), 0);
   /* inexact sum: the helper accrues NX once; with NX set, inline */
@@ -211,11 +245,18 @@ Test(tjit_fp, computed_inline_where_it_can)
   cr_assert_eq(run_op(VMRUN_IR_FP_ADD, tenth, bits(0.2), 0, NX), 0);
   cr_assert_eq(run_op(VMRUN_IR_FP_DIV, bits(1.0), bits(3.0), 0, NX), 0);
   cr_assert_eq(run_op(VMRUN_IR_FP_SQRT, bits(2.0), 0, 0, NX), 0);
-  /* exact product: the FMA residual proves it (with FMA3) */
-  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), fma3 ? 0u : 1u);
+  /* exact products, quotients, roots, fused operations: inline too
+  ** (once the host flag the inexact ones above set is clear again) */
+  host_flags_clear();
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), 0);
   cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0.0), two25, 0, 0), 0);
-  if (fma3)
+  cr_assert_eq(run_op(VMRUN_IR_FP_DIV, two25, one5, 0, 0), 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_SQRT, two25, 0, 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], one5);
+  if (fma3) {
+    cr_assert_eq(run_op(VMRUN_IR_FP_MADD, one5, two25, one5, 0), 0);
     cr_assert_eq(run_op(VMRUN_IR_FP_MADD, one5, two25, tenth, NX), 0);
+  }
   /* what only the helper can do */
   cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(1e308), bits(10.0), 0, NX), 1);
   cr_assert_eq(FM->cpu->b32, NX | 4u);                 /* overflow */
@@ -235,6 +276,36 @@ Test(tjit_fp, computed_inline_where_it_can)
   cr_assert_eq(FM->cpu->x[4], 1);
   cr_assert_eq(run_op(VMRUN_IR_FP_LT, bits(NAN), one5, 0, 0), 1);
   cr_assert_eq(FM->cpu->b32, 16u);                     /* invalid */
+}
+
+/* The host's inexact flag is sticky and says nothing about the guest's:
+** set by host code, or by inline operations while the guest had inexact
+** accrued and then cleared it (csrw fflags), it must not reach the
+** guest's flags.  An exact operation then takes the helper once (whose
+** path clears the host flag), and the next is inline again.  Under both
+** layouts (compiled with the guest's inexact clear, then set). */
+static void stale_host_inexact(uint32_t first)
+{
+  uint64_t one5 = bits(1.5), two25 = bits(2.25);
+  tjit_flush_all(FM->eng_inst);
+  run_op(VMRUN_IR_FP_MUL, bits(0.1), bits(3.0), 0, first);  /* compiles */
+  host_pe_set();
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), 1);
+  cr_assert_eq(FM->cpu->b32, 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), 0);
+  cr_assert_eq(FM->cpu->b32, 0);
+  /* inexact inline while accrued, then the guest clears its flags */
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0.1), bits(3.0), 0, NX), 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, one5, two25, 0, 0), 1);
+  cr_assert_eq(FM->cpu->b32, 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_MUL, bits(0.1), bits(3.0), 0, 0), 1);
+  cr_assert_eq(FM->cpu->b32, NX);
+}
+
+Test(tjit_fp, stale_host_inexact_never_reaches_the_guest)
+{
+  stale_host_inexact(0);
+  stale_host_inexact(NX);
 }
 
 /* A host FP environment other than the default (here flush-to-zero, as
