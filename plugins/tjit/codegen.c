@@ -1651,16 +1651,26 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     break;
   }
   movq_rx(c, RAX, r);
-  /* edi = the result's biased exponent - 1: normal results are 0..0x7fd,
-  ** the others (-1: zero or subnormal; 0x7fe: infinite or NaN) go to
-  ** the cold path.  (An infinite or NaN operand gives an infinite or NaN
-  ** result, or a zero one only as a quotient x / inf, and DIV takes the
-  ** helper for tiny results: the result's exponent covers the operands.) */
-  lea(c, RDI, MEMX(RAX, RAX, 0, 0));
-  shift_ri(c, 1, SH_SHR, RDI, 53);
-  alu_ri(c, 0, ALU_SUB, RDI, 1);
-  alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
-  in_at[0] = jcc32(c, CC_A);
+  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
+    /* a sum is special only when infinite or NaN (a tiny one is exact):
+    ** the biased exponent, sign-extended from 11 bits, is -1 */
+    lea(c, RDI, MEMX(RAX, RAX, 0, 0));
+    shift_ri(c, 1, SH_SAR, RDI, 53);
+    inc_r(c, 0, RDI);
+    in_at[0] = jcc32(c, CC_E);
+  } else {
+    /* edi = the result's biased exponent - 1: normal results are
+    ** 0..0x7fd, the others (-1: zero or subnormal; 0x7fe: infinite or
+    ** NaN) go to the cold path.  (An infinite or NaN operand gives an
+    ** infinite or NaN result, or a zero one only as a quotient x / inf,
+    ** and DIV takes the helper for tiny results: the result's exponent
+    ** covers the operands.) */
+    lea(c, RDI, MEMX(RAX, RAX, 0, 0));
+    shift_ri(c, 1, SH_SHR, RDI, 53);
+    alu_ri(c, 0, ALU_SUB, RDI, 1);
+    alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
+    in_at[0] = jcc32(c, CC_A);
+  }
   if (e->cg_nx_set) {
     test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
     in_at[1] = jcc32(c, CC_E);              /* inexact not yet accrued */
@@ -1671,25 +1681,21 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   }
   /* cold: the special results */
   back = in_to[0] = c->pos;
-  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB ||
-      op == VMRUN_IR_FP_MUL) {
-    /* edi -1: a tiny sum is exact, a tiny product when an operand is
-    ** zero; edi 0x7fe: overflow (or NaN), the helper */
+  if (op == VMRUN_IR_FP_MUL) {
+    /* edi -1: a tiny product is exact when an operand is zero; edi
+    ** 0x7fe: overflow (or NaN), the helper */
     test_rr(c, 0, RDI, RDI);
     slow[ns++] = jcc32(c, CC_NS);
-    if (op == VMRUN_IR_FP_MUL) {
-      movq_rx(c, RDI, src[0]);
-      alu_rr(c, 1, ALU_ADD, RDI, RDI);
-      done[nd++] = jcc32(c, CC_E);
-      movq_rx(c, RDI, src[1]);
-      alu_rr(c, 1, ALU_ADD, RDI, RDI);
-      done[nd++] = jcc32(c, CC_E);
-      slow[ns++] = jmp32(c);
-    } else {
-      done[nd++] = jmp32(c);
-    }
+    movq_rx(c, RDI, src[0]);
+    alu_rr(c, 1, ALU_ADD, RDI, RDI);
+    done[nd++] = jcc32(c, CC_E);
+    movq_rx(c, RDI, src[1]);
+    alu_rr(c, 1, ALU_ADD, RDI, RDI);
+    done[nd++] = jcc32(c, CC_E);
+    slow[ns++] = jmp32(c);
   } else {
-    slow[ns++] = jmp32(c);                  /* may underflow, or overflow */
+    slow[ns++] = jmp32(c);       /* overflow, NaN; a quotient or root
+                                    may underflow */
   }
   /* cold: NX not accrued, exact if PE is clear (or PE set, which is
   ** all right if NX is accrued) */
