@@ -42,6 +42,25 @@
 #define T(i)   MEM(RBP, 8 * (int32_t)(i))
 #define CPU(o) MEM(RBX, (int32_t)(o))
 
+/*
+** Instruction counter.  In generated code the vCPU's icount lives in r15
+** (RCNT), and the budget as the icount at which it runs out ("limit",
+** [rbp-32] in the tjit_vcpu): an exit adds its count to r15 and compares
+** it with the limit, with no read-modify-write of memory, whose
+** store-to-load forwarding chains from block to block (two of them, 5-6
+** cycles each) bounded short blocks.  enter() loads both from the vCPU;
+** every exit to the dispatcher (epilogue, fault_ret) writes icount = r15
+** and insn_budget = limit - r15 (0 if below) back.  Before any call to C
+** (emit_call_abs) icount is written, since helpers and devices read it
+** (instret, the icount clock, Lua); C never writes it there, except the
+** slow paths of tjit's own stubs (mem_fault, trap_exit), which also
+** update the budget: their stubs write the block-entry budget first and,
+** when they leave, return through mem_ret (memory already right).
+*/
+#define RCNT R15
+#define OFF_LIMIT ((int32_t)offsetof(tjit_vcpu, limit) - \
+                   (int32_t)offsetof(tjit_vcpu, temps))  /* rbp-relative */
+
 enum { STUB_FAIL, STUB_LD, STUB_ST, STUB_TRAP, STUB_BUDGET };
 
 /* ---- C helpers called by generated code ---- */
@@ -137,6 +156,7 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
 int tjit_cc_init(tjit *e, uint64_t size)
 {
   int fd;
+  uint32_t j, k;
   tj_buf c;
   if (size < TJIT_MIN_CACHE) size = TJIT_MIN_CACHE;
   if (size > (1ull << 31)) size = 1ull << 31;
@@ -161,10 +181,25 @@ int tjit_cc_init(tjit *e, uint64_t size)
   alu_ri(&c, 1, ALU_SUB, RSP, 8);
   mov_rr(&c, 1, RBX, RDI);
   mov_rr(&c, 1, RBP, RSI);
+  mov_rm(&c, 1, RCNT, CPU(OFF_ICOUNT));          /* the counter */
+  mov_rm(&c, 1, RAX, CPU(OFF_BUDGET));
+  alu_rr(&c, 1, ALU_ADD, RAX, RCNT);
+  mov_mr(&c, 8, MEM(RBP, OFF_LIMIT), RAX);
   jmp_r(&c, RDX);
+  e->mem_ret = c.pos;              /* return 0, icount/budget as they are */
+  alu_rr(&c, 0, ALU_XOR, RAX, RAX);
+  j = jmp8(&c);
   e->fault_ret = c.pos;            /* return 0 */
   alu_rr(&c, 0, ALU_XOR, RAX, RAX);
   e->epilogue = c.pos;             /* return rax */
+  mov_mr(&c, 8, CPU(OFF_ICOUNT), RCNT);
+  mov_rm(&c, 1, RCX, MEM(RBP, OFF_LIMIT));
+  alu_rr(&c, 1, ALU_SUB, RCX, RCNT);
+  k = jcc8(&c, CC_AE);
+  alu_rr(&c, 0, ALU_XOR, RCX, RCX);            /* spent: 0 */
+  patch8_here(&c, k);
+  mov_mr(&c, 8, CPU(OFF_BUDGET), RCX);
+  patch8_here(&c, j);
   alu_ri(&c, 1, ALU_ADD, RSP, 8);
   pop_r(&c, R15); pop_r(&c, R14); pop_r(&c, R13); pop_r(&c, R12);
   pop_r(&c, RBP); pop_r(&c, RBX);
@@ -325,12 +360,12 @@ static void emit_colds(tjit *e, tj_buf *c)
 }
 
 /*
-** At a block's exit: icount += r12 - r14; budget -= r12 (with static
-** counts: the constants c->cnt and c->acc instead of r12 and r14).  When
-** the budget runs out (reaches 0, or would go below: it saturates at 0)
-** the exit returns to the dispatcher through a STUB_BUDGET, with pc set
-** to `pc` when set_pc (else it is already set), instead of going on to
-** the next block: so
+** At a block's exit: icount (RCNT) += r12 - r14, the budget runs out when
+** it reaches the limit (with static counts: the constants c->cnt and
+** c->acc instead of r12 and r14).  When the budget runs out (reaches 0,
+** or would go below: it saturates at 0) the exit returns to the
+** dispatcher through a STUB_BUDGET, with pc set to `pc` when set_pc (else
+** it is already set), instead of going on to the next block: so
 ** blocks entered by a chain or a jump-cache probe need no budget check
 ** at entry (the dispatcher checks before it enters one).  0, or -1 when
 ** out of memory.
@@ -341,15 +376,14 @@ static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc,
   tjit_stub *s;
   if (c->cnt_static) {
     if (c->cnt != c->acc)
-      alu_mi(c, 1, ALU_ADD, CPU(OFF_ICOUNT), (int32_t)(c->cnt - c->acc));
-    alu_mi(c, 1, ALU_SUB, CPU(OFF_BUDGET), (int32_t)c->cnt);
+      alu_ri(c, 1, ALU_ADD, RCNT, (int32_t)(c->cnt - c->acc));
   } else {
     mov_rr(c, 1, RAX, R12);
     alu_rr(c, 1, ALU_SUB, RAX, R14);
-    alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RAX);
-    alu_mr(c, 1, ALU_SUB, CPU(OFF_BUDGET), R12);
+    alu_rr(c, 1, ALU_ADD, RCNT, RAX);
   }
-  if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_BE), 0, pc))) return -1;
+  alu_rm(c, 1, ALU_CMP, RCNT, MEM(RBP, OFF_LIMIT));
+  if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_AE), 0, pc))) return -1;
   s->flags = (uint8_t)set_pc;
   s->dirty = (uint8_t)dirty;         /* cached registers not written back */
   return 0;
@@ -374,6 +408,7 @@ static void emit_load_tlb(tjit *e, tj_buf *c)
 
 static void emit_call_abs(tj_buf *c, const void *fn)
 {
+  mov_mr(c, 8, CPU(OFF_ICOUNT), RCNT);    /* C may read it */
   mov_ri(c, RAX, (uint64_t)(uintptr_t)fn);
   call_r(c, RAX);
 }
@@ -535,12 +570,13 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 */
 #define RA_ALIAS 0x80u
 #define RA_MEM 0x40u
-#define RA_MAX 7
+#define RA_MAX 6
 /* Host registers by slot, most used guest register first.  r12 and r14
 ** only when the block's instruction counts are static; callee-saved ones
-** first, so that fewer need saving around a VMRUN_IR_F_NOREGS call. */
-static const int ra_regs_static[RA_MAX] = { R15, R12, R14, R8, R9, R10, R11 };
-static const int ra_regs_dyn[RA_MAX - 2] = { R15, R8, R9, R10, R11 };
+** first, so that fewer need saving around a VMRUN_IR_F_NOREGS call.
+** (r15 is the instruction counter, RCNT.) */
+static const int ra_regs_static[RA_MAX] = { R12, R14, R8, R9, R10, R11 };
+static const int ra_regs_dyn[RA_MAX - 2] = { R8, R9, R10, R11 };
 #define RA_CALLER_SAVED(r) ((r) >= R8 && (r) <= R11)
 
 typedef struct tj_ra {
@@ -1315,6 +1351,18 @@ static void emit_save_counts(tj_buf *c, const tjit_stub *s)
 
 static void xs_spill(tj_buf *c, unsigned live, int reload);
 
+/* Before a stub's call to mem_fault()/trap_exit() territory: the budget
+** as at the block's entry (limit - icount + the instructions of this
+** block already in icount: s->acc, or r14), which they reduce. */
+static void emit_budget_sync(tj_buf *c, const tjit_stub *s)
+{
+  mov_rm(c, 1, RAX, MEM(RBP, OFF_LIMIT));
+  alu_rr(c, 1, ALU_SUB, RAX, RCNT);
+  if (!c->cnt_static) alu_rr(c, 1, ALU_ADD, RAX, R14);
+  else if (s->acc) alu_ri(c, 1, ALU_ADD, RAX, (int32_t)s->acc);
+  mov_mr(c, 8, CPU(OFF_BUDGET), RAX);
+}
+
 static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
                       const tjit_stub *s)
 {
@@ -1335,11 +1383,12 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_ri(c, RDX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, RCX, s->pc);
     emit_save_counts(c, s);
+    emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
     emit_call_abs(c, (const void *)ld_slow);
     xs_spill(c, s->xlive, 1);
     test_rr(c, 1, RDX, RDX);
-    jcc_to(c, CC_NE, e->fault_ret);
+    jcc_to(c, CC_NE, e->mem_ret);
     mov_mr(c, 8, T(s->d), RAX);
     ra_load(c);
     jmp_to(c, s->back);
@@ -1353,17 +1402,17 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
     emit_save_counts(c, s);
+    emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
     emit_call_abs(c, (const void *)st_slow);
     xs_spill(c, s->xlive, 1);
     test_rr(c, 0, RAX, RAX);
-    jcc_to(c, CC_NE, e->fault_ret);
+    jcc_to(c, CC_NE, e->mem_ret);
     ra_load(c);
     jmp_to(c, s->back);
     break;
   case STUB_BUDGET:                     /* emit_accounting */
-    ra_flush(c, s->dirty);
-    mov_mi64(c, CPU(OFF_BUDGET), 0);
+    ra_flush(c, s->dirty);                /* (fault_ret writes budget 0) */
     if (s->flags) {
       mov_ri(c, RAX, s->pc);
       mov_mr(c, 8, CPU(OFF_PC), RAX);
@@ -1371,11 +1420,12 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     jmp_to(c, e->fault_ret);
     break;
   case STUB_TRAP:
+    emit_budget_sync(c, s);
     mov_rr(c, 1, RDI, RBX);
     if (c->cnt_static) mov_ri(c, RSI, s->acc);
     else mov_rr(c, 1, RSI, R14);
     emit_call_abs(c, (const void *)trap_exit);
-    jmp_to(c, e->fault_ret);
+    jmp_to(c, e->mem_ret);
     break;
   default:
     break;
@@ -2276,7 +2326,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_ri(c, RAX, cur_pc);
         mov_mr(c, 8, CPU(OFF_PC), RAX);
         if (done != c->acc)
-          alu_mi(c, 1, ALU_ADD, CPU(OFF_ICOUNT), (int32_t)(done - c->acc));
+          alu_ri(c, 1, ALU_ADD, RCNT, (int32_t)(done - c->acc));
         c->acc = done;
       } else if (sync) {
         /* pc and icount as before this instruction */
@@ -2287,7 +2337,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         alu_ri(c, 1, ALU_ADC, RAX, 0);   /* r12 ? r12 - 1 : 0 */
         mov_rr(c, 1, RCX, RAX);
         alu_rr(c, 1, ALU_SUB, RCX, R14);
-        alu_mr(c, 1, ALU_ADD, CPU(OFF_ICOUNT), RCX);
+        alu_rr(c, 1, ALU_ADD, RCNT, RCX);
         mov_rr(c, 1, R14, RAX);
       }
       if (!sync && fp_inlinable(e, o)) {

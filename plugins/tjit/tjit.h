@@ -91,6 +91,9 @@ typedef struct tjit_vcpu {
   tjit *e;
   struct tjit_vcpu *next;
   void *peer;                  /* engine-tiered: the interpreter's vCPU */
+  uint64_t limit;              /* [rbp-32]: icount at which the budget
+                                  runs out (codegen.c, "instruction
+                                  counter") */
   uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */
@@ -206,7 +209,8 @@ struct tjit {
   uint64_t cc_want;            /* set_option(code_cache): the size to remap
                                   to at the next block boundary, or 0 */
   uint32_t cc_start, cc_pos;   /* first block offset, next free offset */
-  uint32_t epilogue, fault_ret; /* offsets of the shared stubs */
+  uint32_t epilogue, fault_ret, mem_ret; /* offsets of the shared stubs
+                                  (codegen.c, "instruction counter") */
   tjit_enter_fn enter;
   /* translation scratch */
   vmrun_ir_op *irbuf;

@@ -1216,6 +1216,31 @@ Test(ENGINE_SUITE, call_end_trap_raised_does_not_retire)
   EQ(FM->cpu->x[2], 0);
 }
 
+/* A trap raised by a helper in a block entered by a chain charges the
+** budget as in one the dispatcher entered: the instructions of the
+** blocks before it, those of its own block and one for the exception
+** (engine.h).  (tjit keeps the counter in a register and hands the
+** block-entry budget to its trap path.) */
+Test(ENGINE_SUITE, call_end_trap_in_chained_block_charges_the_budget)
+{
+  static inc_blk a = { 1, 1, PC0 + 0x1000 };
+  inc_blk after = { 3, 1, PC0 + 0x400 };
+  call_flags = VMRUN_IR_F_END | VMRUN_IR_F_MAY_FAULT;
+  helper_trap = VMRUN_TRAP_RAISED;
+  helper_target = PC0 + 0x400;
+  fm_block(PC0, build_inc, &a);
+  fm_block(PC0 + 0x1000, build_call, NULL);
+  fm_block(PC0 + 0x400, build_inc, &after);
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);   /* links A -> B */
+  FM->cpu->hdr.icount = 500;
+  FM->cpu->x[3] = 0;
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x400);
+  EQ(FM->cpu->hdr.icount, 502);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+  EQ(FM->cpu->x[3], 0);                  /* nothing ran after the trap */
+}
+
 Test(ENGINE_SUITE, call_end_without_trap_continues)
 {
   call_flags = VMRUN_IR_F_END;
