@@ -1351,9 +1351,10 @@ static void emit_save_counts(tj_buf *c, const tjit_stub *s)
 
 static void xs_spill(tj_buf *c, unsigned live, int reload);
 
-/* Before a stub's call to mem_fault()/trap_exit() territory: the budget
-** as at the block's entry (limit - icount + the instructions of this
-** block already in icount: s->acc, or r14), which they reduce. */
+/* Before a stub's call into C that may charge a fault or trap
+** (ld_slow/st_slow -> mem_fault(), trap_exit()): the budget as at the
+** block's entry (limit - icount + the instructions of this block already
+** in icount: s->acc, or r14), which they reduce. */
 static void emit_budget_sync(tj_buf *c, const tjit_stub *s)
 {
   mov_rm(c, 1, RAX, MEM(RBP, OFF_LIMIT));
@@ -1662,6 +1663,18 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   return 0;
 }
 
+/* ZF set when the host's PE is clear (host: this operation was exact if
+** it is still clear), else when the guest's accrued NX is clear */
+static void emit_inexact_test(const tjit *e, tj_buf *c, int host)
+{
+  if (host) {
+    stmxcsr_m(c, MEM(RSP, -4));
+    test_m8i(c, MEM(RSP, -4), 0x20);
+  } else {
+    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
+  }
+}
+
 static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                    const tj_ra *ra)
 {
@@ -1669,7 +1682,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   uint32_t in_at[2], in_to[2], slow[4], done[4], back;
-  int ns = 0, nd = 0, k, src[3], r;
+  int ns = 0, nd = 0, k, src[3], r, pe_first;
 
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   /* the operands where they are (shadows), else in xmm1..3; FMA3 here
@@ -1721,14 +1734,12 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
     in_at[0] = jcc32(c, CC_A);
   }
-  if (e->cg_nx_set) {
-    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
-    in_at[1] = jcc32(c, CC_E);              /* inexact not yet accrued */
-  } else {
-    stmxcsr_m(c, MEM(RSP, -4));
-    test_m8i(c, MEM(RSP, -4), 0x20);
-    in_at[1] = jcc32(c, CC_NE);             /* maybe inexact */
-  }
+  /* one of the two tests here, the other in the cold path: with PE
+  ** first, "not settled" is PE set, and NX set then settles it; with NX
+  ** first, NX clear, and PE clear then settles it */
+  pe_first = !e->cg_nx_set;
+  emit_inexact_test(e, c, pe_first);
+  in_at[1] = jcc32(c, pe_first ? CC_NE : CC_E);
   /* cold: the special results */
   back = in_to[0] = c->pos;
   if (op == VMRUN_IR_FP_MUL) {
@@ -1747,16 +1758,10 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     slow[ns++] = jmp32(c);       /* overflow, NaN; a quotient or root
                                     may underflow */
   }
-  /* cold: NX not accrued, exact if PE is clear (or PE set, which is
-  ** all right if NX is accrued) */
+  /* cold: the other test */
   in_to[1] = c->pos;
-  if (e->cg_nx_set) {
-    stmxcsr_m(c, MEM(RSP, -4));
-    test_m8i(c, MEM(RSP, -4), 0x20);
-  } else {
-    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
-  }
-  done[nd++] = jcc32(c, e->cg_nx_set ? CC_E : CC_NE);
+  emit_inexact_test(e, c, !pe_first);
+  done[nd++] = jcc32(c, pe_first ? CC_NE : CC_E);
   /* cold: the helper, then the MXCSR flags cleared (exceptions masked,
   ** round to nearest: the default the engine checked at start) */
   for (k = 0; k < ns; k++) patch32(c, slow[k], c->pos);
