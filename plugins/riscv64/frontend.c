@@ -284,6 +284,10 @@ static const vmrun_frontend_ops ops = {
   .user = &rv_user_abi,
   .fp_flags_off = (uint32_t)offsetof(struct rv_cpu, fflags),
   .fp_inexact = FFLAG_NX,
+  .fp_invalid = FFLAG_NV,
+  .fp_divzero = FFLAG_DZ,
+  .fp_overflow = FFLAG_OF,
+  .fp_underflow = FFLAG_UF,
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

@@ -153,6 +153,72 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
 
 /* ---- code cache ---- */
 
+/*
+** Pending FP flags.  Inline binary64 operations (emit_fp) leave their
+** IEEE flags in the host's MXCSR, where they are sticky, and generated
+** code accrues them to the guest's flags word only before something can
+** read or write that word: before every call to C (emit_call_abs) and on
+** the way back to the dispatcher (the shared epilogue).  So in generated
+** code the MXCSR's flags are the guest's pending flags, and outside it
+** they are clear:
+**   - enter() clears flags left by C code (mx_clear_stale), and so does
+**     every return from a call to C: host code, a helper or a Lua hook
+**     may leave any flag set, and it must not reach the guest;
+**   - the flush (mx_flush: stmxcsr and a test, 3 instructions) calls the
+**     flush routine only when a flag is set: it ORs the guest's bits
+**     (tjit.fp_map, from the frontend's masks: SDK 1.12) into the word at
+**     fp_off and clears the MXCSR's flags.  The denormal-operand flag
+**     (bit 1) has no IEEE counterpart and is ignored.
+** x86 SSE detects tininess after rounding, as RISC-V does, so for a
+** result that is not a NaN the host's flags are the guest's (vmrun/ir.h,
+** "Floating-point hints").  Scratch: the dword at [rsp-4] (the red zone).
+*/
+#define MX_FLAGS 0x3du          /* IE, ZE, OE, UE, PE */
+
+/* clear the MXCSR's flags if any is set (round to nearest, all masked:
+** the default the engine checked at start) */
+static void mx_clear_stale(tj_buf *c)
+{
+  uint32_t j;
+  stmxcsr_m(c, MEM(RSP, -4));
+  test_m8i(c, MEM(RSP, -4), (uint8_t)MX_FLAGS);
+  j = jcc8(c, CC_E);
+  mov_mi32(c, MEM(RSP, -4), 0x1f80);
+  ldmxcsr_m(c, MEM(RSP, -4));
+  patch8_here(c, j);
+}
+
+/* accrue the pending flags, if any (clobbers the host flags register;
+** only absolute calls: it may be in cold code) */
+static void mx_flush(const tjit *e, tj_buf *c)
+{
+  uint32_t j;
+  stmxcsr_m(c, MEM(RSP, -4));
+  test_m8i(c, MEM(RSP, -4), (uint8_t)MX_FLAGS);
+  j = jcc8(c, CC_E);
+  push_r(c, RAX);
+  mov_ri(c, RAX, (uint64_t)(uintptr_t)(e->rx + e->fp_flush));
+  call_r(c, RAX);
+  pop_r(c, RAX);
+  patch8_here(c, j);
+}
+
+/* the flush routine: keeps every register but the host flags */
+static void emit_flush_routine(const tjit *e, tj_buf *c)
+{
+  push_r(c, RCX);
+  stmxcsr_m(c, MEM(RSP, -4));
+  mov_rm(c, 0, RAX, MEM(RSP, -4));
+  alu_ri(c, 0, ALU_AND, RAX, 0x3f);
+  mov_ri(c, RCX, (uint64_t)(uintptr_t)e->fp_map);
+  mov_rm(c, 0, RAX, MEMX(RCX, RAX, 2, 0));
+  alu_mr(c, 0, ALU_OR, CPU(e->fp_off), RAX);
+  mov_mi32(c, MEM(RSP, -4), 0x1f80);
+  ldmxcsr_m(c, MEM(RSP, -4));
+  pop_r(c, RCX);
+  ret(c);
+}
+
 int tjit_cc_init(tjit *e, uint64_t size)
 {
   int fd;
@@ -181,6 +247,7 @@ int tjit_cc_init(tjit *e, uint64_t size)
   alu_ri(&c, 1, ALU_SUB, RSP, 8);
   mov_rr(&c, 1, RBX, RDI);
   mov_rr(&c, 1, RBP, RSI);
+  if (e->fp_nx) mx_clear_stale(&c);             /* nothing pending yet */
   mov_rm(&c, 1, RCNT, CPU(OFF_ICOUNT));          /* the counter */
   mov_rm(&c, 1, RAX, CPU(OFF_BUDGET));
   alu_rr(&c, 1, ALU_ADD, RAX, RCNT);
@@ -200,10 +267,19 @@ int tjit_cc_init(tjit *e, uint64_t size)
   patch8_here(&c, k);
   mov_mr(&c, 8, CPU(OFF_BUDGET), RCX);
   patch8_here(&c, j);
+  if (e->fp_nx) {                               /* rax: the result */
+    e->fp_flush = c.pos + 64;                   /* emitted below */
+    mx_flush(e, &c);
+  }
   alu_ri(&c, 1, ALU_ADD, RSP, 8);
   pop_r(&c, R15); pop_r(&c, R14); pop_r(&c, R13); pop_r(&c, R12);
   pop_r(&c, RBP); pop_r(&c, RBX);
   ret(&c);
+  if (e->fp_nx) {
+    if (c.pos > e->fp_flush) return -1;         /* cannot happen */
+    c.pos = e->fp_flush;
+    emit_flush_routine(e, &c);
+  }
   e->cc_start = e->cc_pos = (c.pos + 63) & ~63u;
   e->enter = (tjit_enter_fn)(uintptr_t)e->rx;
   return 0;
@@ -406,11 +482,13 @@ static void emit_load_tlb(tjit *e, tj_buf *c)
   alu_rr(c, 1, ALU_ADD, R13, RAX);
 }
 
-static void emit_call_abs(tj_buf *c, const void *fn)
+static void emit_call_abs(const tjit *e, tj_buf *c, const void *fn)
 {
   mov_mr(c, 8, CPU(OFF_ICOUNT), RCNT);    /* C may read it */
+  if (e->fp_nx) mx_flush(e, c);
   mov_ri(c, RAX, (uint64_t)(uintptr_t)fn);
   call_r(c, RAX);
+  if (e->fp_nx) mx_clear_stale(c);
 }
 
 /*
@@ -1386,7 +1464,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     emit_save_counts(c, s);
     emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
-    emit_call_abs(c, (const void *)ld_slow);
+    emit_call_abs(e, c, (const void *)ld_slow);
     xs_spill(c, s->xlive, 1);
     test_rr(c, 1, RDX, RDX);
     jcc_to(c, CC_NE, e->mem_ret);
@@ -1405,7 +1483,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     emit_save_counts(c, s);
     emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
-    emit_call_abs(c, (const void *)st_slow);
+    emit_call_abs(e, c, (const void *)st_slow);
     xs_spill(c, s->xlive, 1);
     test_rr(c, 0, RAX, RAX);
     jcc_to(c, CC_NE, e->mem_ret);
@@ -1425,7 +1503,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_rr(c, 1, RDI, RBX);
     if (c->cnt_static) mov_ri(c, RSI, s->acc);
     else mov_rr(c, 1, RSI, R14);
-    emit_call_abs(c, (const void *)trap_exit);
+    emit_call_abs(e, c, (const void *)trap_exit);
     jmp_to(c, e->mem_ret);
     break;
   default:
@@ -1438,7 +1516,8 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
 ** the ones the call may clobber are pushed around it (an even number of
 ** pushes keeps rsp 16-byte aligned).  Arguments already in rsi, rdx, rcx.
 */
-static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
+static void emit_call_keep(const tjit *e, tj_buf *c, const tj_ra *ra,
+                           const void *fn)
 {
   int saved[RA_MAX], ns = 0, k;
   for (k = 0; ra && k < ra->n; k++)
@@ -1446,7 +1525,7 @@ static void emit_call_keep(tj_buf *c, const tj_ra *ra, const void *fn)
   for (k = 0; k < ns; k++) push_r(c, saved[k]);
   if (ns & 1) push_r(c, RAX);
   mov_rr(c, 1, RDI, RBX);
-  emit_call_abs(c, fn);
+  emit_call_abs(e, c, fn);
   if (ns & 1) pop_r(c, RCX);
   for (k = ns; k-- > 0;) pop_r(c, saved[k]);
 }
@@ -1564,7 +1643,7 @@ static void emit_call_keep_xs(tjit *e, tj_buf *c, const tj_ra *ra,
 {
   unsigned live = xs_live(e);
   xs_spill(c, live, 0);
-  emit_call_keep(c, ra, fn);
+  emit_call_keep(e, c, ra, fn);
   xs_spill(c, live, 1);
 }
 
@@ -1592,33 +1671,20 @@ static int xs_result(tjit *e, const int *src, int n)
 /*
 ** Inline binary64 operations (VMRUN_IR_F_FP, vmrun/ir.h: QEMU's
 ** "hardfloat" idea, in generated code).  The operands are taken from
-** their xmm shadows or moved to xmm1..3, the host computes the result in
-** a new shadow register (xmm0 for FMA3) (SSE2 in the process's default
-** MXCSR: round to nearest even, exceptions masked, no FTZ/DAZ; FMA3 for
-** the fused ops), and the result stands when
-**   - it is finite (so no operand was an infinity or NaN, no divisor
-**     zero, no square root's operand negative: those all give an
-**     infinite or NaN result, but x / inf, whose zero result DIV never
-**     accepts), and normal, or zero/subnormal where that is
-**     exact: any sum or difference (a tiny sum is exact), a product with
-**     a zero operand;
-**   - and inexact is already set in the accrued flags (the word at
-**     fp_flags_off: flags are sticky, so nothing changes), or the host's
-**     own inexact flag (MXCSR.PE, bit 5) is still clear after it: PE is
-**     sticky too, so clear now means the operation was exact (whatever
-**     set PE before, and whoever cleared the guest's NX since, only sends
-**     operations to the helper until the helper path clears it).
-** Anything else calls the helper, which computes the full IEEE result
-** and accrues the flags (it saves and restores the MXCSR), then clears
-** the MXCSR flags.  The straight path is the result, its exponent test
-** and one more: the accrued NX when the vCPU that made the block had NX
-** set (e->cg_nx_set: most code with inexact results), else PE (code
-** whose results are exact, as integer-valued matrix products); the
-** special cases, the other test and the helper call are cold paths
-** (after the block's stubs).  Reading the MXCSR (stmxcsr) costs a few
-** cycles more than the accrued-flag test, hence the choice.  Comparisons (emit_fp_cmp) stand unless an
-** operand is a NaN.  Scratch: rax, rdi, rsi, rdx, rcx, xmm0..6, and the
-** dword at [rsp-4] (the red zone: no call in between).
+** their xmm shadows or moved to xmm1..3, and the host computes the result
+** in a new shadow register (xmm0 for FMA3): SSE2 in the process's default
+** MXCSR (round to nearest even, exceptions masked, no FTZ/DAZ), FMA3 for
+** the fused ops.  Any result that is not a NaN is the helper's, with the
+** same IEEE flags (SDK 1.12: the frontend's ISA, like x86, detects
+** tininess after rounding), and those flags stay pending in the MXCSR
+** until the next flush ("Pending FP flags").  A NaN result (ucomisd
+** against itself: unordered) takes the helper, a cold path after the
+** block's stubs, for the ISA's NaN: the flags the host raised for it
+** (invalid, for a signalling operand or an invalid operation) are among
+** the helper's.  So the straight path is the operation, ucomisd and jp,
+** and the movq of the result to its general register.  Comparisons
+** (emit_fp_cmp) stand unless an operand is a NaN.  Scratch: rax, rdi,
+** rsi, rdx, rcx, xmm0..6.
 */
 static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
 {
@@ -1663,26 +1729,14 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   return 0;
 }
 
-/* ZF set when the host's PE is clear (host: this operation was exact if
-** it is still clear), else when the guest's accrued NX is clear */
-static void emit_inexact_test(const tjit *e, tj_buf *c, int host)
-{
-  if (host) {
-    stmxcsr_m(c, MEM(RSP, -4));
-    test_m8i(c, MEM(RSP, -4), 0x20);
-  } else {
-    test_mi(c, CPU(e->fp_off), (int32_t)e->fp_nx);
-  }
-}
-
 static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                    const tj_ra *ra)
 {
   unsigned op = o->cond;
   int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
   const uint32_t opnd[3] = { o->a, o->b, o->c };
-  uint32_t in_at[2], in_to[2], slow[4], done[4], back;
-  int ns = 0, nd = 0, k, src[3], r, pe_first;
+  uint32_t in_at, in_to, back;
+  int k, src[3], r;
 
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   /* the operands where they are (shadows), else in xmm1..3; FMA3 here
@@ -1713,64 +1767,15 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
            0, 2, 3);
     break;
   }
+  /* a NaN result takes the helper (the ISA's NaN); anything else is the
+  ** helper's result, its flags pending in the MXCSR */
+  ucomisd_rr(c, r, r);
+  in_at = jcc32(c, CC_P);
   movq_rx(c, RAX, r);
-  if (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_SUB) {
-    /* a sum is special only when infinite or NaN (a tiny one is exact):
-    ** the biased exponent, sign-extended from 11 bits, is -1 */
-    lea(c, RDI, MEMX(RAX, RAX, 0, 0));
-    shift_ri(c, 1, SH_SAR, RDI, 53);
-    inc_r(c, 0, RDI);
-    in_at[0] = jcc32(c, CC_E);
-  } else {
-    /* edi = the result's biased exponent - 1: normal results are
-    ** 0..0x7fd, the others (-1: zero or subnormal; 0x7fe: infinite or
-    ** NaN) go to the cold path.  (An infinite or NaN operand gives an
-    ** infinite or NaN result, or a zero one only as a quotient x / inf,
-    ** and DIV takes the helper for tiny results: the result's exponent
-    ** covers the operands.) */
-    lea(c, RDI, MEMX(RAX, RAX, 0, 0));
-    shift_ri(c, 1, SH_SHR, RDI, 53);
-    alu_ri(c, 0, ALU_SUB, RDI, 1);
-    alu_ri(c, 0, ALU_CMP, RDI, 0x7fd);
-    in_at[0] = jcc32(c, CC_A);
-  }
-  /* one of the two tests here, the other in the cold path: with PE
-  ** first, "not settled" is PE set, and NX set then settles it; with NX
-  ** first, NX clear, and PE clear then settles it */
-  pe_first = !e->cg_nx_set;
-  emit_inexact_test(e, c, pe_first);
-  in_at[1] = jcc32(c, pe_first ? CC_NE : CC_E);
-  /* cold: the special results */
-  back = in_to[0] = c->pos;
-  if (op == VMRUN_IR_FP_MUL) {
-    /* edi -1: a tiny product is exact when an operand is zero; edi
-    ** 0x7fe: overflow (or NaN), the helper */
-    test_rr(c, 0, RDI, RDI);
-    slow[ns++] = jcc32(c, CC_NS);
-    movq_rx(c, RDI, src[0]);
-    alu_rr(c, 1, ALU_ADD, RDI, RDI);
-    done[nd++] = jcc32(c, CC_E);
-    movq_rx(c, RDI, src[1]);
-    alu_rr(c, 1, ALU_ADD, RDI, RDI);
-    done[nd++] = jcc32(c, CC_E);
-    slow[ns++] = jmp32(c);
-  } else {
-    slow[ns++] = jmp32(c);       /* overflow, NaN; a quotient or root
-                                    may underflow */
-  }
-  /* cold: the other test */
-  in_to[1] = c->pos;
-  emit_inexact_test(e, c, !pe_first);
-  done[nd++] = jcc32(c, pe_first ? CC_NE : CC_E);
-  /* cold: the helper, then the MXCSR flags cleared (exceptions masked,
-  ** round to nearest: the default the engine checked at start) */
-  for (k = 0; k < ns; k++) patch32(c, slow[k], c->pos);
+  back = in_to = c->pos;
   emit_fp_helper(e, c, o, ra);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
-  mov_mi32(c, MEM(RSP, -4), 0x1f80);
-  ldmxcsr_m(c, MEM(RSP, -4));
-  for (k = 0; k < nd; k++) patch32(c, done[k], c->pos);
-  if (cold_end(e, c, back, 2, in_at, in_to) < 0) return -1;
+  if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
   if (e->xs_on) {                         /* the result's shadow */
     if (r == 0) {
       r = xs_result(e, src, 0);
@@ -2354,13 +2359,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ld_t(c, RCX, o->c);
       if (!sync && (o->flags & VMRUN_IR_F_NOREGS) && cb.ra) {
         /* the helper sees no guest register: keep them */
-        emit_call_keep(c, &ra, (const void *)(uintptr_t)o->imm);
+        emit_call_keep(e, c, &ra, (const void *)(uintptr_t)o->imm);
         store_dst(c, o);
         break;
       }
       mov_rr(c, 1, RDI, RBX);
       ra_sync(c);
-      emit_call_abs(c, (const void *)(uintptr_t)o->imm);
+      emit_call_abs(e, c, (const void *)(uintptr_t)o->imm);
       if (!sync) {
         store_dst(c, o);               /* (RAX forwarded) */
       } else {

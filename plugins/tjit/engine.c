@@ -114,10 +114,6 @@ static int lookup_slow(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu,
   if (!b) {
     int r;
     if (!may_compile) return 2;
-    /* the layout of inline FP operations follows the vCPU's accrued
-    ** inexact flag now (codegen.c emit_fp): a hint, either is correct */
-    e->cg_nx_set = e->fp_nx &&
-        (*(const uint32_t *)((const char *)cpu + e->fp_off) & e->fp_nx);
     r = ir ? install_block(e, ir, &b) : translate_block(e, cpu, pc, pa, &b);
     if (r) return r;
   }
@@ -247,11 +243,24 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   e->direct_mem = (int)dm;
   e->block_stats = (int)bs;
   e->fp_inline = (int)fi;
-  if (VMRUN_FRONTEND_HAS(env->fe, fp_inexact)) {
-    e->fp_off = env->fe->fp_flags_off;
-    e->fp_nx = env->fe->fp_inexact;
-    if (e->fp_off > env->fe->cpu_state_size - 4 || (e->fp_off & 3))
+  /* inline FP needs all five flag masks (SDK 1.12): the MXCSR's flags
+  ** accrue to the guest's (codegen.c, "Pending FP flags") */
+  if (VMRUN_FRONTEND_HAS(env->fe, fp_underflow)) {
+    const vmrun_frontend_ops *fe = env->fe;
+    /* MXCSR bits: 0 invalid, 1 denormal operand (no IEEE flag), 2 divide
+    ** by zero, 3 overflow, 4 underflow, 5 precision (inexact) */
+    const uint32_t fm[6] = { fe->fp_invalid, 0, fe->fp_divzero,
+                            fe->fp_overflow, fe->fp_underflow,
+                            fe->fp_inexact };
+    e->fp_off = fe->fp_flags_off;
+    e->fp_nx = fe->fp_inexact;
+    for (unsigned i = 0; i < 6; i++)
+      if (i != 1 && !fm[i]) e->fp_nx = 0;
+    if (e->fp_off > fe->cpu_state_size - 4 || (e->fp_off & 3))
       e->fp_nx = 0;              /* not a word of the state: no inlining */
+    for (unsigned x = 0; x < 64; x++)
+      for (unsigned i = 0; i < 6; i++)
+        if (x >> i & 1) e->fp_map[x] |= fm[i];
   }
   __builtin_cpu_init();
   e->host_fma = __builtin_cpu_supports("fma") != 0;

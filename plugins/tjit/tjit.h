@@ -169,10 +169,15 @@ struct tjit {
   int fp_inline;               /* compute VMRUN_IR_F_FP calls inline
                                   (engine option fp_inline, default 1) */
   uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
-                                  and its inexact bit; fp_nx == 0: none */
+                                  and its inexact bit; fp_nx == 0: no
+                                  inline FP (the frontend gives no flag
+                                  masks, or the host's MXCSR is not the
+                                  default); else the MXCSR holds pending
+                                  guest flags in generated code */
+  uint32_t fp_map[64];         /* MXCSR flag bits 5:0 -> the guest's
+                                  flags (codegen.c, "Pending FP flags") */
+  uint32_t fp_flush;           /* code-cache offset of the flush routine */
   int host_fma;                /* the host has FMA3 (and AVX enabled) */
-  int cg_nx_set;               /* block being compiled: its vCPU had
-                                  inexact accrued (emit_fp's layout) */
   int cg_direct;               /* block being compiled: direct accesses */
   int cg_window;               /* or RAM-window accesses (env.ram, a block
                                   flagged VMRUN_IR_BLK_PHYS_DATA) */

@@ -217,7 +217,11 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_fe.raise_fault = fe_raise_fault;
   /* accrued FP flags for VMRUN_IR_F_FP hints (tests/tjit/test_fp.c) */
   fake_fe.fp_flags_off = (uint32_t)offsetof(fake_cpu, b32);
-  fake_fe.fp_inexact = 1;
+  fake_fe.fp_inexact = 1;         /* and the others as RISC-V's fflags */
+  fake_fe.fp_underflow = 2;
+  fake_fe.fp_overflow = 4;
+  fake_fe.fp_divzero = 8;
+  fake_fe.fp_invalid = 16;
 
   FM->mmu = softmmu_desc.ops;
   r = FM->mmu->create(&fake_host, (vmrun_machine *)FM, NULL, &inst);

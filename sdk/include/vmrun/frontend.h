@@ -236,6 +236,16 @@ typedef struct vmrun_frontend_ops {
   ** frontend emits no such hints. */
   uint32_t fp_flags_off;
   uint32_t fp_inexact;
+  /* ---- added in ABI 1.12 (read only inside struct_size) ---- */
+  /* The masks of the other four IEEE 754-2019 §7 flags in the same word
+  ** (RISC-V: NV, DZ, OF, UF).  A frontend sets them only when its ISA
+  ** detects tininess after rounding (§7.5; RISC-V Unprivileged ISA
+  ** §13.2, as x86 SSE does); any of them 0: engines may use the ABI 1.9
+  ** rule only (vmrun/ir.h, "Floating-point hints"). */
+  uint32_t fp_invalid;
+  uint32_t fp_divzero;
+  uint32_t fp_overflow;
+  uint32_t fp_underflow;
 } vmrun_frontend_ops;
 
 /* vmrun_frontend_ops.caps bits. */

@@ -167,7 +167,19 @@ enum vmrun_ir_cond {
 ** and §7.5: underflow needs a tiny result, overflow an infinite one).  An
 ** engine may then compute the operation inline when the inexact bit is
 ** already set in the word (flags are sticky) or when it proves the result
-** exact, and call the helper in every other case.  The frontend resolves
+** exact, and call the helper in every other case.
+** ABI 1.12: when the frontend also gives the other four flags' masks
+** (fp_invalid, fp_divzero, fp_overflow, fp_underflow: its ISA detects
+** tininess after rounding, §7.5, as x86 SSE does), any host result that
+** is not a NaN is the helper's, and the flags the host raises for it
+** (§7.2-7.6, each mapped to its mask) are exactly the helper's: the two
+** differ only in a NaN result's bits, which are the ISA's (RISC-V: the
+** canonical NaN).  An engine may then compute every hinted operation
+** inline, call the helper for NaN results only, and accrue the host's
+** flags later, as long as it ORs them into the word before anything can
+** read or write it (a helper call, the return to the dispatcher); the
+** host's flags for a NaN result are a subset of the helper's, so they
+** may accrue too.  The frontend resolves
 ** any dynamic rounding mode at translation (tb_flags) and hints only
 ** round-to-nearest-even operations.  Other sizes are reserved: engines
 ** ignore the hint there.

@@ -60,12 +60,16 @@
 **        VMRUN_IR_BLK_PHYS_DATA (vmrun/ir.h) by which a frontend says a
 **        block's data accesses are untranslated, so an engine may reach
 **        RAM without a TLB probe.
+**   1.12 vmrun_frontend_ops.fp_invalid / fp_divzero / fp_overflow /
+**        fp_underflow: the other accrued FP flags, so an engine may
+**        compute any hinted binary64 operation on the host and accrue the
+**        host's flags (vmrun/ir.h, "Floating-point hints").
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 11
+#define VMRUN_ABI_MINOR 12
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
