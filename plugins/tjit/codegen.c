@@ -1925,11 +1925,27 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) return -1;
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
+    uint32_t fails[2];
+    int nf = 0, k;
+    /* a loop with static counts does the entry's checks before the
+    ** chain's jump, which then goes straight to the loop head when
+    ** chained: one taken jump fewer per iteration.  (Unchained, or when a
+    ** check fails, the jump goes to the exit below.) */
+    int early = self && c->cnt_static && !e->block_stats;
     memset(s, 0, sizeof *s);
     s->owner = b;
+    if (early) {
+      alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
+      fails[nf++] = jcc32(c, CC_NE);
+      if (!e->cg_keeps_flags) {
+        alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
+        fails[nf++] = jcc32(c, CC_NE);
+      }
+    }
     s->jmp_at = jmp32(c);
     s->stub_at = c->pos;
     patch32(c, s->jmp_at, s->stub_at);
+    for (k = 0; k < nf; k++) patch32(c, fails[k], s->stub_at);
     if (self) ra_flush(c, dirty);
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);
@@ -1938,7 +1954,9 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     if (e->n_vcpus > 1 && ((pc ^ b->pc) & VMRUN_PAGE_MASK)) emit_jc_lookup(c);
     mov_ri(c, RAX, (uint64_t)(uintptr_t)s);
     jmp_to(c, e->epilogue);
-    if (self) {
+    if (early) {
+      s->self_at = e->cg_head;
+    } else if (self) {
       /* the entry's checks; leaving goes through the exit above */
       s->self_at = c->pos;
       if (emit_entry_checks(e, c, b, s->stub_at, 1) < 0) return -1;
