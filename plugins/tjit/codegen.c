@@ -1925,13 +1925,13 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) return -1;
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
-    uint32_t fails[2];
+    uint32_t fails[2] = { 0, 0 };
     int nf = 0, k;
     /* a loop with static counts does the entry's checks before the
     ** chain's jump, which then goes straight to the loop head when
     ** chained: one taken jump fewer per iteration.  (Unchained, or when a
     ** check fails, the jump goes to the exit below.) */
-    int early = self && c->cnt_static && !e->block_stats;
+    int early = self && c->cnt_static;
     memset(s, 0, sizeof *s);
     s->owner = b;
     if (early) {
@@ -1941,11 +1941,14 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
         alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
         fails[nf++] = jcc32(c, CC_NE);
       }
+      /* the entry count, taken back below when the jump is not chained */
+      if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
     }
     s->jmp_at = jmp32(c);
     s->stub_at = c->pos;
     patch32(c, s->jmp_at, s->stub_at);
-    for (k = 0; k < nf; k++) patch32(c, fails[k], s->stub_at);
+    if (early && e->block_stats) alu_mi(c, 1, ALU_SUB, MEM(RBP, -24), 1);
+    for (k = 0; k < nf; k++) patch32(c, fails[k], c->pos);
     if (self) ra_flush(c, dirty);
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);

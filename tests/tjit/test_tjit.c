@@ -367,6 +367,98 @@ Test(tjit, loop_that_changes_tb_flags_is_looked_up_again)
   EQ(stat("block_entries"), 10);
 }
 
+/* A loop whose latch is a conditional branch: x1 += 1 (and, with arg,
+** a helper: h_latch), then "x1 != x3: loop, else leave to pc + 8", the
+** shape a compiled loop has (BRCOND over the leaving exit to the one
+** back to the block's own pc, whose checks come before the chain's
+** jump: emit_exit_direct). */
+static int latch_mode;            /* 1: exit request at x1 == 7;
+                                     2: invalidate at x1 == 10 */
+static uint64_t latch_inc = 1;
+
+static uint64_t h_latch(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{
+  uint64_t x1 = ((fake_cpu *)cpu)->x[1];
+  (void)a; (void)b; (void)c;
+  if (latch_mode == 1 && x1 == 7) cpu->exit_request |= VMRUN_EXIT_TIMER;
+  if (latch_mode == 2 && x1 == 10 && latch_inc == 1) {
+    latch_inc = 100;
+    FM->eng->invalidate(FM->eng_inst, PC0, 4);
+  }
+  return 0;
+}
+
+static void build_latch(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, latch_inc);
+  if (arg)
+    ir(b, VMRUN_IR_CALL, 8, 2, 0, 0, (uint64_t)(uintptr_t)h_latch, 0);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 3, 3);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 3, l, 0)->cond = VMRUN_IR_NE;
+  ir_exit(b, b->pc + 8);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc);
+}
+
+static void latch_setup(int mode, int call)
+{
+  latch_mode = mode;
+  latch_inc = 1;
+  fm_block(PC0, build_latch, call ? (void *)1 : NULL);
+  FM->eng->invalidate(FM->eng_inst, PC0, 4);     /* another builder */
+  FM->cpu->x[1] = 0;
+  FM->cpu->hdr.icount = 0;
+}
+
+Test(tjit, loop_latch_runs_to_its_end)
+{
+  for (int call = 0; call < 2; call++) {
+    uint64_t d0;
+    latch_setup(0, call);
+    FM->cpu->x[3] = 50;
+    d0 = stat("dispatcher_entries");
+    /* the loop leaves to PC0 + 8, where there is no block: a budget of
+    ** exactly 100 instructions ends there */
+    cr_assert_eq(fm_run(PC0, 100), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[1], 50);
+    EQ(FM->cpu->hdr.icount, 100);
+    EQ(FM->cpu->hdr.pc, PC0 + 8);
+    cr_assert_leq(stat("dispatcher_entries") - d0, 3);
+  }
+}
+
+Test(tjit, loop_latch_stops_at_the_budget_and_an_exit_request)
+{
+  latch_setup(0, 0);
+  FM->cpu->x[3] = 50;
+  cr_assert_eq(fm_run(PC0, 21), VMRUN_RUN_BUDGET);   /* 10.5 iterations */
+  EQ(FM->cpu->x[1], 11);
+  EQ(FM->cpu->hdr.icount, 22);
+  EQ(FM->cpu->hdr.pc, PC0);
+  latch_setup(1, 1);
+  FM->cpu->x[3] = 50;
+  cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
+  EQ(FM->cpu->x[1], 7);
+  EQ(FM->cpu->hdr.icount, 14);
+  EQ(FM->cpu->hdr.pc, PC0);
+  FM->cpu->hdr.exit_request = 0;
+}
+
+Test(tjit, loop_latch_leaves_stale_code_when_invalidated)
+{
+  latch_setup(2, 1);
+  FM->cpu->x[3] = 10 + 5 * 100;
+  cr_assert_eq(fm_run(PC0, 30), VMRUN_RUN_BUDGET);  /* 10 + 5 iterations */
+  EQ(FM->cpu->x[1], 10 + 5 * 100);
+  EQ(FM->cpu->hdr.pc, PC0 + 8);
+  EQ(FM->cpu->hdr.icount, 30);
+  cr_assert_eq(FM->n_translate, 2);
+}
+
 /* ---- code cache exhaustion ---- */
 
 static int cfg_small(vmrun_cfg *node, const char *key, uint64_t def,
