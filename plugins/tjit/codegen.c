@@ -175,16 +175,22 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
 */
 #define MX_FLAGS 0x3du          /* IE, ZE, OE, UE, PE */
 
-/* clear the MXCSR's flags if any is set (round to nearest, all masked:
-** the default the engine checked at start) */
+/* MXCSR = the default the engine checked at start, flags clear (round
+** to nearest, all exceptions masked) */
+static void mx_default(tj_buf *c)
+{
+  mov_mi32(c, MEM(RSP, -4), 0x1f80);
+  ldmxcsr_m(c, MEM(RSP, -4));
+}
+
+/* clear the MXCSR's flags if any is set */
 static void mx_clear_stale(tj_buf *c)
 {
   uint32_t j;
   stmxcsr_m(c, MEM(RSP, -4));
   test_m8i(c, MEM(RSP, -4), (uint8_t)MX_FLAGS);
   j = jcc8(c, CC_E);
-  mov_mi32(c, MEM(RSP, -4), 0x1f80);
-  ldmxcsr_m(c, MEM(RSP, -4));
+  mx_default(c);
   patch8_here(c, j);
 }
 
@@ -203,7 +209,8 @@ static void mx_flush(const tjit *e, tj_buf *c)
   patch8_here(c, j);
 }
 
-/* the flush routine: keeps every register but the host flags */
+/* the flush routine: clobbers rax (mx_flush saves it) and the host
+** flags register */
 static void emit_flush_routine(const tjit *e, tj_buf *c)
 {
   push_r(c, RCX);
@@ -213,8 +220,7 @@ static void emit_flush_routine(const tjit *e, tj_buf *c)
   mov_ri(c, RCX, (uint64_t)(uintptr_t)e->fp_map);
   mov_rm(c, 0, RAX, MEMX(RCX, RAX, 2, 0));
   alu_mr(c, 0, ALU_OR, CPU(e->fp_off), RAX);
-  mov_mi32(c, MEM(RSP, -4), 0x1f80);
-  ldmxcsr_m(c, MEM(RSP, -4));
+  mx_default(c);
   pop_r(c, RCX);
   ret(c);
 }
@@ -240,7 +246,8 @@ int tjit_cc_init(tjit *e, uint64_t size)
     return -1;
   }
   e->cc_size = size;
-  /* shared code: enter(cpu, temps, code), epilogue, fault return */
+  /* shared code: enter(cpu, temps, code), the FP flush routine,
+  ** epilogue, fault return */
   c.base = e->rw; c.pos = 0; c.cap = (uint32_t)size; c.overflow = 0;
   push_r(&c, RBX); push_r(&c, RBP); push_r(&c, R12); push_r(&c, R13);
   push_r(&c, R14); push_r(&c, R15);
@@ -253,6 +260,10 @@ int tjit_cc_init(tjit *e, uint64_t size)
   alu_rr(&c, 1, ALU_ADD, RAX, RCNT);
   mov_mr(&c, 8, MEM(RBP, OFF_LIMIT), RAX);
   jmp_r(&c, RDX);
+  if (e->fp_nx) {
+    e->fp_flush = c.pos;
+    emit_flush_routine(e, &c);
+  }
   e->mem_ret = c.pos;              /* return 0, icount/budget as they are */
   alu_rr(&c, 0, ALU_XOR, RAX, RAX);
   j = jmp8(&c);
@@ -267,19 +278,11 @@ int tjit_cc_init(tjit *e, uint64_t size)
   patch8_here(&c, k);
   mov_mr(&c, 8, CPU(OFF_BUDGET), RCX);
   patch8_here(&c, j);
-  if (e->fp_nx) {                               /* rax: the result */
-    e->fp_flush = c.pos + 64;                   /* emitted below */
-    mx_flush(e, &c);
-  }
+  if (e->fp_nx) mx_flush(e, &c);               /* rax: the result */
   alu_ri(&c, 1, ALU_ADD, RSP, 8);
   pop_r(&c, R15); pop_r(&c, R14); pop_r(&c, R13); pop_r(&c, R12);
   pop_r(&c, RBP); pop_r(&c, RBX);
   ret(&c);
-  if (e->fp_nx) {
-    if (c.pos > e->fp_flush) return -1;         /* cannot happen */
-    c.pos = e->fp_flush;
-    emit_flush_routine(e, &c);
-  }
   e->cc_start = e->cc_pos = (c.pos + 63) & ~63u;
   e->enter = (tjit_enter_fn)(uintptr_t)e->rx;
   return 0;
