@@ -1,15 +1,16 @@
 /*
 ** tests/tjit/test_fp.c - binary64 operations hinted VMRUN_IR_F_FP
-** (vmrun/ir.h): tjit computes them in generated code when the result is
-** finite and normal and inexact is already accrued or the host's own
-** inexact flag shows the result exact, and calls the helper otherwise.  For every operation
-** and every pair (triple) of operand classes (normal, exact and inexact,
-** huge, tiny, subnormal, zero, infinity, quiet and signalling NaN) and
-** with inexact clear and set, the block's result and accrued flags must
-** equal the helper's own (comparisons: their 0 or 1 and the invalid
-** flag for NaNs), and the cases the inline code must handle must
-** not call the helper.  Fake host + frontend from tests/engine/harness.c
-** (accrued flags: fake_cpu.b32, inexact = bit 0), real softmmu.
+** (vmrun/ir.h): tjit computes them in generated code, leaves their flags
+** pending in the host's MXCSR until the next call to C or exit (codegen.c,
+** "Pending FP flags"), and calls the helper only for NaN results.  For
+** every operation and every pair (triple) of operand classes (normal,
+** exact and inexact, huge, tiny, subnormal, zero, infinity, quiet and
+** signalling NaN), with inexact clear and set and with stale host flags,
+** the block's result and accrued flags must equal the helper's own
+** (comparisons: their 0 or 1 and the invalid flag for NaNs), and the
+** cases the inline code must handle must not call the helper.  Fake
+** host + frontend from tests/engine/harness.c (accrued flags:
+** fake_cpu.b32, RISC-V's fflags layout), real softmmu.
 */
 #include <criterion/criterion.h>
 #include <fenv.h>
