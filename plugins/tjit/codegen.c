@@ -361,6 +361,7 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   s->breg = -1;
   s->bcpu = -1;
   s->areg = -1;
+  s->dreg = -1;
   s->cnt = e->cg_cnt;
   s->acc = e->cg_acc;
   s->dirty = e->cg_dirty;
@@ -558,9 +559,12 @@ static int pure_op(const vmrun_ir_op *o)
 ** after a branch: what its label needs when the label comes later (met
 ** first by the backward pass: side exits, branches inside an
 ** instruction), everything when it comes earlier. */
+static int ra_uses(const vmrun_ir_op *o, uint32_t *u);
+
 static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 {
   uint64_t live[VMRUN_IR_MAX_TEMPS / 64];
+  uint32_t u[3];
   uint32_t k, w;
   memset(live, 0, sizeof live);
   memset(e->fwd_lab_known, 0, sizeof e->fwd_lab_known);
@@ -602,11 +606,7 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
       }
       /* a dead pure op emits nothing, so it reads nothing either */
       if ((skip[k] & FWD_DEAD) && pure_op(o)) break;
-      if (o->op != VMRUN_IR_MOVI && o->op != VMRUN_IR_GET) {
-        SET(o->a);
-        if (!(o->flags & VMRUN_IR_F_BIMM)) SET(o->b);
-        SET(o->c);
-      }
+      for (int m = ra_uses(o, u); m-- > 0;) SET(u[m]);
       break;
     }
   }
@@ -617,8 +617,9 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
   for (k = 0; k < ib->n_ops; k++) {
     const vmrun_ir_op *o = &ib->ops[k], *n = o + 1;
     int pair = k + 1 < ib->n_ops && fwd_producer(o) && fwd_consumer(n) &&
-               n->a == o->dst && (skip[k + 1] & FWD_PAIR) &&
-               ((n->flags & VMRUN_IR_F_BIMM) || n->b != o->dst);
+               n->a == o->dst && (skip[k + 1] & FWD_PAIR);
+    for (int m = pair ? ra_uses(n, u) : 0; m-- > 1;)
+      if (u[m] == o->dst) pair = 0;    /* read again, as b */
     skip[k] = (uint8_t)((skip[k] & FWD_DEAD) | (pair ? FWD_PAIR : 0));
   }
 }
@@ -1473,6 +1474,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     jcc_to(c, CC_NE, e->mem_ret);
     mov_mr(c, 8, T(s->d), RAX);
     ra_load(c);
+    if (s->dreg >= 0) mov_rr(c, 1, s->dreg, RAX);  /* (PUT merged) */
     jmp_to(c, s->back);
     break;
   case STUB_ST:
@@ -1733,7 +1735,7 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 }
 
 static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                   const tj_ra *ra)
+                   const tj_ra *ra, int dreg)
 {
   unsigned op = o->cond;
   int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
@@ -1742,6 +1744,19 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   int k, src[3], r;
 
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
+  if (e->xs_on && op <= VMRUN_IR_FP_DIV &&
+      xs_get(e, c, o->a) < 0) {
+    /* a from its general register or memory straight into the result's
+    ** register (no movapd) */
+    int h = ta(c, o->a);
+    src[1] = xs_src(e, c, 2, o->b);
+    r = xs_result(e, &src[1], 1);
+    if (h >= 0) movq_xr(c, r, h);
+    else movq_xm(c, r, tmem(c, o->a));
+    sd_rr(c, op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
+             : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV, r, src[1]);
+    goto nan_test;
+  }
   /* the operands where they are (shadows), else in xmm1..3; FMA3 here
   ** takes xmm0..7 only */
   for (k = 0; k < n; k++) {
@@ -1771,12 +1786,15 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     break;
   }
   /* a NaN result takes the helper (the ISA's NaN); anything else is the
-  ** helper's result, its flags pending in the MXCSR */
+  ** helper's result, its flags pending in the MXCSR.  The result goes to
+  ** rax, or to dreg (a cached register: the PUT that follows, merged) */
+nan_test:
   ucomisd_rr(c, r, r);
   in_at = jcc32(c, CC_P);
-  movq_rx(c, RAX, r);
+  movq_rx(c, dreg >= 0 ? dreg : RAX, r);
   back = in_to = c->pos;
   emit_fp_helper(e, c, o, ra);
+  if (dreg >= 0) mov_rr(c, 1, dreg, RAX);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
   if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
   if (e->xs_on) {                         /* the result's shadow */
@@ -1786,7 +1804,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     }
     e->xs_t[o->dst] = (int8_t)r;
   }
-  store_dst(c, o);
+  if (dreg < 0) store_dst(c, o);
   e->st_fp_sites++;
   return 0;
 }
@@ -2045,8 +2063,36 @@ static int static_counts(tjit *e, const vmrun_ir_block *ib)
   return 1;
 }
 
+/*
+** A load, or an inline binary64 operation, whose result only goes to the
+** cached register of the PUT right after it (FWD_PAIR: the temp is dead
+** after the PUT) computes it in that register: no move through rax.  The
+** register changes only once nothing can fault any more (the host load
+** itself, or the movq after the NaN test), so a slow path still sees the
+** guest's old value; it puts the value there too (STUB_LD's dreg, the
+** inline operation's cold path).  The PUT emits nothing then (the caller
+** does its bookkeeping).  The host register, or -1.
+*/
+static int merge_put(const tjit *e, const tj_buf *c,
+                     const vmrun_ir_block *ib, uint32_t i, const tj_ra *ra)
+{
+  const vmrun_ir_op *o = &ib->ops[i];
+  unsigned rp;
+  if (!c->ra || i + 1 >= ib->n_ops || !(e->fwd_skip[i] & FWD_PAIR) ||
+      o[1].op != VMRUN_IR_PUT || o[1].a != o->dst || o[1].size != 8)
+    return -1;
+  rp = e->ra_op[i + 1];
+  if (!(rp & 0x3f) || (rp & (RA_ALIAS | RA_MEM))) return -1;
+  if (o->op != VMRUN_IR_LD &&
+      !(o->op == VMRUN_IR_CALL && fp_inlinable(e, o) &&
+        o->cond < VMRUN_IR_FP_EQ))
+    return -1;
+  return ra->regs[(rp & 0x3f) - 1];
+}
+
 tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
 {
+  int dreg;
   uint32_t i, n_direct = 1;
   uint64_t cur_pc = ib->pc;
   tjit_block *b;
@@ -2220,7 +2266,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         continue;
       }
     }
+    dreg = -1;
     if ((e->fwd_skip[i] & FWD_DEAD) && pure_op(o)) goto defined;
+    dreg = merge_put(e, c, ib, i, &ra);
     switch (o->op) {
     case VMRUN_IR_NOP:
       break;
@@ -2313,14 +2361,16 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       } else {
         j[0] = emit_tlb_probe(c, o, 0);
       }
-      load_ext(c, RAX, at, o->size, (o->flags & VMRUN_IR_F_SIGNED) != 0);
-      store_dst(c, o);
+      load_ext(c, dreg >= 0 ? dreg : RAX, at, o->size,
+               (o->flags & VMRUN_IR_F_SIGNED) != 0);
+      if (dreg < 0) store_dst(c, o);
       s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
       s->xlive = (uint8_t)xs_live(e);
       s->from2 = j[1]; s->from3 = j[2];
       s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
+      s->dreg = (int8_t)dreg;
       break;
     }
     case VMRUN_IR_ST: {
@@ -2375,7 +2425,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rr(c, 1, R14, RAX);
       }
       if (!sync && fp_inlinable(e, o)) {
-        if (emit_fp(e, c, o, cb.ra ? &ra : NULL) < 0) goto oom;
+        if (emit_fp(e, c, o, cb.ra ? &ra : NULL, dreg) < 0) goto oom;
         break;
       }
       ld_t(c, RSI, o->a);
@@ -2454,6 +2504,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       ra.talias[o->dst] = get && (rp & RA_ALIAS)
                               ? (int8_t)ra.regs[(rp & 0x3f) - 1] : -1;
       ra.tcpu[o->dst] = get && (rp & RA_MEM) ? (int32_t)o->imm : -1;
+    }
+    if (dreg >= 0) {                   /* the PUT merged into op i */
+      ra.dirty |= 1u << ((e->ra_op[i + 1] & 0x3f) - 1);
+      xs_put(e, c, o->dst, 8, dreg, 0);
+      c->dverified &= ~(1u << dreg);
+      i++;
     }
   }
   /* fall-through guard: running off the end continues after the code */

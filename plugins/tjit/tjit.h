@@ -130,6 +130,8 @@ typedef struct tjit_stub {
   int8_t areg;                 /* direct access through [areg + aimm]:
                                   the stub computes rsi itself; or -1 */
   int32_t aimm;
+  int8_t dreg;                 /* STUB_LD: host register that gets the
+                                  value too (a merged PUT), or -1 */
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
 

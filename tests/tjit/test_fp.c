@@ -558,3 +558,40 @@ Test(tjit_fp, pending_flags_accrue_before_a_call_and_its_flags_do_not)
     cr_assert_eq(FM->cpu->b32, k ? NX | OF : NX);
   }
 }
+
+/* A result whose PUT is merged into the operation (codegen.c merge_put:
+** computed straight into the cached register of x4): when it is a NaN,
+** the cold path's helper result must reach that register too, and the
+** operation after it (x5 = x4 + x1) must read it.  Three registers, all
+** cached. */
+static void build_merged(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_SUB, 4, 1, 2, 2);        /* x4 = x1 - x2 */
+  fp3(b, VMRUN_IR_FP_ADD, 5, 4, 1, 5);        /* x5 = x4 + x1 */
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_fp, merged_result_register_gets_the_helpers_nan)
+{
+  fm_block(PC0 + 0x7000, build_merged, NULL);
+  for (int k = 0; k < 2; k++) {
+    double x1 = k ? INFINITY : 3.0, x2 = k ? INFINITY : 1.25;
+    volatile double d = x1, e = x2, x4 = d - e, x5 = x4 + d;
+    FM->cpu->x[1] = bits(x1);
+    FM->cpu->x[2] = bits(x2);
+    FM->cpu->x[4] = bits(99.0);
+    FM->cpu->x[5] = bits(99.0);
+    FM->cpu->b32 = 0;
+    g_calls = 0;
+    cr_assert_eq(fm_run(PC0 + 0x7000, 1), VMRUN_RUN_BUDGET);
+    cr_assert_eq(g_calls, k ? 2u : 0u);
+    cr_assert_eq(FM->cpu->x[4], bits(x4), "x4 = 0x%llx",
+                 (unsigned long long)FM->cpu->x[4]);
+    cr_assert_eq(FM->cpu->x[5], bits(x5));
+    cr_assert_eq(FM->cpu->b32, k ? NVF : 0u);
+  }
+  cr_assert_gt(fm_stat("fp_inline_sites"), 0);
+}
