@@ -4,13 +4,16 @@
 **
 ** Register conventions inside generated code:
 **   rbx  the vmrun_cpu                 rbp  &temps[0] (t[i] at [rbp+8i])
-**   r12  INSN_STARTs executed in the current block
-**   r14  instructions of the block already added to cpu->icount
+**   r15  the vCPU's icount ("Instruction counter" below)
+**   r12  INSN_STARTs executed in the current block, and
+**   r14  instructions of the block already added to icount, in a block
+**        whose counts are not static; otherwise both are in the register
+**        cache
 **   r13  cpu->tlb[cpu->mmu_idx], or with direct guest memory (user mode,
 **        vmrun_direct_mem) the host address of guest VA 0, or in a block
 **        using the RAM window (machine mode, vmrun_ram_window) the host
 **        address of guest PA 0 (window host - base, modulo 2^64)
-**   r8-r11, r15: the register cache (guest registers of the block, see
+**   r8-r11: the register cache (guest registers of the block, see
 **        "register cache" below)
 **   rax rcx rdx rsi rdi: scratch (caller-saved)
 ** rsp is 16-byte aligned inside blocks, so helpers are called directly.
@@ -1652,6 +1655,108 @@ static void emit_call_keep_xs(tjit *e, tj_buf *c, const tj_ra *ra,
   xs_spill(c, live, 1);
 }
 
+/*
+** Loop-carried shadows.  In a block that loops to itself, the values its
+** inline FP operations read first (sums, coordinates: the loop's state)
+** come back around the loop.  Without more, each iteration's first use
+** moves them from their general registers into xmm registers again (a
+** movq, about 3 cycles, on the loop's dependency chain), since the head
+** assumes no shadow.  Instead the head expects xh_reg[k]'s shadow in
+** xmm(XS_FIRST + k): block entry moves them in once, after the register
+** loads, and every loop-back puts them where the head expects them (an
+** xmm copy of the value's current shadow, else a movq from its general
+** register, which always holds the value too).  Labels reached by one
+** branch only keep the branch's shadows (xl), so the usual loop-back, a
+** conditional branch at the block's end, has them.
+*/
+#define XH_MAX 6
+
+static int fp_inlinable(const tjit *e, const vmrun_ir_op *o);
+
+static int fp_n_operands(unsigned op)
+{
+  return op == VMRUN_IR_FP_SQRT ? 1
+       : op >= VMRUN_IR_FP_MADD && op < VMRUN_IR_FP_EQ ? 3 : 2;
+}
+
+/* xh_reg: the cached registers an inline FP operation reads before any
+** PUT to them, up to the first label or helper call (where shadows go) */
+static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
+{
+  unsigned written = 0, want = 0;
+  int8_t *tslot = e->xs_t;             /* (scratch here: cleared later) */
+  memset(tslot, -1, ib->n_temps);
+  for (uint32_t i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    unsigned rp = e->ra_op[i], s = (rp & 0x3f) - 1;
+    if (o->op == VMRUN_IR_LABEL ||
+        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o)))
+      break;
+    if (o->op == VMRUN_IR_CALL) {
+      const uint32_t opnd[3] = { o->a, o->b, o->c };
+      for (int k = 0; k < fp_n_operands(o->cond); k++)
+        if (tslot[opnd[k]] >= 0) want |= 1u << tslot[opnd[k]];
+    }
+    if (o->op == VMRUN_IR_PUT && (rp & 0x3f)) written |= 1u << s;
+    if (ra_defines(o))
+      tslot[o->dst] = o->op == VMRUN_IR_GET && (rp & 0x3f) &&
+                      !(rp & RA_MEM) && !(written >> s & 1) ? (int8_t)s
+                                                            : -1;
+  }
+  e->xh_n = 0;
+  for (int k = 0; k < ra->n && e->xh_n < XH_MAX; k++)
+    if (want >> k & 1) e->xh_reg[e->xh_n++] = (int8_t)ra->regs[k];
+}
+
+/* at the loop head: the shadows it expects */
+static void xh_head(tjit *e)
+{
+  for (int k = 0; k < e->xh_n; k++)
+    e->xs_h[(int)e->xh_reg[k]] = (int8_t)(XS_FIRST + k);
+  e->xs_next = (uint8_t)e->xh_n;
+}
+
+/* before a loop-back: each expected shadow into place, xmm to xmm where
+** the value has one (in an order that reads every source before it is
+** overwritten; a cycle takes one from its general register) */
+static void xh_fixup(tjit *e, tj_buf *c)
+{
+  int src[XH_MAX], k, j, n = e->xh_n;
+  unsigned pend = 0;
+  for (k = 0; k < n; k++) {
+    src[k] = e->xs_on ? e->xs_h[(int)e->xh_reg[k]] : -1;
+    if (src[k] != XS_FIRST + k) pend |= 1u << k;
+  }
+  while (pend) {
+    int pick = -1;
+    for (k = 0; k < n && pick < 0; k++) {
+      int busy = 0;
+      if (!(pend >> k & 1)) continue;
+      for (j = 0; j < n; j++)
+        if ((pend >> j & 1) && j != k && src[j] == XS_FIRST + k) busy = 1;
+      if (!busy) pick = k;
+    }
+    if (pick < 0) {                    /* a cycle */
+      pick = __builtin_ctz(pend);
+      src[pick] = -1;
+    }
+    if (src[pick] >= 0) movapd_rr(c, XS_FIRST + pick, src[pick]);
+    else movq_xr(c, XS_FIRST + pick, e->xh_reg[pick]);
+    pend &= ~(1u << pick);
+  }
+}
+
+/* a branch to label l: the first one's shadows, and the count */
+static void xl_branch(tjit *e, uint32_t l)
+{
+  if (!e->xs_on) return;
+  if (!e->xl_n[l]) {
+    memcpy(e->xl[l].h, e->xs_h, sizeof e->xs_h);
+    memcpy(e->xl[l].o, e->xs_o, sizeof e->xs_o);
+  }
+  if (e->xl_n[l] < 2) e->xl_n[l]++;
+}
+
 /* The xmm register holding temp t for an operation: its shadow, else
 ** xmm `x` loaded from t's general register or memory word */
 static int xs_src(tjit *e, tj_buf *c, int x, uint32_t t)
@@ -1745,14 +1850,22 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   if (e->xs_on && op <= VMRUN_IR_FP_DIV &&
-      xs_get(e, c, o->a) < 0) {
-    /* a from its general register or memory straight into the result's
-    ** register (no movapd) */
-    int h = ta(c, o->a);
-    src[1] = xs_src(e, c, 2, o->b);
+      (xs_get(e, c, o->a) < 0 ||
+       ((op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_MUL) &&
+        xs_get(e, c, o->b) < 0))) {
+    /* an operand with no shadow from its general register or memory
+    ** straight into the result's register (no movapd): a, or b of a
+    ** commutative operation (the result is the same, and so are the
+    ** flags; a NaN result, whose payload would depend on the order, goes
+    ** to the helper) */
+    uint32_t ma = o->a, mb = o->b;
+    int h;
+    if (xs_get(e, c, ma) >= 0) { ma = o->b; mb = o->a; }
+    h = ta(c, ma);
+    src[1] = xs_src(e, c, 2, mb);
     r = xs_result(e, &src[1], 1);
     if (h >= 0) movq_xr(c, r, h);
-    else movq_xm(c, r, tmem(c, o->a));
+    else movq_xm(c, r, tmem(c, ma));
     sd_rr(c, op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
              : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV, r, src[1]);
     goto nan_test;
@@ -1942,6 +2055,10 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   ** the way back, and are written back only when leaving */
   int self = pc == b->pc && e->cg_head && e->chaining;
   unsigned dirty = c->ra ? ((const tj_ra *)c->ra)->dirty : 0;
+  if (self && e->xh_n) {
+    xh_fixup(e, c);
+    xs_clear(e);                       /* (code after it: another path) */
+  }
   if (!self && dirty) ra_flush(c, dirty);
   if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) return -1;
   if (e->chaining) {
@@ -2192,7 +2309,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     e->ra_last = malloc(VMRUN_IR_MAX_TEMPS * (sizeof(int32_t) + 1));
     e->ra_live = malloc((size_t)VMRUN_IR_MAX_LABELS * RA_W *
                         sizeof(uint64_t));
-    if (!e->ra_last || !e->ra_live) goto oom;
+    e->xl = malloc(VMRUN_IR_MAX_LABELS * sizeof *e->xl);
+    if (!e->ra_last || !e->ra_live || !e->xl) goto oom;
   }
   ra.n = 0;
   ra.dirty = 0;
@@ -2222,11 +2340,19 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       memset(e->ra_op, 0, ib->n_ops);
     }
   }
-  e->cg_head = c->pos;
-  /* (the loop-back code comes here with no shadow) */
   e->xs_on = e->fp_inline && e->fp_nx;
   e->xs_nt = ib->n_temps;
+  e->xh_n = 0;
+  if (e->xs_on && cb.ra && e->chaining && loops_to_itself(ib)) {
+    xh_plan(e, ib, &ra);
+    for (int k = 0; k < e->xh_n; k++)
+      movq_xr(c, XS_FIRST + k, e->xh_reg[k]);
+  }
+  e->cg_head = c->pos;
+  /* (the loop-back code comes here with the shadows of xh_reg) */
   xs_clear(e);
+  xh_head(e);
+  if (e->xs_on) memset(e->xl_n, 0, ib->n_labels);
   for (i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i];
@@ -2249,8 +2375,14 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     /* xmm shadows: another path, or C code (helpers; the slow paths of
     ** loads and stores spill the live ones, s->xlive) */
     if (o->op == VMRUN_IR_LABEL ||
-        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o)))
+        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o))) {
       xs_clear(e);
+      if (o->op == VMRUN_IR_LABEL && e->xs_on && e->xl_n[o->imm] == 1 &&
+          label_after_exit(ib, i)) {  /* one branch: its shadows */
+        memcpy(e->xs_h, e->xl[o->imm].h, sizeof e->xs_h);
+        memcpy(e->xs_o, e->xl[o->imm].o, sizeof e->xs_o);
+      }
+    }
     else if (ra_defines(o))
       e->xs_t[o->dst] = -1;
     if (cb.ra) {
@@ -2468,10 +2600,12 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       break;
     case VMRUN_IR_BR:
       if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;
+      xl_branch(e, (uint32_t)o->imm);
       if (add_fix(e, jmp32(c), (uint32_t)o->imm)) goto oom;
       break;
     case VMRUN_IR_BRCOND:
       if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;
+      xl_branch(e, (uint32_t)o->imm);
       emit_cmp(c, o, 0);
       if (add_fix(e, jcc32(c, cc_of[o->cond]), (uint32_t)o->imm)) goto oom;
       break;

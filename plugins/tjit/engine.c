@@ -340,6 +340,7 @@ static void tjit_destroy(void *inst)
   free(e->ra_op);
   free(e->ra_last);
   free(e->ra_live);
+  free(e->xl);
   free(e);
 }
 

@@ -195,6 +195,16 @@ struct tjit {
   int8_t xs_t[VMRUN_IR_MAX_TEMPS];
   uint32_t xs_nt;
   uint8_t xs_next;
+  /* a block that loops to itself: the cached registers whose shadows
+  ** the loop head expects, xh_reg[k] in xmm(8 + k) (codegen.c, "Loop-
+  ** carried shadows") */
+  int xh_n;
+  int8_t xh_reg[6];
+  /* per label: branches to it so far, and the register and vCPU-word
+  ** shadows at the first one (a label reached by one branch only
+  ** starts with them) */
+  uint8_t xl_n[VMRUN_IR_MAX_LABELS];
+  struct tjit_xsl { int8_t h[16]; struct tjit_xso o[8]; } *xl;
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,

@@ -595,3 +595,105 @@ Test(tjit_fp, merged_result_register_gets_the_helpers_nan)
   }
   cr_assert_gt(fm_stat("fp_inline_sites"), 0);
 }
+
+/* ---- loop-carried shadows (codegen.c) ---- */
+
+/* One instruction that loops to itself while x6 != 0 (the branch at the
+** end, as a frontend emits it): x4 = x4 * x1, x5 = x5 + x4,
+** x7 = x5 - x7, x6 -= 1.  x4, x1, x5 and x7 are read before they are
+** written: the head expects their shadows, which the loop-back must
+** move back into place from where the iteration left them. */
+static void build_fp_loop(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 16);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_MUL, 4, 4, 1, 0);
+  fp3(b, VMRUN_IR_FP_ADD, 5, 5, 4, 3);
+  fp3(b, VMRUN_IR_FP_SUB, 7, 5, 7, 6);
+  ir_addi(b, 6, 9, (uint64_t)-1);
+  ir_get(b, 10, 6);
+  ir_movi(b, 11, 0);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 10, 11, l, 0)->cond = VMRUN_IR_NE;
+  ir_exit(b, b->pc + 4);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc);
+}
+
+static void run_fp_loop(double x1, double x4, unsigned n)
+{
+  volatile double v1 = x1, v4 = x4, v5 = 0.5, v7 = 0.25;
+  uint64_t d0 = fm_stat("dispatcher_entries");
+  for (unsigned k = 0; k < n; k++) {
+    v4 = v4 * v1;
+    v5 = v5 + v4;
+    v7 = v5 - v7;
+  }
+  FM->cpu->x[1] = bits(x1);
+  FM->cpu->x[4] = bits(x4);
+  FM->cpu->x[5] = bits(0.5);
+  FM->cpu->x[7] = bits(0.25);
+  FM->cpu->x[6] = n;
+  FM->cpu->b32 = 0;
+  cr_assert_eq(fm_run(PC0 + 0x8000, n), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->hdr.pc, PC0 + 0x8004);
+  cr_assert_eq(FM->cpu->x[6], 0);
+  cr_assert_eq(FM->cpu->x[4], bits(v4), "x4 = %a, expected %a",
+               as_d(FM->cpu->x[4]), v4);
+  cr_assert_eq(FM->cpu->x[5], bits(v5), "x5 = %a, expected %a",
+               as_d(FM->cpu->x[5]), v5);
+  cr_assert_eq(FM->cpu->x[7], bits(v7), "x7 = %a, expected %a",
+               as_d(FM->cpu->x[7]), v7);
+  /* it looped in generated code, not through the dispatcher */
+  cr_assert_leq(fm_stat("dispatcher_entries") - d0, 3);
+}
+
+Test(tjit_fp, loop_keeps_its_shadows_across_the_loop_back)
+{
+  fm_block(PC0 + 0x8000, build_fp_loop, NULL);
+  run_fp_loop(1.5, 1.0, 20);
+  run_fp_loop(-0.75, 3.0, 33);
+  g_calls = 0;
+  run_fp_loop(INFINITY, 0.0, 9);     /* NaNs: the helper, every time */
+  cr_assert_geq(g_calls, 9);
+}
+
+/* A label two branches reach, with different shadows: x4 = x1 * x2 comes
+** between them.  After the label, x5 = x4 + x1 must read x4 as the path
+** taken left it (x20 == 0: the second branch, after the product). */
+static void build_two_ways(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 24);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_ADD, 4, 1, 1, 0);       /* x4 = x1 + x1 */
+  ir_get(b, 3, 20);
+  ir_movi(b, 4, 0);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 3, 4, l, 0)->cond = VMRUN_IR_NE;
+  fp3(b, VMRUN_IR_FP_MUL, 4, 1, 2, 5);       /* x4 = x1 * x2 */
+  ir_get(b, 8, 21);
+  ir_movi(b, 9, 0);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 8, 9, l, 0)->cond = VMRUN_IR_EQ;
+  ir_exit(b, b->pc + 8);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  fp3(b, VMRUN_IR_FP_ADD, 5, 4, 1, 10);      /* x5 = x4 + x1 */
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_fp, label_reached_two_ways_reads_each_ways_value)
+{
+  fm_block(PC0 + 0x9000, build_two_ways, NULL);
+  for (int way = 0; way < 2; way++) {
+    FM->cpu->x[1] = bits(1.5);
+    FM->cpu->x[2] = bits(3.0);
+    FM->cpu->x[5] = 0;
+    FM->cpu->x[20] = way == 0;        /* the first branch */
+    FM->cpu->x[21] = 0;               /* else the second */
+    cr_assert_eq(fm_run(PC0 + 0x9000, 1), VMRUN_RUN_BUDGET);
+    cr_assert_eq(FM->cpu->hdr.pc, PC0 + 0x9004);
+    cr_assert_eq(FM->cpu->x[5], bits(way == 0 ? 4.5 : 6.0),
+                 "way %d: x5 = %a", way, as_d(FM->cpu->x[5]));
+  }
+}
