@@ -1839,6 +1839,13 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   return 0;
 }
 
+/* the SSE2 operation of an FP add, sub, mul or div */
+static int sd_of(unsigned op)
+{
+  return op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
+       : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV;
+}
+
 static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                    const tj_ra *ra, int dreg)
 {
@@ -1866,8 +1873,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     r = xs_result(e, &src[1], 1);
     if (h >= 0) movq_xr(c, r, h);
     else movq_xm(c, r, tmem(c, ma));
-    sd_rr(c, op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
-             : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV, r, src[1]);
+    sd_rr(c, sd_of(op), r, src[1]);
     goto nan_test;
   }
   /* the operands where they are (shadows), else in xmm1..3; FMA3 here
@@ -1886,8 +1892,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   case VMRUN_IR_FP_ADD: case VMRUN_IR_FP_SUB: case VMRUN_IR_FP_MUL:
   case VMRUN_IR_FP_DIV:
     movapd_rr(c, r, src[0]);
-    sd_rr(c, op == VMRUN_IR_FP_ADD ? SD_ADD : op == VMRUN_IR_FP_SUB ? SD_SUB
-             : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV, r, src[1]);
+    sd_rr(c, sd_of(op), r, src[1]);
     break;
   /* x86's fnmadd is -(a*b) + c (RISC-V's FNMSUB), fnmsub -(a*b) - c */
   default:
