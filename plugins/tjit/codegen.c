@@ -1679,8 +1679,17 @@ static int fp_n_operands(unsigned op)
        : op >= VMRUN_IR_FP_MADD && op < VMRUN_IR_FP_EQ ? 3 : 2;
 }
 
+/* Does op o drop every shadow?  A label (another path may join; the
+** compiler keeps a one-branch label's, xl) and a helper call other than
+** an inline operation's (xmm registers are caller-saved). */
+static int xs_drops(const tjit *e, const vmrun_ir_op *o)
+{
+  return o->op == VMRUN_IR_LABEL ||
+         (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o));
+}
+
 /* xh_reg: the cached registers an inline FP operation reads before any
-** PUT to them, up to the first label or helper call (where shadows go) */
+** PUT to them, up to the first op that drops the shadows */
 static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
 {
   unsigned written = 0, want = 0;
@@ -1689,9 +1698,7 @@ static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
   for (uint32_t i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i], s = (rp & 0x3f) - 1;
-    if (o->op == VMRUN_IR_LABEL ||
-        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o)))
-      break;
+    if (xs_drops(e, o)) break;
     if (o->op == VMRUN_IR_CALL) {
       const uint32_t opnd[3] = { o->a, o->b, o->c };
       for (int k = 0; k < fp_n_operands(o->cond); k++)
@@ -1850,7 +1857,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                    const tj_ra *ra, int dreg)
 {
   unsigned op = o->cond;
-  int n = op == VMRUN_IR_FP_SQRT ? 1 : op >= VMRUN_IR_FP_MADD ? 3 : 2;
+  int n = fp_n_operands(op);
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   uint32_t in_at, in_to, back;
   int k, src[3], r;
@@ -2379,8 +2386,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
     /* xmm shadows: another path, or C code (helpers; the slow paths of
     ** loads and stores spill the live ones, s->xlive) */
-    if (o->op == VMRUN_IR_LABEL ||
-        (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o))) {
+    if (xs_drops(e, o)) {
       xs_clear(e);
       if (o->op == VMRUN_IR_LABEL && e->xs_on && e->xl_n[o->imm] == 1 &&
           label_after_exit(ib, i)) {  /* one branch: its shadows */
