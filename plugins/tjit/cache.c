@@ -32,6 +32,24 @@ static void xbloom_add(tjit *e, uint64_t va)
   e->xbloom[bit / 64] |= 1ull << (bit % 64);
 }
 
+/*
+** Where a chain from site s enters block to.  A block that keeps
+** cpu->tb_flags leaves them as it found them, equal to its own tb_flags,
+** so when to has the same, its tb_flags check is skipped; when both load
+** the same constant into r13 (every block of a kind does), so is that.
+** The exit-request check always runs.
+*/
+uint32_t tjit_chain_at(const tjit_site *s, const tjit_block *to)
+{
+  const tjit_block *from = s->owner;
+  if (to == from && s->self_at) return s->self_at;
+  if (!from->keeps_flags || from->tb_flags != to->tb_flags)
+    return to->code_at;
+  if (to->r13_kind && from->r13_kind == to->r13_kind)
+    return to->code_at + to->r13_at;
+  return to->code_at + to->nf_at;
+}
+
 void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
 {
   int32_t rel;
@@ -52,8 +70,7 @@ void tjit_link(tjit *e, tjit_site *s, tjit_block *to)
       xbloom_add(e, to->pc + VMRUN_PAGE_SIZE);
   }
   list = s->cross ? &e->xlinked : &e->linked;
-  rel = (int32_t)((to == s->owner && s->self_at ? s->self_at : to->code_at) -
-                  (s->jmp_at + 4));
+  rel = (int32_t)(tjit_chain_at(s, to) - (s->jmp_at + 4));
   memcpy(e->rw + s->jmp_at, &rel, 4);
   s->target = to;
   s->in_next = to->incoming;

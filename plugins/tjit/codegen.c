@@ -1957,7 +1957,7 @@ static void emit_try_block(tj_buf *c)
   mov_rm(c, 0, RDX, MEM(RCX, (int32_t)offsetof(tjit_block, tb_flags)));
   alu_rm(c, 0, ALU_CMP, RDX, CPU(OFF_TBFLAGS));
   j3 = jcc8(c, CC_NE);
-  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry)));
+  jmp_m(c, MEM(RCX, (int32_t)offsetof(tjit_block, entry_nf))); /* checked */
   patch8_here(c, j1);
   patch8_here(c, j2);
   patch8_here(c, j3);
@@ -2031,8 +2031,16 @@ static int keeps_tb_flags(const vmrun_ir_block *ib)
   return 1;
 }
 
-/* loop: the check of the loop-back code of a block that loops to itself,
-** where tb_flags are those of the entry when the block keeps them */
+static int emit_flags_check(tjit *e, tj_buf *c, const tjit_block *b,
+                            uint32_t fail_to)
+{
+  alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
+  return check_fail(e, c, CC_NE, fail_to);
+}
+
+/* loop: 1, the check of the loop-back code of a block that loops to
+** itself, where tb_flags are those of the entry when the block keeps
+** them; 2, the entry's checks after its tb_flags check (tjit_block) */
 static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
                              uint32_t fail_to, int loop)
 {
@@ -2044,10 +2052,8 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
   alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
   /* (the budget: checked at the exit that leads here, emit_accounting) */
-  if (!loop || !e->cg_keeps_flags) {
-    alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
-    if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
-  }
+  if (!loop || (loop == 1 && !e->cg_keeps_flags))
+    if (emit_flags_check(e, c, b, fail_to) < 0) return -1;
   if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
   return 0;
 }
@@ -2292,14 +2298,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   ** (tjit_vcpu.entries), then the registers */
   e->cg_head = 0;
   e->cg_keeps_flags = keeps_tb_flags(ib);
-  if (emit_entry_checks(e, c, b, 0, 0) < 0) goto oom;
   e->cg_static = static_counts(e, ib);
   cb.cnt_static = e->cg_static;
   cb.cnt = cb.acc = 0;
-  if (!cb.cnt_static) {
-    alu_rr(c, 0, ALU_XOR, R12, R12);
-    alu_rr(c, 0, ALU_XOR, R14, R14);
-  }
   e->cg_direct = e->direct_mem && e->env.direct && e->env.direct->host;
   e->cg_window = !e->cg_direct && e->direct_mem && e->env.ram &&
                  e->env.ram->host && (ib->flags & VMRUN_IR_BLK_PHYS_DATA);
@@ -2307,7 +2308,21 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->cg_mem = 0;
   for (i = 0; i < ib->n_ops && !e->cg_mem; i++)
     e->cg_mem = ib->ops[i].op == VMRUN_IR_LD || ib->ops[i].op == VMRUN_IR_ST;
-  if (e->cg_mem) emit_load_tlb(e, c);
+  /* the entry, in the order of its chain entries (tjit_block) */
+  if (emit_flags_check(e, c, b, 0) < 0) goto oom;
+  b->nf_at = c->pos - start;
+  if (e->cg_mem && (e->cg_direct || e->cg_window)) {
+    emit_load_tlb(e, c);
+    b->r13_kind = e->cg_direct ? TJIT_R13_DIRECT : TJIT_R13_WINDOW;
+  }
+  b->r13_at = c->pos - start;
+  b->keeps_flags = (uint8_t)e->cg_keeps_flags;
+  if (emit_entry_checks(e, c, b, 0, 2) < 0) goto oom;
+  if (!cb.cnt_static) {
+    alu_rr(c, 0, ALU_XOR, R12, R12);
+    alu_rr(c, 0, ALU_XOR, R14, R14);
+  }
+  if (e->cg_mem && !b->r13_kind) emit_load_tlb(e, c);
 
   if (ib->n_ops > e->fwd_cap) {
     uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
@@ -2674,6 +2689,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   b->code_at = start;
   b->code_len = c->pos - start;
   b->entry = e->rx + start;
+  b->entry_nf = e->rx + start + b->nf_at;
   e->cc_pos = (c->pos + 15) & ~15u;
   if (e->cc_pos > e->cc_size) e->cc_pos = (uint32_t)e->cc_size;
   e->st_code_bytes += b->code_len;

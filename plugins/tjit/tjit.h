@@ -68,6 +68,8 @@ typedef struct tjit_site {
   struct tjit_site *g_next, **g_pprev;    /* all linked sites */
 } tjit_site;
 
+enum { TJIT_R13_NONE, TJIT_R13_DIRECT, TJIT_R13_WINDOW };
+
 struct tjit_block {
   uint64_t pc, phys_pc, phys_page2;
   uint32_t tb_flags;
@@ -75,6 +77,17 @@ struct tjit_block {
   uint32_t n_plinks, n_sites;
   uint32_t code_at, code_len;  /* offset in the code cache */
   const void *entry;           /* executable address */
+  /* Entries past the entry's first steps (codegen.c, "chain entries"):
+  ** the code is the tb_flags check, then a constant r13 load
+  ** (r13_kind), then the exit-request check and the register loads.
+  ** nf_at/entry_nf: past the tb_flags check, for a jump that has seen
+  ** cpu->tb_flags equal to tb_flags; r13_at: past the r13 load too, for
+  ** one whose r13 already holds the same constant. */
+  uint32_t nf_at, r13_at;      /* offsets from code_at */
+  const void *entry_nf;
+  uint8_t keeps_flags;         /* running it cannot change cpu->tb_flags */
+  uint8_t r13_kind;            /* TJIT_R13_*: what r13 holds after the
+                                  entry, when it is a constant */
   tjit_block *hnext, *fnext;
   tjit_plink pl[2];
   tjit_site *incoming;

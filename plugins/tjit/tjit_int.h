@@ -23,6 +23,7 @@ static inline void tjit_jc_reset(tjit_vcpu *vd)
 }
 
 /* cache.c */
+TJ_HIDDEN uint32_t tjit_chain_at(const tjit_site *s, const tjit_block *to);
 TJ_HIDDEN void tjit_link(tjit *e, tjit_site *s, tjit_block *to);
 TJ_HIDDEN void tjit_unlink(tjit *e, tjit_site *s);
 TJ_HIDDEN void tjit_unlink_all(tjit *e);

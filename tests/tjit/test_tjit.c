@@ -367,6 +367,49 @@ Test(tjit, loop_that_changes_tb_flags_is_looked_up_again)
   EQ(stat("block_entries"), 10);
 }
 
+/* A: x1 += 1, and when x1 reaches 3 tb_flags = 7; on to B.  B: x2 += 1
+** under tb_flags 0, += 100 under 7 (a translation per flags); back to A */
+static void build_flags_a(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 3);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir_movi(b, 2, 3);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 0, 2, l, 0)->cond = VMRUN_IR_NE;
+  ir_movi(b, 1, 7);
+  ir(b, VMRUN_IR_PUT, 4, 0, 1, 0, offsetof(vmrun_cpu, tb_flags), 0);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, PC0 + 0x1000);
+}
+
+static void build_flags_b(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_addi(b, 2, 0, b->tb_flags == 7 ? 100 : 1);
+  ir_exit(b, PC0);
+}
+
+/* A chained jump skips its target's tb_flags check only from a block
+** that cannot change them (tjit_chain_at).  A changes them in its third
+** run, when its chain to B (made in the first) is in place: B's check
+** must send control to the dispatcher, which translates B for flags 7. */
+Test(tjit, chain_from_a_block_that_changes_tb_flags_checks_them)
+{
+  FM->cpu->hdr.tb_flags = 0;
+  fm_block(PC0, build_flags_a, NULL);
+  fm_block(PC0 + 0x1000, build_flags_b, NULL);
+  cr_assert_eq(fm_run(PC0, 10), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 5);
+  EQ(FM->cpu->x[2], 1 + 1 + 100 + 100 + 100);
+  EQ(FM->cpu->hdr.tb_flags, 7);
+  cr_assert_eq(FM->n_translate, 4);    /* A and B, for flags 0 and 7 */
+  cr_assert_geq(stat("chain_links"), 2);
+}
+
 /* A loop whose latch is a conditional branch: x1 += 1 (and, with arg,
 ** a helper: h_latch), then "x1 != x3: loop, else leave to pc + 8", the
 ** shape a compiled loop has (BRCOND over the leaving exit to the one

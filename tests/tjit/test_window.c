@@ -243,3 +243,54 @@ Test(tjit_window, aligned_accesses_are_checked)
   EQ(FM->f_fault, VMRUN_FAULT_MISALIGNED);
   EQ(FM->f_va, RAM_BASE + 0x2104);
 }
+
+/* A ring of blocks, each x[dst] = [x1 + 8] then on to `next`: P and R
+** flagged (through the window), Q not (through the MMU) */
+typedef struct ring { int paged; unsigned dst; uint64_t next; } ring;
+
+static void build_ring(vmrun_ir_block *b, void *arg)
+{
+  const ring *r = arg;
+  if (!r->paged) b->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 8, 0);
+  ir_put(b, r->dst, 1);
+  ir_exit(b, r->next);
+}
+
+/* Chained jumps between blocks enter past the r13 load only when the
+** source left the same constant there: P -> R (both window blocks) may,
+** Q -> P (the MMU's TLB pointer in r13) must not, or P would read
+** through the TLB pointer as if it were the window. */
+Test(tjit_window, chains_reload_r13_unless_it_holds_the_same_window)
+{
+  ring p = { 0, 2, PC0 + 0x100 }, r = { 0, 7, PC0 + 0x200 },
+       q = { 1, 5, PC0 };
+  win_put64(RAM_BASE + 0x2108, 0x1111);
+  ram_put64(RAM_BASE + 0x2108, 0x9999);
+  FM->cpu->x[1] = RAM_BASE + 0x2100;
+  fm_block(PC0, build_ring, &p);
+  fm_block(PC0 + 0x100, build_ring, &r);
+  fm_block(PC0 + 0x200, build_ring, &q);
+  EQ(fm_run(PC0, 30), VMRUN_RUN_BUDGET);      /* ten times round */
+  EQ(FM->n_faults, 0);
+  cr_assert_geq(fm_stat("chain_links"), 3);
+  for (int k = 0; k < 2; k++) {
+    EQ(FM->cpu->x[2], 0x1111);
+    EQ(FM->cpu->x[7], 0x1111);
+    EQ(FM->cpu->x[5], 0x9999);
+    /* the values change: every block really loads again, chained */
+    win_put64(RAM_BASE + 0x2108, 0x2222 + k);
+    ram_put64(RAM_BASE + 0x2108, 0x8888 + k);
+    FM->cpu->x[2] = FM->cpu->x[5] = FM->cpu->x[7] = 0;
+    EQ(fm_run(PC0, 30), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->x[2], 0x2222 + k);
+    EQ(FM->cpu->x[7], 0x2222 + k);
+    EQ(FM->cpu->x[5], 0x8888 + k);
+    win_put64(RAM_BASE + 0x2108, 0x1111);
+    ram_put64(RAM_BASE + 0x2108, 0x9999);
+    EQ(fm_run(PC0, 30), VMRUN_RUN_BUDGET);
+  }
+}
