@@ -378,9 +378,14 @@ static int stage_engine(vmrun_machine *m)
     vmrun_region *r = vmrun__phys_find(m, m->desc.ram_base);
     if (r && r->kind == VMRUN_REGION_RAM) {
       /* a byte per 8 bytes of RAM, reserved but only touched (backed)
-      ** where code is translated or data stored; without it, no window */
+      ** where code is translated or data stored; without it, no window.
+      ** Asked for just below the RAM (a hint, which the kernel may
+      ** refuse), so that an engine reaches it with a 32-bit displacement
+      ** from its RAM base register (tjit: emit_code_checks). */
       size_t len = (size_t)(r->size >> VMRUN_RAM_GRANULE_BITS);
-      void *g = mmap(NULL, len, PROT_READ | PROT_WRITE,
+      size_t span = (len + 0xfff) & ~(size_t)0xfff;
+      void *hint = (uintptr_t)r->host > span ? r->host - span : NULL;
+      void *g = mmap(hint, len, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
       if (g != MAP_FAILED) {
         m->ram_granules = g;

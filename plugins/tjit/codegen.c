@@ -1284,18 +1284,27 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 ** (the va, or its offset in the window: same low bits): alignment for a
 ** VMRUN_IR_F_ALIGNED access (j[1]), and for a store the byte of its
 ** 1 << shift bytes in `map` (j[2]: nonzero = code there or next) */
+/* The code map's byte for the rcx >> shift of a store: [r13 + rcx + d]
+** when the map starts within a 32-bit displacement d of r13val, the value
+** r13 holds (the core places the RAM window's map just below the RAM for
+** this), else through a movabs. */
 static void emit_code_checks(tj_buf *c, const vmrun_ir_op *o, int store,
                              unsigned shift, const volatile uint8_t *map,
-                             uint32_t j[3])
+                             uint64_t r13val, uint32_t j[3])
 {
   if ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1) {
     test_ri(c, 0, RCX, (int32_t)o->size - 1);
     j[1] = jcc32(c, CC_NE);
   }
   if (store) {
+    int64_t d = (int64_t)((uint64_t)(uintptr_t)map - r13val);
     shift_ri(c, 1, SH_SHR, RCX, (uint8_t)shift);
-    mov_ri(c, RAX, (uint64_t)(uintptr_t)map);
-    cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
+    if (fits32(d)) {
+      cmp_m8i(c, MEMX(R13, RCX, 0, (int32_t)d), 0);
+    } else {
+      mov_ri(c, RAX, (uint64_t)(uintptr_t)map);
+      cmp_m8i(c, MEMX(RAX, RCX, 0, 0), 0);
+    }
     j[2] = jcc32(c, CC_NE);
   }
 }
@@ -1349,7 +1358,8 @@ static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     if (aligned || store) mov_rr(c, 1, RCX, RSI);
   }
   /* rcx = va from here on, when needed */
-  emit_code_checks(c, o, store, VMRUN_PAGE_BITS, dm->code_pages, j);
+  emit_code_checks(c, o, store, VMRUN_PAGE_BITS, dm->code_pages,
+                   (uint64_t)(uintptr_t)dm->host, j);
   return at;
 }
 
@@ -1403,7 +1413,8 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     alu_rr(c, 1, ALU_CMP, RCX, RAX);
   }
   j[0] = jcc32(c, CC_A);
-  emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules, j);
+  emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules,
+                   (uint64_t)(uintptr_t)w->host - w->base, j);
   return at;
 }
 

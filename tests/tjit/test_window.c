@@ -18,13 +18,25 @@
 
 static uint8_t *win;
 static uint8_t *granules;
+static uint8_t *buf;                   /* win and granules, when near */
 static vmrun_ram_window rw;
 
-static void setup(void)
+/* near: the code map right below the window, as the core places it (the
+** generated code reaches it from r13); else apart (through a movabs) */
+static void setup_layout(int near)
 {
+  size_t glen = WIN_SIZE >> VMRUN_RAM_GRANULE_BITS;
   fm_setup(1, 32);
-  win = calloc(1, WIN_SIZE);
-  granules = calloc(1, WIN_SIZE >> VMRUN_RAM_GRANULE_BITS);
+  if (near) {
+    buf = calloc(1, glen + WIN_SIZE);
+    cr_assert(buf);
+    granules = buf;
+    win = buf + glen;
+  } else {
+    buf = NULL;
+    win = calloc(1, WIN_SIZE);
+    granules = calloc(1, glen);
+  }
   cr_assert(win && granules);
   rw.host = win;
   rw.base = RAM_BASE;
@@ -34,12 +46,19 @@ static void setup(void)
   fm_engine_recreate(NULL, NULL);      /* a tjit with the window */
 }
 
+static void setup(void) { setup_layout(1); }
+static void setup_far(void) { setup_layout(0); }
+
 static void teardown(void)
 {
   fm_ram = NULL;
   fm_teardown();
-  free(win);
-  free(granules);
+  if (buf) {
+    free(buf);
+  } else {
+    free(win);
+    free(granules);
+  }
 }
 
 TestSuite(tjit_window, .init = setup, .fini = teardown);
@@ -203,7 +222,21 @@ Test(tjit_window, every_form_of_address)
 ** reports them to the core: code_written); so does a misaligned store
 ** running into a marked granule (bit 1 of the one it starts in), while a
 ** store to another granule of the same page stays in the window. */
+static void stores_near_code(void);
+
 Test(tjit_window, stores_near_code_take_the_slow_path)
+{
+  stores_near_code();
+}
+
+/* The same with the code map far from the window */
+Test(tjit_window_far, stores_near_code_take_the_slow_path, .init = setup_far,
+     .fini = teardown)
+{
+  stores_near_code();
+}
+
+static void stores_near_code(void)
 {
   acc a = { 0, 8, 0, 8, 0 };
   FM->code_page[3] = 1;                /* the softmmu's view of page 3 */
