@@ -1131,7 +1131,10 @@ static int inplace_done(tj_ra *ra, int slot, const vmrun_ir_op *o, int n)
 ** the PUT, the op is done on h itself: `add h, imm` instead of
 ** `mov rax, h; add rax, imm; mov h, rax`.  The alias of t1 guarantees no
 ** later use of the old value.  "x = y op B" with y and x cached in
-** different registers copies y into x's register first.  Likewise
+** different registers copies y into x's register first; y not in a host
+** register is loaded there (or moved from rax, where the op before left
+** it), and for a commutative op with B in one, "x = y op B" is done as
+** "x = B op y" (B's register copied, or x itself when B is x).  Likewise
 ** "x = ext(y)" (a SEXT or ZEXT straight into a PUT: sext.w, zext.b) is
 ** one movsx/movzx into x's register.  Returns the number of following
 ** ops consumed (1 or 2), or 0 when the pattern does not apply.
@@ -1141,7 +1144,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
 {
   const vmrun_ir_op *o = &ib->ops[i], *p;
   tj_ra *ra = (tj_ra *)c->ra;
-  int alu = -1, sh = -1, w = o->size == 8, h, n = 1, slot;
+  int alu = -1, sh = -1, w = o->size == 8, h, n = 1, slot, bt;
   if (!ra) return 0;
   switch (o->op) {
   case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
@@ -1167,7 +1170,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
   default: return 0;
   }
   h = ta(c, o->a);
-  if (h < 0 || !(skip[i] & FWD_PAIR) || i + 2 >= ib->n_ops) return 0;
+  if (!(skip[i] & FWD_PAIR) || i + 2 >= ib->n_ops) return 0;
   p = o + 1;
   if (!w) {        /* 32-bit: the SEXT in between */
     if (p->op != VMRUN_IR_SEXT || p->size != 4 || p->a != o->dst ||
@@ -1182,12 +1185,21 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       !plan[i + n])
     return 0;
   slot = (plan[i + n] & 0x3f) - 1;
-  if (ra->regs[slot] != h) {
-    /* x = y op B into x's own register: copy y there first, unless B is
-    ** read from that register (the old x) */
+  bt = (o->flags & VMRUN_IR_F_BIMM) ? -1 : (int)o->b;
+  if (h < 0 && bt >= 0 && alu >= 0 && alu != ALU_SUB && ta(c, o->b) >= 0) {
+    /* y op x with y not in a register (commutative): x op y */
+    h = ta(c, o->b);
+    bt = (int)o->a;
+  }
+  if (h < 0 || ra->regs[slot] != h) {
+    /* x = y op B into x's own register: copy y there first (from
+    ** memory, or from rax where the op before left it), unless B is read
+    ** from that register (the old x) */
     int hd = ra->regs[slot];
-    if (!(o->flags & VMRUN_IR_F_BIMM) && ta(c, o->b) == hd) return 0;
-    mov_rr(c, 1, hd, h);
+    if (bt >= 0 && ta(c, (uint32_t)bt) == hd) return 0;
+    if (h >= 0) mov_rr(c, 1, hd, h);
+    else if (c->rax_t == (int)o->a) mov_rr(c, 1, hd, RAX);
+    else mov_rm(c, 1, hd, tmem(c, o->a));
     h = hd;
   }
   if (sh >= 0) {
@@ -1204,8 +1216,10 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       mov_ri(c, RCX, o->imm);
       alu_rr(c, w, alu, h, RCX);
     }
+  } else if (c->rax_t == bt) {         /* the swapped y, left in rax */
+    alu_rr(c, w, alu, h, RAX);
   } else {
-    alu_t(c, w, alu, h, o->b);
+    alu_t(c, w, alu, h, (uint32_t)bt);
   }
   if (!w) ext_r(c, h, 4, 1);
   return inplace_done(ra, slot, o, n);

@@ -781,6 +781,74 @@ Test(tjit, op_into_another_cached_register)
   EQ(FM->cpu->x[9], 0x100000000ull);
 }
 
+/* x1..x6 read often (cached), x20..x26 once (not): x1 = x20 + x1 (y in
+** memory: x1 op y in x1's register), x2 = 100 - x22 (100 left in rax by
+** the MOVI before: moved into x2's register), x3 = x23 << x24 (x23 loaded
+** into x3's register), x4 = 7 + x4 (7 in rax: x4 += rax),
+** x5 = sext32(x25 + x5), x6 = x26 ^ x1
+** (x1's new value copied into x6's register first) */
+static void build_mem_into(vmrun_ir_block *b, void *arg)
+{
+  unsigned t = 0;
+  (void)arg;
+  ir_temps(b, 64);
+  ir_insn(b, b->pc);
+  for (unsigned r = 1; r <= 6; r++)
+    for (int k = 0; k < 3; k++) ir_get(b, t++, r);   /* unused reads */
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 20, 20);
+  ir_get(b, 21, 1);
+  ir(b, VMRUN_IR_ADD, 8, 22, 20, 21, 0, 0);
+  ir_put(b, 1, 22);
+  ir_insn(b, b->pc + 8);
+  ir_get(b, 24, 22);
+  ir_movi(b, 23, 100);
+  ir(b, VMRUN_IR_SUB, 8, 25, 23, 24, 0, 0);
+  ir_put(b, 2, 25);
+  ir_insn(b, b->pc + 12);
+  ir_get(b, 26, 23);
+  ir_get(b, 27, 24);
+  ir(b, VMRUN_IR_SHL, 8, 28, 26, 27, 0, 0);
+  ir_put(b, 3, 28);
+  ir_insn(b, b->pc + 16);
+  ir_get(b, 29, 4);
+  ir_movi(b, 30, 7);
+  ir(b, VMRUN_IR_ADD, 8, 31, 30, 29, 0, 0);
+  ir_put(b, 4, 31);
+  ir_insn(b, b->pc + 20);
+  ir_get(b, 32, 25);
+  ir_get(b, 33, 5);
+  ir(b, VMRUN_IR_ADD, 4, 34, 32, 33, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 35, 34, 0, 0, 0);
+  ir_put(b, 5, 35);
+  ir_insn(b, b->pc + 24);
+  ir_get(b, 36, 26);
+  ir_get(b, 37, 1);
+  ir(b, VMRUN_IR_XOR, 8, 38, 36, 37, 0, 0);
+  ir_put(b, 6, 38);
+  ir_exit(b, b->pc + 28);
+}
+
+/* "x = y op B" with y not in a host register, into x's cached register */
+Test(tjit, op_from_memory_into_a_cached_register)
+{
+  uint64_t *x = FM->cpu->x;
+  fm_block(PC0, build_mem_into, NULL);
+  for (unsigned r = 1; r <= 6; r++) x[r] = 0x1111111111111111ull * r;
+  for (unsigned r = 20; r <= 26; r++) x[r] = 0x0102030405060708ull << (r - 20);
+  x[24] = 12;
+  x[25] = 0x7ffffff0;
+  cr_assert_eq(fm_run(PC0, 7), VMRUN_RUN_BUDGET);
+  EQ(x[1], 0x0102030405060708ull + 0x1111111111111111ull);
+  EQ(x[2], 100 - (0x0102030405060708ull << 2));
+  EQ(x[3], (0x0102030405060708ull << 3) << 12);
+  EQ(x[4], 0x4444444444444444ull + 7);
+  EQ(x[5], (uint64_t)(int64_t)(int32_t)(0x7ffffff0u + 0x55555555u));
+  EQ(x[6], (0x0102030405060708ull << 6) ^ x[1]);
+  EQ(x[21], 0x0102030405060708ull << 1);     /* sources unchanged */
+  EQ(x[26], 0x0102030405060708ull << 6);
+}
+
 /* a load fault in a chained block restores pc/icount of its instruction */
 static void build_ld_fault(vmrun_ir_block *b, void *arg)
 {
