@@ -513,11 +513,18 @@ static void emit_call_abs(const tjit *e, tj_buf *c, const void *fn)
 ** consumed by the cached register's in-place add) is not stored either
 ** (a branch needs what its label needs: fwd_plan).
 **
+** A BRCOND comparing with a constant that a MOVI right before it made
+** (RISC-V's x0: beqz, bltz, ...) compares with the immediate; when nothing
+** else reads the MOVI's temp, the MOVI is then dead and emits nothing.
+**
 ** skip[i]: bit 0 (FWD_PAIR) = op i's result goes to op i+1 in RAX only;
-** bit 1 (FWD_DEAD) = no op reads op i's result.
+** bit 1 (FWD_DEAD) = no op reads op i's result; bit 2 (FWD_BIMM) = the
+** BRCOND at i compares t[a] with op i-1's (a MOVI's) immediate.
 */
 #define FWD_PAIR 1u
 #define FWD_DEAD 2u
+#define FWD_BIMM 4u
+
 
 static int fwd_producer(const vmrun_ir_op *o)
 {
@@ -594,8 +601,12 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
         for (w = 0; w < VMRUN_IR_MAX_TEMPS / 64; w++)
           live[w] |= e->fwd_lab[o->imm][w];
         if (o->op == VMRUN_IR_BRCOND) {  /* compares t[a] with t[b] */
+          if (k > 0 && o[-1].op == VMRUN_IR_MOVI && o[-1].dst == o->b) {
+            skip[k] |= FWD_BIMM;  /* the MOVI: dead unless read again */
+          } else {
+            SET(o->b);
+          }
           SET(o->a);
-          SET(o->b);
         }
       } else {
         memset(live, 0xff, sizeof live); /* a loop: assume anything */
@@ -623,7 +634,8 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
                n->a == o->dst && (skip[k + 1] & FWD_PAIR);
     for (int m = pair ? ra_uses(n, u) : 0; m-- > 1;)
       if (u[m] == o->dst) pair = 0;    /* read again, as b */
-    skip[k] = (uint8_t)((skip[k] & FWD_DEAD) | (pair ? FWD_PAIR : 0));
+    skip[k] = (uint8_t)((skip[k] & (FWD_DEAD | FWD_BIMM)) |
+                        (pair ? FWD_PAIR : 0));
   }
 }
 
@@ -1235,7 +1247,9 @@ static void emit_cmp(tj_buf *c, const vmrun_ir_op *o, int bimm)
     ra = RAX;
   }
   if (bimm) {
-    if (!w || fits32((int64_t)o->imm)) {
+    if ((w ? o->imm : (uint32_t)o->imm) == 0) {
+      test_rr(c, w, ra, ra);           /* the same flags as cmp ra, 0 */
+    } else if (!w || fits32((int64_t)o->imm)) {
       alu_ri(c, w, ALU_CMP, ra, (int32_t)(uint32_t)o->imm);
     } else {
       mov_ri(c, RCX, o->imm);
@@ -2411,7 +2425,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     e->cg_cnt = c->cnt;
     e->cg_acc = c->acc;
     e->cg_dirty = (uint8_t)ra.dirty;
-    c->skip_store = e->fwd_skip[i] != 0;
+    c->skip_store = (e->fwd_skip[i] & (FWD_PAIR | FWD_DEAD)) != 0;
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
                                                          : -1;
@@ -2657,7 +2671,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     case VMRUN_IR_BRCOND:
       if (cb.ra) ra.lab_dirty[o->imm] |= (uint8_t)ra.dirty;
       xl_branch(e, (uint32_t)o->imm);
-      emit_cmp(c, o, 0);
+      if (e->fwd_skip[i] & FWD_BIMM) {
+        vmrun_ir_op k = *o;
+        k.imm = o[-1].imm;             /* the MOVI's */
+        emit_cmp(c, &k, 1);
+      } else {
+        emit_cmp(c, o, 0);
+      }
       if (add_fix(e, jcc32(c, cc_of[o->cond]), (uint32_t)o->imm)) goto oom;
       break;
     case VMRUN_IR_EXIT_DIRECT:

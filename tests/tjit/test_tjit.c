@@ -603,7 +603,7 @@ Test(tjit, dead_results_emit_no_code)
   EQ(with_dead, plain);
 }
 
-/* x1 += 5, then a side exit to pc + 0x100 when x3 < 100 (a BRCOND to a
+/* x1 += 5, then a side exit to pc + 0x100 when x3 < x4 (a BRCOND to a
 ** label after the last exit), else x2 += 7; with arg non-NULL also a
 ** result nothing reads, just before the branch */
 static void build_dead_side(vmrun_ir_block *b, void *arg)
@@ -613,7 +613,7 @@ static void build_dead_side(vmrun_ir_block *b, void *arg)
   ir_insn(b, b->pc);
   ir_addi(b, 1, 0, 5);
   ir_get(b, 1, 3);
-  ir_movi(b, 2, 100);
+  ir_get(b, 2, 4);                     /* (not a MOVI: no immediate) */
   if (arg) ir_movi(b, 4, 0x1234);
   ir(b, VMRUN_IR_BRCOND, 8, 0, 1, 2, l, 0)->cond = VMRUN_IR_LTU;
   ir_insn(b, b->pc + 4);
@@ -631,6 +631,7 @@ Test(tjit, dead_results_before_a_side_exit)
   unsigned long long plain, with_dead;
   fm_block(PC0, build_dead_side, NULL);
   fm_block(PC0 + 0x1000, build_dead_side, (void *)1);
+  FM->cpu->x[4] = 100;
   FM->cpu->x[3] = 5;                              /* taken */
   cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
   plain = stat("code_bytes");
@@ -644,6 +645,78 @@ Test(tjit, dead_results_before_a_side_exit)
   EQ(FM->cpu->x[1], 10);
   EQ(FM->cpu->x[2], 7);
   EQ(with_dead, plain);
+}
+
+/* "x3 cond imm": side exit to pc + 0x100 when it holds, else x2 = 1; the
+** constant from a MOVI right before the BRCOND, which compares with the
+** immediate (FWD_BIMM) unless the MOVI's temp is read again (live: x5 =
+** the constant on both ways out) */
+typedef struct bri { unsigned cond, size, live; uint64_t imm; } bri;
+
+static void build_brimm(vmrun_ir_block *b, void *arg)
+{
+  const bri *k = arg;
+  uint32_t l = vmrun_ir_label(b);
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 3);
+  ir_movi(b, 1, k->imm);
+  ir(b, VMRUN_IR_BRCOND, k->size, 0, 0, 1, l, 0)->cond = (uint8_t)k->cond;
+  if (k->live) ir_put(b, 5, 1);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 2, 1);
+  ir_put(b, 2, 2);
+  ir_exit(b, b->pc + 8);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  if (k->live) ir_put(b, 5, 1);
+  ir_exit(b, b->pc + 0x100);
+}
+
+static int cond_holds(unsigned cond, unsigned size, uint64_t a, uint64_t b)
+{
+  if (size == 4) {
+    a = (uint64_t)(int64_t)(int32_t)a;   /* as compared: low 32 bits */
+    b = (uint64_t)(int64_t)(int32_t)b;
+  }
+  switch (cond) {
+  case VMRUN_IR_EQ: return a == b;
+  case VMRUN_IR_NE: return a != b;
+  case VMRUN_IR_LT: return (int64_t)a < (int64_t)b;
+  case VMRUN_IR_GE: return (int64_t)a >= (int64_t)b;
+  case VMRUN_IR_LTU:
+    return size == 4 ? (uint32_t)a < (uint32_t)b : a < b;
+  default:
+    return size == 4 ? (uint32_t)a >= (uint32_t)b : a >= b;
+  }
+}
+
+/* Every condition, 64- and 32-bit, against 0 (test r, r), a small
+** constant, -1 and one that does not fit 32 bits (a register compare) */
+Test(tjit, brcond_with_a_constant)
+{
+  static const uint64_t imms[] = { 0, 100, ~0ull, 0x100000000ull };
+  static const uint64_t xs[] = { 0, 5, 100, ~0ull, 0x100000000ull,
+                                 0xffffffff00000064ull };
+  for (unsigned cond = 0; cond < VMRUN_IR_NB_CONDS; cond++)
+    for (unsigned sz = 4; sz <= 8; sz += 4)
+      for (unsigned im = 0; im < 4; im++)
+        for (unsigned live = 0; live < 2; live++) {
+          bri k = { cond, sz, live, imms[im] };
+          FM->eng->flush(FM->eng_inst);
+          fm_block(PC0, build_brimm, &k);
+          for (unsigned xi = 0; xi < 6; xi++) {
+            int want = cond_holds(cond, sz, xs[xi], imms[im]);
+            FM->cpu->x[3] = xs[xi];
+            FM->cpu->x[2] = FM->cpu->x[5] = 7;
+            fm_run(PC0, want ? 1 : 2);
+            cr_assert_eq(FM->cpu->hdr.pc, PC0 + (want ? 0x100 : 8),
+                         "cond %u size %u imm 0x%llx x 0x%llx", cond, sz,
+                         (unsigned long long)imms[im],
+                         (unsigned long long)xs[xi]);
+            EQ(FM->cpu->x[2], want ? 7 : 1);
+            EQ(FM->cpu->x[5], live ? imms[im] : 7);
+          }
+        }
 }
 
 /* x4 = x3 through MOV (arg NULL) or through 64-bit ADD/SUB/OR/XOR with
