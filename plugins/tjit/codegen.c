@@ -525,7 +525,6 @@ static void emit_call_abs(const tjit *e, tj_buf *c, const void *fn)
 #define FWD_DEAD 2u
 #define FWD_BIMM 4u
 
-
 static int fwd_producer(const vmrun_ir_op *o)
 {
   switch (o->op) {
@@ -1311,11 +1310,10 @@ static uint32_t emit_tlb_probe(tj_buf *c, const vmrun_ir_op *o, int fld)
 /* The checks of a direct or window access after its range check, on rcx
 ** (the va, or its offset in the window: same low bits): alignment for a
 ** VMRUN_IR_F_ALIGNED access (j[1]), and for a store the byte of its
-** 1 << shift bytes in `map` (j[2]: nonzero = code there or next) */
-/* The code map's byte for the rcx >> shift of a store: [r13 + rcx + d]
-** when the map starts within a 32-bit displacement d of r13val, the value
-** r13 holds (the core places the RAM window's map just below the RAM for
-** this), else through a movabs. */
+** 1 << shift bytes in `map` (j[2]: nonzero = code there or next): the
+** byte [r13 + rcx + d] when the map starts within a 32-bit displacement d
+** of r13val, the value r13 holds (the core places the RAM window's map
+** just below the RAM for this), else through a movabs. */
 static void emit_code_checks(tj_buf *c, const vmrun_ir_op *o, int store,
                              unsigned shift, const volatile uint8_t *map,
                              uint64_t r13val, uint32_t j[3])

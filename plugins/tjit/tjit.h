@@ -77,7 +77,8 @@ struct tjit_block {
   uint32_t n_plinks, n_sites;
   uint32_t code_at, code_len;  /* offset in the code cache */
   const void *entry;           /* executable address */
-  /* Entries past the entry's first steps (codegen.c, "chain entries"):
+  /* Entries past the entry's first steps (tjit_chain_at in cache.c;
+  ** docs/ARCHITECTURE.md, "Chain entries"):
   ** the code is the tb_flags check, then a constant r13 load
   ** (r13_kind), then the exit-request check and the register loads.
   ** nf_at/entry_nf: past the tb_flags check, for a jump that has seen
