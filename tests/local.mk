@@ -72,7 +72,8 @@ UNIT_TESTS = tests/unit/test_loader tests/unit/test_config \
 	tests/sdk/test_abi tests/devices/test_plic tests/devices/test_goldfish_rtc \
 	tests/virtio/test_virtio_blk tests/virtio/test_virtio_rng \
 	tests/engine/test_paging tests/virtio/test_virtio_net tests/tjit/test_tjit \
-	tests/tiered/test_tiered tests/unit/test_sysnames
+	tests/tiered/test_tiered tests/unit/test_sysnames \
+	tests/riscv64/test_translate
 check_PROGRAMS = $(UNIT_TESTS) tests/tools/http-once tests/tools/rv-disas tests/tools/elfsym
 
 ## virtio devices driven by a test-side driver over fake guest RAM
@@ -121,6 +122,14 @@ tests_tiered_test_tiered_CPPFLAGS = $(ENGTEST_CPPFLAGS) \
 	-DENGINE_TRACE_SUITE=tiered_trace -DENGINE_EXTRA_STATS \
 	-DTIERED_DEFAULT_THRESHOLD=2
 tests_tiered_test_tiered_LDADD = $(CRITERION_LIBS)
+
+## the riscv64 frontend's translation, fed instruction words by a fake fetch
+tests_riscv64_test_translate_SOURCES = tests/riscv64/test_translate.c \
+	$(plugins_frontend_riscv64_la_SOURCES)
+tests_riscv64_test_translate_CPPFLAGS = $(TEST_CPPFLAGS) \
+	-I$(top_srcdir)/plugins/riscv64
+tests_riscv64_test_translate_CFLAGS = $(AM_CFLAGS) -frounding-math
+tests_riscv64_test_translate_LDADD = $(CRITERION_LIBS) $(FDT_LIBS) -lm
 
 ## a one-shot HTTP server on loopback for the guest network test
 tests_tools_http_once_SOURCES = tests/tools/http-once.c

@@ -263,7 +263,17 @@ static int op_branch(ctx *c, uint32_t i)
     c->side_pc[c->n_side++] = target;
     return 0;
   }
-  /* not taken */
+  /* A backward branch (usually taken: a loop's latch) has its taken exit
+  ** first and branches on the inverted condition to the not-taken one, so
+  ** an engine's straight-line code is the loop-back: one taken jump per
+  ** iteration, the chain's.  Otherwise the not-taken exit comes first. */
+  if (target <= c->pc) {
+    o->cond ^= 1;                       /* EQ<->NE, LT<->GE, LTU<->GEU */
+    exit_direct(c, target);
+    emit(c, VMRUN_IR_LABEL)->imm = label;
+    exit_direct(c, c->pc + c->len);
+    return 1;
+  }
   exit_direct(c, c->pc + c->len);
   emit(c, VMRUN_IR_LABEL)->imm = label;
   exit_direct(c, target);
