@@ -666,14 +666,18 @@ static void fwd_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 */
 #define RA_ALIAS 0x80u
 #define RA_MEM 0x40u
-#define RA_MAX 6
+#define RA_MAX 7
 /* Host registers by slot, most used guest register first.  r12 and r14
 ** only when the block's instruction counts are static; callee-saved ones
 ** first, so that fewer need saving around a VMRUN_IR_F_NOREGS call.
-** (r15 is the instruction counter, RCNT.) */
-static const int ra_regs_static[RA_MAX] = { R12, R14, R8, R9, R10, R11 };
-static const int ra_regs_dyn[RA_MAX - 2] = { R8, R9, R10, R11 };
-#define RA_CALLER_SAVED(r) ((r) >= R8 && (r) <= R11)
+** (r15 is the instruction counter, RCNT.)  rdi, a helper's first
+** argument, comes last: every call sets it from rbx only after the cached
+** registers are written back (or pushed, around a NOREGS call), and
+** reloads or pops them after. */
+static const int ra_regs_static[RA_MAX] = { R12, R14, R8, R9, R10, R11,
+                                            RDI };
+static const int ra_regs_dyn[RA_MAX - 2] = { R8, R9, R10, R11, RDI };
+#define RA_CALLER_SAVED(r) (((r) >= R8 && (r) <= R11) || (r) == RDI)
 
 typedef struct tj_ra {
   int n;
@@ -1519,10 +1523,10 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     break;
   case STUB_ST:
     ra_flush(c, s->dirty);              /* before r8 is an argument */
-    mov_rr(c, 1, RDI, RBX);
-    if (s->breg >= 0) mov_rr(c, 1, RDX, s->breg);
+    if (s->breg >= 0) mov_rr(c, 1, RDX, s->breg);  /* (before rdi) */
     else if (s->bcpu >= 0) mov_rm(c, 1, RDX, CPU(s->bcpu));
     else mov_rm(c, 1, RDX, T(s->b));
+    mov_rr(c, 1, RDI, RBX);
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
     emit_save_counts(c, s);
@@ -1614,17 +1618,61 @@ static int xs_get(const tjit *e, const tj_buf *c, uint32_t t)
   return -1;
 }
 
-/* the next shadow register, round robin: its holders lose it */
-static int xs_alloc(tjit *e)
+/* shadow x is about to change: its holders lose it */
+static void xs_take(tjit *e, int x)
 {
-  int x = XS_FIRST + e->xs_next++ % XS_N, k;
+  int k;
   for (k = 0; k < 16; k++)
     if (e->xs_h[k] == x) e->xs_h[k] = -1;
   for (k = 0; k < XS_N; k++)
     if (e->xs_o[k].x == x) e->xs_o[k].x = -1;
   for (uint32_t t = 0; t < e->xs_nt; t++)
     if (e->xs_t[t] == x) e->xs_t[t] = -1;
+}
+
+/* the next shadow register, round robin */
+static int xs_alloc(tjit *e)
+{
+  int x = XS_FIRST + e->xs_next++ % XS_N;
+  xs_take(e, x);
   return x;
+}
+
+/* Is temp t read after op o, up to `end`, before every path defines it
+** again?  Branches go forward only: a definition in the straight-line
+** code right after o ends the search; past a branch or label only reads
+** count (conservatively). */
+static int temp_read_after(const vmrun_ir_op *o, const vmrun_ir_op *end,
+                           uint32_t t)
+{
+  int straight = 1;
+  for (const vmrun_ir_op *p = o + 1; p < end; p++) {
+    uint32_t u[3];
+    int nu = ra_uses(p, u);
+    for (int k = 0; k < nu; k++)
+      if (u[k] == t) return 1;
+    if (p->op == VMRUN_IR_LABEL || p->op == VMRUN_IR_BR ||
+        p->op == VMRUN_IR_BRCOND)
+      straight = 0;
+    if (straight && ra_defines(p) && p->dst == t) return 0;
+  }
+  return 0;
+}
+
+/* Shadow x of the cached register that op o's result is PUT into (the
+** PUT merged into o): may the result take x over?  Yes when no temp x
+** holds is read after o; the register's old value dies with the PUT, and
+** x's other holders are copies (of a general register or a state word
+** that also holds the value).  A loop's FP registers thereby stay in the
+** shadows the loop head expects (xh_reg), with no moves at the
+** loop-back, and an operation on x itself needs no movapd. */
+static int xs_claim(const tjit *e, const vmrun_ir_op *o,
+                    const vmrun_ir_op *end, int x)
+{
+  if (x < 0) return 0;
+  for (uint32_t t = 0; t < e->xs_nt; t++)
+    if (e->xs_t[t] == x && temp_read_after(o, end, t)) return 0;
+  return 1;
 }
 
 /* a PUT of `size` bytes of temp t into host register h (h >= 0), or into
@@ -1891,7 +1939,7 @@ static int sd_of(unsigned op)
 }
 
 static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                   const tj_ra *ra, int dreg)
+                   const vmrun_ir_op *end, const tj_ra *ra, int dreg)
 {
   unsigned op = o->cond;
   int n = fp_n_operands(op);
@@ -1900,6 +1948,31 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   int k, src[3], r;
 
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
+  if (e->xs_on && dreg >= 0 &&
+      (op <= VMRUN_IR_FP_DIV || op == VMRUN_IR_FP_SQRT) &&
+      xs_claim(e, o, end, e->xs_h[dreg])) {
+    /* the result into the shadow of the register it is PUT into:
+    ** `op x, b` when a is already there (or b, commutative: swapped) */
+    uint32_t ma = o->a, mb = o->b;
+    int x = e->xs_h[dreg], s0 = xs_get(e, c, ma), h;
+    int s1 = n > 1 ? xs_get(e, c, mb) : -1;
+    if (n > 1 && s1 == x && s0 != x &&
+        (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_MUL)) {
+      ma = o->b; mb = o->a;
+      s1 = s0; s0 = x;
+    }
+    if (n == 1 || s1 != x || s0 == x) {  /* (else b would be overwritten) */
+      r = x;
+      src[1] = n == 1 ? -1 : s1 >= 0 ? s1 : xs_src(e, c, 2, mb);
+      if (s0 >= 0 && s0 != r) movapd_rr(c, r, s0);
+      else if (s0 < 0 && (h = ta(c, ma)) >= 0) movq_xr(c, r, h);
+      else if (s0 < 0) movq_xm(c, r, tmem(c, ma));
+      xs_take(e, r);
+      if (op == VMRUN_IR_FP_SQRT) sd_rr(c, SD_SQRT, r, r);
+      else sd_rr(c, sd_of(op), r, src[1]);
+      goto nan_test;
+    }
+  }
   if (e->xs_on && op <= VMRUN_IR_FP_DIV &&
       (xs_get(e, c, o->a) < 0 ||
        ((op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_MUL) &&
@@ -2620,7 +2693,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rr(c, 1, R14, RAX);
       }
       if (!sync && fp_inlinable(e, o)) {
-        if (emit_fp(e, c, o, cb.ra ? &ra : NULL, dreg) < 0) goto oom;
+        if (emit_fp(e, c, o, ib->ops + ib->n_ops, cb.ra ? &ra : NULL,
+                    dreg) < 0)
+          goto oom;
         break;
       }
       ld_t(c, RSI, o->a);
@@ -2632,8 +2707,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         store_dst(c, o);
         break;
       }
+      ra_sync(c);                      /* (rdi may be a cached one) */
       mov_rr(c, 1, RDI, RBX);
-      ra_sync(c);
       emit_call_abs(e, c, (const void *)(uintptr_t)o->imm);
       if (!sync) {
         store_dst(c, o);               /* (RAX forwarded) */

@@ -488,8 +488,9 @@ static uint64_t h_add_clobber(vmrun_cpu *cpu, uint64_t a, uint64_t b,
   (void)cpu; (void)c;
 #if defined(__x86_64__)
   __asm__ volatile("xor %%r8d, %%r8d\n\txor %%r9d, %%r9d\n\t"
-                   "xor %%r10d, %%r10d\n\txor %%r11d, %%r11d"
-                   ::: "r8", "r9", "r10", "r11");
+                   "xor %%r10d, %%r10d\n\txor %%r11d, %%r11d\n\t"
+                   "xor %%edi, %%edi\n\txor %%esi, %%esi"
+                   ::: "r8", "r9", "r10", "r11", "rdi", "rsi");
 #endif
   return a + b;
 }
@@ -523,6 +524,76 @@ Test(ENGINE_SUITE, registers_survive_a_noregs_helper)
   EQ(FM->cpu->x[4], 3000);
   EQ(FM->cpu->x[7], 2000 * (1 + 2 + 3 + 5 + 6));
   EQ(FM->cpu->x[8], 2000 * (1 + 2 + 3 + 5 + 6) + 3000);
+}
+
+/* h(cpu) = x7 as the vCPU state has it (a plain helper: the state must be
+** complete in memory when it runs) */
+static uint64_t h_read_x7(vmrun_cpu *cpu, uint64_t a, uint64_t b,
+                          uint64_t c)
+{
+  (void)a; (void)b; (void)c;
+  return ((fake_cpu *)cpu)->x[7];
+}
+
+/* Seven registers read often, x1 most and x7 least (tjit: x7 is the last
+** of seven cached registers, in rdi, which every helper call sets to the
+** vCPU): insn0 x7 += 1 (x7 dirty in its host register); insn1 x10 =
+** h_read_x7() (plain: x7 written back before the call's arguments);
+** insn2 x11 = h_add_clobber(x1, x2) (NOREGS, clobbering rdi: x7 kept
+** across it); insn3 x12 = x7 + x11, an MMIO store of x7 (slow path: the
+** value read before rdi is an argument) and x13 = a sum that reads x1
+** 8 times, x2 7, ... x6 3 (x7 is read twice, x11 once). */
+static void build_seven(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 7);
+  ir_movi(b, 1, 1);
+  ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+  ir_put(b, 7, 0);
+  ir_insn(b, b->pc + 4);
+  ir(b, VMRUN_IR_CALL, 8, 0, 0, 0, (uint64_t)(uintptr_t)h_read_x7, 0);
+  ir_put(b, 10, 0);
+  ir_insn(b, b->pc + 8);
+  ir_get(b, 1, 1);
+  ir_get(b, 2, 2);
+  ir(b, VMRUN_IR_CALL, 8, 3, 1, 2, (uint64_t)(uintptr_t)h_add_clobber,
+     VMRUN_IR_F_NOREGS);
+  ir_put(b, 11, 3);
+  ir_insn(b, b->pc + 12);
+  ir_get(b, 0, 7);
+  ir_get(b, 1, 11);
+  ir(b, VMRUN_IR_ADD, 8, 1, 0, 1, 0, 0);
+  ir_put(b, 12, 1);
+  ir_movi(b, 2, MMIO_BASE);
+  ir(b, VMRUN_IR_ST, 8, 0, 2, 0, 0x10, 0);
+  ir_movi(b, 0, 0);
+  for (unsigned r = 1; r <= 6; r++)
+    for (unsigned k = 0; k < 9 - r; k++) {
+      ir_get(b, 1, r);
+      ir(b, VMRUN_IR_ADD, 8, 0, 0, 1, 0, 0);
+    }
+  ir_put(b, 13, 0);
+  ir_exit(b, b->pc + 16);
+}
+
+Test(ENGINE_SUITE, seven_cached_registers_around_calls)
+{
+  uint64_t want = 0;
+  for (int k = 1; k <= 7; k++) FM->cpu->x[k] = 1000u * (uint64_t)k;
+  for (unsigned r = 1; r <= 6; r++) want += (9 - r) * 1000u * r;
+  fm_block(PC0, build_seven, NULL);
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[7], 7001);
+  EQ(FM->cpu->x[10], 7001);
+  EQ(FM->cpu->x[11], 3000);
+  EQ(FM->cpu->x[12], 10001);
+  EQ(FM->cpu->x[13], want);
+  cr_assert_eq(FM->n_mmio, 1);
+  EQ(FM->mmio[0].off, 0x10);
+  EQ(FM->mmio[0].is_write, 1);
+  EQ(FM->mmio[0].val, 7001);
 }
 
 /* x1 <-> x2 through temps, then x3 = x1 read again: a temp read before a

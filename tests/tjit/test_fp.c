@@ -345,13 +345,20 @@ static uint64_t h_sub(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
 { clobber_xmm(); g_op = VMRUN_IR_FP_SUB; return h_ref(cpu, a, b, c); }
 static uint64_t h_mul(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
 { clobber_xmm(); g_op = VMRUN_IR_FP_MUL; return h_ref(cpu, a, b, c); }
+static uint64_t h_div(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{ clobber_xmm(); g_op = VMRUN_IR_FP_DIV; return h_ref(cpu, a, b, c); }
+static uint64_t h_sqrt(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
+{ clobber_xmm(); g_op = VMRUN_IR_FP_SQRT; return h_ref(cpu, a, b, c); }
 
-/* t[d] = op(t[ta], t[tb]), hinted VMRUN_IR_F_FP (ADD, SUB or MUL) */
+/* t[d] = op(t[ta], t[tb]), hinted VMRUN_IR_F_FP (ADD, SUB, MUL, DIV or
+** SQRT of t[ta]) */
 static void fp_op(vmrun_ir_block *b, unsigned op, unsigned d, unsigned ta,
                   unsigned tb)
 {
   uint64_t (*fn)(vmrun_cpu *, uint64_t, uint64_t, uint64_t) =
-      op == VMRUN_IR_FP_ADD ? h_add : op == VMRUN_IR_FP_SUB ? h_sub : h_mul;
+      op == VMRUN_IR_FP_ADD ? h_add : op == VMRUN_IR_FP_SUB ? h_sub
+      : op == VMRUN_IR_FP_DIV ? h_div : op == VMRUN_IR_FP_SQRT ? h_sqrt
+      : h_mul;
   vmrun_ir_op *o = ir(b, VMRUN_IR_CALL, 8, d, ta, tb,
                       (uint64_t)(uintptr_t)fn,
                       VMRUN_IR_F_FP | VMRUN_IR_F_NOREGS);
@@ -594,6 +601,72 @@ Test(tjit_fp, merged_result_register_gets_the_helpers_nan)
     cr_assert_eq(FM->cpu->b32, k ? NVF : 0u);
   }
   cr_assert_gt(fm_stat("fp_inline_sites"), 0);
+}
+
+/* Results PUT into a register whose shadow they take over (xs_claim):
+** the operand already there is the destination (`op x, b`), a
+** commutative operation whose second operand is there swaps, and a
+** subtraction or division whose second operand is there must not
+** overwrite it first.  Each line's operands are earlier results. */
+static void build_claim(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 64);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_ADD, 4, 1, 2, 0);        /* x4 = x1 + x2 */
+  fp3(b, VMRUN_IR_FP_MUL, 5, 1, 3, 3);        /* x5 = x1 * x3 */
+  fp3(b, VMRUN_IR_FP_SUB, 4, 3, 4, 6);        /* x4 = x3 - x4 (b there) */
+  fp3(b, VMRUN_IR_FP_MUL, 5, 3, 5, 9);        /* x5 = x3 * x5 (swapped) */
+  fp3(b, VMRUN_IR_FP_DIV, 6, 5, 4, 12);       /* x6 = x5 / x4 */
+  fp3(b, VMRUN_IR_FP_DIV, 6, 1, 6, 15);       /* x6 = x1 / x6 (b there) */
+  fp3(b, VMRUN_IR_FP_ADD, 6, 6, 6, 18);       /* x6 = x6 + x6 (both) */
+  fp3(b, VMRUN_IR_FP_SUB, 6, 6, 2, 21);       /* x6 = x6 - x2 (a there) */
+  fp3(b, VMRUN_IR_FP_DIV, 4, 4, 3, 24);       /* x4 = x4 / x3 (a there) */
+  ir_get(b, 28, 5);                           /* x5 = sqrt(x5) */
+  fp_op(b, VMRUN_IR_FP_SQRT, 27, 28, 28);
+  ir_put(b, 5, 27);
+  fp3(b, VMRUN_IR_FP_ADD, 7, 4, 5, 30);       /* x7 = x4 + x5 */
+  fp3(b, VMRUN_IR_FP_SUB, 8, 6, 7, 33);       /* x8 = x6 - x7 */
+  fp3(b, VMRUN_IR_FP_SUB, 7, 5, 2, 36);       /* x7 = x5 - x2 (a apart) */
+  ir_addi(b, 1, 48, 1);                       /* x1 += 1 ulp (integer) */
+  fp3(b, VMRUN_IR_FP_SUB, 8, 1, 2, 39);       /* x8 = x1 - x2 (none) */
+  fp3(b, VMRUN_IR_FP_MUL, 8, 8, 7, 42);       /* x8 = x8 * x7 */
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_fp, results_take_over_their_registers_shadows)
+{
+  volatile double x1 = 1.25, x2 = 3.5, x3 = 0.375;
+  volatile double x4 = x1 + x2, x5 = x1 * x3, x6, x7, x8;
+  x4 = x3 - x4;
+  x5 = x3 * x5;
+  x6 = x5 / x4;
+  x6 = x1 / x6;
+  x6 = x6 + x6;
+  x6 = x6 - x2;
+  x4 = x4 / x3;
+  x5 = sqrt(x5);
+  x7 = x4 + x5;
+  x8 = x6 - x7;
+  cr_assert_neq(bits(x8), 0);
+  x7 = x5 - x2;
+  x8 = as_d(bits(x1) + 1) - x2;
+  x8 = x8 * x7;
+  fm_block(PC0 + 0xa000, build_claim, NULL);
+  FM->cpu->x[1] = bits(x1);
+  FM->cpu->x[2] = bits(x2);
+  FM->cpu->x[3] = bits(x3);
+  g_calls = 0;
+  cr_assert_eq(fm_run(PC0 + 0xa000, 1), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->x[4], bits(x4), "x4 = %a, expected %a",
+               as_d(FM->cpu->x[4]), x4);
+  cr_assert_eq(FM->cpu->x[5], bits(x5), "x5 = %a, expected %a",
+               as_d(FM->cpu->x[5]), x5);
+  cr_assert_eq(FM->cpu->x[6], bits(x6), "x6 = %a, expected %a",
+               as_d(FM->cpu->x[6]), x6);
+  cr_assert_eq(FM->cpu->x[7], bits(x7));
+  cr_assert_eq(FM->cpu->x[8], bits(x8));
+  cr_assert_eq(g_calls, 0, "all inline");
 }
 
 /* ---- loop-carried shadows (codegen.c) ---- */
