@@ -2309,9 +2309,10 @@ static int static_counts(tjit *e, const vmrun_ir_block *ib)
 }
 
 /*
-** A load, or an inline binary64 operation, whose result only goes to the
-** cached register of the PUT right after it (FWD_PAIR: the temp is dead
-** after the PUT) computes it in that register: no move through rax.  The
+** A load, a constant (MOVI: li, mv from x0), or an inline binary64
+** operation, whose result only goes to the cached register of the PUT
+** right after it (FWD_PAIR: the temp is dead after the PUT) computes it
+** in that register: no move through rax.  The
 ** register changes only once nothing can fault any more (the host load
 ** itself, or the movq after the NaN test), so a slow path still sees the
 ** guest's old value; it puts the value there too (STUB_LD's dreg, the
@@ -2328,7 +2329,7 @@ static int merge_put(const tjit *e, const tj_buf *c,
     return -1;
   rp = e->ra_op[i + 1];
   if (!(rp & 0x3f) || (rp & (RA_ALIAS | RA_MEM))) return -1;
-  if (o->op != VMRUN_IR_LD &&
+  if (o->op != VMRUN_IR_LD && o->op != VMRUN_IR_MOVI &&
       !(o->op == VMRUN_IR_CALL && fp_inlinable(e, o) &&
         o->cond < VMRUN_IR_FP_EQ))
     return -1;
@@ -2546,8 +2547,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       cur_pc = o->imm;
       break;
     case VMRUN_IR_MOVI:
-      mov_ri(c, RAX, o->imm);
-      store_dst(c, o);
+      mov_ri(c, dreg >= 0 ? dreg : RAX, o->imm);
+      if (dreg < 0) store_dst(c, o);
       break;
     case VMRUN_IR_MOV:
       load_a(c, o);
