@@ -82,6 +82,27 @@ static void branch_shape(int b, uint64_t *straight, uint64_t *at_label)
   *at_label = blk.ops[e2].imm;
 }
 
+/* Translate at pc: the first BRCOND has condition cond, its straight-line
+** exit goes to `straight` and the exit at its label to `at_label`.  The
+** BRCOND's index. */
+static int expect_branch(const uint32_t *w, size_t n, uint64_t pc,
+                         uint32_t flags, unsigned cond, uint64_t straight,
+                         uint64_t at_label)
+{
+  uint64_t s, l;
+  int b;
+  translate(w, n, pc, flags);
+  b = find(0, VMRUN_IR_BRCOND);
+  branch_shape(b, &s, &l);
+  cr_assert_eq(blk.ops[b].cond, cond, "pc 0x%llx: cond %u, expected %u",
+               (unsigned long long)pc, blk.ops[b].cond, cond);
+  cr_assert_eq(s, straight, "straight-line exit 0x%llx",
+               (unsigned long long)s);
+  cr_assert_eq(l, at_label, "exit at the label 0x%llx",
+               (unsigned long long)l);
+  return b;
+}
+
 /*
 **   0: addi a0,a0,1        00150513
 **   4: bne  a0,a1,0        feb51ee3
@@ -92,16 +113,9 @@ static void branch_shape(int b, uint64_t *straight, uint64_t *at_label)
 Test(riscv64_translate, backward_branch_has_the_loop_back_first)
 {
   static const uint32_t w[] = { 0x00150513, 0xfeb51ee3 };
-  uint64_t straight, at_label;
-  int b;
-  translate(w, 2, BASE, VMRUN_IR_BLK_SIDE_EXITS);
-  b = find(0, VMRUN_IR_BRCOND);
-  branch_shape(b, &straight, &at_label);
-  cr_assert_eq(blk.ops[b].cond, VMRUN_IR_EQ, "bne inverted: EQ, got %u",
-               blk.ops[b].cond);
-  cr_assert_eq(straight, BASE, "straight-line exit 0x%llx",
-               (unsigned long long)straight);
-  cr_assert_eq(at_label, BASE + 8);
+  /* bne inverted: EQ */
+  expect_branch(w, 2, BASE, VMRUN_IR_BLK_SIDE_EXITS, VMRUN_IR_EQ, BASE,
+                BASE + 8);
   cr_assert_eq(blk.n_insns, 2);
 }
 
@@ -116,20 +130,10 @@ Test(riscv64_translate, backward_branches_invert_each_condition)
 {
   static const uint32_t w[] = { 0x00150513, 0xfeb51ee3, 0x00b50463,
                                 0x00250513, 0xfeb548e3, 0xfea5f6e3 };
-  uint64_t straight, at_label;
-  int b;
-  translate(w, 6, BASE + 0x10, VMRUN_IR_BLK_SIDE_EXITS);
-  b = find(0, VMRUN_IR_BRCOND);
-  branch_shape(b, &straight, &at_label);
-  cr_assert_eq(blk.ops[b].cond, VMRUN_IR_GE);
-  cr_assert_eq(straight, BASE);
-  cr_assert_eq(at_label, BASE + 0x14);
-  translate(w, 6, BASE + 0x14, VMRUN_IR_BLK_SIDE_EXITS);
-  b = find(0, VMRUN_IR_BRCOND);
-  branch_shape(b, &straight, &at_label);
-  cr_assert_eq(blk.ops[b].cond, VMRUN_IR_LTU);
-  cr_assert_eq(straight, BASE);
-  cr_assert_eq(at_label, BASE + 0x18);
+  expect_branch(w, 6, BASE + 0x10, VMRUN_IR_BLK_SIDE_EXITS, VMRUN_IR_GE,
+                BASE, BASE + 0x14);
+  expect_branch(w, 6, BASE + 0x14, VMRUN_IR_BLK_SIDE_EXITS, VMRUN_IR_LTU,
+                BASE, BASE + 0x18);
 }
 
 /*
@@ -146,12 +150,7 @@ Test(riscv64_translate, forward_branch_keeps_its_condition)
                                 0x00250513, 0xfeb548e3, 0xfea5f6e3 };
   uint64_t straight, at_label;
   int b;
-  translate(w, 6, BASE + 8, 0);
-  b = find(0, VMRUN_IR_BRCOND);
-  branch_shape(b, &straight, &at_label);
-  cr_assert_eq(blk.ops[b].cond, VMRUN_IR_EQ);
-  cr_assert_eq(straight, BASE + 0xc);
-  cr_assert_eq(at_label, BASE + 0x10);
+  expect_branch(w, 6, BASE + 8, 0, VMRUN_IR_EQ, BASE + 0xc, BASE + 0x10);
   cr_assert_eq(blk.n_insns, 1);
 
   translate(w, 6, BASE + 8, VMRUN_IR_BLK_SIDE_EXITS);
