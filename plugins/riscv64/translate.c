@@ -54,20 +54,26 @@ typedef struct ctx {
 #define F_F3(i)  (((i) >> 12) & 7)
 #define F_F7(i)  ((i) >> 25)
 
+/* immediates: the sign (bit 31) extended from the top, shifted as
+** unsigned (a left shift of a negative value is undefined in C) */
+static int64_t sx(uint32_t i, unsigned at)
+{
+  return (int64_t)((uint64_t)((int64_t)(int32_t)i >> 31) << at);
+}
 static int64_t imm_i(uint32_t i) { return (int64_t)(int32_t)i >> 20; }
 static int64_t imm_s(uint32_t i)
 {
-  return ((int64_t)(int32_t)i >> 25) << 5 | ((i >> 7) & 31);
+  return sx(i, 11) | ((i >> 25) & 0x3f) << 5 | ((i >> 7) & 31);
 }
 static int64_t imm_b(uint32_t i)
 {
-  return ((int64_t)(int32_t)i >> 31) << 12 | ((i >> 7) & 1) << 11 |
+  return sx(i, 12) | ((i >> 7) & 1) << 11 |
          ((i >> 25) & 0x3f) << 5 | ((i >> 8) & 0xf) << 1;
 }
 static int64_t imm_u(uint32_t i) { return (int64_t)(int32_t)(i & 0xfffff000u); }
 static int64_t imm_j(uint32_t i)
 {
-  return ((int64_t)(int32_t)i >> 31) << 20 | ((i >> 12) & 0xff) << 12 |
+  return sx(i, 20) | ((i >> 12) & 0xff) << 12 |
          ((i >> 20) & 1) << 11 | ((i >> 21) & 0x3ff) << 1;
 }
 
