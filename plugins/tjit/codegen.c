@@ -1849,14 +1849,27 @@ static void xl_branch(tjit *e, uint32_t l)
   if (e->xl_n[l] < 2) e->xl_n[l]++;
 }
 
+/* temp t's value into xmm x: a copy of its shadow (none if x is it),
+** else from t's general register or memory word */
+static void xs_to(tjit *e, tj_buf *c, int x, uint32_t t)
+{
+  int s = xs_get(e, c, t), h = ta(c, t);
+  if (s >= 0) {
+    if (s != x) movapd_rr(c, x, s);
+  } else if (h >= 0) {
+    movq_xr(c, x, h);
+  } else {
+    movq_xm(c, x, tmem(c, t));
+  }
+}
+
 /* The xmm register holding temp t for an operation: its shadow, else
 ** xmm `x` loaded from t's general register or memory word */
 static int xs_src(tjit *e, tj_buf *c, int x, uint32_t t)
 {
-  int s = xs_get(e, c, t), h = ta(c, t);
+  int s = xs_get(e, c, t);
   if (s >= 0) return s;
-  if (h >= 0) movq_xr(c, x, h);
-  else movq_xm(c, x, tmem(c, t));
+  xs_to(e, c, x, t);
   return x;
 }
 
@@ -1954,7 +1967,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     /* the result into the shadow of the register it is PUT into:
     ** `op x, b` when a is already there (or b, commutative: swapped) */
     uint32_t ma = o->a, mb = o->b;
-    int x = e->xs_h[dreg], s0 = xs_get(e, c, ma), h;
+    int x = e->xs_h[dreg], s0 = xs_get(e, c, ma);
     int s1 = n > 1 ? xs_get(e, c, mb) : -1;
     if (n > 1 && s1 == x && s0 != x &&
         (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_MUL)) {
@@ -1963,10 +1976,8 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     }
     if (n == 1 || s1 != x || s0 == x) {  /* (else b would be overwritten) */
       r = x;
-      src[1] = n == 1 ? -1 : s1 >= 0 ? s1 : xs_src(e, c, 2, mb);
-      if (s0 >= 0 && s0 != r) movapd_rr(c, r, s0);
-      else if (s0 < 0 && (h = ta(c, ma)) >= 0) movq_xr(c, r, h);
-      else if (s0 < 0) movq_xm(c, r, tmem(c, ma));
+      src[1] = n == 1 ? -1 : xs_src(e, c, 2, mb);
+      xs_to(e, c, r, ma);
       xs_take(e, r);
       if (op == VMRUN_IR_FP_SQRT) sd_rr(c, SD_SQRT, r, r);
       else sd_rr(c, sd_of(op), r, src[1]);
@@ -1983,13 +1994,10 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     ** flags; a NaN result, whose payload would depend on the order, goes
     ** to the helper) */
     uint32_t ma = o->a, mb = o->b;
-    int h;
     if (xs_get(e, c, ma) >= 0) { ma = o->b; mb = o->a; }
-    h = ta(c, ma);
     src[1] = xs_src(e, c, 2, mb);
     r = xs_result(e, &src[1], 1);
-    if (h >= 0) movq_xr(c, r, h);
-    else movq_xm(c, r, tmem(c, ma));
+    xs_to(e, c, r, ma);                 /* (ma has no shadow) */
     sd_rr(c, sd_of(op), r, src[1]);
     goto nan_test;
   }
