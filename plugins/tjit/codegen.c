@@ -46,19 +46,23 @@
 #define CPU(o) MEM(RBX, (int32_t)(o))
 
 /*
-** Instruction counter.  In generated code the vCPU's icount lives in r15
-** (RCNT), and the budget as the icount at which it runs out ("limit",
-** [rbp-32] in the tjit_vcpu): an exit adds its count to r15 and compares
-** it with the limit, with no read-modify-write of memory, whose
-** store-to-load forwarding chains from block to block (two of them, 5-6
-** cycles each) bounded short blocks.  enter() loads both from the vCPU;
-** every exit to the dispatcher (epilogue, fault_ret) writes icount = r15
-** and insn_budget = limit - r15 (0 if below) back.  Before any call to C
-** (emit_call_abs) icount is written, since helpers and devices read it
-** (instret, the icount clock, Lua); C never writes it there, except the
-** slow paths of tjit's own stubs (mem_fault, trap_exit), which also
-** update the budget: their stubs write the block-entry budget first and,
-** when they leave, return through mem_ret (memory already right).
+** Instruction counter.  In generated code the vCPU's icount is kept as
+** RCNT (r15) = icount - limit, where the limit ([rbp-32] in the
+** tjit_vcpu) is the icount at which the budget runs out: negative while
+** budget is left, -RCNT of it.  An exit adds its count to r15 and leaves
+** when the sum is >= 0: `add r15, n; jge`, one macro-fused instruction
+** pair, with no compare against memory and no read-modify-write of memory
+** (whose store-to-load forwarding chains from block to block, 5-6 cycles
+** each, bounded short blocks).  enter() loads icount and insn_budget from
+** the vCPU (tjit_exec keeps the budget below 2^62, so that -budget is
+** negative); every exit to the dispatcher (epilogue, fault_ret) writes
+** icount = limit + r15 and insn_budget = -r15 (0 if below) back.  Before
+** any call to C (emit_call_abs) icount is written, since helpers and
+** devices read it (instret, the icount clock, Lua); C never writes it
+** there, except the slow paths of tjit's own stubs (mem_fault,
+** trap_exit), which also update the budget: their stubs write the
+** block-entry budget first and, when they leave, return through mem_ret
+** (memory already right).
 */
 #define RCNT R15
 #define OFF_LIMIT ((int32_t)offsetof(tjit_vcpu, limit) - \
@@ -258,10 +262,11 @@ int tjit_cc_init(tjit *e, uint64_t size)
   mov_rr(&c, 1, RBX, RDI);
   mov_rr(&c, 1, RBP, RSI);
   if (e->fp_nx) mx_clear_stale(&c);             /* nothing pending yet */
-  mov_rm(&c, 1, RCNT, CPU(OFF_ICOUNT));          /* the counter */
+  mov_rm(&c, 1, RCNT, CPU(OFF_ICOUNT));
   mov_rm(&c, 1, RAX, CPU(OFF_BUDGET));
   alu_rr(&c, 1, ALU_ADD, RAX, RCNT);
-  mov_mr(&c, 8, MEM(RBP, OFF_LIMIT), RAX);
+  mov_mr(&c, 8, MEM(RBP, OFF_LIMIT), RAX);        /* the limit */
+  alu_rr(&c, 1, ALU_SUB, RCNT, RAX);              /* -budget */
   jmp_r(&c, RDX);
   if (e->fp_nx) {
     e->fp_flush = c.pos;
@@ -273,10 +278,12 @@ int tjit_cc_init(tjit *e, uint64_t size)
   e->fault_ret = c.pos;            /* return 0 */
   alu_rr(&c, 0, ALU_XOR, RAX, RAX);
   e->epilogue = c.pos;             /* return rax */
-  mov_mr(&c, 8, CPU(OFF_ICOUNT), RCNT);
   mov_rm(&c, 1, RCX, MEM(RBP, OFF_LIMIT));
-  alu_rr(&c, 1, ALU_SUB, RCX, RCNT);
-  k = jcc8(&c, CC_AE);
+  alu_rr(&c, 1, ALU_ADD, RCX, RCNT);
+  mov_mr(&c, 8, CPU(OFF_ICOUNT), RCX);
+  alu_rr(&c, 0, ALU_XOR, RCX, RCX);
+  alu_rr(&c, 1, ALU_SUB, RCX, RCNT);           /* the budget, -RCNT */
+  k = jcc8(&c, CC_G);                          /* (0 > RCNT) */
   alu_rr(&c, 0, ALU_XOR, RCX, RCX);            /* spent: 0 */
   patch8_here(&c, k);
   mov_mr(&c, 8, CPU(OFF_BUDGET), RCX);
@@ -465,8 +472,8 @@ static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc,
     alu_rr(c, 1, ALU_SUB, RAX, R14);
     alu_rr(c, 1, ALU_ADD, RCNT, RAX);
   }
-  alu_rm(c, 1, ALU_CMP, RCNT, MEM(RBP, OFF_LIMIT));
-  if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_AE), 0, pc))) return -1;
+  if (c->cnt_static && c->cnt == c->acc) test_rr(c, 1, RCNT, RCNT);
+  if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_GE), 0, pc))) return -1;
   s->flags = (uint8_t)set_pc;
   s->dirty = (uint8_t)dirty;         /* cached registers not written back */
   return 0;
@@ -491,7 +498,9 @@ static void emit_load_tlb(tjit *e, tj_buf *c)
 
 static void emit_call_abs(const tjit *e, tj_buf *c, const void *fn)
 {
-  mov_mr(c, 8, CPU(OFF_ICOUNT), RCNT);    /* C may read it */
+  mov_rm(c, 1, RAX, MEM(RBP, OFF_LIMIT));  /* C may read icount */
+  alu_rr(c, 1, ALU_ADD, RAX, RCNT);
+  mov_mr(c, 8, CPU(OFF_ICOUNT), RAX);
   if (e->fp_nx) mx_flush(e, c);
   mov_ri(c, RAX, (uint64_t)(uintptr_t)fn);
   call_r(c, RAX);
@@ -1483,7 +1492,7 @@ static void xs_spill(tj_buf *c, unsigned live, int reload);
 ** in icount: s->acc, or r14), which they reduce. */
 static void emit_budget_sync(tj_buf *c, const tjit_stub *s)
 {
-  mov_rm(c, 1, RAX, MEM(RBP, OFF_LIMIT));
+  alu_rr(c, 0, ALU_XOR, RAX, RAX);
   alu_rr(c, 1, ALU_SUB, RAX, RCNT);
   if (!c->cnt_static) alu_rr(c, 1, ALU_ADD, RAX, R14);
   else if (s->acc) alu_ri(c, 1, ALU_ADD, RAX, (int32_t)s->acc);
@@ -2210,7 +2219,10 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     s->owner = b;
     if (early) {
       alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
-      fails[nf++] = jcc32(c, CC_NE);
+      /* when that is the only check, the chain's jump is the `je` after
+      ** it (its rel32 is patched the same way) */
+      if (!e->cg_keeps_flags || e->block_stats)
+        fails[nf++] = jcc32(c, CC_NE);
       if (!e->cg_keeps_flags) {
         alu_mi(c, 0, ALU_CMP, CPU(OFF_TBFLAGS), (int32_t)b->tb_flags);
         fails[nf++] = jcc32(c, CC_NE);
@@ -2218,7 +2230,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
       /* the entry count, taken back below when the jump is not chained */
       if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
     }
-    s->jmp_at = jmp32(c);
+    s->jmp_at = early && !nf ? jcc32(c, CC_E) : jmp32(c);
     s->stub_at = c->pos;
     patch32(c, s->jmp_at, s->stub_at);
     if (early && e->block_stats) alu_mi(c, 1, ALU_SUB, MEM(RBP, -24), 1);
@@ -2494,6 +2506,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     for (int k = 0; k < e->xh_n; k++)
       movq_xr(c, XS_FIRST + k, e->xh_reg[k]);
   }
+  if (e->chaining && loops_to_itself(ib)) nop_align(c, 32);
   e->cg_head = c->pos;
   /* (the loop-back code comes here with the shadows of xh_reg) */
   xs_clear(e);

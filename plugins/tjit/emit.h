@@ -20,7 +20,8 @@ enum {
 /* x86 condition codes (low nibble of Jcc/SETcc/CMOVcc) */
 enum {
   CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6,
-  CC_A = 0x7, CC_S = 0x8, CC_NS = 0x9, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD
+  CC_A = 0x7, CC_S = 0x8, CC_NS = 0x9, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD,
+  CC_LE = 0xE, CC_G = 0xF
 };
 
 /* ALU group-1 /ext and the "reg, r/m" opcode of each */
@@ -317,6 +318,25 @@ static inline void push_r(tj_buf *b, int r)
 static inline void pop_r(tj_buf *b, int r)
 { if (r & 8) e8(b, 0x41); e8(b, (uint8_t)(0x58 + (r & 7))); }
 static inline void ret(tj_buf *b) { e8(b, 0xC3); }
+
+/* NOPs up to the next multiple of `align` (a power of two) of b->pos:
+** the recommended multi-byte forms (Intel SDM vol. 2B, NOP), at most 8
+** bytes each */
+static inline void nop_align(tj_buf *b, uint32_t align)
+{
+  static const uint8_t nops[8][8] = {
+    { 0x90 }, { 0x66, 0x90 }, { 0x0F, 0x1F, 0x00 },
+    { 0x0F, 0x1F, 0x40, 0x00 }, { 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+    { 0x66, 0x0F, 0x1F, 0x44, 0x00, 0x00 },
+    { 0x0F, 0x1F, 0x80, 0x00, 0x00, 0x00, 0x00 },
+    { 0x0F, 0x1F, 0x84, 0x00, 0x00, 0x00, 0x00, 0x00 } };
+  uint32_t n = (align - (b->pos & (align - 1))) & (align - 1);
+  while (n) {
+    uint32_t k = n > 8 ? 8 : n;
+    for (uint32_t j = 0; j < k; j++) e8(b, nops[k - 1][j]);
+    n -= k;
+  }
+}
 /* test dword [m], imm32 */
 static inline void test_mi(tj_buf *b, tj_mem m, int32_t imm)
 { op_m(b, 0, 0, 1, 0xF7, 0, 0, 0, m, 0); e32(b, (uint32_t)imm); }

@@ -184,6 +184,15 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
     if (TJ_UNLIKELY(e->env.trace))
       fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
     e->st_dispatched++;
+    if (TJ_UNLIKELY(cpu->insn_budget > TJIT_MAX_BUDGET)) {
+      /* generated code counts the budget down as a negative number
+      ** (codegen.c, "instruction counter"): run at most 2^62 of it */
+      uint64_t over = cpu->insn_budget - TJIT_MAX_BUDGET;
+      cpu->insn_budget = TJIT_MAX_BUDGET;
+      site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
+      cpu->insn_budget += over;
+      continue;
+    }
     site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
   }
 }

@@ -43,6 +43,8 @@ typedef struct tjit_jv {
 ** into (bits, a power of two) */
 #define TJIT_XBLOOM_BITS 4096u
 #define TJIT_MAX_FETCH_FAULTS 1000000u
+/* the largest insn_budget one entry into generated code runs (engine.c) */
+#define TJIT_MAX_BUDGET (1ull << 62)
 #define TJIT_DEFAULT_CACHE (64u << 20)
 #define TJIT_MIN_CACHE (16u << 10)
 
@@ -106,8 +108,8 @@ typedef struct tjit_vcpu {
   struct tjit_vcpu *next;
   void *peer;                  /* engine-tiered: the interpreter's vCPU */
   uint64_t limit;              /* [rbp-32]: icount at which the budget
-                                  runs out (codegen.c, "instruction
-                                  counter") */
+                                  runs out; r15 counts icount - limit
+                                  (codegen.c, "instruction counter") */
   uint64_t entries;            /* [rbp-24]: blocks run */
   uint64_t scr_acc;            /* [rbp-16]: instructions already accounted */
   uint64_t scr_cnt;            /* [rbp-8]: INSN_STARTs executed */

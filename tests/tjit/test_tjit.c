@@ -954,3 +954,78 @@ Test(tjit, fault_in_chained_block)
   EQ(FM->cpu->x[3], 2);
   EQ(FM->cpu->hdr.icount, 3 + 3 + 2);
 }
+
+/* ---- engine defaults (no block_stats): the loop-back's lean forms ---- */
+
+/* Without block_stats, the loop-back of a one-block loop that keeps
+** tb_flags is one `cmp` of exit_request and the chain's `je` to the loop
+** head (codegen.c, emit_exit_direct).  The loop below stores x1 to the
+** MMIO device, whose access requests an exit once x1 reaches 7: the loop
+** must leave at its next back edge, with the budget and icount exact.
+** And a budget beyond 2^62 (generated code counts it as a negative
+** number) runs and comes back whole. */
+static void setup_lean(void)
+{
+  memset(fm_engine_opts, 0, sizeof fm_engine_opts);
+  fm_setup(1, 32);
+}
+
+TestSuite(tjit_lean, .init = setup_lean, .fini = teardown);
+
+static void kick_at_7(void)
+{
+  if (FM->cpu->x[1] == 7)
+    __atomic_or_fetch(&FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER,
+                      __ATOMIC_SEQ_CST);
+}
+
+/* x1 += 1; [x2] = x1 (x2 = the MMIO device); loop */
+static void build_mmio_loop(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 2);
+  ir(b, VMRUN_IR_ST, 8, 0, 1, 0, 0, 0);
+  ir_exit(b, b->pc);
+}
+
+Test(tjit_lean, loop_back_sees_an_exit_request, .timeout = 30)
+{
+  fm_block(PC0, build_mmio_loop, NULL);
+  FM->cpu->x[2] = MMIO_BASE;
+  fm_mmio_hook = kick_at_7;
+  cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
+  fm_mmio_hook = NULL;
+  EQ(FM->cpu->x[1], 7);
+  EQ(FM->cpu->hdr.icount, 14);
+  EQ(FM->cpu->hdr.insn_budget, 1000 - 14);
+  EQ(FM->cpu->hdr.pc, PC0);
+  cr_assert_eq(FM->n_mmio, 7);
+  FM->cpu->hdr.exit_request = 0;
+  /* and it stops at the budget: 5.5 iterations, rounded up to 6 */
+  FM->cpu->x[1] = 0;
+  FM->cpu->hdr.icount = 0;
+  cr_assert_eq(fm_run(PC0, 11), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], 6);
+  EQ(FM->cpu->hdr.icount, 12);
+  EQ(FM->cpu->hdr.insn_budget, 0);
+}
+
+Test(tjit_lean, budget_beyond_2_to_62, .timeout = 30)
+{
+  const uint64_t big = ~0ull - 5;
+  fm_block(PC0, build_mmio_loop, NULL);
+  FM->cpu->x[2] = MMIO_BASE;
+  fm_mmio_hook = kick_at_7;
+  FM->cpu->hdr.icount = 1000;
+  cr_assert_eq(fm_run(PC0, big), VMRUN_RUN_EXIT);
+  fm_mmio_hook = NULL;
+  EQ(FM->cpu->x[1], 7);
+  EQ(FM->cpu->hdr.icount, 1000 + 14);
+  EQ(FM->cpu->hdr.insn_budget, big - 14);
+  FM->cpu->hdr.exit_request = 0;
+}
