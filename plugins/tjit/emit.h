@@ -21,7 +21,7 @@ enum {
 enum {
   CC_B = 0x2, CC_AE = 0x3, CC_E = 0x4, CC_NE = 0x5, CC_BE = 0x6,
   CC_A = 0x7, CC_S = 0x8, CC_NS = 0x9, CC_P = 0xA, CC_L = 0xC, CC_GE = 0xD,
-  CC_LE = 0xE, CC_G = 0xF
+  CC_G = 0xF
 };
 
 /* ALU group-1 /ext and the "reg, r/m" opcode of each */

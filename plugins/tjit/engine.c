@@ -139,6 +139,7 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
 {
   tjit_site *site = NULL;    /* direct exit the last block left through */
   uint32_t fetch_faults = 0;
+  uint64_t over;
   tjit_block *b;
 
   for (;;) {
@@ -184,16 +185,15 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
     if (TJ_UNLIKELY(e->env.trace))
       fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
     e->st_dispatched++;
+    /* generated code counts the budget as a negative number (codegen.c,
+    ** "instruction counter"): it runs at most 2^62 of it at a time */
+    over = 0;
     if (TJ_UNLIKELY(cpu->insn_budget > TJIT_MAX_BUDGET)) {
-      /* generated code counts the budget down as a negative number
-      ** (codegen.c, "instruction counter"): run at most 2^62 of it */
-      uint64_t over = cpu->insn_budget - TJIT_MAX_BUDGET;
+      over = cpu->insn_budget - TJIT_MAX_BUDGET;
       cpu->insn_budget = TJIT_MAX_BUDGET;
-      site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
-      cpu->insn_budget += over;
-      continue;
     }
     site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
+    if (TJ_UNLIKELY(over)) cpu->insn_budget += over;
   }
 }
 
