@@ -37,17 +37,36 @@ static void xbloom_add(tjit *e, uint64_t va)
 ** cpu->tb_flags leaves them as it found them, equal to its own tb_flags,
 ** so when to has the same, its tb_flags check is skipped; when both load
 ** the same constant into r13 (every block of a kind does), so is that.
-** The exit-request check always runs.
+**
+** A forward chain (to a higher guest pc) from a quiet block (no helper
+** calls) also skips the exit-request check.  Every cycle of chained
+** blocks has an edge that is not forward, whose target checks, so a loop
+** still sees a request once per iteration, and one made by another
+** thread waits at most for a run of forward chains, which cannot repeat
+** a block.  In this thread, only a quiet block's load or store slow
+** path (an MMIO access, a device raising an interrupt) could make one;
+** it then cuts the block's chains (tjit_quiet_exits), so the block's
+** exit goes to the dispatcher, which sees it.
 */
 uint32_t tjit_chain_at(const tjit_site *s, const tjit_block *to)
 {
   const tjit_block *from = s->owner;
+  int same_r13;
   if (to == from && s->self_at) return s->self_at;
   if (!from->keeps_flags || from->tb_flags != to->tb_flags)
     return to->code_at;
-  if (to->r13_kind && from->r13_kind == to->r13_kind)
-    return to->code_at + to->r13_at;
+  same_r13 = to->r13_kind && from->r13_kind == to->r13_kind;
+  if (from->quiet && to->pc > from->pc && (same_r13 || !to->r13_kind))
+    return to->code_at + to->fwd_at;
+  if (same_r13) return to->code_at + to->r13_at;
   return to->code_at + to->nf_at;
+}
+
+/* A slow path of quiet block b found an exit request (tjit_chain_at):
+** its exits return to the dispatcher (which chains them again later). */
+void tjit_quiet_exits(tjit *e, tjit_block *b)
+{
+  for (uint32_t k = 0; k < b->n_sites; k++) tjit_unlink(e, &b->sites[k]);
 }
 
 void tjit_link(tjit *e, tjit_site *s, tjit_block *to)

@@ -92,9 +92,9 @@ static void mem_fault(vmrun_cpu *cpu, uint64_t pc, enum vmrun_access acc,
   cpu->insn_budget = sat_sub(cpu->insn_budget, done + 1);
 }
 
-/* info = size | IR flags << 8 */
+/* info = size | IR flags << 8; b: the block (tjit_chain_at) */
 static tjit_pair ld_slow(vmrun_cpu *cpu, uint64_t va, uint32_t info,
-                         uint64_t pc)
+                         uint64_t pc, tjit_block *b)
 {
   tjit_vcpu *vd = cpu->engine_data;
   tjit *e = vd->e;
@@ -122,12 +122,13 @@ static tjit_pair ld_slow(vmrun_cpu *cpu, uint64_t va, uint32_t info,
   } else if (size < 8) {
     v &= (1ull << (8 * size)) - 1;
   }
+  if (cpu->exit_request && b->quiet) tjit_quiet_exits(e, b);
   r.v = v;
   return r;
 }
 
 static int st_slow(vmrun_cpu *cpu, uint64_t va, uint64_t val, uint32_t info,
-                   uint64_t pc)
+                   uint64_t pc, tjit_block *b)
 {
   tjit_vcpu *vd = cpu->engine_data;
   tjit *e = vd->e;
@@ -142,6 +143,7 @@ static int st_slow(vmrun_cpu *cpu, uint64_t va, uint64_t val, uint32_t info,
     mem_fault(cpu, pc, VMRUN_ACCESS_STORE, flt, va);
     return 1;
   }
+  if (cpu->exit_request && b->quiet) tjit_quiet_exits(e, b);
   return 0;
 }
 
@@ -1518,6 +1520,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_rr(c, 1, RDI, RBX);
     mov_ri(c, RDX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, RCX, s->pc);
+    mov_ri(c, R8, (uint64_t)(uintptr_t)b);
     emit_save_counts(c, s);
     emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
@@ -1538,6 +1541,7 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
     mov_rr(c, 1, RDI, RBX);
     mov_ri(c, RCX, (uint32_t)(s->size | (unsigned)s->flags << 8));
     mov_ri(c, R8, s->pc);
+    mov_ri(c, R9, (uint64_t)(uintptr_t)b);
     emit_save_counts(c, s);
     emit_budget_sync(c, s);
     xs_spill(c, s->xlive, 0);
@@ -2158,6 +2162,18 @@ static int keeps_tb_flags(const vmrun_ir_block *ib)
   return 1;
 }
 
+/* Can running the block set cpu->exit_request or cpu->halted from this
+** thread other than through a slow path of a load or store (which then
+** cuts the block's chains: tjit_quiet_exits)?  Only a helper can: any
+** CALL but an inline FP operation's. */
+static int quiet_block(const tjit *e, const vmrun_ir_block *ib)
+{
+  for (uint32_t i = 0; i < ib->n_ops; i++)
+    if (ib->ops[i].op == VMRUN_IR_CALL && !fp_inlinable(e, &ib->ops[i]))
+      return 0;
+  return 1;
+}
+
 static int emit_flags_check(tjit *e, tj_buf *c, const tjit_block *b,
                             uint32_t fail_to)
 {
@@ -2178,6 +2194,7 @@ static int emit_entry_checks(tjit *e, tj_buf *c, const tjit_block *b,
                  "exit_request and halted share one aligned word");
   alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
   if (check_fail(e, c, CC_NE, fail_to) < 0) return -1;
+  e->cg_fwd = c->pos;                  /* (loop 2: tjit_block.fwd_at) */
   /* (the budget: checked at the exit that leads here, emit_accounting) */
   if (!loop || (loop == 1 && !e->cg_keeps_flags))
     if (emit_flags_check(e, c, b, fail_to) < 0) return -1;
@@ -2448,7 +2465,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   }
   b->r13_at = c->pos - start;
   b->keeps_flags = (uint8_t)e->cg_keeps_flags;
+  b->quiet = (uint8_t)quiet_block(e, ib);
   if (emit_entry_checks(e, c, b, 0, 2) < 0) goto oom;
+  b->fwd_at = e->cg_fwd - start;
   if (!cb.cnt_static) {
     alu_rr(c, 0, ALU_XOR, R12, R12);
     alu_rr(c, 0, ALU_XOR, R14, R14);

@@ -87,8 +87,13 @@ struct tjit_block {
   ** cpu->tb_flags equal to tb_flags; r13_at: past the r13 load too, for
   ** one whose r13 already holds the same constant. */
   uint32_t nf_at, r13_at;      /* offsets from code_at */
+  uint32_t fwd_at;             /* past the exit-request check too: for a
+                                  forward chain from a quiet block */
   const void *entry_nf;
   uint8_t keeps_flags;         /* running it cannot change cpu->tb_flags */
+  uint8_t quiet;               /* it calls no helper: only its loads' and
+                                  stores' slow paths can set exit_request
+                                  (codegen.c, quiet_block) */
   uint8_t r13_kind;            /* TJIT_R13_*: what r13 holds after the
                                   entry, when it is a constant */
   tjit_block *hnext, *fnext;
@@ -200,6 +205,8 @@ struct tjit {
   int cg_window;               /* or RAM-window accesses (env.ram, a block
                                   flagged VMRUN_IR_BLK_PHYS_DATA) */
   int cg_mem;                  /* it has loads or stores (uses r13) */
+  uint32_t cg_fwd;             /* code position past the entry's
+                                  exit-request check */
   int cg_keeps_flags;          /* it cannot change cpu->tb_flags
                                   (keeps_tb_flags, codegen.c) */
   /* xmm shadows of the block being compiled (codegen.c, "xmm shadows"):

@@ -26,6 +26,7 @@ static inline void tjit_jc_reset(tjit_vcpu *vd)
 TJ_HIDDEN uint32_t tjit_chain_at(const tjit_site *s, const tjit_block *to);
 TJ_HIDDEN void tjit_link(tjit *e, tjit_site *s, tjit_block *to);
 TJ_HIDDEN void tjit_unlink(tjit *e, tjit_site *s);
+TJ_HIDDEN void tjit_quiet_exits(tjit *e, tjit_block *b);
 TJ_HIDDEN void tjit_unlink_all(tjit *e);
 /* Cut every cross-page chain (tjit.h) and empty their Bloom filter. */
 TJ_HIDDEN void tjit_unlink_cross(tjit *e);

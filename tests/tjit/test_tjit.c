@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "harness.h"
-#include "../../plugins/tjit/tjit.h"    /* TJIT_JC_IDX */
+#include "../../plugins/tjit/tjit_int.h" /* TJIT_JC_IDX, tjit_chain_at */
 
 #define PC0 RAM_BASE
 
@@ -1027,5 +1027,108 @@ Test(tjit_lean, budget_beyond_2_to_62, .timeout = 30)
   EQ(FM->cpu->x[1], 7);
   EQ(FM->cpu->hdr.icount, 1000 + 14);
   EQ(FM->cpu->hdr.insn_budget, big - 14);
+  FM->cpu->hdr.exit_request = 0;
+}
+
+/* A forward chain from a block with no helper call enters its target
+** past the exit-request check (cache.c, tjit_chain_at); the chain back
+** (to a lower pc) does not skip it.  A: x1 += 1; [x2] = x1 (MMIO), then
+** B at a higher pc: x3 += 1, then A again.  The MMIO access requests an
+** exit when x1 reaches 5: A's slow path cuts A's chains, so A's exit
+** returns to the dispatcher instead of running B unchecked. */
+static void build_fwd_a(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 0, 1);
+  ir_get(b, 1, 2);
+  ir(b, VMRUN_IR_ST, 8, 0, 1, 0, 0, 0);
+  ir_exit(b, PC0 + 0x100);
+}
+
+static void build_fwd_b(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 1);
+  ir_insn(b, b->pc);
+  ir_addi(b, 3, 0, 1);
+  ir_exit(b, PC0);
+}
+
+static void kick_at_5(void)
+{
+  if (FM->cpu->x[1] == 5)
+    __atomic_or_fetch(&FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER,
+                      __ATOMIC_SEQ_CST);
+}
+
+/* A': x1 += 1 and a helper call, flagged as an FP one (so the block
+** keeps tb_flags and chains enter past that check) that requests an
+** exit once x1 reaches 5 (h_kick); then B */
+static void build_fwd_call(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 2);
+  ir_insn(b, b->pc);
+  ir_addi(b, 1, 0, 1);
+  ir(b, VMRUN_IR_CALL, 8, 1, 0, 0, (uint64_t)(uintptr_t)h_kick,
+     VMRUN_IR_F_FP);
+  ir_exit(b, PC0 + 0x100);
+}
+
+/* the site of block `from` chained to `to` */
+static const tjit_site *site_to(const tjit_block *from, const tjit_block *to)
+{
+  for (uint32_t k = 0; k < from->n_sites; k++)
+    if (from->sites[k].target == to) return &from->sites[k];
+  cr_assert_fail("no chain from 0x%llx to 0x%llx",
+                 (unsigned long long)from->pc, (unsigned long long)to->pc);
+  return NULL;
+}
+
+Test(tjit_lean, forward_chains_skip_the_exit_check_until_a_slow_path_kicks,
+     .timeout = 30)
+{
+  tjit_vcpu *vd;
+  tjit_block *a, *bb;
+  fm_block(PC0, build_fwd_a, NULL);
+  fm_block(PC0 + 0x100, build_fwd_b, NULL);
+  FM->cpu->x[2] = MMIO_BASE;
+  cr_assert_eq(fm_run(PC0, 9), VMRUN_RUN_BUDGET);     /* 3 rounds */
+  EQ(FM->cpu->x[1], 3);
+  EQ(FM->cpu->x[3], 3);
+  vd = FM->cpu->hdr.engine_data;
+  a = vd->jc[TJIT_JC_IDX(PC0)];
+  bb = vd->jc[TJIT_JC_IDX(PC0 + 0x100)];
+  cr_assert(a && a->pc == PC0 && bb && bb->pc == PC0 + 0x100);
+  cr_assert(a->quiet && bb->quiet);
+  EQ(tjit_chain_at(site_to(a, bb), bb), bb->code_at + bb->fwd_at);
+  cr_assert_lt(tjit_chain_at(site_to(bb, a), a), a->code_at + a->fwd_at);
+  /* the kick in A's fifth round: A, B, A since x1 was 3 */
+  fm_mmio_hook = kick_at_5;
+  FM->cpu->hdr.icount = 0;
+  cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
+  fm_mmio_hook = NULL;
+  EQ(FM->cpu->x[1], 5);
+  EQ(FM->cpu->x[3], 4);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x100);
+  EQ(FM->cpu->hdr.icount, 2 + 1 + 2);
+  FM->cpu->hdr.exit_request = 0;
+}
+
+/* A block that calls a helper is not quiet: its forward chain keeps the
+** target's exit-request check, which stops the run before B. */
+Test(tjit_lean, forward_chain_from_a_helper_call_checks, .timeout = 30)
+{
+  fm_block(PC0, build_fwd_call, NULL);
+  fm_block(PC0 + 0x100, build_fwd_b, NULL);
+  cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
+  EQ(FM->cpu->x[1], 5);
+  EQ(FM->cpu->x[3], 4);
+  EQ(FM->cpu->hdr.pc, PC0 + 0x100);
+  EQ(FM->cpu->hdr.icount, 9);
   FM->cpu->hdr.exit_request = 0;
 }

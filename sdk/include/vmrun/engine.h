@@ -8,7 +8,13 @@
 **
 ** Contract with the core:
 **  - check cpu->exit_request at every block entry and return
-**    VMRUN_RUN_EXIT if nonzero (without clearing it);
+**    VMRUN_RUN_EXIT if nonzero (without clearing it).  An engine may skip
+**    the check on a direct jump to a block at a higher guest pc when
+**    nothing it ran since the last check could have set the request from
+**    this thread (no helper call, no device access): every cycle of
+**    blocks still checks once per iteration, and a request from another
+**    thread waits at most for a run of such jumps, which cannot repeat a
+**    block;
 **  - return VMRUN_RUN_HALT when cpu->halted becomes nonzero;
 **  - decrement cpu->insn_budget and increment cpu->icount by the
 **    instructions retired, and return VMRUN_RUN_BUDGET when the budget is
