@@ -10,8 +10,10 @@
 **  - check cpu->exit_request at every block entry and return
 **    VMRUN_RUN_EXIT if nonzero (without clearing it).  An engine may skip
 **    the check on a direct jump to a block at a higher guest pc when
-**    nothing it ran since the last check could have set the request from
-**    this thread (no helper call, no device access): every cycle of
+**    nothing it ran since the last check set the request from this
+**    thread (tjit: no helper call in the block, and a device access that
+**    finds a request pending sends the block's exits through the
+**    dispatcher, which checks): every cycle of
 **    blocks still checks once per iteration, and a request from another
 **    thread waits at most for a run of such jumps, which cannot repeat a
 **    block;
