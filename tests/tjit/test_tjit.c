@@ -972,17 +972,20 @@ static void setup_lean(void)
 
 TestSuite(tjit_lean, .init = setup_lean, .fini = teardown);
 
-static void kick_at_7(void)
+/* the MMIO hook: an exit request when x1 reaches kick_x1 */
+static uint64_t kick_x1;
+
+static void kick_at(void)
 {
-  if (FM->cpu->x[1] == 7)
+  if (FM->cpu->x[1] == kick_x1)
     __atomic_or_fetch(&FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER,
                       __ATOMIC_SEQ_CST);
 }
 
-/* x1 += 1; [x2] = x1 (x2 = the MMIO device); loop */
+/* x1 += 1; [x2] = x1 (x2 = the MMIO device); then the pc at *arg, or
+** loop (NULL) */
 static void build_mmio_loop(vmrun_ir_block *b, void *arg)
 {
-  (void)arg;
   ir_temps(b, 2);
   ir_insn(b, b->pc);
   ir_addi(b, 1, 0, 1);
@@ -990,14 +993,15 @@ static void build_mmio_loop(vmrun_ir_block *b, void *arg)
   ir_get(b, 0, 1);
   ir_get(b, 1, 2);
   ir(b, VMRUN_IR_ST, 8, 0, 1, 0, 0, 0);
-  ir_exit(b, b->pc);
+  ir_exit(b, arg ? *(const uint64_t *)arg : b->pc);
 }
 
 Test(tjit_lean, loop_back_sees_an_exit_request, .timeout = 30)
 {
   fm_block(PC0, build_mmio_loop, NULL);
   FM->cpu->x[2] = MMIO_BASE;
-  fm_mmio_hook = kick_at_7;
+  kick_x1 = 7;
+  fm_mmio_hook = kick_at;
   cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
   fm_mmio_hook = NULL;
   EQ(FM->cpu->x[1], 7);
@@ -1020,7 +1024,8 @@ Test(tjit_lean, budget_beyond_2_to_62, .timeout = 30)
   const uint64_t big = ~0ull - 5;
   fm_block(PC0, build_mmio_loop, NULL);
   FM->cpu->x[2] = MMIO_BASE;
-  fm_mmio_hook = kick_at_7;
+  kick_x1 = 7;
+  fm_mmio_hook = kick_at;
   FM->cpu->hdr.icount = 1000;
   cr_assert_eq(fm_run(PC0, big), VMRUN_RUN_EXIT);
   fm_mmio_hook = NULL;
@@ -1036,18 +1041,7 @@ Test(tjit_lean, budget_beyond_2_to_62, .timeout = 30)
 ** B at a higher pc: x3 += 1, then A again.  The MMIO access requests an
 ** exit when x1 reaches 5: A's slow path cuts A's chains, so A's exit
 ** returns to the dispatcher instead of running B unchecked. */
-static void build_fwd_a(vmrun_ir_block *b, void *arg)
-{
-  (void)arg;
-  ir_temps(b, 2);
-  ir_insn(b, b->pc);
-  ir_addi(b, 1, 0, 1);
-  ir_insn(b, b->pc + 4);
-  ir_get(b, 0, 1);
-  ir_get(b, 1, 2);
-  ir(b, VMRUN_IR_ST, 8, 0, 1, 0, 0, 0);
-  ir_exit(b, PC0 + 0x100);
-}
+static const uint64_t fwd_b_pc = PC0 + 0x100;
 
 static void build_fwd_b(vmrun_ir_block *b, void *arg)
 {
@@ -1056,13 +1050,6 @@ static void build_fwd_b(vmrun_ir_block *b, void *arg)
   ir_insn(b, b->pc);
   ir_addi(b, 3, 0, 1);
   ir_exit(b, PC0);
-}
-
-static void kick_at_5(void)
-{
-  if (FM->cpu->x[1] == 5)
-    __atomic_or_fetch(&FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER,
-                      __ATOMIC_SEQ_CST);
 }
 
 /* A': x1 += 1 and a helper call, flagged as an FP one (so the block
@@ -1094,7 +1081,7 @@ Test(tjit_lean, forward_chains_skip_the_exit_check_until_a_slow_path_kicks,
 {
   tjit_vcpu *vd;
   tjit_block *a, *bb;
-  fm_block(PC0, build_fwd_a, NULL);
+  fm_block(PC0, build_mmio_loop, (void *)&fwd_b_pc);
   fm_block(PC0 + 0x100, build_fwd_b, NULL);
   FM->cpu->x[2] = MMIO_BASE;
   cr_assert_eq(fm_run(PC0, 9), VMRUN_RUN_BUDGET);     /* 3 rounds */
@@ -1108,7 +1095,8 @@ Test(tjit_lean, forward_chains_skip_the_exit_check_until_a_slow_path_kicks,
   EQ(tjit_chain_at(site_to(a, bb), bb), bb->code_at + bb->fwd_at);
   cr_assert_lt(tjit_chain_at(site_to(bb, a), a), a->code_at + a->fwd_at);
   /* the kick in A's fifth round: A, B, A since x1 was 3 */
-  fm_mmio_hook = kick_at_5;
+  kick_x1 = 5;
+  fm_mmio_hook = kick_at;
   FM->cpu->hdr.icount = 0;
   cr_assert_eq(fm_run(PC0, 1000), VMRUN_RUN_EXIT);
   fm_mmio_hook = NULL;
