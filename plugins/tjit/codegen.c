@@ -1230,7 +1230,14 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
   }
   if (sh >= 0) {
     if (o->flags & VMRUN_IR_F_BIMM) {
+      uint32_t at = c->pos;
       shift_ri(c, w, sh, h, (uint8_t)(o->imm & (w ? 63 : 31)));
+      if (sh == SH_SHL && w && o->imm >= 1 && o->imm <= 3) {
+        c->shl_at = at;
+        c->shl_end = c->pos;
+        c->shl_reg = h;
+        c->shl_k = (int)o->imm;
+      }
     } else {
       ld_t(c, RCX, o->b);
       shift_rcl(c, w, sh, h);
@@ -1242,6 +1249,16 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       mov_ri(c, RCX, o->imm);
       alu_rr(c, w, alu, h, RCX);
     }
+  } else if (alu == ALU_ADD && w && c->pos == c->shl_end &&
+             h == c->shl_reg &&
+             (c->rax_t == bt ? RAX : ta(c, (uint32_t)bt)) >= 0 &&
+             (c->rax_t == bt ? RAX : ta(c, (uint32_t)bt)) != h) {
+    /* `shl h, k` just before: x = (x << k) + B is one lea (an array
+    ** index; one cycle less on the address's dependency chain) */
+    c->pos = c->shl_at;
+    lea(c, h, (tj_mem){ c->rax_t == bt ? RAX : ta(c, (uint32_t)bt), h,
+                        c->shl_k, 0 });
+    c->shl_end = UINT32_MAX;  /* (the lea may end where the shl did) */
   } else if (c->rax_t == bt) {         /* the swapped y, left in rax */
     alu_rr(c, w, alu, h, RAX);
   } else {
@@ -2435,6 +2452,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   cb.cap = (uint32_t)e->cc_size;
   cb.overflow = 0;
   cb.dverified = 0;
+  cb.shl_end = UINT32_MAX;
   cb.rax_t = -1;
   cb.skip_store = 0;
   cb.talias = NULL;
@@ -2768,6 +2786,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     }
     case VMRUN_IR_LABEL:
       e->label_pos[o->imm] = (int32_t)c->pos;
+      c->shl_end = UINT32_MAX;          /* a jump may land after a shl */
       if (label_after_exit(ib, i)) {
         /* reached only by its branches: their counts and dirty set */
         if (c->cnt_static && e->cg_lab[o->imm])

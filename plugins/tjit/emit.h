@@ -53,6 +53,13 @@ typedef struct tj_buf {
   /* direct guest memory (codegen.c): host registers whose value was
   ** range-checked and has not changed since (bit per register) */
   uint32_t dverified;
+  /* the last in-place `shl r, k` (k = 1..3) of the register cache
+  ** (codegen.c, emit_inplace): its code is [shl_at, shl_end); an in-place
+  ** `add r, s` emitted right after it (c->pos == shl_end) replaces both
+  ** with `lea r, [s + r*2^k]`.  shl_end = UINT32_MAX: none (a label
+  ** bound since) */
+  uint32_t shl_at, shl_end;
+  int shl_reg, shl_k;
 } tj_buf;
 
 /* memory operand [base + index*scale + disp]; index < 0: none */

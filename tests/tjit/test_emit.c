@@ -62,7 +62,8 @@ static const uint8_t expect[] = {
 Test(tjit_emit, matches_gnu_as)
 {
   uint8_t buf[640];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
+                0, UINT32_MAX, 0, 0 };
   mov_rm(&c, 1, RAX, MEM(RBP, 0x10));          /* mov rax, [rbp+0x10] */
   mov_mr(&c, 8, MEM(RBP, 0x800), RAX);         /* mov [rbp+0x800], rax */
   mov_rm(&c, 1, R13, MEM(RBX, 0x48));          /* mov r13, [rbx+0x48] */
@@ -175,7 +176,8 @@ Test(tjit_emit, matches_gnu_as)
 Test(tjit_emit, jumps_and_overflow)
 {
   uint8_t buf[16];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
+                0, UINT32_MAX, 0, 0 };
   uint32_t j = jcc32(&c, CC_NE);               /* 0f 85 rel32 */
   uint32_t k = jmp32(&c);                      /* e9 rel32 */
   patch32(&c, j, 0);                           /* back to offset 0 */
@@ -196,7 +198,8 @@ Test(tjit_emit, jumps_and_overflow)
 Test(tjit_emit, short_jumps)
 {
   uint8_t buf[16];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0 };
+  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
+                0, UINT32_MAX, 0, 0 };
   uint32_t j = jcc8(&c, CC_E);                 /* 74 rel8 */
   uint32_t k = jmp8(&c);                       /* eb rel8 */
   cqo(&c, 1);                                  /* 2 bytes skipped */

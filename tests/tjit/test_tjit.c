@@ -854,6 +854,63 @@ Test(tjit, op_into_another_cached_register)
   EQ(FM->cpu->x[9], 0x100000000ull);
 }
 
+/* x = (x << k) + y, two guest instructions on cached registers, is one
+** `lea x, [y + x*2^k]` for k = 1..3 (codegen.c, emit_inplace): x1 with
+** k = 1, x2 (negative) with k = 3; x3 = (x3 << 2) + x3 adds the shifted
+** value to itself, and x6 shifts by 4: neither can be that lea.  Then
+** x1 = ((x1 << 2) + x4) + x5: only the first add joins the shift (the
+** lea is as long as the shl, and a second add must not replace it) */
+static void build_index(vmrun_ir_block *b, void *arg)
+{
+  static const unsigned dst[4] = { 1, 2, 3, 6 }, src[4] = { 4, 5, 3, 4 },
+                        k[4] = { 1, 3, 2, 4 };
+  (void)arg;
+  ir_temps(b, 16);
+  for (unsigned j = 0; j < 4; j++) {
+    ir_insn(b, b->pc + 8 * j);
+    ir_get(b, 0, dst[j]);
+    ir(b, VMRUN_IR_SHL, 8, 1, 0, 0, k[j], VMRUN_IR_F_BIMM);
+    ir_put(b, dst[j], 1);
+    ir_insn(b, b->pc + 8 * j + 4);
+    ir_get(b, 2, dst[j]);
+    ir_get(b, 3, src[j]);
+    ir(b, VMRUN_IR_ADD, 8, 4, 2, 3, 0, 0);
+    ir_put(b, dst[j], 4);
+  }
+  ir_insn(b, b->pc + 32);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_SHL, 8, 1, 0, 0, 2, VMRUN_IR_F_BIMM);
+  ir_put(b, 1, 1);
+  for (unsigned j = 0; j < 2; j++) {
+    ir_insn(b, b->pc + 36 + 4 * j);
+    ir_get(b, 2, 1);
+    ir_get(b, 3, 4 + j);
+    ir(b, VMRUN_IR_ADD, 8, 4, 2, 3, 0, 0);
+    ir_put(b, 1, 4);
+  }
+  ir_exit(b, b->pc + 44);
+}
+
+Test(tjit, shift_then_add_is_an_index)
+{
+  fm_block(PC0, build_index, NULL);
+  FM->cpu->x[1] = 0x1234;
+  FM->cpu->x[4] = 0x10000;
+  FM->cpu->x[2] = (uint64_t)-3;
+  FM->cpu->x[5] = 7;
+  FM->cpu->x[3] = 5;
+  FM->cpu->x[6] = 0x11;
+  cr_assert_eq(fm_run(PC0, 11), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[1], ((0x1234 * 2 + 0x10000) << 2) + 0x10000 + 7);
+  EQ(FM->cpu->x[2], (uint64_t)-24 + 7);
+  EQ(FM->cpu->x[3], 40);
+  EQ(FM->cpu->x[6], 0x110 + 0x10000);
+  EQ(FM->cpu->x[4], 0x10000);
+  EQ(FM->cpu->x[5], 7);
+  EQ(FM->cpu->hdr.icount, 11);
+  EQ(FM->cpu->hdr.pc, PC0 + 44);
+}
+
 /* x1..x6 read often (cached), x20..x26 once (not): x1 = x20 + x1 (y in
 ** memory: x1 op y in x1's register), x2 = 100 - x22 (100 left in rax by
 ** the MOVI before: moved into x2's register), x3 = x23 << x24 (x23 loaded
