@@ -1249,20 +1249,22 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       mov_ri(c, RCX, o->imm);
       alu_rr(c, w, alu, h, RCX);
     }
-  } else if (alu == ALU_ADD && w && c->pos == c->shl_end &&
-             h == c->shl_reg &&
-             (c->rax_t == bt ? RAX : ta(c, (uint32_t)bt)) >= 0 &&
-             (c->rax_t == bt ? RAX : ta(c, (uint32_t)bt)) != h) {
-    /* `shl h, k` just before: x = (x << k) + B is one lea (an array
-    ** index; one cycle less on the address's dependency chain) */
-    c->pos = c->shl_at;
-    lea(c, h, (tj_mem){ c->rax_t == bt ? RAX : ta(c, (uint32_t)bt), h,
-                        c->shl_k, 0 });
-    c->shl_end = UINT32_MAX;  /* (the lea may end where the shl did) */
-  } else if (c->rax_t == bt) {         /* the swapped y, left in rax */
-    alu_rr(c, w, alu, h, RAX);
   } else {
-    alu_t(c, w, alu, h, (uint32_t)bt);
+    /* B's host register: rax (the swapped y, left there), its own, or
+    ** none (in memory) */
+    int bs = c->rax_t == bt ? RAX : ta(c, (uint32_t)bt);
+    if (alu == ALU_ADD && w && c->pos == c->shl_end && h == c->shl_reg &&
+        bs >= 0 && bs != h) {
+      /* `shl h, k` just before: x = (x << k) + B is one lea (an array
+      ** index) */
+      c->pos = c->shl_at;
+      lea(c, h, (tj_mem){ bs, h, c->shl_k, 0 });
+      c->shl_end = UINT32_MAX;  /* (the lea may end where the shl did) */
+    } else if (bs == RAX) {
+      alu_rr(c, w, alu, h, RAX);
+    } else {
+      alu_t(c, w, alu, h, (uint32_t)bt);
+    }
   }
   if (!w) ext_r(c, h, 4, 1);
   return inplace_done(ra, slot, o, n);
