@@ -9,6 +9,14 @@
 
 #include "../../plugins/tjit/emit.h"
 
+/* an emitter over buf, with no register cache or peephole state (named
+** fields: tj_buf gains fields as codegen.c's peepholes do) */
+static tj_buf buf_over(uint8_t *buf, uint32_t cap)
+{
+  return (tj_buf){ .base = buf, .cap = cap, .rax_t = -1,
+                   .shl_end = UINT32_MAX };
+}
+
 static const uint8_t expect[] = {
   0x48, 0x8b, 0x45, 0x10, 0x48, 0x89, 0x85, 0x00, 0x08, 0x00, 0x00, 0x4c,
   0x8b, 0x6b, 0x48, 0x88, 0x16, 0x66, 0x89, 0x83, 0x00, 0x01, 0x00, 0x00,
@@ -62,8 +70,7 @@ static const uint8_t expect[] = {
 Test(tjit_emit, matches_gnu_as)
 {
   uint8_t buf[640];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
-                0, UINT32_MAX, 0, 0 };
+  tj_buf c = buf_over(buf, sizeof buf);
   mov_rm(&c, 1, RAX, MEM(RBP, 0x10));          /* mov rax, [rbp+0x10] */
   mov_mr(&c, 8, MEM(RBP, 0x800), RAX);         /* mov [rbp+0x800], rax */
   mov_rm(&c, 1, R13, MEM(RBX, 0x48));          /* mov r13, [rbx+0x48] */
@@ -176,8 +183,7 @@ Test(tjit_emit, matches_gnu_as)
 Test(tjit_emit, jumps_and_overflow)
 {
   uint8_t buf[16];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
-                0, UINT32_MAX, 0, 0 };
+  tj_buf c = buf_over(buf, sizeof buf);
   uint32_t j = jcc32(&c, CC_NE);               /* 0f 85 rel32 */
   uint32_t k = jmp32(&c);                      /* e9 rel32 */
   patch32(&c, j, 0);                           /* back to offset 0 */
@@ -198,8 +204,7 @@ Test(tjit_emit, jumps_and_overflow)
 Test(tjit_emit, short_jumps)
 {
   uint8_t buf[16];
-  tj_buf c = { buf, 0, sizeof buf, 0, -1, 0, NULL, NULL, NULL, 0, 0, 0, 0,
-                0, UINT32_MAX, 0, 0 };
+  tj_buf c = buf_over(buf, sizeof buf);
   uint32_t j = jcc8(&c, CC_E);                 /* 74 rel8 */
   uint32_t k = jmp8(&c);                       /* eb rel8 */
   cqo(&c, 1);                                  /* 2 bytes skipped */
