@@ -3,7 +3,7 @@
 ** the same computation in C. */
 #include "bench.h"
 
-#define OUTER (40 * SCALE)
+#define OUTER (48 * SCALE)
 #define INNER 100000
 
 enum { PUSH, LOAD, STORE, ADD, SUB, MUL, AND, XOR, SHR, DUP, DROP,

@@ -4,7 +4,7 @@
 #include "bench.h"
 
 #define N    (1024 * 1024)
-#define REPS (32 * SCALE)
+#define REPS (64 * SCALE)
 #define EXPECT 0xe6568d53u   /* CRC-32 of the generated buffer */
 
 static uint8_t buf[N];

@@ -4,7 +4,7 @@
 #include "bench.h"
 
 #define N    (256 * 1024)
-#define REPS (4 * SCALE)
+#define REPS (12 * SCALE)
 
 struct node { struct node *next; uint64_t val; };
 

@@ -7,7 +7,7 @@
 #define W 320
 #define H 240
 #define MAXIT 256
-#define REPS (8 * SCALE)
+#define REPS (16 * SCALE)
 #define EXPECT 4253656ull
 
 static uint64_t mandel(double x0, double y0, double dx, double dy)

@@ -5,7 +5,7 @@
 #include "bench.h"
 
 #define N    200
-#define REPS (40 * SCALE)
+#define REPS (80 * SCALE)
 
 static double A[N][N], B[N][N], C[N][N];
 

@@ -4,7 +4,7 @@
 #include "bench.h"
 
 #define NW   (512 * 1024)          /* 64-bit words: 4 MiB per buffer */
-#define REPS (64 * SCALE)
+#define REPS (128 * SCALE)
 
 static uint64_t src[NW], dst[NW];
 

@@ -5,7 +5,7 @@
 #include "bench.h"
 
 #define N    (256 * 1024)
-#define REPS (4 * SCALE)
+#define REPS (8 * SCALE)
 #define EXPECT 0x8d039d2bffb43b36ull   /* weighted checksum, first round */
 
 static int32_t a[N];

@@ -4,7 +4,7 @@
 #include "bench.h"
 
 #define N    (1024 * 1024)
-#define REPS (16 * SCALE)
+#define REPS (32 * SCALE)
 
 static uint8_t buf[N];
 

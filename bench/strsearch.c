@@ -5,7 +5,7 @@
 #include "bench.h"
 
 #define N    (1024 * 1024)
-#define REPS (2 * SCALE)
+#define REPS (3 * SCALE)
 #define EXPECT 4904ull   /* total occurrences of all patterns */
 
 static char text[N + 1];
