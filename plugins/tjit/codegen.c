@@ -1665,7 +1665,9 @@ static void xs_take(tjit *e, int x)
 /* the next shadow register, round robin */
 static int xs_alloc(tjit *e)
 {
-  int x = XS_FIRST + e->xs_next++ % XS_N;
+  int x;
+  do x = XS_FIRST + e->xs_next++ % XS_N;
+  while (e->np.on && x == e->np.x);     /* (a result still untested) */
   xs_take(e, x);
   return x;
 }
@@ -1983,18 +1985,145 @@ static int sd_of(unsigned op)
        : op == VMRUN_IR_FP_MUL ? SD_MUL : SD_DIV;
 }
 
-static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
-                   const vmrun_ir_op *end, const tj_ra *ra, int dreg)
+/*
+** Paired NaN tests.  An inline operation whose result goes to a cached
+** register (dreg) may leave its NaN test to the next inline operation
+** when only GETs read in place lie between: `ucomisd x1, x2; jp` is
+** unordered when either result is a NaN, one test for two.  Until then
+** the result is in its shadow x1 only (dreg keeps the old value, which
+** the helper may need as an operand): the partner reads it there, no
+** shadow is allocated over it, and anything else first tests it alone
+** (np_flush).  The pair's cold path redoes the first operation with its
+** helper if its result is a NaN, writes dreg, then redoes the second
+** (whose operands may include the first's result) with its helper.
+*/
+static void emit_fp_helper(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                           const tj_ra *ra);
+
+/* does op p write where the pending operation's operands are (e->np.lh,
+** lcpu, lt) or to the register its result goes to? */
+static int np_clobbers(const tjit *e, const tj_ra *ra, const vmrun_ir_op *p,
+                       unsigned rp)
 {
+  int h = -1;
+  if (p->op == VMRUN_IR_PUT) {
+    if (rp & 0x3f) {
+      if (!ra) return 1;
+      h = ra->regs[(rp & 0x3f) - 1];
+      if (h == e->np.dreg) return 1;
+    }
+  } else if (!ra_defines(p)) {
+    return 0;
+  }
+  for (int k = 0; k < fp_n_operands(e->np.o->cond); k++) {
+    if (p->op != VMRUN_IR_PUT) {
+      if (e->np.lh[k] < 0 && e->np.lcpu[k] < 0 && p->dst == e->np.lt[k])
+        return 1;                              /* its slot */
+    } else if (h >= 0) {
+      if (e->np.lh[k] == h) return 1;
+    } else if (e->np.lh[k] < 0 && e->np.lcpu[k] >= 0 &&
+               e->np.lcpu[k] < (int32_t)p->imm + 8 &&
+               (int32_t)p->imm < e->np.lcpu[k] + 8) {
+      return 1;                                /* its vCPU-state word */
+    }
+  }
+  return 0;
+}
+
+/* May op i come before the pending result's test?  Integer operations
+** that touch no xmm register, neither read the result's register (its
+** old value until the test) nor write it or the operation's operands
+** (its helper reads them if the result is a NaN); the PUTs an in-place
+** update or a merge would take with op i (i + 1, i + 2) count too. */
+static int np_allows(const tjit *e, const tj_buf *c, const tj_ra *ra,
+                     const vmrun_ir_block *ib, uint32_t i)
+{
+  const vmrun_ir_op *p = &ib->ops[i];
+  unsigned rp = e->ra_op[i];
+  uint32_t u[3];
+  int nu, k;
+  switch (p->op) {
+  case VMRUN_IR_NOP: case VMRUN_IR_INSN_START:
+    return 1;
+  case VMRUN_IR_GET:
+    return !(rp & 0x3f) || (rp & (RA_ALIAS | RA_MEM)) ||
+           (ra && ra->regs[(rp & 0x3f) - 1] != e->np.dreg);
+  case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
+  case VMRUN_IR_XOR: case VMRUN_IR_SHL: case VMRUN_IR_SHR: case VMRUN_IR_SAR:
+  case VMRUN_IR_MOV: case VMRUN_IR_MOVI: case VMRUN_IR_SEXT:
+  case VMRUN_IR_ZEXT: case VMRUN_IR_PUT:
+    break;
+  default:
+    return 0;
+  }
+  nu = ra_uses(p, u);
+  for (k = 0; k < nu; k++)
+    if (ta(c, u[k]) == e->np.dreg) return 0;
+  if (np_clobbers(e, ra, p, rp)) return 0;
+  for (uint32_t j = i + 1; j <= i + 2 && j < ib->n_ops; j++)
+    if (ib->ops[j].op == VMRUN_IR_PUT &&
+        np_clobbers(e, ra, &ib->ops[j], e->ra_op[j]))
+      return 0;
+  return 1;
+}
+
+/* the pending operation's helper call, its operands where they were */
+static void np_helper(tjit *e, tj_buf *c, const tj_ra *ra)
+{
+  static const int arg[3] = { RSI, RDX, RCX };
+  for (int k = 0; k < fp_n_operands(e->np.o->cond); k++) {
+    if (e->np.lh[k] >= 0) mov_rr(c, 1, arg[k], e->np.lh[k]);
+    else if (e->np.lcpu[k] >= 0) mov_rm(c, 1, arg[k], CPU(e->np.lcpu[k]));
+    else mov_rm(c, 1, arg[k], T(e->np.lt[k]));
+  }
+  emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)e->np.o->imm);
+}
+
+/* the pending result's NaN test on its own, here */
+static int np_flush(tjit *e, tj_buf *c, const tj_ra *ra)
+{
+  uint32_t in_at, in_to, back;
+  int x = e->np.x, dreg = e->np.dreg;
+  if (!e->np.on) return 0;
+  e->np.on = 0;
+  ucomisd_rr(c, x, x);
+  in_at = jcc32(c, CC_P);
+  movq_rx(c, dreg, x);
+  back = in_to = c->pos;
+  np_helper(e, c, ra);
+  mov_rr(c, 1, dreg, RAX);
+  movq_xr(c, x, RAX);
+  return cold_end(e, c, back, 1, &in_at, &in_to);
+}
+
+/* may op o, the pending result's partner, read its operands as they
+** are?  One in the pending register must be read from its shadow. */
+static int np_fits(tjit *e, const tj_buf *c, const vmrun_ir_op *o)
+{
+  const uint32_t opnd[3] = { o->a, o->b, o->c };
+  for (int k = 0; k < fp_n_operands(o->cond); k++)
+    if (ta(c, opnd[k]) == e->np.dreg && xs_get(e, c, opnd[k]) != e->np.x)
+      return 0;
+  return 1;
+}
+
+static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
+                   const vmrun_ir_block *ib, const tj_ra *ra, int dreg)
+{
+  const vmrun_ir_op *end = ib->ops + ib->n_ops;
   unsigned op = o->cond;
   int n = fp_n_operands(op);
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   uint32_t in_at, in_to, back;
   int k, src[3], r;
 
+  if (e->np.on && (op >= VMRUN_IR_FP_EQ || !np_fits(e, c, o)) &&
+      np_flush(e, c, ra) < 0)
+    return -1;
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   if (e->xs_on && dreg >= 0 &&
       (op <= VMRUN_IR_FP_DIV || op == VMRUN_IR_FP_SQRT) &&
+      !(e->np.on && e->xs_h[dreg] == e->np.x) &&
       xs_claim(e, o, end, e->xs_h[dreg])) {
     /* the result into the shadow of the register it is PUT into:
     ** `op x, b` when a is already there (or b, commutative: swapped) */
@@ -2064,11 +2193,43 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   ** helper's result, its flags pending in the MXCSR.  The result goes to
   ** rax, or to dreg (a cached register: the PUT that follows, merged) */
 nan_test:
-  ucomisd_rr(c, r, r);
-  in_at = jcc32(c, CC_P);
-  movq_rx(c, dreg >= 0 ? dreg : RAX, r);
-  back = in_to = c->pos;
-  emit_fp_helper(e, c, o, ra);
+  if (e->np.on) {                         /* the partner: one test */
+    int x1 = e->np.x;
+    uint32_t skip;
+    ucomisd_rr(c, x1, r);
+    in_at = jcc32(c, CC_P);
+    movq_rx(c, e->np.dreg, x1);
+    movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    back = in_to = c->pos;
+    ucomisd_rr(c, x1, x1);
+    skip = jcc32(c, CC_NP);
+    np_helper(e, c, ra);                  /* (dreg1: still the old value) */
+    movq_xr(c, x1, RAX);
+    patch32(c, skip, c->pos);
+    movq_rx(c, e->np.dreg, x1);
+    e->np.on = 0;
+    e->st_fp_pairs++;
+    emit_fp_helper(e, c, o, ra);          /* (it may read dreg1) */
+  } else if (e->xs_on && dreg >= 0 && r != 0) {
+    for (k = 0; k < n; k++) {             /* (the helper's operands) */
+      e->np.lh[k] = (int8_t)ta(c, opnd[k]);
+      e->np.lcpu[k] = c->tcpu ? c->tcpu[opnd[k]] : -1;
+      e->np.lt[k] = opnd[k];
+    }
+    e->np.o = o;                          /* the test: at the partner */
+    e->np.x = (int8_t)r;
+    e->np.dreg = (int8_t)dreg;
+    e->np.on = 1;
+    e->xs_t[o->dst] = (int8_t)r;
+    e->st_fp_sites++;
+    return 0;
+  } else {
+    ucomisd_rr(c, r, r);
+    in_at = jcc32(c, CC_P);
+    movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    back = in_to = c->pos;
+    emit_fp_helper(e, c, o, ra);
+  }
   if (dreg >= 0) mov_rr(c, 1, dreg, RAX);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
   if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
@@ -2537,6 +2698,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       memset(e->ra_op, 0, ib->n_ops);
     }
   }
+  e->np.on = 0;
   e->xs_on = e->fp_inline && e->fp_nx;
   e->xs_nt = ib->n_temps;
   e->xh_n = 0;
@@ -2557,6 +2719,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     e->cg_cnt = c->cnt;
     e->cg_acc = c->acc;
     e->cg_dirty = (uint8_t)ra.dirty;
+    /* a pending NaN test: before any op but a partner (emit_fp) and
+    ** those it allows */
+    if (e->np.on &&
+        !(o->op == VMRUN_IR_CALL && fp_inlinable(e, o)) &&
+        !np_allows(e, c, cb.ra ? &ra : NULL, ib, i) &&
+        np_flush(e, c, cb.ra ? &ra : NULL) < 0)
+      goto oom;
     c->skip_store = (e->fwd_skip[i] & (FWD_PAIR | FWD_DEAD)) != 0;
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
@@ -2754,8 +2923,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_rr(c, 1, R14, RAX);
       }
       if (!sync && fp_inlinable(e, o)) {
-        if (emit_fp(e, c, o, ib->ops + ib->n_ops, cb.ra ? &ra : NULL,
-                    dreg) < 0)
+        if (emit_fp(e, c, o, ib, cb.ra ? &ra : NULL, dreg) < 0)
           goto oom;
         break;
       }
@@ -2852,6 +3020,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       i++;
     }
   }
+  if (np_flush(e, c, cb.ra ? &ra : NULL) < 0) goto oom;   /* (none) */
   /* fall-through guard: running off the end continues after the code */
   if (emit_exit_direct(e, c, b, ib->pc + ib->size) < 0) goto oom;
   for (i = 0; i < e->n_fix; i++)

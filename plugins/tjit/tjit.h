@@ -218,6 +218,12 @@ struct tjit {
   int8_t xs_t[VMRUN_IR_MAX_TEMPS];
   uint32_t xs_nt;
   uint8_t xs_next;
+  /* a NaN test put off to the next inline operation's (codegen.c,
+  ** "Paired NaN tests"): on, the operation o, its result's shadow x and
+  ** the cached register dreg it goes to; where its operands are: host
+  ** register lh[k], else vCPU-state word lcpu[k], else temp lt[k]'s slot */
+  struct { const vmrun_ir_op *o; int8_t x, dreg; uint8_t on;
+           int8_t lh[3]; int32_t lcpu[3]; uint32_t lt[3]; } np;
   /* a block that loops to itself: the cached registers whose shadows
   ** the loop head expects, xh_reg[k] in xmm(8 + k) (codegen.c, "Loop-
   ** carried shadows") */
@@ -288,7 +294,8 @@ struct tjit {
   /* statistics */
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
-      st_direct_sites, st_host_faults, st_fp_sites, st_window_sites,
+      st_direct_sites, st_host_faults, st_fp_sites, st_fp_pairs,
+      st_window_sites,
       st_lookups;                /* misses in jc and jv: full lookups */
 };
 
