@@ -1986,19 +1986,41 @@ static int sd_of(unsigned op)
 }
 
 /*
-** Paired NaN tests.  An inline operation whose result goes to a cached
-** register (dreg) may leave its NaN test to the next inline operation
-** when only GETs read in place lie between: `ucomisd x1, x2; jp` is
-** unordered when either result is a NaN, one test for two.  Until then
-** the result is in its shadow x1 only (dreg keeps the old value, which
-** the helper may need as an operand): the partner reads it there, no
-** shadow is allocated over it, and anything else first tests it alone
-** (np_flush).  The pair's cold path redoes the first operation with its
-** helper if its result is a NaN, writes dreg, then redoes the second
-** (whose operands may include the first's result) with its helper.
+** Paired NaN tests.  An inline operation whose result goes to a guest
+** register (a cached one, dreg, or a vCPU-state word by the PUT right
+** after it) may leave its NaN test to the next inline operation's:
+** `ucomisd x1, x2; jp` is unordered when either result is a NaN, one
+** test (and one branch) for two.  Until then the result is in its shadow
+** x1 only, its register keeps the old value (which the helper may need as
+** an operand): the partner reads it from the shadow, no shadow is
+** allocated over it, and the integer operations in between (np_allows)
+** must neither read that register nor write it or the operands; anything
+** else first tests the result alone (np_flush).  The pair's cold path
+** redoes the first operation with its helper if its result is a NaN,
+** writes its register, then redoes the second (whose operands may include
+** the first's result) with its helper.
 */
 static void emit_fp_helper(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                            const tj_ra *ra);
+
+/* do 8-byte vCPU-state words at offsets a and b overlap? */
+static int words_overlap(int32_t a, int32_t b)
+{
+  return a < b + 8 && b < a + 8;
+}
+
+/* Is temp t (or the word at offset `off`, >= 0) the pending result's
+** register, which holds its old value until the test? */
+static int np_reads_home(const tjit *e, const tj_buf *c, int64_t t,
+                         int32_t off)
+{
+  if (t >= 0) {
+    if (e->np.dreg >= 0) return ta(c, (uint32_t)t) == e->np.dreg;
+    if (ta(c, (uint32_t)t) >= 0 || !c->tcpu || c->tcpu[t] < 0) return 0;
+    off = c->tcpu[t];
+  }
+  return e->np.dreg < 0 && words_overlap(off, e->np.dmem);
+}
 
 /* does op p write where the pending operation's operands are (e->np.lh,
 ** lcpu, lt) or to the register its result goes to? */
@@ -2011,6 +2033,8 @@ static int np_clobbers(const tjit *e, const tj_ra *ra, const vmrun_ir_op *p,
       if (!ra) return 1;
       h = ra->regs[(rp & 0x3f) - 1];
       if (h == e->np.dreg) return 1;
+    } else if (e->np.dreg < 0 && words_overlap((int32_t)p->imm, e->np.dmem)) {
+      return 1;
     }
   } else if (!ra_defines(p)) {
     return 0;
@@ -2022,8 +2046,7 @@ static int np_clobbers(const tjit *e, const tj_ra *ra, const vmrun_ir_op *p,
     } else if (h >= 0) {
       if (e->np.lh[k] == h) return 1;
     } else if (e->np.lh[k] < 0 && e->np.lcpu[k] >= 0 &&
-               e->np.lcpu[k] < (int32_t)p->imm + 8 &&
-               (int32_t)p->imm < e->np.lcpu[k] + 8) {
+               words_overlap(e->np.lcpu[k], (int32_t)p->imm)) {
       return 1;                                /* its vCPU-state word */
     }
   }
@@ -2045,9 +2068,10 @@ static int np_allows(const tjit *e, const tj_buf *c, const tj_ra *ra,
   switch (p->op) {
   case VMRUN_IR_NOP: case VMRUN_IR_INSN_START:
     return 1;
-  case VMRUN_IR_GET:
-    return !(rp & 0x3f) || (rp & (RA_ALIAS | RA_MEM)) ||
-           (ra && ra->regs[(rp & 0x3f) - 1] != e->np.dreg);
+  case VMRUN_IR_GET:                   /* (read in place: at the uses) */
+    if (rp & (RA_ALIAS | RA_MEM)) return 1;
+    if (!(rp & 0x3f)) return !np_reads_home(e, c, -1, (int32_t)p->imm);
+    return ra && ra->regs[(rp & 0x3f) - 1] != e->np.dreg;
   case VMRUN_IR_ADD: case VMRUN_IR_SUB: case VMRUN_IR_AND: case VMRUN_IR_OR:
   case VMRUN_IR_XOR: case VMRUN_IR_SHL: case VMRUN_IR_SHR: case VMRUN_IR_SAR:
   case VMRUN_IR_MOV: case VMRUN_IR_MOVI: case VMRUN_IR_SEXT:
@@ -2058,7 +2082,7 @@ static int np_allows(const tjit *e, const tj_buf *c, const tj_ra *ra,
   }
   nu = ra_uses(p, u);
   for (k = 0; k < nu; k++)
-    if (ta(c, u[k]) == e->np.dreg) return 0;
+    if (np_reads_home(e, c, u[k], 0)) return 0;
   if (np_clobbers(e, ra, p, rp)) return 0;
   for (uint32_t j = i + 1; j <= i + 2 && j < ib->n_ops; j++)
     if (ib->ops[j].op == VMRUN_IR_PUT &&
@@ -2079,21 +2103,39 @@ static void np_helper(tjit *e, tj_buf *c, const tj_ra *ra)
   emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)e->np.o->imm);
 }
 
+/* the pending result from its shadow to its register */
+static void np_home(const tjit *e, tj_buf *c)
+{
+  if (e->np.dreg >= 0) movq_rx(c, e->np.dreg, e->np.x);
+  else movsd_mx(c, CPU(e->np.dmem), e->np.x);
+}
+
 /* the pending result's NaN test on its own, here */
 static int np_flush(tjit *e, tj_buf *c, const tj_ra *ra)
 {
   uint32_t in_at, in_to, back;
-  int x = e->np.x, dreg = e->np.dreg;
+  int x = e->np.x;
   if (!e->np.on) return 0;
   e->np.on = 0;
   ucomisd_rr(c, x, x);
   in_at = jcc32(c, CC_P);
-  movq_rx(c, dreg, x);
+  np_home(e, c);
   back = in_to = c->pos;
   np_helper(e, c, ra);
-  mov_rr(c, 1, dreg, RAX);
   movq_xr(c, x, RAX);
+  np_home(e, c);
   return cold_end(e, c, back, 1, &in_at, &in_to);
+}
+
+/* is op o's result only PUT, by the next op, into a register in the
+** vCPU state (not cached)? */
+static int np_put_after(const tjit *e, const vmrun_ir_block *ib,
+                        const vmrun_ir_op *o)
+{
+  uint32_t i = (uint32_t)(o - ib->ops);
+  return i + 1 < ib->n_ops && (e->fwd_skip[i] & FWD_PAIR) &&
+         o[1].op == VMRUN_IR_PUT && o[1].a == o->dst && o[1].size == 8 &&
+         !(e->ra_op[i + 1] & 0x3f);
 }
 
 /* may op o, the pending result's partner, read its operands as they
@@ -2102,7 +2144,8 @@ static int np_fits(tjit *e, const tj_buf *c, const vmrun_ir_op *o)
 {
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   for (int k = 0; k < fp_n_operands(o->cond); k++)
-    if (ta(c, opnd[k]) == e->np.dreg && xs_get(e, c, opnd[k]) != e->np.x)
+    if (np_reads_home(e, c, opnd[k], 0) &&
+        xs_get(e, c, opnd[k]) != e->np.x)
       return 0;
   return 1;
 }
@@ -2198,19 +2241,20 @@ nan_test:
     uint32_t skip;
     ucomisd_rr(c, x1, r);
     in_at = jcc32(c, CC_P);
-    movq_rx(c, e->np.dreg, x1);
+    np_home(e, c);
     movq_rx(c, dreg >= 0 ? dreg : RAX, r);
     back = in_to = c->pos;
     ucomisd_rr(c, x1, x1);
     skip = jcc32(c, CC_NP);
-    np_helper(e, c, ra);                  /* (dreg1: still the old value) */
+    np_helper(e, c, ra);           /* (its register: still the old value) */
     movq_xr(c, x1, RAX);
     patch32(c, skip, c->pos);
-    movq_rx(c, e->np.dreg, x1);
+    np_home(e, c);
     e->np.on = 0;
     e->st_fp_pairs++;
     emit_fp_helper(e, c, o, ra);          /* (it may read dreg1) */
-  } else if (e->xs_on && dreg >= 0 && r != 0) {
+  } else if (e->xs_on && r != 0 &&
+             (dreg >= 0 || np_put_after(e, ib, o))) {
     for (k = 0; k < n; k++) {             /* (the helper's operands) */
       e->np.lh[k] = (int8_t)ta(c, opnd[k]);
       e->np.lcpu[k] = c->tcpu ? c->tcpu[opnd[k]] : -1;
@@ -2219,6 +2263,8 @@ nan_test:
     e->np.o = o;                          /* the test: at the partner */
     e->np.x = (int8_t)r;
     e->np.dreg = (int8_t)dreg;
+    e->np.put = (uint32_t)(o - ib->ops) + 1;
+    e->np.dmem = dreg < 0 ? (int32_t)o[1].imm : -1;
     e->np.on = 1;
     e->xs_t[o->dst] = (int8_t)r;
     e->st_fp_sites++;
@@ -2719,8 +2765,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     e->cg_cnt = c->cnt;
     e->cg_acc = c->acc;
     e->cg_dirty = (uint8_t)ra.dirty;
-    /* a pending NaN test: before any op but a partner (emit_fp) and
-    ** those it allows */
+    /* a pending NaN test: its result's PUT into the vCPU state is the
+    ** test's (np_home); before any op but a partner (emit_fp) and those
+    ** it allows, the test */
+    if (e->np.on && e->np.dreg < 0 && i == e->np.put) {
+      xs_put(e, c, o->a, 8, -1, (int32_t)o->imm);
+      continue;
+    }
     if (e->np.on &&
         !(o->op == VMRUN_IR_CALL && fp_inlinable(e, o)) &&
         !np_allows(e, c, cb.ra ? &ra : NULL, ib, i) &&

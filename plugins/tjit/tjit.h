@@ -220,9 +220,11 @@ struct tjit {
   uint8_t xs_next;
   /* a NaN test put off to the next inline operation's (codegen.c,
   ** "Paired NaN tests"): on, the operation o, its result's shadow x and
-  ** the cached register dreg it goes to; where its operands are: host
+  ** where it goes: cached register dreg, or (dreg < 0) the vCPU-state
+  ** word dmem by the PUT at ops[put]; where its operands are: host
   ** register lh[k], else vCPU-state word lcpu[k], else temp lt[k]'s slot */
   struct { const vmrun_ir_op *o; int8_t x, dreg; uint8_t on;
+           int32_t dmem; uint32_t put;
            int8_t lh[3]; int32_t lcpu[3]; uint32_t lt[3]; } np;
   /* a block that loops to itself: the cached registers whose shadows
   ** the loop head expects, xh_reg[k] in xmm(8 + k) (codegen.c, "Loop-

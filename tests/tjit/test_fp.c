@@ -682,6 +682,89 @@ Test(tjit_fp, paired_nan_tests_give_each_result_the_helpers_nan)
   cr_assert_gt(fm_stat("fp_nan_pairs"), 0);
 }
 
+/* The same with results going to registers that are not cached (x20 to
+** x26: read twice at most; x1 to x7, read more, are): the result's PUT
+** into the vCPU state waits for the test, the partner reads the result
+** in place (the word's shadow), an integer read of the word (x23 = x22)
+** and a write of it (x24 = 5) test first. */
+static void build_pairs_mem(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 64);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_MUL, 20, 1, 2, 0);       /* x20 = x1 * x2 */
+  ir_addi(b, 5, 3, 1);                        /* x5 += 1 (integer) */
+  fp3(b, VMRUN_IR_FP_ADD, 21, 20, 3, 4);      /* x21 = x20 + x3: a pair */
+  fp3(b, VMRUN_IR_FP_MUL, 22, 22, 1, 7);      /* x22 = x22 * x1 (in place) */
+  ir_get(b, 10, 22);                          /* x23 = x22 */
+  ir_put(b, 23, 10);
+  fp3(b, VMRUN_IR_FP_SUB, 24, 6, 2, 11);      /* x24 = x6 - x2 */
+  ir_movi(b, 14, 5);                          /* x24 = 5 */
+  ir_put(b, 24, 14);
+  fp3(b, VMRUN_IR_FP_ADD, 25, 1, 3, 15);      /* x25 = x1 + x3 */
+  fp3(b, VMRUN_IR_FP_MUL, 26, 6, 7, 18);      /* x26 = x6 * x7: a pair */
+  /* x1..x7 read more: x9 = x1 + ... + x7, three times */
+  for (unsigned k = 0; k < 21; k++) {
+    ir_get(b, 30 + k, 1 + k % 7);
+    if (k) ir(b, VMRUN_IR_ADD, 8, 30 + k, 30 + k, 29 + k, 0, 0);
+  }
+  ir_put(b, 9, 50);
+  ir_exit(b, b->pc + 4);
+}
+
+/* its model, over x[] */
+static void model_pairs_mem(fake_cpu *m, uint64_t *x)
+{
+  x[20] = model(m, VMRUN_IR_FP_MUL, x[1], x[2]);
+  x[5] += 1;
+  x[21] = model(m, VMRUN_IR_FP_ADD, x[20], x[3]);
+  x[22] = model(m, VMRUN_IR_FP_MUL, x[22], x[1]);
+  x[23] = x[22];
+  x[24] = model(m, VMRUN_IR_FP_SUB, x[6], x[2]);
+  x[24] = 5;
+  x[25] = model(m, VMRUN_IR_FP_ADD, x[1], x[3]);
+  x[26] = model(m, VMRUN_IR_FP_MUL, x[6], x[7]);
+  x[9] = 0;
+  for (unsigned k = 0; k < 21; k++) x[9] += x[1 + k % 7];
+}
+
+Test(tjit_fp, paired_nan_tests_of_registers_in_the_vcpu_state)
+{
+  /* finite; x20 = 0 * inf a NaN the partner reads; the partner alone a
+  ** NaN; x22 and x6 * x7 NaNs */
+  static const double in[][4] = {
+    { 1.5, 2.25, 0.5, 3.0 }, { 0.0, INFINITY, 0.5, 3.0 },
+    { INFINITY, 1.0, -INFINITY, INFINITY }, { 2.0, 1.0, 1.0, NAN },
+  };
+  unsigned long long before;
+  fm_block(PC0 + 0x7c00, build_pairs_mem, NULL);
+  before = fm_stat("fp_nan_pairs");
+  g_canon = 1;
+  for (unsigned k = 0; k < sizeof in / sizeof in[0]; k++) {
+    static fake_cpu m;
+    uint64_t x[32] = { 0 };
+    x[1] = bits(in[k][0]); x[2] = bits(in[k][1]); x[3] = bits(in[k][2]);
+    x[6] = bits(in[k][3]); x[7] = bits(k == 3 ? 0.0 : 0.25);
+    x[22] = bits(k == 1 ? 0.0 : 1.25); x[24] = bits(in[k][1]);
+    x[4] = bits(9.0); x[5] = bits(7.0);
+    memcpy(FM->cpu->x, x, sizeof x);
+    m.b32 = 0;
+    model_pairs_mem(&m, x);
+    FM->cpu->b32 = 0;
+    g_calls = 0;
+    cr_assert_eq(fm_run(PC0 + 0x7c00, 1), VMRUN_RUN_BUDGET);
+    for (int r = 1; r < 32; r++)
+      cr_assert_eq(FM->cpu->x[r], x[r], "case %u: x%d = 0x%llx, expected "
+                   "0x%llx", k, r, (unsigned long long)FM->cpu->x[r],
+                   (unsigned long long)x[r]);
+    cr_assert_eq(FM->cpu->b32, m.b32, "case %u: flags %u, expected %u", k,
+                 FM->cpu->b32, m.b32);
+    if (k == 0) cr_assert_eq(g_calls, 0);
+  }
+  g_canon = 0;
+  cr_assert_geq(fm_stat("fp_nan_pairs"), before + 2);
+}
+
 /* Results PUT into a register whose shadow they take over (xs_claim):
 ** the operand already there is the destination (`op x, b`), a
 ** commutative operation whose second operand is there swaps, and a
