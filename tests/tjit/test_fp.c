@@ -641,6 +641,45 @@ static uint64_t model(fake_cpu *m, unsigned op, uint64_t a, uint64_t b)
   return isnan(as_d(r)) ? CANON : r;
 }
 
+/* Run the block at pc from registers x[] (x[0] unused) with the
+** canonical-NaN helper, and compare every register and the accrued flags
+** with `expect` run over a copy; case k == 0 has no NaN (no helper call). */
+static void check_pairs(uint64_t pc, const uint64_t *x, unsigned k,
+                        void (*expect)(fake_cpu *, uint64_t *))
+{
+  static fake_cpu m;
+  uint64_t want[32];
+  memcpy(want, x, sizeof want);
+  memcpy(FM->cpu->x, x, sizeof want);
+  m.b32 = 0;
+  g_canon = 1;
+  expect(&m, want);
+  FM->cpu->b32 = 0;
+  g_calls = 0;
+  cr_assert_eq(fm_run(pc, 1), VMRUN_RUN_BUDGET);
+  g_canon = 0;
+  for (int r = 1; r < 32; r++)
+    cr_assert_eq(FM->cpu->x[r], want[r], "case %u: x%d = 0x%llx, expected "
+                 "0x%llx", k, r, (unsigned long long)FM->cpu->x[r],
+                 (unsigned long long)want[r]);
+  cr_assert_eq(FM->cpu->b32, m.b32, "case %u: flags %u, expected %u", k,
+               FM->cpu->b32, m.b32);
+  if (k == 0) cr_assert_eq(g_calls, 0);
+}
+
+/* build_pairs' model, over x[] */
+static void model_pairs(fake_cpu *m, uint64_t *x)
+{
+  x[4] = model(m, VMRUN_IR_FP_MUL, x[1], x[2]);
+  x[5] += 1;
+  x[3] = model(m, VMRUN_IR_FP_ADD, x[4], x[3]);
+  x[1] = model(m, VMRUN_IR_FP_MUL, x[1], x[1]);
+  x[2] = x[1];
+  x[4] = model(m, VMRUN_IR_FP_SUB, x[4], x[2]);
+  x[2] -= 1;
+  x[4] = model(m, VMRUN_IR_FP_ADD, x[4], x[4]);
+}
+
 Test(tjit_fp, paired_nan_tests_give_each_result_the_helpers_nan)
 {
   /* finite; x1 * x2 = 0 * inf a NaN that the partner reads; the partner
@@ -650,35 +689,13 @@ Test(tjit_fp, paired_nan_tests_give_each_result_the_helpers_nan)
     { 1.5, 2.25, 0.5 }, { 0.0, INFINITY, 0.5 }, { INFINITY, 1.0, -INFINITY },
   };
   fm_block(PC0 + 0x7800, build_pairs, NULL);
-  g_canon = 1;
   for (unsigned k = 0; k < sizeof in / sizeof in[0]; k++) {
-    static fake_cpu m;
-    uint64_t x1 = bits(in[k][0]), x2 = bits(in[k][1]), x3 = bits(in[k][2]);
-    uint64_t x4, x5 = bits(7.0) + 1;
-    m.b32 = 0;
-    x4 = model(&m, VMRUN_IR_FP_MUL, x1, x2);
-    x3 = model(&m, VMRUN_IR_FP_ADD, x4, x3);
-    x1 = model(&m, VMRUN_IR_FP_MUL, x1, x1);
-    x2 = x1;
-    x4 = model(&m, VMRUN_IR_FP_SUB, x4, x2);
-    x2 -= 1;
-    x4 = model(&m, VMRUN_IR_FP_ADD, x4, x4);
-    for (int r = 1; r <= 3; r++) FM->cpu->x[r] = bits(in[k][r - 1]);
-    FM->cpu->x[4] = bits(99.0);
-    FM->cpu->x[5] = bits(7.0);
-    FM->cpu->b32 = 0;
-    g_calls = 0;
-    cr_assert_eq(fm_run(PC0 + 0x7800, 1), VMRUN_RUN_BUDGET);
-#define CHK(i, v) cr_assert_eq(FM->cpu->x[i], v, \
-    "case %u: x%d = 0x%llx, expected 0x%llx", k, i, \
-    (unsigned long long)FM->cpu->x[i], (unsigned long long)(v))
-    CHK(1, x1); CHK(2, x2); CHK(3, x3); CHK(4, x4); CHK(5, x5);
-#undef CHK
-    cr_assert_eq(FM->cpu->b32, m.b32, "case %u: flags %u, expected %u", k,
-                 FM->cpu->b32, m.b32);
-    if (k == 0) cr_assert_eq(g_calls, 0);
+    uint64_t x[32] = { 0 };
+    for (int r = 1; r <= 3; r++) x[r] = bits(in[k][r - 1]);
+    x[4] = bits(99.0);
+    x[5] = bits(7.0);
+    check_pairs(PC0 + 0x7800, x, k, model_pairs);
   }
-  g_canon = 0;
   cr_assert_gt(fm_stat("fp_nan_pairs"), 0);
 }
 
@@ -739,29 +756,14 @@ Test(tjit_fp, paired_nan_tests_of_registers_in_the_vcpu_state)
   unsigned long long before;
   fm_block(PC0 + 0x7c00, build_pairs_mem, NULL);
   before = fm_stat("fp_nan_pairs");
-  g_canon = 1;
   for (unsigned k = 0; k < sizeof in / sizeof in[0]; k++) {
-    static fake_cpu m;
     uint64_t x[32] = { 0 };
     x[1] = bits(in[k][0]); x[2] = bits(in[k][1]); x[3] = bits(in[k][2]);
     x[6] = bits(in[k][3]); x[7] = bits(k == 3 ? 0.0 : 0.25);
     x[22] = bits(k == 1 ? 0.0 : 1.25); x[24] = bits(in[k][1]);
     x[4] = bits(9.0); x[5] = bits(7.0);
-    memcpy(FM->cpu->x, x, sizeof x);
-    m.b32 = 0;
-    model_pairs_mem(&m, x);
-    FM->cpu->b32 = 0;
-    g_calls = 0;
-    cr_assert_eq(fm_run(PC0 + 0x7c00, 1), VMRUN_RUN_BUDGET);
-    for (int r = 1; r < 32; r++)
-      cr_assert_eq(FM->cpu->x[r], x[r], "case %u: x%d = 0x%llx, expected "
-                   "0x%llx", k, r, (unsigned long long)FM->cpu->x[r],
-                   (unsigned long long)x[r]);
-    cr_assert_eq(FM->cpu->b32, m.b32, "case %u: flags %u, expected %u", k,
-                 FM->cpu->b32, m.b32);
-    if (k == 0) cr_assert_eq(g_calls, 0);
+    check_pairs(PC0 + 0x7c00, x, k, model_pairs_mem);
   }
-  g_canon = 0;
   cr_assert_geq(fm_stat("fp_nan_pairs"), before + 2);
 }
 
