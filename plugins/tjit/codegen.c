@@ -2447,8 +2447,19 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     xh_fixup(e, c);
     xs_clear(e);                       /* (code after it: another path) */
   }
+  /* a quiet loop (no helper: only a slow path can make an exit request
+  ** in this thread, and it cuts the chains, tjit_quiet_exits) with static
+  ** counts, its tb_flags kept and no block statistics: the chain's jump
+  ** is the budget check's `jl` (below) */
+  int tight = self && c->cnt_static && e->cg_keeps_flags && b->quiet &&
+              !e->block_stats;
   if (!self && dirty) ra_flush(c, dirty);
-  if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) return -1;
+  if (tight) {
+    if (c->cnt != c->acc) alu_ri(c, 1, ALU_ADD, RCNT, (int32_t)(c->cnt - c->acc));
+    else test_rr(c, 1, RCNT, RCNT);
+  } else if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) {
+    return -1;
+  }
   if (e->chaining) {
     tjit_site *s = &b->sites[b->n_sites++];
     uint32_t fails[2] = { 0, 0 };
@@ -2460,7 +2471,15 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     int early = self && c->cnt_static;
     memset(s, 0, sizeof *s);
     s->owner = b;
-    if (early) {
+    if (tight) {
+      /* "Tight loops": no exit-request check.  While budget is left the
+      ** `jl` is the chain's jump (to the loop head once chained); a spent
+      ** budget falls into the exit below, whose return to the dispatcher
+      ** writes budget 0.  The dispatcher gives the code at most
+      ** TJIT_LOOP_SLICE instructions per entry, so a request from another
+      ** thread waits at most that long (SDK engine.h allows this). */
+      s->jmp_at = jcc32(c, CC_L);
+    } else if (early) {
       alu_mi(c, 1, ALU_CMP, CPU(OFF_EXITREQ), 0);
       /* when that is the only check, the chain's jump is the `je` after
       ** it (its rel32 is patched the same way) */
@@ -2473,7 +2492,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
       /* the entry count, taken back below when the jump is not chained */
       if (e->block_stats) alu_mi(c, 1, ALU_ADD, MEM(RBP, -24), 1);
     }
-    s->jmp_at = early && !nf ? jcc32(c, CC_E) : jmp32(c);
+    if (!tight) s->jmp_at = early && !nf ? jcc32(c, CC_E) : jmp32(c);
     s->stub_at = c->pos;
     patch32(c, s->jmp_at, s->stub_at);
     if (early && e->block_stats) alu_mi(c, 1, ALU_SUB, MEM(RBP, -24), 1);

@@ -186,11 +186,12 @@ int tjit_exec(tjit *e, tjit_vcpu *vd, vmrun_cpu *cpu)
       fprintf(stderr, "trace: pc=0x%016llx\n", (unsigned long long)b->pc);
     e->st_dispatched++;
     /* generated code counts the budget as a negative number (codegen.c,
-    ** "instruction counter"): it runs at most 2^62 of it at a time */
+    ** "instruction counter"), and runs at most TJIT_LOOP_SLICE of it at a
+    ** time, the longest an exit request waits for a tight loop */
     over = 0;
-    if (TJ_UNLIKELY(cpu->insn_budget > TJIT_MAX_BUDGET)) {
-      over = cpu->insn_budget - TJIT_MAX_BUDGET;
-      cpu->insn_budget = TJIT_MAX_BUDGET;
+    if (TJ_UNLIKELY(cpu->insn_budget > TJIT_LOOP_SLICE)) {
+      over = cpu->insn_budget - TJIT_LOOP_SLICE;
+      cpu->insn_budget = TJIT_LOOP_SLICE;
     }
     site = (tjit_site *)(uintptr_t)e->enter(cpu, vd->temps, b->entry);
     if (TJ_UNLIKELY(over)) cpu->insn_budget += over;

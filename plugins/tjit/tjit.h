@@ -43,8 +43,11 @@ typedef struct tjit_jv {
 ** into (bits, a power of two) */
 #define TJIT_XBLOOM_BITS 4096u
 #define TJIT_MAX_FETCH_FAULTS 1000000u
-/* the largest insn_budget one entry into generated code runs (engine.c) */
-#define TJIT_MAX_BUDGET (1ull << 62)
+/* the largest insn_budget one entry into generated code runs (engine.c):
+** a block that loops to itself checks exit_request only on leaving
+** (codegen.c, "tight loops"), so this bounds how long a request from
+** another thread waits (2^20 instructions: well under a millisecond) */
+#define TJIT_LOOP_SLICE (1ull << 20)
 #define TJIT_DEFAULT_CACHE (64u << 20)
 #define TJIT_MIN_CACHE (16u << 10)
 
