@@ -6,9 +6,11 @@
 ** -Dinterp_desc=tjit_desc), real softmmu.
 */
 #include <criterion/criterion.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 #include "../../plugins/tjit/tjit_int.h" /* TJIT_JC_IDX, tjit_chain_at */
@@ -1015,10 +1017,11 @@ Test(tjit, fault_in_chained_block)
 /* ---- engine defaults (no block_stats): the loop-back's lean forms ---- */
 
 /* Without block_stats, the loop-back of a one-block loop that keeps
-** tb_flags is one `cmp` of exit_request and the chain's `je` to the loop
-** head (codegen.c, emit_exit_direct).  The loop below stores x1 to the
-** MMIO device, whose access requests an exit once x1 reaches 7: the loop
-** must leave at its next back edge, with the budget and icount exact.
+** tb_flags and calls no helper is the budget check's `jl` to the loop
+** head, with no exit-request check (codegen.c, "tight loops").  The loop
+** below stores x1 to the MMIO device, whose access requests an exit once
+** x1 reaches 7: the slow path cuts the loop's chain, so the loop must
+** leave at its next back edge, with the budget and icount exact.
 ** And a budget beyond 2^62 (generated code counts it as a negative
 ** number) runs and comes back whole. */
 static void setup_lean(void)
@@ -1089,6 +1092,37 @@ Test(tjit_lean, budget_beyond_2_to_62, .timeout = 30)
   EQ(FM->cpu->x[1], 7);
   EQ(FM->cpu->hdr.icount, 1000 + 14);
   EQ(FM->cpu->hdr.insn_budget, big - 14);
+  FM->cpu->hdr.exit_request = 0;
+}
+
+/* A request from another thread reaches a tight loop, which does not
+** check exit_request, because the dispatcher gives generated code at most
+** TJIT_LOOP_SLICE instructions per entry: with a budget of nearly 2^64 a
+** run comes back soon after the kick (without the slice it would run for
+** centuries), its count and budget exact. */
+static void *kick_later(void *arg)
+{
+  (void)arg;
+  usleep(50 * 1000);
+  __atomic_or_fetch(&FM->cpu->hdr.exit_request, VMRUN_EXIT_TIMER,
+                    __ATOMIC_SEQ_CST);
+  return NULL;
+}
+
+Test(tjit_lean, tight_loop_sees_a_request_from_another_thread,
+     .timeout = 30)
+{
+  const uint64_t big = ~0ull - 5;
+  inc_blk self = { 1, 1, PC0 };
+  pthread_t th;
+  fm_block(PC0, build_inc, &self);
+  cr_assert_eq(pthread_create(&th, NULL, kick_later, NULL), 0);
+  cr_assert_eq(fm_run(PC0, big), VMRUN_RUN_EXIT);
+  pthread_join(th, NULL);
+  cr_assert_gt(FM->cpu->x[1], 0);
+  EQ(FM->cpu->hdr.icount, FM->cpu->x[1]);
+  EQ(FM->cpu->hdr.insn_budget, big - FM->cpu->x[1]);
+  EQ(FM->cpu->hdr.pc, PC0);
   FM->cpu->hdr.exit_request = 0;
 }
 

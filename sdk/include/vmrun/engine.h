@@ -16,7 +16,10 @@
 **    dispatcher, which checks): every cycle of
 **    blocks still checks once per iteration, and a request from another
 **    thread waits at most for a run of such jumps, which cannot repeat a
-**    block;
+**    block.  It may also skip it on the jump of a block to itself (a loop
+**    that is one block) under the same condition, if it runs a bounded
+**    number of instructions between checks (tjit: at most 2^20 per entry
+**    into its generated code), which bounds the wait;
 **  - return VMRUN_RUN_HALT when cpu->halted becomes nonzero;
 **  - decrement cpu->insn_budget and increment cpu->icount by the
 **    instructions retired, and return VMRUN_RUN_BUDGET when the budget is
