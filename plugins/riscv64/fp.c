@@ -1295,6 +1295,9 @@ static int tr_opfp(fpt *t, uint32_t i)
     if (rs2 > 3 || (rm = t_rm(t, f3)) < 0) return t_illegal(t);
     a = t_getx(t, rs1);
     d = t_call(t, fromint[fmt][rs2], a, a, t_movi(t, (uint64_t)rm), NOREGS);
+    /* FCVT.D.W/WU are exact under any rm; FCVT.D.L rounds (RNE only) */
+    if (fmt == 1 && (rs2 < 2 || (rs2 == 2 && rm == RM_RNE)))
+      t_fphint(t, VMRUN_IR_FP_CVT_D_W + rs2);
     t_putf(t, rd, d);
     return 0;
   case 0x1c:

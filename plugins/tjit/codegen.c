@@ -1792,9 +1792,15 @@ static void emit_call_keep_xs(tjit *e, tj_buf *c, const tj_ra *ra,
 
 static int fp_inlinable(const tjit *e, const vmrun_ir_op *o);
 
+/* a conversion from an integer (its operand is not a binary64) */
+static int fp_is_cvt(unsigned op)
+{
+  return op >= VMRUN_IR_FP_CVT_D_W && op <= VMRUN_IR_FP_CVT_D_L;
+}
+
 static int fp_n_operands(unsigned op)
 {
-  return op == VMRUN_IR_FP_SQRT ? 1
+  return op == VMRUN_IR_FP_SQRT || fp_is_cvt(op) ? 1
        : op >= VMRUN_IR_FP_MADD && op < VMRUN_IR_FP_EQ ? 3 : 2;
 }
 
@@ -1818,7 +1824,7 @@ static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
     const vmrun_ir_op *o = &ib->ops[i];
     unsigned rp = e->ra_op[i], s = (rp & 0x3f) - 1;
     if (xs_drops(e, o)) break;
-    if (o->op == VMRUN_IR_CALL) {
+    if (o->op == VMRUN_IR_CALL && !fp_is_cvt(o->cond)) {
       const uint32_t opnd[3] = { o->a, o->b, o->c };
       for (int k = 0; k < fp_n_operands(o->cond); k++)
         if (tslot[opnd[k]] >= 0) want |= 1u << tslot[opnd[k]];
@@ -1974,6 +1980,29 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   emit_fp_helper(e, c, o, ra);
   if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
   store_dst(c, o);
+  e->st_fp_sites++;
+  return 0;
+}
+
+/* FCVT.D.W/WU/L: cvtsi2sd from the integer (WU: zero-extended to 64
+** bits first).  No result is a NaN, so there is no test and no helper;
+** L's inexact flag stays pending in the MXCSR like any inline result's.
+** The xorpd breaks cvtsi2sd's dependency on the register's old upper
+** half. */
+static int emit_fp_cvt(tjit *e, tj_buf *c, const vmrun_ir_op *o, int dreg)
+{
+  int r = e->xs_on ? xs_result(e, NULL, 0) : 0;
+  int h = ta(c, o->a);
+  if (o->cond == VMRUN_IR_FP_CVT_D_WU || h < 0) {
+    if (o->cond == VMRUN_IR_FP_CVT_D_WU) ext_t(c, RAX, o->a, 4, 0);
+    else ld_t(c, RAX, o->a);
+    h = RAX;
+  }
+  xorpd_rr(c, r, r);
+  cvtsi2sd_xr(c, o->cond != VMRUN_IR_FP_CVT_D_W, r, h);
+  movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+  if (e->xs_on) e->xs_t[o->dst] = (int8_t)r;
+  if (dreg < 0) store_dst(c, o);
   e->st_fp_sites++;
   return 0;
 }
@@ -2163,6 +2192,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   if (e->np.on && (op >= VMRUN_IR_FP_EQ || !np_fits(e, c, o)) &&
       np_flush(e, c, ra) < 0)
     return -1;
+  if (fp_is_cvt(op)) return emit_fp_cvt(e, c, o, dreg);
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
   if (e->xs_on && dreg >= 0 &&
       (op <= VMRUN_IR_FP_DIV || op == VMRUN_IR_FP_SQRT) &&
@@ -2613,7 +2643,7 @@ static int merge_put(const tjit *e, const tj_buf *c,
   if (!(rp & 0x3f) || (rp & (RA_ALIAS | RA_MEM))) return -1;
   if (o->op != VMRUN_IR_LD && o->op != VMRUN_IR_MOVI &&
       !(o->op == VMRUN_IR_CALL && fp_inlinable(e, o) &&
-        o->cond < VMRUN_IR_FP_EQ))
+        (o->cond < VMRUN_IR_FP_EQ || fp_is_cvt(o->cond))))
     return -1;
   return ra->regs[(rp & 0x3f) - 1];
 }

@@ -392,6 +392,12 @@ static inline void sd_rr(tj_buf *b, int op, int dst, int src)
 { sse_rr(b, 0xF2, (uint8_t)op, dst, src); }
 static inline void movapd_rr(tj_buf *b, int dst, int src)
 { sse_rr(b, 0x66, 0x28, dst, src); }
+/* cvtsi2sd xmm, r32 (w = 0) or r64 (w = 1): F2 [REX] 0F 2A /r */
+static inline void cvtsi2sd_xr(tj_buf *b, int w, int x, int r)
+{
+  e8(b, 0xF2);
+  op_r(b, 0, w, 2, 0x0F, 0x2A, x, r, 0);
+}
 static inline void xorpd_rr(tj_buf *b, int dst, int src)
 { sse_rr(b, 0x66, 0x57, dst, src); }
 static inline void ucomisd_rr(tj_buf *b, int x, int y)

@@ -171,3 +171,44 @@ Test(riscv64_translate, forward_branch_keeps_its_condition)
                  BASE + 0x10);
   }
 }
+
+/*
+**   0: fcvt.d.w  fa5,a4        d20707d3
+**   4: fcvt.d.wu fa5,a4,rtz    d21717d3
+**   8: fcvt.d.l  fa5,a4        d22777d3   (dynamic rm: frm = RNE)
+**   c: fcvt.d.l  fa5,a4,rtz    d22717d3
+**  10: fcvt.d.lu fa5,a4        d23777d3
+**  14: fcvt.s.w  fa5,a4        d00777d3
+**
+** Conversions from an integer carry the FP hint (SDK 1.13) where the
+** host's cvtsi2sd gives the helper's result: FCVT.D.W and .WU (exact)
+** under any rm, FCVT.D.L under round-to-nearest-even only; .LU (no
+** unsigned 64-bit conversion on x86 before AVX-512) and single precision
+** do not.
+*/
+Test(riscv64_translate, integer_to_double_conversions_carry_the_fp_hint)
+{
+  static const uint32_t w[] = { 0xd20707d3, 0xd21717d3, 0xd22777d3,
+                                0xd22717d3, 0xd23777d3, 0xd00777d3 };
+  static const int want[] = { VMRUN_IR_FP_CVT_D_W, VMRUN_IR_FP_CVT_D_WU,
+                              VMRUN_IR_FP_CVT_D_L, -1, -1, -1 };
+  int i = -1;
+  translate(w, 6, BASE, 0);
+  cr_assert_eq(blk.n_insns, 6);
+  for (unsigned k = 0; k < 6; k++) {
+    const vmrun_ir_op *o;
+    /* the instruction's first CALL (the first FP write also calls the
+    ** helper that marks the FP state dirty, after it) */
+    i = find((uint32_t)i + 1, VMRUN_IR_INSN_START);
+    cr_assert_geq(i, 0, "insn %u: no INSN_START", k);
+    o = &blk.ops[find((uint32_t)i, VMRUN_IR_CALL)];
+    cr_assert_eq(o->op, VMRUN_IR_CALL);
+    if (want[k] < 0) {
+      cr_assert_eq(o->flags & VMRUN_IR_F_FP, 0, "insn %u: hinted", k);
+    } else {
+      cr_assert(o->flags & VMRUN_IR_F_FP, "insn %u: no hint", k);
+      cr_assert_eq(o->cond, want[k], "insn %u: cond %u", k, o->cond);
+      cr_assert_eq(o->size, 8);
+    }
+  }
+}

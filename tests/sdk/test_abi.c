@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_12)
+Test(sdk_abi, version_is_1_13)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 12);
+  cr_expect_eq(VMRUN_ABI_MINOR, 13);
 }
 
 Test(sdk_abi, cpu_header)
@@ -74,7 +74,9 @@ Test(sdk_abi, ir)
   cr_expect_eq(VMRUN_IR_FP_SQRT, 4);
   cr_expect_eq(VMRUN_IR_FP_NMADD, 8);
   cr_expect_eq(VMRUN_IR_FP_LE, 11);
-  cr_expect_eq(VMRUN_IR_NB_FPOPS, 12);
+  cr_expect_eq(VMRUN_IR_FP_CVT_D_W, 12);
+  cr_expect_eq(VMRUN_IR_FP_CVT_D_L, 14);
+  cr_expect_eq(VMRUN_IR_NB_FPOPS, 15);
 }
 
 Test(sdk_abi, descriptor)

@@ -64,7 +64,10 @@ static const uint8_t expect[] = {
   /* the MXCSR inexact check of inline operations */
   0x0f, 0xae, 0x5c, 0x24, 0xfc, 0x0f, 0xae, 0x54, 0x24, 0xfc, 0xf6, 0x44,
   0x24, 0xfc, 0x20, 0xc7, 0x44, 0x24, 0xfc, 0x80, 0x1f, 0x00, 0x00, 0xf6,
-  0x83, 0xa0, 0x02, 0x00, 0x00, 0x01
+  0x83, 0xa0, 0x02, 0x00, 0x00, 0x01,
+  /* conversions from an integer (FCVT.D.W/WU/L) */
+  0xf2, 0x44, 0x0f, 0x2a, 0xc8, 0xf2, 0x49, 0x0f, 0x2a, 0xcc, 0xf2, 0x45,
+  0x0f, 0x2a, 0xd0
 };
 
 Test(tjit_emit, matches_gnu_as)
@@ -172,6 +175,9 @@ Test(tjit_emit, matches_gnu_as)
   test_m8i(&c, MEM(RSP, -4), 0x20);            /* test byte [rsp-4], 0x20 */
   mov_mi32(&c, MEM(RSP, -4), 0x1f80);          /* mov dword [rsp-4], 0x1f80 */
   test_m8i(&c, MEM(RBX, 0x2a0), 1);            /* test byte [rbx+0x2a0], 1 */
+  cvtsi2sd_xr(&c, 0, 9, RAX);                  /* cvtsi2sd xmm9, eax */
+  cvtsi2sd_xr(&c, 1, 1, R12);                  /* cvtsi2sd xmm1, r12 */
+  cvtsi2sd_xr(&c, 0, 10, R8);                  /* cvtsi2sd xmm10, r8d */
   cr_assert_eq(c.overflow, 0);
   cr_assert_eq(c.pos, sizeof expect, "%u bytes, expected %zu", c.pos,
                sizeof expect);

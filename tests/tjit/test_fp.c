@@ -50,6 +50,9 @@ static uint64_t ref(fake_cpu *fc, uint64_t a, uint64_t b, uint64_t c)
   case VMRUN_IR_FP_MSUB: r = fma(x, y, -z); break;
   case VMRUN_IR_FP_NMSUB: r = fma(-x, y, z); break;
   case VMRUN_IR_FP_NMADD: r = fma(-x, y, -z); break;
+  case VMRUN_IR_FP_CVT_D_W: r = (double)(int32_t)a; break;
+  case VMRUN_IR_FP_CVT_D_WU: r = (double)(uint32_t)a; break;
+  case VMRUN_IR_FP_CVT_D_L: r = (double)(int64_t)a; break;
   default: {
     /* comparisons (RISC-V FEQ/FLT/FLE): 1 or 0; invalid for a signalling
     ** NaN (EQ) or any NaN (LT, LE) */
@@ -202,7 +205,8 @@ static void host_flags_clear(void)
 static void every_operand_class(void)
 {
   for (unsigned op = 0; op < VMRUN_IR_NB_FPOPS; op++) {
-    unsigned nb = op == VMRUN_IR_FP_SQRT ? 1 : NV;
+    unsigned nb = op == VMRUN_IR_FP_SQRT || op >= VMRUN_IR_FP_CVT_D_W ? 1
+                                                                   : NV;
     unsigned nc = op >= VMRUN_IR_FP_MADD && op <= VMRUN_IR_FP_NMADD ? NV : 1;
     for (unsigned i = 0; i < NV; i++)
       for (unsigned j = 0; j < nb; j++)
@@ -294,6 +298,21 @@ Test(tjit_fp, computed_inline_where_it_can)
   cr_assert_eq(FM->cpu->x[4], 1);
   cr_assert_eq(run_op(VMRUN_IR_FP_LT, bits(NAN), one5, 0, 0), 1);
   cr_assert_eq(FM->cpu->b32, NVF);
+  /* conversions from an integer: always inline (no result is a NaN); W
+  ** and WU read the low 32 bits only, L rounds (and raises inexact) */
+  cr_assert_eq(run_op(VMRUN_IR_FP_CVT_D_W, 0x12345678fffffff9ull, 0, 0, 0),
+               0);
+  cr_assert_eq(FM->cpu->x[4], bits(-7.0));
+  cr_assert_eq(FM->cpu->b32, 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_CVT_D_WU, 0x12345678fffffff9ull, 0, 0,
+                      0), 0);
+  cr_assert_eq(FM->cpu->x[4], bits(4294967289.0));
+  cr_assert_eq(run_op(VMRUN_IR_FP_CVT_D_L, (uint64_t)-5, 0, 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], bits(-5.0));
+  cr_assert_eq(FM->cpu->b32, 0);
+  cr_assert_eq(run_op(VMRUN_IR_FP_CVT_D_L, (1ull << 53) + 1, 0, 0, 0), 0);
+  cr_assert_eq(FM->cpu->x[4], bits(0x1p53));
+  cr_assert_eq(FM->cpu->b32, NX);
 }
 
 /* Flags the host's MXCSR holds when generated code is entered (host

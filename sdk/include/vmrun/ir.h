@@ -160,6 +160,7 @@ enum vmrun_ir_cond {
 **     vmrun_frontend_ops.fp_flags_off of the vCPU state, inexact being the
 **     bit vmrun_frontend_ops.fp_inexact there (RISC-V: fflags and NX,
 **     Unprivileged ISA §13.2).
+** (The conversions from an integer, below, take an integer in t[a].)
 ** So when no operand is an infinity or NaN, a divisor is not zero, a
 ** square root's operand is not negative, and the host's binary64 result
 ** (SSE/AdvSIMD in the default environment) is finite and normal, that
@@ -200,6 +201,17 @@ enum vmrun_ir_fpop {
   VMRUN_IR_FP_EQ,       /* a == b (quiet) */
   VMRUN_IR_FP_LT,       /* a < b (signalling) */
   VMRUN_IR_FP_LE,       /* a <= b (signalling) */
+  /* conversions from an integer (ABI 1.13): t[a] is the integer, not a
+  ** binary64, and the result is the binary64 nearest it (RISC-V
+  ** FCVT.D.W/WU/L, Unprivileged ISA §13.7; IEEE 754-2019 §5.4.1
+  ** convertFromInt).  W and WU read the low 32 bits of t[a] and are
+  ** always exact: they raise no flag and ignore the rounding mode, so the
+  ** frontend may hint them under any static or dynamic rm.  L may be
+  ** inexact (|t[a]| > 2^53), raising inexact only; it is hinted under
+  ** round-to-nearest-even only, like the others.  No result is a NaN. */
+  VMRUN_IR_FP_CVT_D_W,  /* (double)(int32_t)a */
+  VMRUN_IR_FP_CVT_D_WU, /* (double)(uint32_t)a */
+  VMRUN_IR_FP_CVT_D_L,  /* (double)(int64_t)a, rounded */
   VMRUN_IR_NB_FPOPS
 };
 

@@ -64,12 +64,16 @@
 **        fp_underflow: the other accrued FP flags, so an engine may
 **        compute any hinted binary64 operation on the host and accrue the
 **        host's flags (vmrun/ir.h, "Floating-point hints").
+**   1.13 floating-point hints for conversions from an integer:
+**        VMRUN_IR_FP_CVT_D_W, _D_WU and _D_L (vmrun/ir.h).  An engine
+**        built for 1.12 ignores them (their cond is past its
+**        VMRUN_IR_NB_FPOPS) and calls the helper.
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 12
+#define VMRUN_ABI_MINOR 13
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
