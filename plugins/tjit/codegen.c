@@ -535,6 +535,8 @@ static void emit_call_abs(const tjit *e, tj_buf *c, const void *fn)
 #define FWD_PAIR 1u
 #define FWD_DEAD 2u
 #define FWD_BIMM 4u
+#define FWD_SXNOP 8u   /* a SEXT of 4 bytes whose operand already is one
+                          (sx_plan): a move */
 
 static int fwd_producer(const vmrun_ir_op *o)
 {
@@ -573,6 +575,107 @@ static int fwd_consumer(const vmrun_ir_op *o)
 static int pure_op(const vmrun_ir_op *o)
 {
   return o->op != VMRUN_IR_LD && o->op != VMRUN_IR_CALL && fwd_producer(o);
+}
+
+/*
+** Known sign extensions.  RISC-V keeps 32-bit values sign-extended in its
+** 64-bit registers, so frontends follow every 32-bit operation with a
+** SEXT of 4 bytes, and compilers add sext.w (addiw rd, rs, 0) where they
+** cannot prove it: crc32's `c = table[..] ^ (c >> 8)` xors a LW's result
+** with a SRLIW's and sign-extends that, on the loop's dependency chain.
+** A forward pass over the block knows which temps hold a value equal to
+** the sign extension of its low 32 bits (sx): LD of 1 or 2 bytes, or of
+** 4 signed; SEXT/ZEXT of 1 or 2 bytes, SEXT of 4; a MOVI of such a
+** constant; SETCC; AND/OR/XOR of two such values (AND also with a
+** constant below 2^31); a 32-bit SHR by 1 to 31 (tjit computes it with a
+** 32-bit shift, which zero-extends: bit 31 is 0); a 64-bit SHR by 33 or
+** more and SAR by 32 or more; a MOV of one.  A SEXT of 4 bytes of an sx
+** temp is then a move (FWD_SXNOP).  Labels (another path) forget all.
+*/
+static int sx_const(uint64_t v)
+{
+  return (uint64_t)(int64_t)(int32_t)v == v;
+}
+
+static int sx_result(const vmrun_ir_op *o, const uint8_t *sx)
+{
+  int bimm = (o->flags & VMRUN_IR_F_BIMM) != 0;
+  int sb = bimm ? sx_const(o->imm) : sx[o->b];
+  unsigned sh = (unsigned)o->imm;
+  switch (o->op) {
+  case VMRUN_IR_LD:
+    return o->size < 4 || (o->size == 4 && (o->flags & VMRUN_IR_F_SIGNED));
+  case VMRUN_IR_SEXT:
+    return o->size <= 4;
+  case VMRUN_IR_ZEXT:
+    return o->size < 4;
+  case VMRUN_IR_MOVI:
+    return sx_const(o->imm);
+  case VMRUN_IR_MOV:
+    return sx[o->a];
+  case VMRUN_IR_SETCC:
+    return 1;
+  case VMRUN_IR_AND:
+    if (bimm && o->imm < 0x80000000u) return 1;
+    return o->size == 8 && sx[o->a] && sb;
+  case VMRUN_IR_OR: case VMRUN_IR_XOR:
+    return o->size == 8 && sx[o->a] && sb;
+  case VMRUN_IR_SHR:
+    if (!bimm) return 0;
+    return o->size == 4 ? (sh & 31) != 0 : o->size == 8 && (sh & 63) >= 33;
+  case VMRUN_IR_SAR:
+    return bimm && o->size == 8 && (sh & 63) >= 32;
+  default:
+    return 0;
+  }
+}
+
+static int ra_defines(const vmrun_ir_op *o);
+static int ra_calls(const vmrun_ir_op *o);
+
+/* (the vCPU-state words it follows: the first SX_WORDS 8-byte ones,
+** which hold the guest registers) */
+#define SX_WORDS 128
+
+static void sx_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
+{
+  uint8_t sx[VMRUN_IR_MAX_TEMPS], reg[SX_WORDS];
+  memset(sx, 0, sizeof sx);
+  memset(reg, 0, sizeof reg);
+  for (uint32_t k = 0; k < ib->n_ops; k++) {
+    const vmrun_ir_op *o = &ib->ops[k];
+    uint64_t w = o->imm / 8;
+    switch (o->op) {
+    case VMRUN_IR_LABEL:
+      memset(sx, 0, sizeof sx);
+      memset(reg, 0, sizeof reg);
+      continue;
+    case VMRUN_IR_PUT:          /* a register keeps what its value is */
+      if (w < SX_WORDS) reg[w] = o->size == 8 && o->imm % 8 == 0 &&
+                                 o->a < VMRUN_IR_MAX_TEMPS && sx[o->a];
+      if (w + 1 < SX_WORDS && o->imm % 8) reg[w + 1] = 0;
+      continue;
+    case VMRUN_IR_CALL:         /* a helper may write the registers */
+      if (ra_calls(o) || !(o->flags & VMRUN_IR_F_NOREGS))
+        memset(reg, 0, sizeof reg);
+      break;
+    case VMRUN_IR_SEXT:
+      if (o->size == 4 && o->a < VMRUN_IR_MAX_TEMPS && sx[o->a]) {
+        skip[k] |= FWD_SXNOP;
+        e->st_sx_moves++;
+      }
+      break;
+    default:
+      break;
+    }
+    if (!ra_defines(o) || o->dst >= VMRUN_IR_MAX_TEMPS) continue;
+    if (o->op == VMRUN_IR_GET)
+      sx[o->dst] = (uint8_t)(o->size == 8 && o->imm % 8 == 0 &&
+                             w < SX_WORDS && reg[w]);
+    else
+      sx[o->dst] = (uint8_t)(o->a < VMRUN_IR_MAX_TEMPS &&
+                             o->b < VMRUN_IR_MAX_TEMPS && sx_result(o, sx));
+  }
 }
 
 /* skip[i] (FWD_PAIR, FWD_DEAD) for every op of the block.  What is live
@@ -1183,7 +1286,10 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
         !plan[i + 1] || !(o->size == 1 || o->size == 2 || o->size == 4))
       return 0;
     slot = (plan[i + 1] & 0x3f) - 1;
-    ext_rr(c, ra->regs[slot], h, o->size, o->op == VMRUN_IR_SEXT);
+    if (!(skip[i] & FWD_SXNOP))
+      ext_rr(c, ra->regs[slot], h, o->size, o->op == VMRUN_IR_SEXT);
+    else if (ra->regs[slot] != h)
+      mov_rr(c, 1, ra->regs[slot], h);
     return inplace_done(ra, slot, o, 1);
   case VMRUN_IR_ADD: alu = ALU_ADD; break;
   case VMRUN_IR_SUB: alu = ALU_SUB; break;
@@ -1266,7 +1372,7 @@ static int emit_inplace(tj_buf *c, const vmrun_ir_block *ib, uint32_t i,
       alu_t(c, w, alu, h, (uint32_t)bt);
     }
   }
-  if (!w) ext_r(c, h, 4, 1);
+  if (!w && !(skip[i + 1] & FWD_SXNOP)) ext_r(c, h, 4, 1);
   return inplace_done(ra, slot, o, n);
 }
 
@@ -2771,6 +2877,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->cg_dirty = 0;
   if (ib->n_ops) {
     fwd_plan(e, ib, e->fwd_skip);
+    sx_plan(e, ib, e->fwd_skip);
     if (e->regcache) {
       ra_plan(e, ib, &ra);
       memset(ra.talias, -1, ib->n_temps);
@@ -2941,7 +3048,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       break;
     }
     case VMRUN_IR_SEXT: case VMRUN_IR_ZEXT:
-      ext_t(c, RAX, o->a, o->size, o->op == VMRUN_IR_SEXT);
+      if (e->fwd_skip[i] & FWD_SXNOP) load_a(c, o);
+      else ext_t(c, RAX, o->a, o->size, o->op == VMRUN_IR_SEXT);
       store_dst(c, o);
       break;
     case VMRUN_IR_LD: {

@@ -462,12 +462,13 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                "dispatcher_lookups %llu\n"
                "direct_accesses %llu\ndirect_host_faults %llu\n"
                "window_accesses %llu\nfp_inline_sites %llu\n"
-               "fp_nan_pairs %llu\n",
+               "fp_nan_pairs %llu\nsext_moves %llu\n",
                e->st_code_bytes, (unsigned long long)e->cc_size,
                (unsigned long long)(e->cc_pos - e->cc_start),
                e->st_cache_full, e->st_links, e->st_dispatched, e->st_xcuts,
                e->st_lookups, e->st_direct_sites, e->st_host_faults,
-               e->st_window_sites, e->st_fp_sites, e->st_fp_pairs);
+               e->st_window_sites, e->st_fp_sites, e->st_fp_pairs,
+               e->st_sx_moves);
   if (n < 0 || !e->block_stats) return n;
   /* counted by the generated code only with engine option block_stats */
   m = snprintf(buf + ((unsigned long)n < len ? (unsigned long)n : len),

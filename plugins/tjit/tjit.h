@@ -300,7 +300,7 @@ struct tjit {
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
       st_direct_sites, st_host_faults, st_fp_sites, st_fp_pairs,
-      st_window_sites,
+      st_window_sites, st_sx_moves,
       st_lookups;                /* misses in jc and jv: full lookups */
 };
 

@@ -1211,3 +1211,84 @@ Test(tjit_lean, forward_chain_from_a_helper_call_checks, .timeout = 30)
   EQ(FM->cpu->hdr.icount, 9);
   FM->cpu->hdr.exit_request = 0;
 }
+
+/* ---- known sign extensions (codegen.c, sx_plan) ---- */
+
+#define SXW (RAM_BASE + 0x800)  /* a 32-bit word in guest RAM */
+
+/* SEXTs of 4 bytes whose operand is, or is not, known to be sign-extended
+** already (x1 = a value with bit 31 set and other upper bits) */
+static void build_sx(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 20);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  /* 32-bit SHR by 8: bit 31 clear, so the SEXT is a move */
+  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 8, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
+  ir_put(b, 2, 2);
+  /* by 0: bit 31 may be set */
+  ir(b, VMRUN_IR_SHR, 4, 3, 0, 0, 0, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 4, 3, 0, 0, 0);
+  ir_put(b, 3, 4);
+  /* AND with 2^32 - 1 of an unknown value */
+  ir(b, VMRUN_IR_AND, 8, 5, 0, 0, 0xffffffffu, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 6, 5, 0, 0, 0);
+  ir_put(b, 4, 6);
+  /* x2 (PUT above from a known one) ^ x1 (unknown) */
+  ir_get(b, 7, 2);
+  ir(b, VMRUN_IR_XOR, 8, 8, 7, 0, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 9, 8, 0, 0, 0);
+  ir_put(b, 5, 9);
+  /* x2 ^ a sign-extended constant: known */
+  ir_movi(b, 10, 0x7fff0000u);
+  ir(b, VMRUN_IR_XOR, 8, 11, 7, 10, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 12, 11, 0, 0, 0);
+  ir_put(b, 6, 12);
+  /* a signed 32-bit load ^ x2: known; an unsigned one ^ x2: not */
+  ir_movi(b, 13, SXW);
+  ir(b, VMRUN_IR_LD, 4, 14, 13, 0, 0, VMRUN_IR_F_SIGNED);
+  ir(b, VMRUN_IR_XOR, 8, 15, 14, 7, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 16, 15, 0, 0, 0);
+  ir_put(b, 7, 16);
+  ir(b, VMRUN_IR_LD, 4, 17, 13, 0, 0, 0);
+  ir(b, VMRUN_IR_XOR, 8, 18, 17, 7, 0, 0);
+  ir(b, VMRUN_IR_SEXT, 4, 19, 18, 0, 0, 0);
+  ir_put(b, 8, 19);
+  ir_exit(b, b->pc + 4);
+}
+
+static void check_sx(void)
+{
+  const uint64_t x1 = 0x123456789abcdef0ull, x2 = 0x009abcdeull;
+  const uint32_t word = 0x80000001u;
+  unsigned long long before = stat("sext_moves");
+  memcpy(FM->ram + (SXW - RAM_BASE), &word, 4);
+  FM->cpu->x[1] = x1;
+  cr_assert_eq(fm_run(PC0, 1), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[2], x2);
+  EQ(FM->cpu->x[3], 0xffffffff9abcdef0ull);
+  EQ(FM->cpu->x[4], 0xffffffff9abcdef0ull);
+  EQ(FM->cpu->x[5], (uint64_t)(int64_t)(int32_t)(uint32_t)(x2 ^ x1));
+  EQ(FM->cpu->x[6], x2 ^ 0x7fff0000u);
+  EQ(FM->cpu->x[7], 0xffffffff809abcdfull);
+  EQ(FM->cpu->x[8], 0xffffffff809abcdfull);
+  /* the x2, x6 and x7 SEXTs are moves: no more, no fewer */
+  EQ(stat("sext_moves") - before, 3);
+}
+
+Test(tjit, sign_extensions_known_from_the_ir)
+{
+  fm_block(PC0, build_sx, NULL);
+  check_sx();
+}
+
+/* the same without the register cache: the SEXT template, not the
+** in-place forms */
+Test(tjit, sign_extensions_known_without_the_register_cache)
+{
+  ((tjit *)FM->eng_inst)->regcache = 0;
+  fm_block(PC0, build_sx, NULL);
+  check_sx();
+}
