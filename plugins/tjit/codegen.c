@@ -589,8 +589,12 @@ static int pure_op(const vmrun_ir_op *o)
 ** constant; SETCC; AND/OR/XOR of two such values (AND also with a
 ** constant below 2^31); a 32-bit SHR by 1 to 31 (tjit computes it with a
 ** 32-bit shift, which zero-extends: bit 31 is 0); a 64-bit SHR by 33 or
-** more and SAR by 32 or more; a MOV of one.  A SEXT of 4 bytes of an sx
-** temp is then a move (FWD_SXNOP).  Labels (another path) forget all.
+** more and SAR by 32 or more; a MOV of one.  A GET of a guest register
+** that the block PUT an sx temp into is sx too, until a helper that may
+** write registers, or, when the core instruments blocks (Lua hooks,
+** whose on_mmio may set a register during a load or store), any load
+** or store.  A SEXT of 4 bytes of an sx temp is then a move
+** (FWD_SXNOP).  Labels (another path) forget all.
 */
 static int sx_const(uint64_t v)
 {
@@ -640,6 +644,7 @@ static int ra_calls(const vmrun_ir_op *o);
 static void sx_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 {
   uint8_t sx[VMRUN_IR_MAX_TEMPS], reg[SX_WORDS];
+  int hooks = e->env.instrument != NULL;
   memset(sx, 0, sizeof sx);
   memset(reg, 0, sizeof reg);
   for (uint32_t k = 0; k < ib->n_ops; k++) {
@@ -658,6 +663,12 @@ static void sx_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
     case VMRUN_IR_CALL:         /* a helper may write the registers */
       if (ra_calls(o) || !(o->flags & VMRUN_IR_F_NOREGS))
         memset(reg, 0, sizeof reg);
+      break;
+    case VMRUN_IR_LD: case VMRUN_IR_ST:
+      /* with instrumentation (a Lua script), an on_mmio hook run by the
+      ** slow path may vmrun.set_reg() any register; without, nothing
+      ** on a memory access writes them */
+      if (hooks) memset(reg, 0, sizeof reg);
       break;
     case VMRUN_IR_SEXT:
       if (o->size == 4 && o->a < VMRUN_IR_MAX_TEMPS && sx[o->a]) {

@@ -1292,3 +1292,46 @@ Test(tjit, sign_extensions_known_without_the_register_cache)
   fm_block(PC0, build_sx, NULL);
   check_sx();
 }
+
+/* With instrumentation (Lua hooks), an on_mmio hook may set a register
+** during a load: x2, PUT sign-extended before an MMIO load and set by
+** the hook to 0x80000000 during it, must be sign-extended afresh by a
+** SEXT after the load. */
+static void set_x2_hook(void) { FM->cpu->x[2] = 0x80000000u; }
+
+static int no_instrument(void *opaque, vmrun_cpu *cpu, vmrun_ir_block *blk)
+{
+  (void)opaque; (void)cpu; (void)blk;
+  return 0;
+}
+
+static void build_sx_mmio(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 8);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 8, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
+  ir_put(b, 2, 2);
+  ir_insn(b, b->pc + 4);
+  ir_movi(b, 3, MMIO_BASE);
+  ir(b, VMRUN_IR_LD, 4, 4, 3, 0, 0, VMRUN_IR_F_SIGNED);
+  ir_put(b, 4, 4);
+  ir_insn(b, b->pc + 8);
+  ir_get(b, 5, 2);
+  ir(b, VMRUN_IR_SEXT, 4, 6, 5, 0, 0, 0);
+  ir_put(b, 3, 6);
+  ir_exit(b, b->pc + 12);
+}
+
+Test(tjit, sign_extensions_forget_registers_an_mmio_hook_may_set)
+{
+  ((tjit *)FM->eng_inst)->env.instrument = no_instrument;
+  fm_block(PC0, build_sx_mmio, NULL);
+  fm_mmio_hook = set_x2_hook;
+  FM->cpu->x[1] = 0x123456789abcdef0ull;
+  cr_assert_eq(fm_run(PC0, 3), VMRUN_RUN_BUDGET);
+  fm_mmio_hook = NULL;
+  EQ(FM->cpu->x[3], 0xffffffff80000000ull);
+}
