@@ -1218,16 +1218,22 @@ Test(tjit_lean, forward_chain_from_a_helper_call_checks, .timeout = 30)
 
 /* SEXTs of 4 bytes whose operand is, or is not, known to be sign-extended
 ** already (x1 = a value with bit 31 set and other upper bits) */
+/* t0 = x1; x2 = t2 = sext32(t1 = 32-bit x1 >> 8): bit 31 clear, so the
+** SEXT is a move */
+static void ir_x2_srlw8(vmrun_ir_block *b)
+{
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 8, VMRUN_IR_F_BIMM);
+  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
+  ir_put(b, 2, 2);
+}
+
 static void build_sx(vmrun_ir_block *b, void *arg)
 {
   (void)arg;
   ir_temps(b, 20);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  /* 32-bit SHR by 8: bit 31 clear, so the SEXT is a move */
-  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 8, VMRUN_IR_F_BIMM);
-  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
-  ir_put(b, 2, 2);
+  ir_x2_srlw8(b);
   /* by 0: bit 31 may be set */
   ir(b, VMRUN_IR_SHR, 4, 3, 0, 0, 0, VMRUN_IR_F_BIMM);
   ir(b, VMRUN_IR_SEXT, 4, 4, 3, 0, 0, 0);
@@ -1310,10 +1316,7 @@ static void build_sx_mmio(vmrun_ir_block *b, void *arg)
   (void)arg;
   ir_temps(b, 8);
   ir_insn(b, b->pc);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_SHR, 4, 1, 0, 0, 8, VMRUN_IR_F_BIMM);
-  ir(b, VMRUN_IR_SEXT, 4, 2, 1, 0, 0, 0);
-  ir_put(b, 2, 2);
+  ir_x2_srlw8(b);
   ir_insn(b, b->pc + 4);
   ir_movi(b, 3, MMIO_BASE);
   ir(b, VMRUN_IR_LD, 4, 4, 3, 0, 0, VMRUN_IR_F_SIGNED);
