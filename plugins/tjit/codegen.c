@@ -462,19 +462,27 @@ static void emit_colds(tjit *e, tj_buf *c)
 ** at entry (the dispatcher checks before it enters one).  0, or -1 when
 ** out of memory.
 */
-static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc,
-                           unsigned dirty)
+/* the counting half: RCNT += the instructions to account, leaving the
+** flags of the result (a tight loop's `jl` tests them too) */
+static void emit_count(tj_buf *c)
 {
-  tjit_stub *s;
   if (c->cnt_static) {
     if (c->cnt != c->acc)
       alu_ri(c, 1, ALU_ADD, RCNT, (int32_t)(c->cnt - c->acc));
+    else
+      test_rr(c, 1, RCNT, RCNT);
   } else {
     mov_rr(c, 1, RAX, R12);
     alu_rr(c, 1, ALU_SUB, RAX, R14);
     alu_rr(c, 1, ALU_ADD, RCNT, RAX);
   }
-  if (c->cnt_static && c->cnt == c->acc) test_rr(c, 1, RCNT, RCNT);
+}
+
+static int emit_accounting(tjit *e, tj_buf *c, int set_pc, uint64_t pc,
+                           unsigned dirty)
+{
+  tjit_stub *s;
+  emit_count(c);
   if (!(s = add_stub(e, STUB_BUDGET, jcc32(c, CC_GE), 0, pc))) return -1;
   s->flags = (uint8_t)set_pc;
   s->dirty = (uint8_t)dirty;         /* cached registers not written back */
@@ -2110,9 +2118,11 @@ static int emit_fp_cvt(tjit *e, tj_buf *c, const vmrun_ir_op *o, int dreg)
 {
   int r = e->xs_on ? xs_result(e, NULL, 0) : 0;
   int h = ta(c, o->a);
-  if (o->cond == VMRUN_IR_FP_CVT_D_WU || h < 0) {
-    if (o->cond == VMRUN_IR_FP_CVT_D_WU) ext_t(c, RAX, o->a, 4, 0);
-    else ld_t(c, RAX, o->a);
+  if (o->cond == VMRUN_IR_FP_CVT_D_WU) {
+    ext_t(c, RAX, o->a, 4, 0);
+    h = RAX;
+  } else if (h < 0) {
+    ld_t(c, RAX, o->a);
     h = RAX;
   }
   xorpd_rr(c, r, r);
@@ -2602,8 +2612,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
               !e->block_stats;
   if (!self && dirty) ra_flush(c, dirty);
   if (tight) {
-    if (c->cnt != c->acc) alu_ri(c, 1, ALU_ADD, RCNT, (int32_t)(c->cnt - c->acc));
-    else test_rr(c, 1, RCNT, RCNT);
+    emit_count(c);                     /* (its budget check: the `jl`) */
   } else if (emit_accounting(e, c, 1, pc, self ? dirty : 0) < 0) {
     return -1;
   }
