@@ -68,7 +68,10 @@
 #define OFF_LIMIT ((int32_t)offsetof(tjit_vcpu, limit) - \
                    (int32_t)offsetof(tjit_vcpu, temps))  /* rbp-relative */
 
-enum { STUB_FAIL, STUB_LD, STUB_ST, STUB_TRAP, STUB_BUDGET };
+enum { STUB_FAIL, STUB_LD, STUB_ST, STUB_TRAP, STUB_BUDGET, STUB_DEOPT };
+/* fwd_skip bits of grouped range checks ("Grouped range checks") */
+#define GRP_LEAD 16u           /* a leader: checks [va + lo, va + hi) */
+#define GRP_MEMBER 32u         /* a member: no range check */
 
 /* ---- C helpers called by generated code ---- */
 
@@ -159,6 +162,26 @@ static void trap_exit(vmrun_cpu *cpu, uint64_t done)
   cpu->insn_budget = sat_sub(cpu->insn_budget, n + raised);
 }
 
+
+static int grp_skip_add(tjit *e, uint64_t pc);
+
+/* A group leader's range check failed (codegen.c, "Grouped range
+** checks"): leave at its instruction, pc and icount as before it and the
+** budget of the instructions done, and compile this block and the
+** leader's pc anew without groups. */
+static void deopt_exit(vmrun_cpu *cpu, uint64_t pc, tjit_block *b)
+{
+  tjit_vcpu *vd = cpu->engine_data;
+  tjit *e = vd->e;
+  uint64_t c = vd->scr_cnt, done = c ? c - 1 : 0;
+  cpu->pc = pc;
+  cpu->icount += done - vd->scr_acc;
+  cpu->insn_budget = sat_sub(cpu->insn_budget, done);
+  if (grp_skip_add(e, pc) < 0 || grp_skip_add(e, b->pc) < 0)
+    e->group_checks = 0;               /* (out of memory: no groups) */
+  tjit_drop_block(e, b);
+  e->st_deopts++;
+}
 
 /* ---- code cache ---- */
 
@@ -382,6 +405,16 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   s->back = back;
   s->pc = pc;
   return s;
+}
+
+/* A group leader's range check (j[0]) goes to a STUB_DEOPT, not to its
+** access's slow path. */
+static int grp_deopt(tjit *e, unsigned grp, uint32_t j[3], uint64_t pc)
+{
+  if (!(grp & GRP_LEAD)) return 0;
+  if (!add_stub(e, STUB_DEOPT, j[0], 0, pc)) return -1;
+  j[0] = 0;
+  return 0;
 }
 
 /*
@@ -694,6 +727,181 @@ static void sx_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
     else
       sx[o->dst] = (uint8_t)(o->a < VMRUN_IR_MAX_TEMPS &&
                              o->b < VMRUN_IR_MAX_TEMPS && sx_result(o, sx));
+  }
+}
+
+/*
+** Grouped range checks (RAM window).  Several accesses through one base
+** address (a struct's fields, a stack frame, B[k][j] and C[i][j] + 8)
+** share one range check: the first of them, the group's leader, checks
+** that the whole span the group touches, [base + lo, base + hi), lies in
+** the window, and the others (members) check nothing but their alignment
+** and, for a store, the code map.  A forward pass over the block gives
+** each temp a symbolic value, a root and a constant offset: a GET of a
+** guest register the block has not written yet starts a root, a PUT
+** passes its temp's value to the register, MOV copies it, ADD and SUB of
+** a constant (8 bytes) move the offset, and anything else starts a new
+** root.  An access at t + imm then lies at root + offset.
+**
+** A member must run only after its leader has: a group ends at a label
+** (another path joins), and at a helper call that may change registers
+** or the machine (the values of guest registers are forgotten there
+** too).  Branches go forward only, so any path from the leader to a
+** member passes no label and the member's address is the one the leader
+** checked.  Nothing is grouped when the core instruments blocks: a Lua
+** on_mmio hook may set a register during a slow path.
+**
+** When the leader's check fails (a base outside the RAM: MMIO, or a span
+** running past the window), its members would go unchecked, so the
+** leader does not do its access: its stub leaves the block at the
+** leader's instruction, with the state precise there as for a fault
+** (deopt_exit), drops the block and marks its pc and the leader's as
+** "check every access" (e->ng), and the dispatcher goes on from the
+** leader's instruction with blocks compiled without groups.  A block
+** deopts at most once; a leader must therefore be its instruction's
+** first load or store, with no PUT, store or call before it in the
+** instruction (nothing of the instruction has happened yet).
+*/
+#define GRP_SPAN 4096          /* widest span one check covers, bytes */
+#define GRP_OPEN 8             /* groups open at once */
+
+static int grp_skip_pc(const tjit *e, uint64_t pc)
+{
+  uint32_t m = e->ng_cap - 1, h;
+  if (!e->ng_n) return 0;
+  for (h = (uint32_t)((pc >> 1) * 0x9e3779b1u) & m; e->ng[h]; h = (h + 1) & m)
+    if (e->ng[h] == pc + 1) return 1;
+  return 0;
+}
+
+/* mark pc "check every access" (deopt_exit); 0, or -1 out of memory */
+static int grp_skip_add(tjit *e, uint64_t pc)
+{
+  uint32_t m, h;
+  if (grp_skip_pc(e, pc)) return 0;
+  if (2 * (e->ng_n + 1) > e->ng_cap) {
+    uint32_t n = e->ng_cap ? 2 * e->ng_cap : 64, k;
+    uint64_t *t = calloc(n, sizeof *t), *old = e->ng;
+    if (!t) return -1;
+    for (k = 0; k < e->ng_cap; k++) {
+      if (!old[k]) continue;
+      for (h = (uint32_t)(((old[k] - 1) >> 1) * 0x9e3779b1u) & (n - 1);
+           t[h]; h = (h + 1) & (n - 1)) {}
+      t[h] = old[k];
+    }
+    free(old);
+    e->ng = t;
+    e->ng_cap = n;
+  }
+  m = e->ng_cap - 1;
+  for (h = (uint32_t)((pc >> 1) * 0x9e3779b1u) & m; e->ng[h];
+       h = (h + 1) & m) {}
+  e->ng[h] = pc + 1;
+  e->ng_n++;
+  return 0;
+}
+
+static void grp_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
+{
+  uint32_t root[VMRUN_IR_MAX_TEMPS], rroot[SX_WORDS], next = 1;
+  int64_t toff[VMRUN_IR_MAX_TEMPS], roff[SX_WORDS];
+  struct { uint32_t root, lead; int64_t lo, hi, loff; int n; } g[GRP_OPEN];
+  int ng = 0, touched = 0;
+  memset(root, 0, sizeof root);
+  memset(rroot, 0, sizeof rroot);
+  for (uint32_t k = 0; k <= ib->n_ops; k++) {
+    const vmrun_ir_op *o = &ib->ops[k];
+    int close = k == ib->n_ops, forget = 0;
+    uint64_t w = k < ib->n_ops ? o->imm / 8 : 0;
+    if (!close) {
+      switch (o->op) {
+      case VMRUN_IR_INSN_START:
+        touched = 0;
+        break;
+      case VMRUN_IR_LABEL:
+        close = forget = 1;
+        memset(root, 0, sizeof root);
+        break;
+      case VMRUN_IR_CALL:
+        touched = 1;
+        if (ra_calls(o) || !(o->flags & VMRUN_IR_F_NOREGS))
+          close = forget = 1;
+        break;
+      case VMRUN_IR_PUT:
+        touched = 1;
+        if (w < SX_WORDS) {
+          int whole = o->size == 8 && o->imm % 8 == 0 &&
+                      o->a < VMRUN_IR_MAX_TEMPS;
+          rroot[w] = whole ? root[o->a] : 0;
+          roff[w] = whole ? toff[o->a] : 0;
+        }
+        if (w + 1 < SX_WORDS && o->imm % 8) rroot[w + 1] = 0;
+        break;
+      default:
+        break;
+      }
+    }
+    if (forget) memset(rroot, 0, sizeof rroot);
+    if (close) {             /* (a group of one keeps its own check) */
+      for (int x = 0; x < ng; x++) {
+        if (g[x].n < 2) continue;
+        skip[g[x].lead] |= GRP_LEAD;
+        e->gr_lo[g[x].lead] = (int32_t)(g[x].lo - g[x].loff);
+        e->gr_hi[g[x].lead] = (int32_t)(g[x].hi - g[x].loff);
+        e->st_grp_leads++;
+        e->st_grp_members += (unsigned)g[x].n - 1;
+      }
+      ng = 0;
+      if (k == ib->n_ops) break;
+    }
+    if ((o->op == VMRUN_IR_LD || o->op == VMRUN_IR_ST) &&
+        o->a < VMRUN_IR_MAX_TEMPS && root[o->a] &&
+        (int64_t)o->imm > -GRP_SPAN && (int64_t)o->imm < GRP_SPAN) {
+      int64_t off = toff[o->a] + (int64_t)o->imm, lo, hi;
+      int x;
+      for (x = 0; x < ng; x++) {
+        if (g[x].root != root[o->a]) continue;
+        lo = off < g[x].lo ? off : g[x].lo;
+        hi = off + o->size > g[x].hi ? off + o->size : g[x].hi;
+        if (hi - lo <= GRP_SPAN) break;
+      }
+      if (x < ng) {                      /* a member */
+        g[x].lo = lo;
+        g[x].hi = hi;
+        g[x].n++;
+        skip[k] |= GRP_MEMBER;
+      } else if (!touched && ng < GRP_OPEN) {   /* a leader */
+        g[ng].root = root[o->a];
+        g[ng].lead = k;
+        g[ng].lo = g[ng].loff = off;
+        g[ng].hi = off + o->size;
+        g[ng].n = 1;
+        ng++;
+      }
+    }
+    if (o->op == VMRUN_IR_LD || o->op == VMRUN_IR_ST) touched = 1;
+    if (!ra_defines(o) || o->dst >= VMRUN_IR_MAX_TEMPS) continue;
+    if (o->op == VMRUN_IR_GET && o->size == 8 && o->imm % 8 == 0 &&
+        w < SX_WORDS) {
+      if (!rroot[w]) { rroot[w] = next++; roff[w] = 0; }
+      root[o->dst] = rroot[w];
+      toff[o->dst] = roff[w];
+    } else if (o->op == VMRUN_IR_MOV && o->a < VMRUN_IR_MAX_TEMPS &&
+               root[o->a]) {
+      root[o->dst] = root[o->a];
+      toff[o->dst] = toff[o->a];
+    } else if ((o->op == VMRUN_IR_ADD || o->op == VMRUN_IR_SUB) &&
+               o->size == 8 && (o->flags & VMRUN_IR_F_BIMM) &&
+               o->a < VMRUN_IR_MAX_TEMPS && root[o->a] &&
+               (int64_t)o->imm > -GRP_SPAN && (int64_t)o->imm < GRP_SPAN &&
+               toff[o->a] > -(1 << 20) && toff[o->a] < (1 << 20)) {
+      root[o->dst] = root[o->a];
+      toff[o->dst] = toff[o->a] + (o->op == VMRUN_IR_ADD
+                                       ? (int64_t)o->imm : -(int64_t)o->imm);
+    } else {
+      root[o->dst] = next++;
+      toff[o->dst] = 0;
+    }
   }
 }
 
@@ -1564,40 +1772,52 @@ static tj_mem emit_direct_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 */
 static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
                                  int store, uint32_t j[3], int8_t *areg,
-                                 int32_t *aimm)
+                                 int32_t *aimm, unsigned grp, int32_t lo,
+                                 int32_t hi)
 {
   const vmrun_ram_window *w = e->env.ram;
   int h = ta(c, o->a);
-  int64_t d = (int64_t)(o->imm - w->base);
+  int need = !(grp & GRP_MEMBER) || store ||
+             ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1);
+  int64_t d;
   uint64_t lim = w->size - o->size;
   tj_mem at;
+  if (!(grp & GRP_LEAD)) lo = 0, hi = (int32_t)o->size;
+  else lim = w->size - (uint64_t)(hi - lo);
+  d = (int64_t)(o->imm - w->base) + lo;   /* rcx: the span's start */
   j[0] = j[1] = j[2] = 0;
   *areg = -1;
   *aimm = 0;
   e->st_window_sites++;
-  if (h >= 0 && fits32((int64_t)o->imm) && fits32(d)) {
-    lea(c, RCX, MEM(h, (int32_t)d));
+  if (h >= 0 && fits32((int64_t)o->imm) && (fits32(d) || !need)) {
+    if (need) lea(c, RCX, MEM(h, (int32_t)d));
     *areg = (int8_t)h;
     *aimm = (int32_t)o->imm;
     at = MEMX(h, R13, 0, *aimm);
   } else {
     emit_va(c, o);
-    if (fits32(-(int64_t)w->base)) {
-      lea(c, RCX, MEM(RSI, (int32_t)-(int64_t)w->base));
+    if (!need) {
+      /* a member with no check: the address alone */
+    } else if (fits32(lo - (int64_t)w->base)) {
+      lea(c, RCX, MEM(RSI, (int32_t)(lo - (int64_t)w->base)));
     } else {
-      mov_ri(c, RCX, -w->base);
+      mov_ri(c, RCX, (uint64_t)(lo - (int64_t)w->base));
       alu_rr(c, 1, ALU_ADD, RCX, RSI);
     }
     at = MEMX(RSI, R13, 0, 0);
   }
-  /* rcx = va - base */
-  if (lim <= 0x7fffffffu) {
-    alu_ri(c, 1, ALU_CMP, RCX, (int32_t)lim);
-  } else {
-    mov_ri(c, RAX, lim);
-    alu_rr(c, 1, ALU_CMP, RCX, RAX);
+  /* rcx = va + lo - base: the range check, but in a group's members
+  ** (their leader checked their span) */
+  if (!(grp & GRP_MEMBER)) {
+    if (lim <= 0x7fffffffu) {
+      alu_ri(c, 1, ALU_CMP, RCX, (int32_t)lim);
+    } else {
+      mov_ri(c, RAX, lim);
+      alu_rr(c, 1, ALU_CMP, RCX, RAX);
+    }
+    j[0] = jcc32(c, CC_A);
   }
-  j[0] = jcc32(c, CC_A);
+  if (lo && need) lea(c, RCX, MEM(RCX, -lo));   /* rcx = va - base */
   emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules,
                    (uint64_t)(uintptr_t)w->host - w->base, j);
   return at;
@@ -1703,6 +1923,16 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
       mov_mr(c, 8, CPU(OFF_PC), RAX);
     }
     jmp_to(c, e->fault_ret);
+    break;
+  case STUB_DEOPT:                      /* grouped range checks */
+    ra_flush(c, s->dirty);              /* precise state, as for a fault */
+    mov_rr(c, 1, RDI, RBX);
+    mov_ri(c, RSI, s->pc);
+    mov_ri(c, RDX, (uint64_t)(uintptr_t)b);
+    emit_save_counts(c, s);
+    emit_budget_sync(c, s);
+    emit_call_abs(e, c, (const void *)deopt_exit);
+    jmp_to(c, e->mem_ret);
     break;
   case STUB_TRAP:
     emit_budget_sync(c, s);
@@ -2879,9 +3109,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   if (ib->n_ops > e->fwd_cap) {
     uint8_t *ns = realloc(e->fwd_skip, ib->n_ops);
     uint8_t *np = realloc(e->ra_op, ib->n_ops);
+    int32_t *nl = realloc(e->gr_lo, ib->n_ops * sizeof *nl);
+    int32_t *nh = realloc(e->gr_hi, ib->n_ops * sizeof *nh);
     if (ns) e->fwd_skip = ns;
     if (np) e->ra_op = np;
-    if (!ns || !np) goto oom;
+    if (nl) e->gr_lo = nl;
+    if (nh) e->gr_hi = nh;
+    if (!ns || !np || !nl || !nh) goto oom;
     e->fwd_cap = ib->n_ops;
   }
   if (!e->ra_last) {
@@ -2898,6 +3132,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   if (ib->n_ops) {
     fwd_plan(e, ib, e->fwd_skip);
     sx_plan(e, ib, e->fwd_skip);
+    if (e->cg_window && e->group_checks && !e->env.instrument &&
+        !grp_skip_pc(e, ib->pc))
+      grp_plan(e, ib, e->fwd_skip);
     if (e->regcache) {
       ra_plan(e, ib, &ra);
       memset(ra.talias, -1, ib->n_temps);
@@ -3073,6 +3310,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       store_dst(c, o);
       break;
     case VMRUN_IR_LD: {
+      unsigned grp = e->fwd_skip[i] & (GRP_LEAD | GRP_MEMBER);
       uint32_t j[3] = { 0, 0, 0 };
       tjit_stub *s;
       tj_mem at = MEM(RSI, 0);
@@ -3083,13 +3321,17 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         at = emit_direct_checks(e, c, o, 0, j, &areg, &aimm);
         site = c->pos;
       } else if (e->cg_window) {
-        at = emit_window_checks(e, c, o, 0, j, &areg, &aimm);
+        at = emit_window_checks(e, c, o, 0, j, &areg, &aimm, grp,
+                                grp & GRP_LEAD ? e->gr_lo[i] : 0,
+                                grp & GRP_LEAD ? e->gr_hi[i] : 0);
+        if (grp_deopt(e, grp, j, cur_pc) < 0) goto oom;
       } else {
         j[0] = emit_tlb_probe(c, o, 0);
       }
       load_ext(c, dreg >= 0 ? dreg : RAX, at, o->size,
                (o->flags & VMRUN_IR_F_SIGNED) != 0);
       if (dreg < 0) store_dst(c, o);
+      if (!j[0] && !j[1] && !j[2] && !site) break;  /* (nothing fails) */
       s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
       s->xlive = (uint8_t)xs_live(e);
@@ -3100,6 +3342,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       break;
     }
     case VMRUN_IR_ST: {
+      unsigned grp = e->fwd_skip[i] & (GRP_LEAD | GRP_MEMBER);
       uint32_t j[3] = { 0, 0, 0 };
       tjit_stub *s;
       int hb = ta(c, o->b);
@@ -3113,7 +3356,10 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         site = c->pos;
       } else if (e->cg_window) {
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
-        at = emit_window_checks(e, c, o, 1, j, &areg, &aimm);
+        at = emit_window_checks(e, c, o, 1, j, &areg, &aimm, grp,
+                                grp & GRP_LEAD ? e->gr_lo[i] : 0,
+                                grp & GRP_LEAD ? e->gr_hi[i] : 0);
+        if (grp_deopt(e, grp, j, cur_pc) < 0) goto oom;
       } else {
         j[0] = emit_tlb_probe(c, o, 8);
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));

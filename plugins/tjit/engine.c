@@ -224,7 +224,8 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
 {
   tjit *e;
   size_t envsz;
-  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0, fi = 1;
+  uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0, fi = 1,
+           gc = 1;
   unsigned mxcsr;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
@@ -239,7 +240,8 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   if (bool_option(host, opts, "regcache", &rc) < 0 ||
       bool_option(host, opts, "direct_mem", &dm) < 0 ||
       bool_option(host, opts, "block_stats", &bs) < 0 ||
-      bool_option(host, opts, "fp_inline", &fi) < 0)
+      bool_option(host, opts, "fp_inline", &fi) < 0 ||
+      bool_option(host, opts, "group_checks", &gc) < 0)
     return -VMRUN_EINVAL;
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
@@ -253,6 +255,7 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   e->direct_mem = (int)dm;
   e->block_stats = (int)bs;
   e->fp_inline = (int)fi;
+  e->group_checks = (int)gc;
   /* inline FP needs all five flag masks (SDK 1.12): the MXCSR's flags
   ** accrue to the guest's (codegen.c, "Pending FP flags") */
   if (VMRUN_FRONTEND_HAS(env->fe, fp_underflow)) {
@@ -348,6 +351,9 @@ static void tjit_destroy(void *inst)
   free(e->irbuf);
   free(e->fwd_skip);
   free(e->ra_op);
+  free(e->gr_lo);
+  free(e->gr_hi);
+  free(e->ng);
   free(e->ra_last);
   free(e->ra_live);
   free(e->xl);
@@ -462,13 +468,16 @@ int tjit_stats_jit(tjit *e, char *buf, unsigned long len)
                "dispatcher_lookups %llu\n"
                "direct_accesses %llu\ndirect_host_faults %llu\n"
                "window_accesses %llu\nfp_inline_sites %llu\n"
-               "fp_nan_pairs %llu\nsext_moves %llu\n",
+               "fp_nan_pairs %llu\nsext_moves %llu\n"
+               "grouped_checks %llu\ngrouped_accesses %llu\n"
+               "group_deopts %llu\n",
                e->st_code_bytes, (unsigned long long)e->cc_size,
                (unsigned long long)(e->cc_pos - e->cc_start),
                e->st_cache_full, e->st_links, e->st_dispatched, e->st_xcuts,
                e->st_lookups, e->st_direct_sites, e->st_host_faults,
                e->st_window_sites, e->st_fp_sites, e->st_fp_pairs,
-               e->st_sx_moves);
+               e->st_sx_moves, e->st_grp_leads, e->st_grp_members,
+               e->st_deopts);
   if (n < 0 || !e->block_stats) return n;
   /* counted by the generated code only with engine option block_stats */
   m = snprintf(buf + ((unsigned long)n < len ? (unsigned long)n : len),
@@ -530,6 +539,7 @@ static int *bool_field(tjit *e, const char *key)
   if (strcmp(key, "direct_mem") == 0) return &e->direct_mem;
   if (strcmp(key, "block_stats") == 0) return &e->block_stats;
   if (strcmp(key, "fp_inline") == 0) return &e->fp_inline;
+  if (strcmp(key, "group_checks") == 0) return &e->group_checks;
   return NULL;
 }
 

@@ -194,6 +194,10 @@ struct tjit {
                                   block_stats, default 0) */
   int fp_inline;               /* compute VMRUN_IR_F_FP calls inline
                                   (engine option fp_inline, default 1) */
+  int group_checks;            /* one range check for the accesses
+                                  through one base (engine option
+                                  group_checks, default 1; codegen.c,
+                                  "Grouped range checks") */
   uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
                                   and its inexact bit; fp_nx == 0: no
                                   inline FP (the frontend gives no flag
@@ -271,6 +275,12 @@ struct tjit {
   /* fwd_plan: the temps live at each label met so far (backward pass) */
   uint64_t fwd_lab[VMRUN_IR_MAX_LABELS][VMRUN_IR_MAX_TEMPS / 64];
   uint64_t fwd_lab_known[VMRUN_IR_MAX_LABELS / 64];
+  int32_t *gr_lo, *gr_hi;      /* per op: a group leader's span
+                                  around its address (grp_plan) */
+  uint64_t *ng;                /* guest pcs whose blocks group no checks
+                                  (after a deopt): pc + 1, open
+                                  addressing, ng_cap a power of two */
+  uint32_t ng_cap, ng_n;
   uint8_t *ra_op;              /* per op: guest-register cache plan
                                   (codegen.c, "register cache") */
   uint32_t fwd_cap;
@@ -300,7 +310,8 @@ struct tjit {
   unsigned long long st_translated, st_invalidated, st_flushes,
       st_cache_full, st_links, st_code_bytes, st_dispatched, st_xcuts,
       st_direct_sites, st_host_faults, st_fp_sites, st_fp_pairs,
-      st_window_sites, st_sx_moves,
+      st_window_sites, st_sx_moves, st_grp_leads, st_grp_members,
+      st_deopts,
       st_lookups;                /* misses in jc and jv: full lookups */
 };
 

@@ -327,3 +327,133 @@ Test(tjit_window, chains_reload_r13_unless_it_holds_the_same_window)
     EQ(fm_run(PC0, 30), VMRUN_RUN_BUDGET);
   }
 }
+
+/*
+** Grouped range checks (codegen.c): accesses through one base share the
+** first one's check, of the whole span they touch.  The block:
+**   pc      x5 += 1
+**   pc + 4  x2 = [x1]              (the leader)
+**   pc + 8  x3 = [x1 + off]        (a member, after a label if `label`)
+**   pc + 12 [x1 + 16] = x4         (a member)
+*/
+typedef struct grp { uint64_t off; int label; } grp;
+
+static void build_grp(vmrun_ir_block *b, void *arg)
+{
+  const grp *g = arg;
+  uint64_t first = (b->pc - PC0) / 4;   /* (from the middle: after a deopt) */
+  b->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  ir_temps(b, 6);
+  if (first < 1) {
+    ir_insn(b, PC0);
+    ir_addi(b, 5, 5, 1);
+  }
+  if (first < 2) {
+    ir_insn(b, PC0 + 4);
+    ir_get(b, 0, 1);
+    ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
+    ir_put(b, 2, 1);
+  }
+  if (g->label)
+    ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, vmrun_ir_label(b), 0);
+  ir_insn(b, PC0 + 8);
+  ir_get(b, 2, 1);
+  ir(b, VMRUN_IR_LD, 8, 3, 2, 0, g->off, 0);
+  ir_put(b, 3, 3);
+  ir_insn(b, PC0 + 12);
+  ir_get(b, 0, 1);
+  ir_get(b, 4, 4);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 4, 16, 0);
+  ir_exit(b, PC0 + 16);
+}
+
+/* Run build_grp (compiled anew when `fresh`) from x1 = base: 4
+** instructions, no fault, x5 counted once */
+static void run_grp(grp *g, uint64_t base, int fresh)
+{
+  FM->cpu->x[1] = base;
+  FM->cpu->x[2] = FM->cpu->x[3] = FM->cpu->x[5] = 0;
+  FM->cpu->x[4] = 0x4444;
+  FM->cpu->hdr.icount = 0;
+  if (fresh) {
+    FM->eng->flush(FM->eng_inst);
+    fm_block(PC0, build_grp, g);
+    fm_block(PC0 + 4, build_grp, g);
+  }
+  EQ(fm_run(PC0, 4), VMRUN_RUN_BUDGET);
+  EQ(FM->n_faults, 0);
+  EQ(FM->cpu->hdr.icount, 4);
+  EQ(FM->cpu->x[5], 1);
+}
+
+Test(tjit_window, accesses_through_one_base_share_one_check)
+{
+  grp g = { 8, 0 };
+  win_put64(RAM_BASE + 0x2100, 0x1111);
+  win_put64(RAM_BASE + 0x2108, 0x2222);
+  run_grp(&g, RAM_BASE + 0x2100, 1);
+  EQ(FM->cpu->x[2], 0x1111);
+  EQ(FM->cpu->x[3], 0x2222);
+  EQ(win_get64(RAM_BASE + 0x2110), 0x4444);
+  EQ(fm_stat("grouped_checks"), 1);
+  EQ(fm_stat("grouped_accesses"), 2);
+  EQ(fm_stat("group_deopts"), 0);
+}
+
+/* A base outside the window: the leader's check fails before its
+** instruction did anything, the block is left there (x5 counted once,
+** the instruction count exact) and compiled anew without the group, so
+** every access takes the MMU's path, that time and the next ones. */
+Test(tjit_window, a_group_outside_the_window_is_compiled_anew_unchecked)
+{
+  uint64_t pa = RAM_BASE + WIN_SIZE + 0x100;   /* MMU RAM only */
+  grp g = { 8, 0 };
+  for (int k = 0; k < 3; k++) {
+    ram_put64(pa, 0x9990 + k);
+    ram_put64(pa + 8, 0x8880 + k);
+    run_grp(&g, pa, k == 0);
+    EQ(FM->cpu->x[2], 0x9990 + k);
+    EQ(FM->cpu->x[3], 0x8880 + k);
+    EQ(ram_get64(pa + 16), 0x4444);
+    ram_put64(pa + 16, 0);
+    EQ(fm_stat("group_deopts"), 1);
+  }
+  EQ(fm_stat("grouped_checks"), 1);        /* the first compilation's */
+  /* an MMIO base likewise: three device accesses, not one more */
+  FM->mmio_read_val = 0x5a5a;
+  run_grp(&g, MMIO_BASE + 0x10, 1);
+  EQ(FM->cpu->x[2], 0x5a5a);
+  EQ(FM->cpu->x[3], 0x5a5a);
+  EQ(FM->n_mmio, 3);
+}
+
+/* The loads inside the window but the store past its end: the span's
+** check fails for the whole group */
+Test(tjit_window, a_span_running_past_the_window_is_checked_whole)
+{
+  uint64_t end = RAM_BASE + WIN_SIZE;
+  grp g = { 8, 0 };
+  win_put64(end - 16, 0x1111);
+  win_put64(end - 8, 0x2222);
+  ram_put64(end - 16, 0x9999);
+  ram_put64(end - 8, 0x8888);
+  run_grp(&g, end - 16, 1);
+  EQ(FM->cpu->x[2], 0x1111);              /* the window's */
+  EQ(FM->cpu->x[3], 0x2222);
+  EQ(ram_get64(end), 0x4444);             /* the store: the MMU's */
+  EQ(fm_stat("group_deopts"), 1);
+}
+
+/* No group across a label (another path may join there), nor with
+** engine option group_checks 0 */
+Test(tjit_window, labels_and_the_option_end_groups)
+{
+  grp g = { 8, 1 };
+  run_grp(&g, RAM_BASE + 0x2100, 1);
+  EQ(fm_stat("grouped_accesses"), 1);      /* the store, with x3's load */
+  g.label = 0;
+  cr_assert_eq(FM->eng->set_option(FM->eng_inst, "group_checks", 0), 0);
+  run_grp(&g, RAM_BASE + 0x2100, 1);
+  EQ(fm_stat("grouped_accesses"), 1);
+  EQ(fm_stat("grouped_checks"), 1);
+}
