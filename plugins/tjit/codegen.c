@@ -1789,8 +1789,15 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   *areg = -1;
   *aimm = 0;
   e->st_window_sites++;
-  if (h >= 0 && fits32((int64_t)o->imm) && (fits32(d) || !need)) {
-    if (need) lea(c, RCX, MEM(h, (int32_t)d));
+  if (h >= 0 && fits32((int64_t)o->imm) &&
+      (fits32(d) || !need ||
+       (fits32((int64_t)o->imm + lo) && fits32(-(int64_t)w->base)))) {
+    if (need && fits32(d)) {
+      lea(c, RCX, MEM(h, (int32_t)d));
+    } else if (need) {                  /* (imm - base overflows 32 bits) */
+      lea(c, RCX, MEM(h, (int32_t)((int64_t)o->imm + lo)));
+      alu_ri(c, 1, ALU_ADD, RCX, (int32_t)-(int64_t)w->base);
+    }
     *areg = (int8_t)h;
     *aimm = (int32_t)o->imm;
     at = MEMX(h, R13, 0, *aimm);
@@ -1817,7 +1824,8 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     }
     j[0] = jcc32(c, CC_A);
   }
-  if (lo && need) lea(c, RCX, MEM(RCX, -lo));   /* rcx = va - base */
+  if (lo && (store || ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1)))
+    lea(c, RCX, MEM(RCX, -lo));         /* rcx = va - base, for those */
   emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules,
                    (uint64_t)(uintptr_t)w->host - w->base, j);
   return at;
@@ -2707,11 +2715,14 @@ static void emit_try_block(tj_buf *c)
   patch8_here(c, j3);
 }
 
-static void emit_jc_lookup(tj_buf *c)
+static void emit_jc_lookup(tj_buf *c, int rax_pc)
 {
   uint32_t k;
-  /* rcx = TJIT_JC_IDX(pc) (tjit.h) */
-  mov_rm(c, 1, RAX, CPU(OFF_PC));
+  /* rcx = TJIT_JC_IDX(pc) (tjit.h); rax = pc unless rax_pc says it is
+  ** already (no reload through the store just made: a store-forwarding
+  ** delay on the way to the jump, which an interpreter's dispatch
+  ** mispredicts often) */
+  if (!rax_pc) mov_rm(c, 1, RAX, CPU(OFF_PC));
   mov_rr(c, 1, RCX, RAX);
   shift_ri(c, 1, SH_SHR, RCX, VMRUN_PAGE_BITS - TJIT_JC_GROUP_BITS);
   alu_rr(c, 1, ALU_XOR, RCX, RAX);                     /* TJIT_JC_TMP */
@@ -2888,7 +2899,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     /* several harts: an exit into another page is never chained
     ** (tjit.h, n_vcpus): it looks in the vCPU's own jump cache */
-    if (e->n_vcpus > 1 && ((pc ^ b->pc) & VMRUN_PAGE_MASK)) emit_jc_lookup(c);
+    if (e->n_vcpus > 1 && ((pc ^ b->pc) & VMRUN_PAGE_MASK)) emit_jc_lookup(c, 1);
     mov_ri(c, RAX, (uint64_t)(uintptr_t)s);
     jmp_to(c, e->epilogue);
     if (early) {
@@ -3465,7 +3476,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       mov_mr(c, 8, CPU(OFF_PC), RAX);
       if (cb.ra) ra_flush(c, ra.dirty);
       if (emit_accounting(e, c, 0, 0, 0) < 0) goto oom;
-      if (e->chaining) emit_jc_lookup(c);
+      /* (emit_count keeps rax when the counts are static) */
+      if (e->chaining) emit_jc_lookup(c, c->cnt_static);
       jmp_to(c, e->fault_ret);
       break;
     case VMRUN_IR_EXIT:
