@@ -3144,7 +3144,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     fwd_plan(e, ib, e->fwd_skip);
     sx_plan(e, ib, e->fwd_skip);
     if (e->cg_window && e->group_checks && !e->env.instrument &&
-        !grp_skip_pc(e, ib->pc))
+        e->env.ram->size >= GRP_SPAN && !grp_skip_pc(e, ib->pc))
       grp_plan(e, ib, e->fwd_skip);
     if (e->regcache) {
       ra_plan(e, ib, &ra);
