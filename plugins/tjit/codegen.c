@@ -765,38 +765,35 @@ static void sx_plan(tjit *e, const vmrun_ir_block *ib, uint8_t *skip)
 #define GRP_SPAN 4096          /* widest span one check covers, bytes */
 #define GRP_OPEN 8             /* groups open at once */
 
+/* e->ng: the slot of `key` (pc + 1) in table t of cap slots (a power of
+** two, never full), or the empty one where it would go */
+static uint32_t ng_slot(const uint64_t *t, uint32_t cap, uint64_t key)
+{
+  uint32_t h = (uint32_t)((key >> 1) * 0x9e3779b1u) & (cap - 1);
+  while (t[h] && t[h] != key) h = (h + 1) & (cap - 1);
+  return h;
+}
+
 static int grp_skip_pc(const tjit *e, uint64_t pc)
 {
-  uint32_t m = e->ng_cap - 1, h;
-  if (!e->ng_n) return 0;
-  for (h = (uint32_t)((pc >> 1) * 0x9e3779b1u) & m; e->ng[h]; h = (h + 1) & m)
-    if (e->ng[h] == pc + 1) return 1;
-  return 0;
+  return e->ng_n && e->ng[ng_slot(e->ng, e->ng_cap, pc + 1)] == pc + 1;
 }
 
 /* mark pc "check every access" (deopt_exit); 0, or -1 out of memory */
 static int grp_skip_add(tjit *e, uint64_t pc)
 {
-  uint32_t m, h;
   if (grp_skip_pc(e, pc)) return 0;
   if (2 * (e->ng_n + 1) > e->ng_cap) {
-    uint32_t n = e->ng_cap ? 2 * e->ng_cap : 64, k;
-    uint64_t *t = calloc(n, sizeof *t), *old = e->ng;
+    uint32_t n = e->ng_cap ? 2 * e->ng_cap : 16;
+    uint64_t *t = calloc(n, sizeof *t);
     if (!t) return -1;
-    for (k = 0; k < e->ng_cap; k++) {
-      if (!old[k]) continue;
-      for (h = (uint32_t)(((old[k] - 1) >> 1) * 0x9e3779b1u) & (n - 1);
-           t[h]; h = (h + 1) & (n - 1)) {}
-      t[h] = old[k];
-    }
-    free(old);
+    for (uint32_t k = 0; k < e->ng_cap; k++)
+      if (e->ng[k]) t[ng_slot(t, n, e->ng[k])] = e->ng[k];
+    free(e->ng);
     e->ng = t;
     e->ng_cap = n;
   }
-  m = e->ng_cap - 1;
-  for (h = (uint32_t)((pc >> 1) * 0x9e3779b1u) & m; e->ng[h];
-       h = (h + 1) & m) {}
-  e->ng[h] = pc + 1;
+  e->ng[ng_slot(e->ng, e->ng_cap, pc + 1)] = pc + 1;
   e->ng_n++;
   return 0;
 }

@@ -494,3 +494,43 @@ Test(tjit_window, no_leader_after_its_instruction_changed_state)
   EQ(fm_stat("grouped_checks"), 0);
   EQ(fm_stat("group_deopts"), 0);
 }
+
+/* x2 = [x1]; x3 = [x1 + 8] at b->pc, then on to b->pc + 0x40 */
+static void build_pair(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  b->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
+  ir_put(b, 2, 1);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 2, 1);
+  ir(b, VMRUN_IR_LD, 8, 3, 2, 0, 8, 0);
+  ir_put(b, 3, 3);
+  ir_exit(b, b->pc + 0x40);
+}
+
+/* Many blocks deopt, each once, even compiled again after a flush: the
+** set of pcs compiled without groups grows past its first table and
+** still finds every one */
+Test(tjit_window, every_block_deopts_once)
+{
+  enum { NB = 30 };                    /* (the harness holds 32 builders) */
+  uint64_t pa = RAM_BASE + WIN_SIZE + 0x100;   /* MMU RAM only */
+  ram_put64(pa, 0x9999);
+  ram_put64(pa + 8, 0x8888);
+  for (int k = 0; k < NB; k++) fm_block(PC0 + 0x40 * (uint64_t)k, build_pair,
+                                        NULL);
+  for (int round = 0; round < 3; round++) {
+    if (round) FM->eng->flush(FM->eng_inst);  /* compiled anew: the set */
+    FM->cpu->x[1] = pa;
+    FM->cpu->x[2] = FM->cpu->x[3] = 0;
+    EQ(fm_run(PC0, 2 * NB), VMRUN_RUN_BUDGET);
+    EQ(FM->cpu->hdr.pc, PC0 + 0x40 * NB);
+    EQ(FM->cpu->x[2], 0x9999);
+    EQ(FM->cpu->x[3], 0x8888);
+    EQ(fm_stat("group_deopts"), NB);
+  }
+}
