@@ -458,50 +458,14 @@ Test(tjit_window, labels_and_the_option_end_groups)
   EQ(fm_stat("grouped_checks"), 1);
 }
 
-/* A leader is its instruction's first access, with nothing of the
-** instruction done before it: here x5 += 1 and x2 = [x1] are one
-** instruction, so that load may not lead x3 = [x1 + 8] (a deopt there
-** would do x5 += 1 twice); each load keeps its own check. */
-static void build_late(vmrun_ir_block *b, void *arg)
+/* x2 = [x1]; x3 = [x1 + 8] at b->pc, then on to b->pc + 0x40; with arg
+** non-NULL the first instruction does x5 += 1 before its load */
+static void build_pair(vmrun_ir_block *b, void *arg)
 {
-  (void)arg;
   b->flags |= VMRUN_IR_BLK_PHYS_DATA;
   ir_temps(b, 6);
   ir_insn(b, b->pc);
-  ir_addi(b, 5, 5, 1);
-  ir_get(b, 0, 1);
-  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
-  ir_put(b, 2, 1);
-  ir_insn(b, b->pc + 4);
-  ir_get(b, 2, 1);
-  ir(b, VMRUN_IR_LD, 8, 3, 2, 0, 8, 0);
-  ir_put(b, 3, 3);
-  ir_exit(b, b->pc + 8);
-}
-
-Test(tjit_window, no_leader_after_its_instruction_changed_state)
-{
-  uint64_t pa = RAM_BASE + WIN_SIZE + 0x100;   /* MMU RAM only */
-  ram_put64(pa, 0x9999);
-  ram_put64(pa + 8, 0x8888);
-  FM->cpu->x[1] = pa;
-  FM->cpu->x[5] = 0;
-  fm_block(PC0, build_late, NULL);
-  EQ(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
-  EQ(FM->cpu->x[5], 1);
-  EQ(FM->cpu->x[2], 0x9999);
-  EQ(FM->cpu->x[3], 0x8888);
-  EQ(fm_stat("grouped_checks"), 0);
-  EQ(fm_stat("group_deopts"), 0);
-}
-
-/* x2 = [x1]; x3 = [x1 + 8] at b->pc, then on to b->pc + 0x40 */
-static void build_pair(vmrun_ir_block *b, void *arg)
-{
-  (void)arg;
-  b->flags |= VMRUN_IR_BLK_PHYS_DATA;
-  ir_temps(b, 4);
-  ir_insn(b, b->pc);
+  if (arg) ir_addi(b, 5, 5, 1);
   ir_get(b, 0, 1);
   ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
   ir_put(b, 2, 1);
@@ -510,6 +474,27 @@ static void build_pair(vmrun_ir_block *b, void *arg)
   ir(b, VMRUN_IR_LD, 8, 3, 2, 0, 8, 0);
   ir_put(b, 3, 3);
   ir_exit(b, b->pc + 0x40);
+}
+
+/* A leader is its instruction's first access, with nothing of the
+** instruction done before it: with x5 += 1 and x2 = [x1] one
+** instruction (build_pair's arg), that load may not lead x3 = [x1 + 8]
+** (a deopt there would do x5 += 1 twice); each load keeps its own check. */
+Test(tjit_window, no_leader_after_its_instruction_changed_state)
+{
+  uint64_t pa = RAM_BASE + WIN_SIZE + 0x100;   /* MMU RAM only */
+  ram_put64(pa, 0x9999);
+  ram_put64(pa + 8, 0x8888);
+  FM->cpu->x[1] = pa;
+  FM->cpu->x[5] = 0;
+  static int late = 1;
+  fm_block(PC0, build_pair, &late);
+  EQ(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
+  EQ(FM->cpu->x[5], 1);
+  EQ(FM->cpu->x[2], 0x9999);
+  EQ(FM->cpu->x[3], 0x8888);
+  EQ(fm_stat("grouped_checks"), 0);
+  EQ(fm_stat("group_deopts"), 0);
 }
 
 /* Many blocks deopt, each once, even compiled again after a flush: the
