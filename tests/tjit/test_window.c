@@ -519,3 +519,48 @@ Test(tjit_window, every_block_deopts_once)
     EQ(fm_stat("group_deopts"), NB);
   }
 }
+
+/* x2 = [x1] (a leader), then [x1 - 8] = x4 (its member, below it: the
+** displacement - base does not fit 32 bits, so the member takes the
+** code-map index from its address itself) */
+static void build_below(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  b->flags |= VMRUN_IR_BLK_PHYS_DATA;
+  ir_temps(b, 4);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 1);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
+  ir_put(b, 2, 1);
+  ir_insn(b, b->pc + 4);
+  ir_get(b, 0, 1);
+  ir_get(b, 3, 4);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 3, (uint64_t)-8, 0);
+  ir_exit(b, b->pc + 8);
+}
+
+/* A member store checks the code map at its own granule: code at the
+** store's 8 bytes (0x3010) sends it to the MMU (code_written), code in
+** the leader's granule (0x3018) does not */
+Test(tjit_window, a_member_store_checks_its_own_granule)
+{
+  FM->code_page[3] = 1;                /* the softmmu's view of page 3 */
+  granules[0x3010 >> 3] = 1;
+  FM->cpu->x[1] = RAM_BASE + 0x3018;
+  FM->cpu->x[4] = 0xabcd;
+  fm_block(PC0, build_below, NULL);
+  EQ(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
+  EQ(fm_stat("grouped_accesses"), 1);
+  EQ(FM->n_cw, 1);
+  EQ(FM->cw_gpa[0], RAM_BASE + 0x3010);
+  EQ(ram_get64(RAM_BASE + 0x3010), 0xabcd);
+  EQ(win_get64(RAM_BASE + 0x3010), 0);
+  granules[0x3010 >> 3] = 0;
+  granules[0x3028 >> 3] = 1;
+  FM->cpu->x[1] = RAM_BASE + 0x3028;   /* the store at 0x3020: no code */
+  FM->cpu->x[4] = 0x5678;
+  EQ(fm_run(PC0, 2), VMRUN_RUN_BUDGET);
+  EQ(FM->n_cw, 1);
+  EQ(win_get64(RAM_BASE + 0x3020), 0x5678);
+  EQ(ram_get64(RAM_BASE + 0x3020), 0);
+}
