@@ -1778,7 +1778,6 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
              ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1);
   int64_t d;
   uint64_t lim = w->size - o->size;
-  uint64_t r13val = (uint64_t)(uintptr_t)w->host - w->base;
   tj_mem at;
   if (!(grp & GRP_LEAD)) lo = 0, hi = (int32_t)o->size;
   else lim = w->size - (uint64_t)(hi - lo);
@@ -1792,17 +1791,6 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
        (fits32((int64_t)o->imm + lo) && fits32(-(int64_t)w->base)))) {
     if (need && fits32(d)) {
       lea(c, RCX, MEM(h, (int32_t)d));
-    } else if (need && (grp & GRP_MEMBER) &&
-               !(w->base & ((1u << VMRUN_RAM_GRANULE_BITS) - 1)) &&
-               fits32((int64_t)((uint64_t)(uintptr_t)w->code_granules -
-                                r13val -
-                                (w->base >> VMRUN_RAM_GRANULE_BITS)))) {
-      /* a member (its leader checked that va lies in the window): the
-      ** alignment test and the code-map index from va itself, one add
-      ** less.  base is page-aligned, so va's low bits are off's, and
-      ** off >> 3 == (va >> 3) - (base >> 3), in the map's displacement */
-      lea(c, RCX, MEM(h, (int32_t)o->imm));
-      r13val += w->base >> VMRUN_RAM_GRANULE_BITS;
     } else if (need) {                  /* (imm - base overflows 32 bits) */
       lea(c, RCX, MEM(h, (int32_t)((int64_t)o->imm + lo)));
       alu_ri(c, 1, ALU_ADD, RCX, (int32_t)-(int64_t)w->base);
@@ -1836,7 +1824,7 @@ static tj_mem emit_window_checks(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   if (lo && (store || ((o->flags & VMRUN_IR_F_ALIGNED) && o->size > 1)))
     lea(c, RCX, MEM(RCX, -lo));         /* rcx = va - base, for those */
   emit_code_checks(c, o, store, VMRUN_RAM_GRANULE_BITS, w->code_granules,
-                   r13val, j);
+                   (uint64_t)(uintptr_t)w->host - w->base, j);
   return at;
 }
 

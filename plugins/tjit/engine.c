@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <ucontext.h>
-#include <unistd.h> /*PM*/
 
 #include "tjit_int.h"
 
@@ -20,21 +19,6 @@
 static int page2_ok(tjit *e, vmrun_cpu *cpu, const tjit_block *b)
 {
   return blockgen_page2_ok(&e->env, cpu, b->pc, b->phys_page2);
-}
-
-/* local profiling hack: perf map + code dump */
-static void perfmap_add(tjit *e, const tjit_block *b)
-{
-  if (!e->perf_fp && !e->perf_failed) {
-    char path[64];
-    snprintf(path, sizeof path, "/tmp/perf-%ld.map", (long)getpid());
-    e->perf_fp = fopen(path, "a");
-    if (!e->perf_fp) { e->perf_failed = 1; return; }
-  }
-  if (!e->perf_fp) return;
-  fprintf(e->perf_fp, "%lx %x tjit:0x%llx\n", (unsigned long)b->code_at,
-          b->code_len, (unsigned long long)b->pc);
-  fflush(e->perf_fp);
 }
 
 /* Compile a translated (and instrumented) IR block and enter it in the
@@ -58,7 +42,6 @@ static int install_block(tjit *e, const vmrun_ir_block *ib, tjit_block **out)
     return -1;
   }
   tjit_htab_insert(e, b);
-  if (e->perfmap) perfmap_add(e, b);
   if (pagemap_add_block(&e->pages, b->phys_pc, b->phys_page2, b->pl,
                         &b->n_plinks, b) < 0) {
     e->host->log(e->m, VMRUN_LOG_ERROR, "tjit: out of memory");
@@ -242,7 +225,7 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   tjit *e;
   size_t envsz;
   uint64_t cc = TJIT_DEFAULT_CACHE, rc = 1, dm = 1, bs = 0, fi = 1,
-           gc = 1, pm = 0;
+           gc = 1;
   unsigned mxcsr;
   if (!env || !env->fe || !env->mmu) return -VMRUN_EINVAL;
 #if !defined(__x86_64__)
@@ -258,8 +241,7 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
       bool_option(host, opts, "direct_mem", &dm) < 0 ||
       bool_option(host, opts, "block_stats", &bs) < 0 ||
       bool_option(host, opts, "fp_inline", &fi) < 0 ||
-      bool_option(host, opts, "group_checks", &gc) < 0 ||
-      bool_option(host, opts, "perfmap", &pm) < 0)
+      bool_option(host, opts, "group_checks", &gc) < 0)
     return -VMRUN_EINVAL;
   e = calloc(1, sizeof *e);
   if (!e) return -VMRUN_ENOMEM;
@@ -274,7 +256,6 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
   e->block_stats = (int)bs;
   e->fp_inline = (int)fi;
   e->group_checks = (int)gc;
-  e->perfmap = (int)pm;
   /* inline FP needs all five flag masks (SDK 1.12): the MXCSR's flags
   ** accrue to the guest's (codegen.c, "Pending FP flags") */
   if (VMRUN_FRONTEND_HAS(env->fe, fp_underflow)) {
@@ -361,7 +342,6 @@ static void tjit_destroy(void *inst)
     free(vd->jv);
     free(vd);
   }
-  if (e->perf_fp) { FILE *f = fopen("/tmp/tjcc.bin", "w"); fwrite(e->rw, 1, e->cc_pos, f); fclose(f); fclose(e->perf_fp); }
   tjit_cc_fini(e);
   free(e->fix);
   free(e->stubs);
@@ -560,7 +540,6 @@ static int *bool_field(tjit *e, const char *key)
   if (strcmp(key, "block_stats") == 0) return &e->block_stats;
   if (strcmp(key, "fp_inline") == 0) return &e->fp_inline;
   if (strcmp(key, "group_checks") == 0) return &e->group_checks;
-  if (strcmp(key, "perfmap") == 0) return &e->perfmap;
   return NULL;
 }
 

@@ -198,7 +198,6 @@ struct tjit {
                                   through one base (engine option
                                   group_checks, default 1; codegen.c,
                                   "Grouped range checks") */
-  int perfmap; void *perf_fp; int perf_failed; /*PM*/
   uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
                                   and its inexact bit; fp_nx == 0: no
                                   inline FP (the frontend gives no flag

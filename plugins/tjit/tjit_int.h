@@ -79,7 +79,7 @@ TJ_HIDDEN int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
 /* The JIT's engine_options keys (engine.c; engine-tiered accepts them
 ** too), for a NULL-terminated key list. */
 #define TJIT_OPTION_KEYS "code_cache", "regcache", "direct_mem", \
-    "block_stats", "fp_inline", "group_checks", "perfmap"
+    "block_stats", "fp_inline", "group_checks"
 /* host_fault() of tjit (also run by engine-tiered) */
 TJ_HIDDEN int tjit_host_fault(void *inst, void *uctx);
 TJ_HIDDEN int tjit_get_option(void *inst, const char *key, uint64_t *val);

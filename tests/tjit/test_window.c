@@ -521,8 +521,9 @@ Test(tjit_window, every_block_deopts_once)
 }
 
 /* x2 = [x1] (a leader), then [x1 - 8] = x4 (its member, below it: the
-** displacement - base does not fit 32 bits, so the member takes the
-** code-map index from its address itself) */
+** displacement less the window's base does not fit 32 bits, so the
+** member's offset in the window, for the code-map index, takes a lea and
+** an add) */
 static void build_below(vmrun_ir_block *b, void *arg)
 {
   (void)arg;
