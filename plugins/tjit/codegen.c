@@ -400,6 +400,10 @@ static tjit_stub *add_stub(tjit *e, unsigned kind, uint32_t from,
   s->cnt = e->cg_cnt;
   s->acc = e->cg_acc;
   s->dirty = e->cg_dirty;
+  for (unsigned m = e->xd; m && s->xd_n < 7; m &= m - 1) {
+    int h = __builtin_ctz(m);           /* (stale registers: refilled) */
+    s->xd[s->xd_n++] = (uint8_t)(h << 4 | e->xs_h[h]);
+  }
   s->kind = (uint8_t)kind;
   s->from = from;
   s->back = back;
@@ -1877,6 +1881,8 @@ static void emit_stub(tjit *e, tj_buf *c, const tjit_block *b,
   if (s->from2) patch32(c, s->from2, c->pos);
   if (s->from3) patch32(c, s->from3, c->pos);
   if (s->site_at) add_dsite(e, s->site_at, c->pos);
+  for (int k = 0; k < s->xd_n; k++)     /* stale registers first */
+    movq_rx(c, s->xd[k] >> 4, s->xd[k] & 15);
   if (s->areg >= 0) lea(c, RSI, MEM(s->areg, s->aimm));  /* the va */
   switch (s->kind) {
   case STUB_FAIL:
@@ -1993,6 +1999,51 @@ static void xs_clear(tjit *e)
   memset(e->xs_h, -1, sizeof e->xs_h);
   for (int k = 0; k < XS_N; k++) e->xs_o[k].x = -1;
   memset(e->xs_t, -1, e->xs_nt);
+  e->xd = 0;
+}
+
+/*
+** Stale registers.  An inline binary64 result that a PUT puts into a
+** cached register stays in its shadow only: the general register is not
+** written (no movq on the straight path) and is "stale", bit h of e->xd,
+** until something reads it as an integer.  Invariant: a stale register
+** h has a shadow, xs_h[h], and nothing else overwrites that xmm register
+** first.  A stale register is refilled (`movq h, x`, xd_one) before an
+** op reads the general register (a template through ta(), a GET that
+** copies it, an inline operation whose result replaces it, since its
+** helper may need the old value), before a helper call or any code that
+** drops the shadows, before a branch to a label that another path also
+** reaches, and before the cached registers are written back at an exit.
+** An 8-byte store writes it from its shadow.  Stubs and cold paths
+** refill every stale register at their start (the stub records them:
+** tjit_stub.xd), so C helpers only ever see current registers.  A loop
+** head takes its FP results as stale (xd_head) in the shadows it
+** expects (xh_reg), so a loop whose FP values go to memory has no movq
+** out of xmm at all.
+*/
+static void xd_one(tjit *e, tj_buf *c, int h)
+{
+  movq_rx(c, h, e->xs_h[h]);
+  e->xd &= (uint16_t)~(1u << h);
+}
+
+static void xd_all(tjit *e, tj_buf *c)
+{
+  while (e->xd) xd_one(e, c, __builtin_ctz(e->xd));
+}
+
+/* in a cold path: every stale register refilled (the straight path's
+** state does not change) */
+static void xd_cold(const tjit *e, tj_buf *c)
+{
+  for (unsigned m = e->xd; m; m &= m - 1)
+    movq_rx(c, __builtin_ctz(m), e->xs_h[__builtin_ctz(m)]);
+}
+
+/* a stale register among host register h (h may be any, or -1) */
+static void xd_need(tjit *e, tj_buf *c, int h)
+{
+  if (h >= 0 && (e->xd >> h & 1)) xd_one(e, c, h);
 }
 
 /* the xmm register holding temp t's value, or -1 */
@@ -2010,12 +2061,16 @@ static int xs_get(const tjit *e, const tj_buf *c, uint32_t t)
   return -1;
 }
 
-/* shadow x is about to change: its holders lose it */
-static void xs_take(tjit *e, int x)
+/* shadow x is about to change: its holders lose it (a stale one is
+** refilled first) */
+static void xs_take(tjit *e, tj_buf *c, int x)
 {
   int k;
   for (k = 0; k < 16; k++)
-    if (e->xs_h[k] == x) e->xs_h[k] = -1;
+    if (e->xs_h[k] == x) {
+      xd_need(e, c, k);
+      e->xs_h[k] = -1;
+    }
   for (k = 0; k < XS_N; k++)
     if (e->xs_o[k].x == x) e->xs_o[k].x = -1;
   for (uint32_t t = 0; t < e->xs_nt; t++)
@@ -2023,12 +2078,12 @@ static void xs_take(tjit *e, int x)
 }
 
 /* the next shadow register, round robin */
-static int xs_alloc(tjit *e)
+static int xs_alloc(tjit *e, tj_buf *c)
 {
   int x;
   do x = XS_FIRST + e->xs_next++ % XS_N;
   while (e->np.on && x == e->np.x);     /* (a result still untested) */
-  xs_take(e, x);
+  xs_take(e, c, x);
   return x;
 }
 
@@ -2076,8 +2131,9 @@ static void xs_put(tjit *e, const tj_buf *c, uint32_t t, unsigned size,
 {
   int x = size == 8 ? xs_get(e, c, t) : -1, k;
   if (!e->xs_on) return;
-  if (h >= 0) {
+  if (h >= 0) {                     /* (its new value: not stale) */
     e->xs_h[h] = (int8_t)x;
+    e->xd &= (uint16_t)~(1u << h);
     return;
   }
   for (k = 0; k < XS_N; k++)        /* an overlapping word changes */
@@ -2198,6 +2254,27 @@ static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
   e->xh_n = 0;
   for (int k = 0; k < ra->n && e->xh_n < XH_MAX; k++)
     if (want >> k & 1) e->xh_reg[e->xh_n++] = (int8_t)ra->regs[k];
+  /* the registers inline results go to come back stale (xd_head) */
+  written = 0;
+  for (uint32_t i = 0; i + 1 < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    unsigned rp = e->ra_op[i + 1];
+    if (o->op == VMRUN_IR_CALL && fp_inlinable(e, o) &&
+        !fp_is_cvt(o->cond) && o->cond < VMRUN_IR_FP_EQ &&
+        o[1].op == VMRUN_IR_PUT && o[1].a == o->dst && o[1].size == 8 &&
+        (rp & 0x3f))
+      written |= 1u << ((rp & 0x3f) - 1);
+  }
+  for (int k = 0; k < ra->n; k++) {
+    int j;
+    if (!(written >> k & 1)) continue;
+    for (j = 0; j < e->xh_n && e->xh_reg[j] != ra->regs[k]; j++) {}
+    if (j == e->xh_n) {
+      if (e->xh_n == XH_MAX) continue;
+      e->xh_reg[e->xh_n++] = (int8_t)ra->regs[k];
+    }
+    e->xd_head |= (uint16_t)(1u << ra->regs[k]);
+  }
 }
 
 /* at the loop head: the shadows it expects */
@@ -2206,6 +2283,7 @@ static void xh_head(tjit *e)
   for (int k = 0; k < e->xh_n; k++)
     e->xs_h[(int)e->xh_reg[k]] = (int8_t)(XS_FIRST + k);
   e->xs_next = (uint8_t)e->xh_n;
+  e->xd = e->xd_head;
 }
 
 /* before a loop-back: each expected shadow into place, xmm to xmm where
@@ -2230,12 +2308,21 @@ static void xh_fixup(tjit *e, tj_buf *c)
     }
     if (pick < 0) {                    /* a cycle */
       pick = __builtin_ctz(pend);
+      xd_need(e, c, e->xh_reg[pick]);   /* (its shadow: not moved yet) */
       src[pick] = -1;
     }
     if (src[pick] >= 0) movapd_rr(c, XS_FIRST + pick, src[pick]);
     else movq_xr(c, XS_FIRST + pick, e->xh_reg[pick]);
     pend &= ~(1u << pick);
   }
+}
+
+/* the shadow the loop head expects host register h in, or -1 */
+static int xh_home(const tjit *e, int h)
+{
+  for (int k = 0; k < e->xh_n; k++)
+    if (e->xh_reg[k] == h) return XS_FIRST + k;
+  return -1;
 }
 
 /* a branch to label l: the first one's shadows, and the count */
@@ -2245,6 +2332,7 @@ static void xl_branch(tjit *e, uint32_t l)
   if (!e->xl_n[l]) {
     memcpy(e->xl[l].h, e->xs_h, sizeof e->xs_h);
     memcpy(e->xl[l].o, e->xs_o, sizeof e->xs_o);
+    e->xl[l].xd = e->xd;
   }
   if (e->xl_n[l] < 2) e->xl_n[l]++;
 }
@@ -2274,10 +2362,10 @@ static int xs_src(tjit *e, tj_buf *c, int x, uint32_t t)
 }
 
 /* a shadow register for a result, other than the operands' */
-static int xs_result(tjit *e, const int *src, int n)
+static int xs_result(tjit *e, tj_buf *c, const int *src, int n)
 {
   for (;;) {
-    int x = xs_alloc(e), k;
+    int x = xs_alloc(e, c), k;
     for (k = 0; k < n && src[k] != x; k++) {}
     if (k == n) return x;
   }
@@ -2337,6 +2425,7 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   setcc_r8(c, cc, RAX);
   movzx_r8(c, RAX, RAX);
   back = in_to = c->pos;
+  xd_cold(e, c);
   emit_fp_helper(e, c, o, ra);
   if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
   store_dst(c, o);
@@ -2351,7 +2440,7 @@ static int emit_fp_cmp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
 ** half. */
 static int emit_fp_cvt(tjit *e, tj_buf *c, const vmrun_ir_op *o, int dreg)
 {
-  int r = e->xs_on ? xs_result(e, NULL, 0) : 0;
+  int r = e->xs_on ? xs_result(e, c, NULL, 0) : 0;
   int h = ta(c, o->a);
   if (o->cond == VMRUN_IR_FP_CVT_D_WU) {
     ext_t(c, RAX, o->a, 4, 0);
@@ -2494,11 +2583,20 @@ static void np_helper(tjit *e, tj_buf *c, const tj_ra *ra)
   emit_call_keep_xs(e, c, ra, (const void *)(uintptr_t)e->np.o->imm);
 }
 
-/* the pending result from its shadow to its register */
-static void np_home(const tjit *e, tj_buf *c)
+/* the pending result from its shadow to its register (on the straight
+** path a cached register is left stale instead: np_stale, after the cold
+** path) */
+static void np_home(const tjit *e, tj_buf *c, int cold)
 {
-  if (e->np.dreg >= 0) movq_rx(c, e->np.dreg, e->np.x);
-  else movsd_mx(c, CPU(e->np.dmem), e->np.x);
+  if (e->np.dreg < 0) movsd_mx(c, CPU(e->np.dmem), e->np.x);
+  else if (cold) movq_rx(c, e->np.dreg, e->np.x);
+}
+
+static void np_stale(tjit *e, int dreg, int x)
+{
+  if (dreg < 0) return;
+  e->xs_h[dreg] = (int8_t)x;
+  e->xd |= (uint16_t)(1u << dreg);
 }
 
 /* the pending result's NaN test on its own, here */
@@ -2510,12 +2608,15 @@ static int np_flush(tjit *e, tj_buf *c, const tj_ra *ra)
   e->np.on = 0;
   ucomisd_rr(c, x, x);
   in_at = jcc32(c, CC_P);
-  np_home(e, c);
+  np_home(e, c, 0);
   back = in_to = c->pos;
+  xd_cold(e, c);
   np_helper(e, c, ra);
   movq_xr(c, x, RAX);
-  np_home(e, c);
-  return cold_end(e, c, back, 1, &in_at, &in_to);
+  np_home(e, c, 1);
+  if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
+  np_stale(e, e->np.dreg, x);
+  return 0;
 }
 
 /* is op o's result only PUT, by the next op, into a register in the
@@ -2549,32 +2650,36 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   int n = fp_n_operands(op);
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   uint32_t in_at, in_to, back;
-  int k, src[3], r;
+  int k, src[3], r, x, np_dreg = -1;
 
   if (e->np.on && (op >= VMRUN_IR_FP_EQ || !np_fits(e, c, o)) &&
       np_flush(e, c, ra) < 0)
     return -1;
   if (fp_is_cvt(op)) return emit_fp_cvt(e, c, o, dreg);
   if (op >= VMRUN_IR_FP_EQ) return emit_fp_cmp(e, c, o, ra);
-  if (e->xs_on && dreg >= 0 &&
+  x = dreg < 0 ? -1 : e->xs_h[dreg] >= 0 ? e->xs_h[dreg] : xh_home(e, dreg);
+  if (e->xs_on && x >= 0 &&
       (op <= VMRUN_IR_FP_DIV || op == VMRUN_IR_FP_SQRT) &&
-      !(e->np.on && e->xs_h[dreg] == e->np.x) &&
-      xs_claim(e, o, end, e->xs_h[dreg])) {
-    /* the result into the shadow of the register it is PUT into:
-    ** `op x, b` when a is already there (or b, commutative: swapped) */
+      !(e->np.on && x == e->np.x) && xs_claim(e, o, end, x)) {
+    /* the result into the shadow of the register it is PUT into (or the
+    ** one a loop head expects it in): `op x, b` when a is already there
+    ** (or b, commutative: swapped; likewise so that the operand moved
+    ** into x is the one that has no shadow to be read from) */
     uint32_t ma = o->a, mb = o->b;
-    int x = e->xs_h[dreg], s0 = xs_get(e, c, ma);
+    int s0 = xs_get(e, c, ma);
     int s1 = n > 1 ? xs_get(e, c, mb) : -1;
-    if (n > 1 && s1 == x && s0 != x &&
+    if (n > 1 && s0 != x && (s1 == x || (s0 >= 0 && s1 < 0)) &&
         (op == VMRUN_IR_FP_ADD || op == VMRUN_IR_FP_MUL)) {
       ma = o->b; mb = o->a;
-      s1 = s0; s0 = x;
+      k = s1; s1 = s0; s0 = k;
     }
     if (n == 1 || s1 != x || s0 == x) {  /* (else b would be overwritten) */
       r = x;
       src[1] = n == 1 ? -1 : xs_src(e, c, 2, mb);
+      for (k = 0; k < 16; k++)          /* (x's stale holders) */
+        if (e->xs_h[k] == x) xd_need(e, c, k);
       xs_to(e, c, r, ma);
-      xs_take(e, r);
+      xs_take(e, c, r);
       if (op == VMRUN_IR_FP_SQRT) sd_rr(c, SD_SQRT, r, r);
       else sd_rr(c, sd_of(op), r, src[1]);
       goto nan_test;
@@ -2592,7 +2697,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     uint32_t ma = o->a, mb = o->b;
     if (xs_get(e, c, ma) >= 0) { ma = o->b; mb = o->a; }
     src[1] = xs_src(e, c, 2, mb);
-    r = xs_result(e, &src[1], 1);
+    r = xs_result(e, c, &src[1], 1);
     xs_to(e, c, r, ma);                 /* (ma has no shadow) */
     sd_rr(c, sd_of(op), r, src[1]);
     goto nan_test;
@@ -2607,7 +2712,7 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
     }
   }
   /* the result in r: its new shadow, or xmm0 (always for FMA3) */
-  r = e->xs_on && op < VMRUN_IR_FP_MADD ? xs_result(e, src, n) : 0;
+  r = e->xs_on && op < VMRUN_IR_FP_MADD ? xs_result(e, c, src, n) : 0;
   switch (op) {
   case VMRUN_IR_FP_SQRT: sd_rr(c, SD_SQRT, r, src[0]); break;
   case VMRUN_IR_FP_ADD: case VMRUN_IR_FP_SUB: case VMRUN_IR_FP_MUL:
@@ -2633,15 +2738,18 @@ nan_test:
     uint32_t skip;
     ucomisd_rr(c, x1, r);
     in_at = jcc32(c, CC_P);
-    np_home(e, c);
-    movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    np_home(e, c, 0);
+    if (dreg < 0) movq_rx(c, RAX, r);
+    else e->xd_mark = 1;
+    np_dreg = e->np.dreg;
     back = in_to = c->pos;
+    xd_cold(e, c);
     ucomisd_rr(c, x1, x1);
     skip = jcc32(c, CC_NP);
     np_helper(e, c, ra);           /* (its register: still the old value) */
     movq_xr(c, x1, RAX);
     patch32(c, skip, c->pos);
-    np_home(e, c);
+    np_home(e, c, 1);
     e->np.on = 0;
     e->st_fp_pairs++;
     emit_fp_helper(e, c, o, ra);          /* (it may read dreg1) */
@@ -2664,16 +2772,19 @@ nan_test:
   } else {
     ucomisd_rr(c, r, r);
     in_at = jcc32(c, CC_P);
-    movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    if (dreg < 0 || !e->xs_on) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    else e->xd_mark = 1;                  /* (stale: after the PUT) */
     back = in_to = c->pos;
+    xd_cold(e, c);
     emit_fp_helper(e, c, o, ra);
   }
   if (dreg >= 0) mov_rr(c, 1, dreg, RAX);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
   if (cold_end(e, c, back, 1, &in_at, &in_to) < 0) return -1;
+  np_stale(e, np_dreg, e->np.x);
   if (e->xs_on) {                         /* the result's shadow */
     if (r == 0) {
-      r = xs_result(e, src, 0);
+      r = xs_result(e, c, src, 0);
       movapd_rr(c, r, 0);
     }
     e->xs_t[o->dst] = (int8_t)r;
@@ -2681,6 +2792,85 @@ nan_test:
   if (dreg < 0) store_dst(c, o);
   e->st_fp_sites++;
   return 0;
+}
+
+/* Is op i a LABEL that the straight path cannot reach (the op before it
+** leaves the block or jumps)?  Then only branches reach it: a side exit
+** (VMRUN_IR_BLK_SIDE_EXITS) or the taken half of a block-ending branch. */
+static int label_after_exit(const vmrun_ir_block *ib, uint32_t i)
+{
+  unsigned p;
+  if (i == 0 || ib->ops[i].op != VMRUN_IR_LABEL) return 0;
+  p = ib->ops[i - 1].op;
+  return p == VMRUN_IR_EXIT_DIRECT || p == VMRUN_IR_EXIT_INDIRECT ||
+         p == VMRUN_IR_EXIT || p == VMRUN_IR_BR;
+}
+
+/* Before op i: refill the stale registers it would read as integers
+** (or lose the shadows of: "Stale registers") */
+static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
+                     uint32_t i)
+{
+  const vmrun_ir_op *o = &ib->ops[i];
+  const tj_ra *ra = c->ra;
+  unsigned rp = e->ra_op[i];
+  uint32_t u[3];
+  int nu, k;
+  if (!e->xd || !ra) return;
+  switch (o->op) {
+  case VMRUN_IR_LABEL:
+    if (label_after_exit(ib, i)) e->xd = 0;   /* (only branches reach it) */
+    else xd_all(e, c);
+    return;
+  case VMRUN_IR_BR: case VMRUN_IR_BRCOND:
+    if (!e->xd_keep[o->imm]) xd_all(e, c);
+    break;
+  case VMRUN_IR_CALL:
+    if (!fp_inlinable(e, o) || fp_is_cvt(o->cond)) {
+      if (!fp_inlinable(e, o)) xd_all(e, c);
+      break;
+    }
+    /* operands from their shadows (the cold path refills the rest); the
+    ** register its result replaces keeps the old value for the helper */
+    if (i + 1 < ib->n_ops && ib->ops[i + 1].op == VMRUN_IR_PUT &&
+        (e->ra_op[i + 1] & 0x3f))
+      xd_need(e, c, ra->regs[(e->ra_op[i + 1] & 0x3f) - 1]);
+    return;
+  case VMRUN_IR_ST:
+    xd_need(e, c, ta(c, o->a));
+    if (o->size != 8) xd_need(e, c, ta(c, o->b));
+    return;
+  case VMRUN_IR_GET:
+    if ((rp & 0x3f) && !(rp & (RA_ALIAS | RA_MEM)))
+      xd_need(e, c, ra->regs[(rp & 0x3f) - 1]);
+    return;
+  case VMRUN_IR_EXIT: case VMRUN_IR_EXIT_INDIRECT:
+    xd_all(e, c);
+    return;
+  default:
+    break;
+  }
+  nu = ra_uses(o, u);
+  for (k = 0; k < nu; k++) xd_need(e, c, ta(c, u[k]));
+}
+
+/* xd_keep: the labels reached by one branch only, and not from the op
+** before them, which may take stale registers along */
+static void xd_plan(tjit *e, const vmrun_ir_block *ib)
+{
+  uint8_t after[VMRUN_IR_MAX_LABELS];
+  memset(e->xd_keep, 0, ib->n_labels);
+  memset(after, 0, ib->n_labels);
+  for (uint32_t i = 0; i < ib->n_ops; i++) {
+    const vmrun_ir_op *o = &ib->ops[i];
+    if (o->op == VMRUN_IR_LABEL && o->imm < ib->n_labels)
+      after[o->imm] = (uint8_t)label_after_exit(ib, i);
+    if ((o->op == VMRUN_IR_BR || o->op == VMRUN_IR_BRCOND) &&
+        o->imm < ib->n_labels && e->xd_keep[o->imm] < 2)
+      e->xd_keep[o->imm]++;
+  }
+  for (uint32_t l = 0; l < ib->n_labels; l++)
+    e->xd_keep[l] = e->xd_keep[l] == 1 && after[l];
 }
 
 /*
@@ -2838,9 +3028,17 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
   ** the way back, and are written back only when leaving */
   int self = pc == b->pc && e->cg_head && e->chaining;
   unsigned dirty = c->ra ? ((const tj_ra *)c->ra)->dirty : 0;
-  if (self && e->xh_n) {
-    xh_fixup(e, c);
-    xs_clear(e);                       /* (code after it: another path) */
+  if (self) {
+    /* the head's state: stale registers it does not expect refilled */
+    for (unsigned m = e->xd & ~e->xd_head; m; m &= m - 1)
+      xd_one(e, c, __builtin_ctz(m));
+    if (e->xh_n) {
+      xh_fixup(e, c);
+      xs_clear(e);
+      xh_head(e);
+    }
+  } else {
+    xd_all(e, c);
   }
   /* a quiet loop (no helper: only a slow path can make an exit request
   ** in this thread, and it cuts the chains, tjit_quiet_exits) with static
@@ -2891,6 +3089,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     patch32(c, s->jmp_at, s->stub_at);
     if (early && e->block_stats) alu_mi(c, 1, ALU_SUB, MEM(RBP, -24), 1);
     for (k = 0; k < nf; k++) patch32(c, fails[k], c->pos);
+    xd_all(e, c);
     if (self) ra_flush(c, dirty);
     mov_ri(c, RAX, pc);
     mov_mr(c, 8, CPU(OFF_PC), RAX);
@@ -2916,6 +3115,7 @@ static int emit_exit_direct(tjit *e, tj_buf *c, tjit_block *b, uint64_t pc)
     mov_mr(c, 8, CPU(OFF_PC), RAX);
     jmp_to(c, e->fault_ret);
   }
+  if (self && e->xh_n) xs_clear(e);    /* (code after it: another path) */
   return 0;
 }
 
@@ -2924,18 +3124,6 @@ static void lab_counts(uint32_t key, uint32_t *cnt, uint32_t *acc)
 {
   *cnt = key >> 15 & 0xffff;
   *acc = key & 0x7fff;
-}
-
-/* Is op i a LABEL that the straight path cannot reach (the op before it
-** leaves the block or jumps)?  Then only branches reach it: a side exit
-** (VMRUN_IR_BLK_SIDE_EXITS) or the taken half of a block-ending branch. */
-static int label_after_exit(const vmrun_ir_block *ib, uint32_t i)
-{
-  unsigned p;
-  if (i == 0 || ib->ops[i].op != VMRUN_IR_LABEL) return 0;
-  p = ib->ops[i - 1].op;
-  return p == VMRUN_IR_EXIT_DIRECT || p == VMRUN_IR_EXIT_INDIRECT ||
-         p == VMRUN_IR_EXIT || p == VMRUN_IR_BR;
 }
 
 /*
@@ -3169,6 +3357,9 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->xs_on = e->fp_inline && e->fp_nx;
   e->xs_nt = ib->n_temps;
   e->xh_n = 0;
+  e->xd_head = 0;
+  e->xd_mark = 0;
+  if (e->xs_on) xd_plan(e, ib);
   if (e->xs_on && cb.ra && e->chaining && loops_to_itself(ib)) {
     xh_plan(e, ib, &ra);
     for (int k = 0; k < e->xh_n; k++)
@@ -3198,6 +3389,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         !np_allows(e, c, cb.ra ? &ra : NULL, ib, i) &&
         np_flush(e, c, cb.ra ? &ra : NULL) < 0)
       goto oom;
+    xd_guard(e, c, ib, i);
     c->skip_store = (e->fwd_skip[i] & (FWD_PAIR | FWD_DEAD)) != 0;
     c->rax_t = i > 0 && fwd_producer(o - 1) &&
                !(e->ra_op[i - 1] & (RA_ALIAS | RA_MEM)) ? (int)o[-1].dst
@@ -3219,6 +3411,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
           label_after_exit(ib, i)) {  /* one branch: its shadows */
         memcpy(e->xs_h, e->xl[o->imm].h, sizeof e->xs_h);
         memcpy(e->xs_o, e->xl[o->imm].o, sizeof e->xs_o);
+        e->xd = e->xl[o->imm].xd;
       }
     }
     else if (ra_defines(o))
@@ -3229,8 +3422,13 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         /* ops i..i+n-1 wrote their temps and the PUT at i+n its register */
         unsigned pr = e->ra_op[i + (uint32_t)n] & 0x3f;
         for (int k = 0; k < n; k++) e->xs_t[ib->ops[i + (uint32_t)k].dst] = -1;
-        if (pr) e->xs_h[ra.regs[pr - 1]] = -1;
-        else xs_clear(e);
+        if (pr) {
+          e->xs_h[ra.regs[pr - 1]] = -1;
+          e->xd &= (uint16_t)~(1u << ra.regs[pr - 1]);
+        } else {
+          xd_all(e, c);
+          xs_clear(e);
+        }
         c->dverified = 0;
         i += (uint32_t)n;
         continue;
@@ -3372,7 +3570,10 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         j[0] = emit_tlb_probe(c, o, 8);
         if (hb < 0) mov_rm(c, 1, RDX, tmem(c, o->b));
       }
-      mov_mr(c, o->size, at, hb < 0 ? RDX : hb);
+      if (hb >= 0 && (e->xd >> hb & 1))  /* (8 bytes: xd_guard) */
+        movsd_mx(c, at, e->xs_h[hb]);
+      else
+        mov_mr(c, o->size, at, hb < 0 ? RDX : hb);
       s = add_stub(e, STUB_ST, j[0], c->pos, cur_pc);
       if (!s) goto oom;
       s->xlive = (uint8_t)xs_live(e);
@@ -3499,6 +3700,10 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     if (dreg >= 0) {                   /* the PUT merged into op i */
       ra.dirty |= 1u << ((e->ra_op[i + 1] & 0x3f) - 1);
       xs_put(e, c, o->dst, 8, dreg, 0);
+      if (e->xd_mark) {                /* an inline result: stale */
+        e->xd |= (uint16_t)(1u << dreg);
+        e->xd_mark = 0;
+      }
       c->dverified &= ~(1u << dreg);
       i++;
     }

@@ -156,6 +156,9 @@ typedef struct tjit_stub {
   int32_t aimm;
   int8_t dreg;                 /* STUB_LD: host register that gets the
                                   value too (a merged PUT), or -1 */
+  uint8_t xd_n;                /* stale registers to refill first: */
+  uint8_t xd[7];               /* host register << 4 | its xmm shadow
+                                  (codegen.c, "Stale registers") */
   uint64_t pc;                 /* guest pc of the instruction */
 } tjit_stub;
 
@@ -238,11 +241,18 @@ struct tjit {
   ** carried shadows") */
   int xh_n;
   int8_t xh_reg[6];
+  /* stale registers (codegen.c, "Stale registers"): bit h when host
+  ** register h is older than its shadow xs_h[h]; those the loop head
+  ** takes as stale; labels whose one branch keeps them (else branches
+  ** refill them first); a result to mark stale after its PUT */
+  uint16_t xd, xd_head;
+  uint8_t xd_keep[VMRUN_IR_MAX_LABELS];
+  int xd_mark;
   /* per label: branches to it so far, and the register and vCPU-word
   ** shadows at the first one (a label reached by one branch only
   ** starts with them) */
   uint8_t xl_n[VMRUN_IR_MAX_LABELS];
-  struct tjit_xsl { int8_t h[16]; struct tjit_xso o[8]; } *xl;
+  struct tjit_xsl { int8_t h[16]; struct tjit_xso o[8]; uint16_t xd; } *xl;
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,

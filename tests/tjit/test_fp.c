@@ -953,3 +953,128 @@ Test(tjit_fp, label_reached_two_ways_reads_each_ways_value)
                  "way %d: x5 = %a", way, as_d(FM->cpu->x[5]));
   }
 }
+
+/* ---- stale registers (codegen.c) ---- */
+
+/* A loop shaped like matmul's inner one, that loops to itself while
+** x10 != x11: x5 = [x10]; x4 = x5 * x1; x5 = x5 + x4; [x10] = x5;
+** x6 = x4 * x7; x10 += 8.  The products and sums stay in xmm registers:
+** x4's and x5's general registers are stale from the operation on, the
+** store writes x5 from its shadow, and the loop head takes both as
+** stale.  So every way out must refill them first: the exit, the
+** store's slow path (its value is an argument), a load's fault (the
+** vCPU state must be the faulting instruction's), and the helper call
+** of a NaN result (x6 = inf * 0 reads x4 from its general register). */
+static void build_stale_loop(vmrun_ir_block *b, void *arg)
+{
+  uint32_t l = vmrun_ir_label(b);
+  (void)arg;
+  ir_temps(b, 16);
+  ir_insn(b, b->pc);
+  ir_get(b, 0, 10);
+  ir(b, VMRUN_IR_LD, 8, 1, 0, 0, 0, 0);
+  ir_put(b, 5, 1);
+  fp3(b, VMRUN_IR_FP_MUL, 4, 5, 1, 2);        /* x4 = x5 * x1 */
+  fp3(b, VMRUN_IR_FP_ADD, 5, 5, 4, 5);        /* x5 = x5 + x4 */
+  ir_get(b, 8, 5);
+  ir(b, VMRUN_IR_ST, 8, 0, 0, 8, 0, 0);       /* [x10] = x5 */
+  fp3(b, VMRUN_IR_FP_MUL, 6, 4, 7, 12);       /* x6 = x4 * x7 */
+  ir_addi(b, 10, 9, 8);
+  ir_get(b, 10, 10);
+  ir_get(b, 11, 11);
+  ir(b, VMRUN_IR_BRCOND, 8, 0, 10, 11, l, 0)->cond = VMRUN_IR_NE;
+  ir_exit(b, b->pc + 4);
+  ir(b, VMRUN_IR_LABEL, 8, 0, 0, 0, l, 0);
+  ir_exit(b, b->pc);
+}
+
+#define STALE_PC (PC0 + 0xb000)
+#define STALE_DATA (PC0 + 0x20000)
+
+static void stale_regs(uint64_t x10, unsigned n)
+{
+  FM->cpu->x[1] = bits(1.5);
+  FM->cpu->x[4] = bits(-1.0);
+  FM->cpu->x[5] = bits(-2.0);
+  FM->cpu->x[7] = bits(0.0);
+  FM->cpu->x[10] = x10;
+  FM->cpu->x[11] = x10 + 8 * n;
+  FM->cpu->b32 = 0;
+}
+
+Test(tjit_fp, stale_registers_in_a_loop_reach_memory_and_the_exit)
+{
+  uint64_t d0;
+  double last = 0;
+  fm_block(STALE_PC, build_stale_loop, NULL);
+  for (unsigned k = 0; k < 40; k++)
+    *fm_ram64(STALE_DATA + 8 * k) = bits(0.25 * k - 3.0);
+  stale_regs(STALE_DATA, 40);
+  d0 = fm_stat("dispatcher_entries");
+  g_calls = 0;
+  cr_assert_eq(fm_run(STALE_PC, 40), VMRUN_RUN_BUDGET);
+  cr_assert_eq(FM->cpu->hdr.pc, STALE_PC + 4);
+  cr_assert_leq(fm_stat("dispatcher_entries") - d0, 3, "it looped inside");
+  cr_assert_eq(g_calls, 0, "all inline");
+  for (unsigned k = 0; k < 40; k++) {
+    double v = 0.25 * k - 3.0;
+    last = v + v * 1.5;
+    cr_assert_eq(*fm_ram64(STALE_DATA + 8 * k), bits(last), "C[%u] = %a",
+                 k, as_d(*fm_ram64(STALE_DATA + 8 * k)));
+  }
+  cr_assert_eq(FM->cpu->x[4], bits((0.25 * 39 - 3.0) * 1.5), "x4 = %a",
+               as_d(FM->cpu->x[4]));
+  cr_assert_eq(FM->cpu->x[5], bits(last), "x5 = %a", as_d(FM->cpu->x[5]));
+  cr_assert_eq(FM->cpu->x[6], bits(0.0));
+  cr_assert_eq(FM->cpu->x[10], STALE_DATA + 8 * 40);
+}
+
+Test(tjit_fp, nan_helper_reads_a_stale_register)
+{
+  volatile double inf = INFINITY, zero = 0.0;
+  double nan = inf * zero;
+  fm_block(STALE_PC, build_stale_loop, NULL);
+  for (unsigned k = 0; k < 8; k++)
+    *fm_ram64(STALE_DATA + 8 * k) = bits(k < 7 ? 1.0 : INFINITY);
+  stale_regs(STALE_DATA, 8);
+  g_calls = 0;
+  cr_assert_eq(fm_run(STALE_PC, 8), VMRUN_RUN_BUDGET);
+  cr_assert_eq(g_calls, 1, "x6's helper only");
+  cr_assert_eq(FM->cpu->x[4], bits(INFINITY));
+  cr_assert_eq(FM->cpu->x[6], bits(nan), "x6 = %a", as_d(FM->cpu->x[6]));
+}
+
+Test(tjit_fp, stale_register_stored_to_mmio_by_the_slow_path)
+{
+  fm_block(STALE_PC, build_stale_loop, NULL);
+  stale_regs(MMIO_BASE, 2);
+  FM->mmio_read_val = bits(2.0);
+  fm_mmio_hook = clobber_xmm;
+  cr_assert_eq(fm_run(STALE_PC, 2), VMRUN_RUN_BUDGET);
+  fm_mmio_hook = NULL;
+  cr_assert_eq(FM->n_mmio, 4);                /* load, store, twice */
+  for (int k = 0; k < 4; k++) {
+    cr_assert_eq(FM->mmio[k].is_write, k & 1);
+    if (k & 1)
+      cr_assert_eq(FM->mmio[k].val, bits(2.0 + 2.0 * 1.5), "store %d: %a",
+                   k / 2, as_d(FM->mmio[k].val));
+  }
+  cr_assert_eq(FM->cpu->x[4], bits(3.0));
+  cr_assert_eq(FM->cpu->x[5], bits(5.0));
+}
+
+Test(tjit_fp, load_fault_after_an_iteration_sees_its_stale_results)
+{
+  uint64_t last = RAM_BASE + RAM_SIZE - 8;    /* then unmapped */
+  fm_block(STALE_PC, build_stale_loop, NULL);
+  for (unsigned k = 0; k < 4; k++) *fm_ram64(last - 8 * k) = bits(4.0);
+  stale_regs(last - 24, 6);         /* (the 5th load faults, chained) */
+  cr_assert_eq(fm_run(STALE_PC, 6), VMRUN_RUN_EXIT);
+  cr_assert_eq(FM->n_faults, 1);
+  cr_assert_eq(FM->f_va, RAM_BASE + RAM_SIZE);
+  cr_assert_eq(FM->f_pc, STALE_PC);
+  cr_assert_eq(*fm_ram64(last), bits(10.0));
+  cr_assert_eq(FM->cpu->x[4], bits(6.0), "x4 = %a", as_d(FM->cpu->x[4]));
+  cr_assert_eq(FM->cpu->x[5], bits(10.0), "x5 = %a", as_d(FM->cpu->x[5]));
+  cr_assert_eq(FM->cpu->x[10], RAM_BASE + RAM_SIZE);
+}
