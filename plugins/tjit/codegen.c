@@ -2830,11 +2830,20 @@ static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
       if (!fp_inlinable(e, o)) xd_all(e, c);
       break;
     }
-    /* operands from their shadows (the cold path refills the rest); the
-    ** register its result replaces keeps the old value for the helper */
+    /* operands from their shadows (the cold path refills the rest).  The
+    ** register its result replaces: its old value is dead, unless this
+    ** operation or the pending one reads it (their helpers would) */
     if (i + 1 < ib->n_ops && ib->ops[i + 1].op == VMRUN_IR_PUT &&
-        (e->ra_op[i + 1] & 0x3f))
-      xd_need(e, c, ra->regs[(e->ra_op[i + 1] & 0x3f) - 1]);
+        ib->ops[i + 1].a == o->dst && (e->ra_op[i + 1] & 0x3f)) {
+      int h = ra->regs[(e->ra_op[i + 1] & 0x3f) - 1], used = 0;
+      if (!(e->xd >> h & 1)) return;
+      nu = ra_uses(o, u);
+      for (k = 0; k < nu; k++) used |= ta(c, u[k]) == h;
+      for (k = 0; e->np.on && k < fp_n_operands(e->np.o->cond); k++)
+        used |= e->np.lh[k] == h;
+      if (used) xd_one(e, c, h);
+      else e->xd &= (uint16_t)~(1u << h);
+    }
     return;
   case VMRUN_IR_ST:
     xd_need(e, c, ta(c, o->a));

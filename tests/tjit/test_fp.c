@@ -1078,3 +1078,65 @@ Test(tjit_fp, load_fault_after_an_iteration_sees_its_stale_results)
   cr_assert_eq(FM->cpu->x[5], bits(10.0), "x5 = %a", as_d(FM->cpu->x[5]));
   cr_assert_eq(FM->cpu->x[10], RAM_BASE + RAM_SIZE);
 }
+
+/* x4 = x1 * x2, then a load (the product's NaN test comes before it:
+** x4 is stale after it), then `own`: x4 = x4 + x3 (the operation reads
+** the register its result replaces), else x5 = x4 * x6 and x4 = x2 + x3
+** (the pending operation's helper reads the register its partner's
+** result replaces).  With x1 = inf, x3 = -inf and x6 = 0 the NaN
+** results take their helpers, which must see x4 = inf. */
+static void build_stale_operand(vmrun_ir_block *b, void *arg)
+{
+  int own = arg != NULL;
+  ir_temps(b, 24);
+  ir_insn(b, b->pc);
+  fp3(b, VMRUN_IR_FP_MUL, 4, 1, 2, 0);
+  ir_get(b, 3, 10);
+  ir(b, VMRUN_IR_LD, 8, 4, 3, 0, 0, 0);
+  ir_put(b, 9, 4);
+  if (own) {
+    fp3(b, VMRUN_IR_FP_ADD, 4, 4, 3, 5);
+  } else {
+    fp3(b, VMRUN_IR_FP_MUL, 5, 4, 6, 8);
+    fp3(b, VMRUN_IR_FP_ADD, 4, 2, 3, 11);
+  }
+  ir_get(b, 14, 5);                           /* (x5: cached too) */
+  ir_put(b, 8, 14);
+  ir_exit(b, b->pc + 4);
+}
+
+static void run_stale_operand(int own)
+{
+  volatile double inf = INFINITY, zero = 0.0;
+  double nan = inf * zero;
+  fm_block(PC0 + 0xc000, build_stale_operand, own ? (void *)1 : NULL);
+  for (int run = 0; run < 2; run++) {  /* (the second: a TLB hit) */
+  FM->cpu->x[1] = bits(INFINITY);
+  FM->cpu->x[2] = bits(2.0);
+  FM->cpu->x[3] = bits(-INFINITY);
+  FM->cpu->x[4] = bits(1.0);
+  FM->cpu->x[5] = bits(1.0);
+  FM->cpu->x[6] = bits(0.0);
+  FM->cpu->x[10] = STALE_DATA;
+  FM->cpu->b32 = 0;
+  g_calls = 0;
+  cr_assert_eq(fm_run(PC0 + 0xc000, 1), VMRUN_RUN_BUDGET);
+  cr_assert_geq(g_calls, 1, "a NaN: its helper");
+  if (own) {
+    cr_assert_eq(FM->cpu->x[4], bits(nan), "x4 = %a", as_d(FM->cpu->x[4]));
+  } else {
+    cr_assert_eq(FM->cpu->x[5], bits(nan), "x5 = %a", as_d(FM->cpu->x[5]));
+    cr_assert_eq(FM->cpu->x[4], bits(-INFINITY));
+  }
+  }
+}
+
+Test(tjit_fp, helper_reads_the_stale_register_its_result_replaces)
+{
+  run_stale_operand(1);
+}
+
+Test(tjit_fp, pending_helper_reads_the_register_its_partner_replaces)
+{
+  run_stale_operand(0);
+}
