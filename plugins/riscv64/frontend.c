@@ -288,6 +288,7 @@ static const vmrun_frontend_ops ops = {
   .fp_divzero = FFLAG_DZ,
   .fp_overflow = FFLAG_OF,
   .fp_underflow = FFLAG_UF,
+  .fp_default_nan = 0x7ff8000000000000ull,  /* the canonical NaN (§13.3) */
 };
 
 VMRUN_PLUGIN_DEFINE(VMRUN_PLUGIN_FRONTEND, "riscv64", "0.1.0",

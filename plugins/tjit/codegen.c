@@ -2400,6 +2400,16 @@ static int fp_inlinable(const tjit *e, const vmrun_ir_op *o)
          e->host_fma;
 }
 
+/* Does an inline `op` (enum vmrun_ir_fpop) give the ISA's default NaN
+** itself (SDK 1.14, vmrun_frontend_ops.fp_default_nan), with no helper?
+** The host's flags for the NaN are the helper's (IEEE 754-2019 §7.2, as
+** x86 SSE raises them), so they stay pending like any result's; only
+** the bits change.  Nothing in its cold path reads an operand. */
+static int fp_dnan(const tjit *e, unsigned op)
+{
+  return e->fp_dnan && op <= VMRUN_IR_FP_SQRT;
+}
+
 /* the helper call of an inline operation, with every operand of the CALL
 ** (a cold path) */
 static void emit_fp_helper(tjit *e, tj_buf *c, const vmrun_ir_op *o,
@@ -2575,6 +2585,10 @@ static int np_allows(const tjit *e, const tj_buf *c, const tj_ra *ra,
 static void np_helper(tjit *e, tj_buf *c, const tj_ra *ra)
 {
   static const int arg[3] = { RSI, RDX, RCX };
+  if (fp_dnan(e, e->np.o->cond)) {     /* (its result is a NaN) */
+    mov_ri(c, RAX, e->fp_dnan);
+    return;
+  }
   for (int k = 0; k < fp_n_operands(e->np.o->cond); k++) {
     if (e->np.lh[k] >= 0) mov_rr(c, 1, arg[k], e->np.lh[k]);
     else if (e->np.lcpu[k] >= 0) mov_rm(c, 1, arg[k], CPU(e->np.lcpu[k]));
@@ -2610,7 +2624,7 @@ static int np_flush(tjit *e, tj_buf *c, const tj_ra *ra)
   in_at = jcc32(c, CC_P);
   np_home(e, c, 0);
   back = in_to = c->pos;
-  xd_cold(e, c);
+  if (!fp_dnan(e, e->np.o->cond)) xd_cold(e, c);
   np_helper(e, c, ra);
   movq_xr(c, x, RAX);
   np_home(e, c, 1);
@@ -2743,7 +2757,7 @@ nan_test:
     else e->xd_mark = 1;
     np_dreg = e->np.dreg;
     back = in_to = c->pos;
-    xd_cold(e, c);
+    if (!fp_dnan(e, e->np.o->cond) || !fp_dnan(e, op)) xd_cold(e, c);
     ucomisd_rr(c, x1, x1);
     skip = jcc32(c, CC_NP);
     np_helper(e, c, ra);           /* (its register: still the old value) */
@@ -2752,7 +2766,15 @@ nan_test:
     np_home(e, c, 1);
     e->np.on = 0;
     e->st_fp_pairs++;
-    emit_fp_helper(e, c, o, ra);          /* (it may read dreg1) */
+    if (fp_dnan(e, op)) {                 /* r, or the NaN if it is one */
+      movq_rx(c, RAX, r);
+      ucomisd_rr(c, r, r);
+      skip = jcc32(c, CC_NP);
+      mov_ri(c, RAX, e->fp_dnan);
+      patch32(c, skip, c->pos);
+    } else {
+      emit_fp_helper(e, c, o, ra);        /* (it may read dreg1) */
+    }
   } else if (e->xs_on && r != 0 &&
              (dreg >= 0 || np_put_after(e, ib, o))) {
     for (k = 0; k < n; k++) {             /* (the helper's operands) */
@@ -2775,8 +2797,12 @@ nan_test:
     if (dreg < 0 || !e->xs_on) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
     else e->xd_mark = 1;                  /* (stale: after the PUT) */
     back = in_to = c->pos;
-    xd_cold(e, c);
-    emit_fp_helper(e, c, o, ra);
+    if (fp_dnan(e, op)) {
+      mov_ri(c, RAX, e->fp_dnan);
+    } else {
+      xd_cold(e, c);
+      emit_fp_helper(e, c, o, ra);
+    }
   }
   if (dreg >= 0) mov_rr(c, 1, dreg, RAX);
   if (e->xs_on) movq_xr(c, r, RAX);       /* r = the result here too */
@@ -2837,9 +2863,10 @@ static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
         ib->ops[i + 1].a == o->dst && (e->ra_op[i + 1] & 0x3f)) {
       int h = ra->regs[(e->ra_op[i + 1] & 0x3f) - 1], used = 0;
       if (!(e->xd >> h & 1)) return;
-      nu = ra_uses(o, u);
+      nu = fp_dnan(e, o->cond) ? 0 : ra_uses(o, u);
       for (k = 0; k < nu; k++) used |= ta(c, u[k]) == h;
-      for (k = 0; e->np.on && k < fp_n_operands(e->np.o->cond); k++)
+      for (k = 0; e->np.on && !fp_dnan(e, e->np.o->cond) &&
+                  k < fp_n_operands(e->np.o->cond); k++)
         used |= e->np.lh[k] == h;
       if (used) xd_one(e, c, h);
       else e->xd &= (uint16_t)~(1u << h);

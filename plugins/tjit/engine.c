@@ -274,6 +274,9 @@ int tjit_create_inner(const vmrun_host *host, vmrun_machine *m,
     for (unsigned x = 0; x < 64; x++)
       for (unsigned i = 0; i < 6; i++)
         if (x >> i & 1) e->fp_map[x] |= fm[i];
+    /* the ISA's NaN (SDK 1.14): NaN results need no helper */
+    if (VMRUN_FRONTEND_HAS(fe, fp_default_nan))
+      e->fp_dnan = fe->fp_default_nan;
   }
   __builtin_cpu_init();
   e->host_fma = __builtin_cpu_supports("fma") != 0;

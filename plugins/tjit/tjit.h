@@ -201,6 +201,8 @@ struct tjit {
                                   through one base (engine option
                                   group_checks, default 1; codegen.c,
                                   "Grouped range checks") */
+  uint64_t fp_dnan;            /* the frontend's default NaN (SDK 1.14),
+                                  or 0: NaN results call the helper */
   uint32_t fp_off, fp_nx;      /* the frontend's accrued FP flags word
                                   and its inexact bit; fp_nx == 0: no
                                   inline FP (the frontend gives no flag

@@ -11,6 +11,7 @@
 fake_machine *FM;
 int fm_trace;
 fm_opt fm_engine_opts[4];
+uint64_t fm_default_nan;
 
 static int h_cfg_u64(vmrun_cfg *node, const char *key, uint64_t def,
                      uint64_t *out)
@@ -222,6 +223,7 @@ void fm_setup(int with_engine, uint32_t max_insns)
   fake_fe.fp_overflow = 4;
   fake_fe.fp_divzero = 8;
   fake_fe.fp_invalid = 16;
+  fake_fe.fp_default_nan = fm_default_nan;
 
   FM->mmu = softmmu_desc.ops;
   r = FM->mmu->create(&fake_host, (vmrun_machine *)FM, NULL, &inst);

@@ -87,6 +87,9 @@ extern int fm_trace; /* env.trace of the next fm_setup */
 ** with bad = 1 makes cfg_u64 fail as for a malformed value. */
 typedef struct fm_opt { const char *key; uint64_t val; int bad; } fm_opt;
 extern fm_opt fm_engine_opts[4];
+/* vmrun_frontend_ops.fp_default_nan of the next fm_setup (SDK 1.14; 0,
+** the default: none) */
+extern uint64_t fm_default_nan;
 extern vmrun_host fake_host;
 extern vmrun_frontend_ops fake_fe;
 

@@ -13,10 +13,10 @@
 #define OFF(t, f, n) \
   cr_expect_eq(offsetof(t, f), (size_t)(n), #t "." #f ": %zu", offsetof(t, f))
 
-Test(sdk_abi, version_is_1_13)
+Test(sdk_abi, version_is_1_14)
 {
   cr_expect_eq(VMRUN_ABI_MAJOR, 1);
-  cr_expect_eq(VMRUN_ABI_MINOR, 13);
+  cr_expect_eq(VMRUN_ABI_MINOR, 14);
 }
 
 Test(sdk_abi, cpu_header)
@@ -91,13 +91,14 @@ Test(sdk_abi, descriptor)
 
 Test(sdk_abi, vtables_and_host)
 {
-  SIZE(vmrun_frontend_ops, 168);
+  SIZE(vmrun_frontend_ops, 176);
   OFF(vmrun_frontend_ops, fp_flags_off, 144);
   OFF(vmrun_frontend_ops, fp_inexact, 148);
   OFF(vmrun_frontend_ops, fp_invalid, 152);
   OFF(vmrun_frontend_ops, fp_divzero, 156);
   OFF(vmrun_frontend_ops, fp_overflow, 160);
   OFF(vmrun_frontend_ops, fp_underflow, 164);
+  OFF(vmrun_frontend_ops, fp_default_nan, 168);   /* 1.14 */
   OFF(vmrun_frontend_ops, caps, 120);
   OFF(vmrun_frontend_ops, disas, 128);
   OFF(vmrun_frontend_ops, user, 136);

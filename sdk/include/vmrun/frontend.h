@@ -246,6 +246,19 @@ typedef struct vmrun_frontend_ops {
   uint32_t fp_divzero;
   uint32_t fp_overflow;
   uint32_t fp_underflow;
+  /* ---- added in ABI 1.14 (read only inside struct_size) ---- */
+  /* The ISA's default NaN, or 0.  Nonzero: every hinted binary64 ADD,
+  ** SUB, MUL, DIV and SQRT (vmrun/ir.h) whose result is a NaN returns
+  ** exactly this bit pattern, whatever its operands' payloads, and raises
+  ** exactly the flags of IEEE 754-2019 §7.2 (invalid for a signalling NaN
+  ** operand or an invalid operation, nothing for quiet NaN operands), as
+  ** x86 SSE does: an engine with the ABI 1.12 masks may then give that
+  ** result itself instead of calling the helper.  RISC-V: the canonical
+  ** NaN 0x7ff8000000000000 (Unprivileged ISA §13.3, "NaN Generation and
+  ** Propagation").  The fused operations are not covered (their flags for
+  ** infinity times zero plus a quiet NaN differ between ISAs).  0: the
+  ** ISA propagates payloads, or the frontend does not say. */
+  uint64_t fp_default_nan;
 } vmrun_frontend_ops;
 
 /* vmrun_frontend_ops.caps bits. */

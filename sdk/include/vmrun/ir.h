@@ -180,7 +180,9 @@ enum vmrun_ir_cond {
 ** flags later, as long as it ORs them into the word before anything can
 ** read or write it (a helper call, the return to the dispatcher); the
 ** host's flags for a NaN result are a subset of the helper's, so they
-** may accrue too.  The frontend resolves
+** may accrue too.  ABI 1.14: a frontend that gives its ISA's default
+** NaN (vmrun_frontend_ops.fp_default_nan) lets an engine give a NaN
+** result of ADD..SQRT itself, with no helper call.  The frontend resolves
 ** any dynamic rounding mode at translation (tb_flags) and hints only
 ** round-to-nearest-even operations.  Other sizes are reserved: engines
 ** ignore the hint there.

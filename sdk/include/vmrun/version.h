@@ -68,12 +68,15 @@
 **        VMRUN_IR_FP_CVT_D_W, _D_WU and _D_L (vmrun/ir.h).  An engine
 **        built for 1.12 ignores them (their cond is past its
 **        VMRUN_IR_NB_FPOPS) and calls the helper.
+**   1.14 vmrun_frontend_ops.fp_default_nan: the ISA's NaN for hinted
+**        binary64 results (vmrun/frontend.h), so an engine may give a NaN
+**        result without calling the helper.
 */
 #ifndef VMRUN_VERSION_H
 #define VMRUN_VERSION_H
 
 #define VMRUN_ABI_MAJOR 1
-#define VMRUN_ABI_MINOR 13
+#define VMRUN_ABI_MINOR 14
 
 /* ABI fingerprint: guards against a plugin built for another host word
 ** size or byte order (like Lua's LUAL_NUMSIZES).  Bits 0-7: sizeof(void *);
