@@ -1979,7 +1979,7 @@ static void emit_call_keep(const tjit *e, tj_buf *c, const tj_ra *ra,
 
 /*
 ** xmm shadows.  A binary64 result computed inline is kept in one of
-** xmm8..15 besides its general register, and an inline operation whose
+** xmm4..15 besides its general register, and an inline operation whose
 ** operand is still there takes that copy: a chain of operations then goes
 ** from xmm register to xmm register, without the movq out of and back into
 ** the general registers on its dependency path (about 5 cycles per link).
@@ -1991,8 +1991,8 @@ static void emit_call_keep(const tjit *e, tj_buf *c, const tj_ra *ra,
 ** and the slow paths of loads and stores, spill and reload the live
 ** shadows.
 */
-#define XS_FIRST 8
-#define XS_N 8
+#define XS_FIRST 4
+#define XS_N 12
 
 static void xs_clear(tjit *e)
 {
@@ -3576,7 +3576,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
       if (!j[0] && !j[1] && !j[2] && !site) break;  /* (nothing fails) */
       s = add_stub(e, STUB_LD, j[0], c->pos, cur_pc);
       if (!s) goto oom;
-      s->xlive = (uint8_t)xs_live(e);
+      s->xlive = (uint16_t)xs_live(e);
       s->from2 = j[1]; s->from3 = j[2];
       s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->d = o->dst;
@@ -3612,7 +3612,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
         mov_mr(c, o->size, at, hb < 0 ? RDX : hb);
       s = add_stub(e, STUB_ST, j[0], c->pos, cur_pc);
       if (!s) goto oom;
-      s->xlive = (uint8_t)xs_live(e);
+      s->xlive = (uint16_t)xs_live(e);
       s->from2 = j[1]; s->from3 = j[2];
       s->site_at = site; s->areg = areg; s->aimm = aimm;
       s->size = o->size; s->flags = o->flags; s->b = o->b;

@@ -144,7 +144,7 @@ typedef struct tjit_stub {
                                   t[b], or -1 (in its slot) */
   uint32_t cnt, acc;           /* static instruction counts (codegen.c) */
   uint8_t dirty;               /* cached registers to write back first */
-  uint8_t xlive;               /* STUB_LD/ST: xmm shadows (bit k: xmm8+k)
+  uint16_t xlive;              /* STUB_LD/ST: xmm shadows (bit k: xmm4+k)
                                   to keep across the call (codegen.c) */
   uint32_t from, back;         /* jcc rel32 to patch, resume position */
   uint32_t from2, from3;       /* more jcc rel32s to it (direct guest
@@ -226,7 +226,7 @@ struct tjit {
   ** (8..15) that holds the same binary64 value, or -1 */
   int xs_on;
   int8_t xs_h[16];
-  struct tjit_xso { int32_t off; int8_t x; } xs_o[8];
+  struct tjit_xso { int32_t off; int8_t x; } xs_o[12];
   int8_t xs_t[VMRUN_IR_MAX_TEMPS];
   uint32_t xs_nt;
   uint8_t xs_next;
@@ -239,7 +239,7 @@ struct tjit {
            int32_t dmem; uint32_t put;
            int8_t lh[3]; int32_t lcpu[3]; uint32_t lt[3]; } np;
   /* a block that loops to itself: the cached registers whose shadows
-  ** the loop head expects, xh_reg[k] in xmm(8 + k) (codegen.c, "Loop-
+  ** the loop head expects, xh_reg[k] in xmm(4 + k) (codegen.c, "Loop-
   ** carried shadows") */
   int xh_n;
   int8_t xh_reg[6];
@@ -254,7 +254,7 @@ struct tjit {
   ** shadows at the first one (a label reached by one branch only
   ** starts with them) */
   uint8_t xl_n[VMRUN_IR_MAX_LABELS];
-  struct tjit_xsl { int8_t h[16]; struct tjit_xso o[8]; uint16_t xd; } *xl;
+  struct tjit_xsl { int8_t h[16]; struct tjit_xso o[12]; uint16_t xd; } *xl;
   uint32_t cg_head;            /* its code offset after the entry and the
                                   register loads (loop-back target) */
   /* direct guest accesses in the code cache: (offset of the access,

@@ -351,15 +351,18 @@ Test(tjit_fp_off, engine_option_fp_inline_0_always_calls)
 
 /* ---- xmm shadows: chains of inline operations (codegen.c) ---- */
 
-/* the helpers of one operation each; they clobber xmm8..15, as any C
+/* the helpers of one operation each; they clobber xmm4..15, as any C
 ** function may (caller-saved), so shadows must be kept across them */
 static void clobber_xmm(void)
 {
-  __asm__ volatile("xorpd %%xmm8, %%xmm8\n\txorpd %%xmm9, %%xmm9\n\t"
+  __asm__ volatile("xorpd %%xmm4, %%xmm4\n\txorpd %%xmm5, %%xmm5\n\t"
+                   "xorpd %%xmm6, %%xmm6\n\txorpd %%xmm7, %%xmm7\n\t"
+                   "xorpd %%xmm8, %%xmm8\n\txorpd %%xmm9, %%xmm9\n\t"
                    "xorpd %%xmm10, %%xmm10\n\txorpd %%xmm11, %%xmm11\n\t"
                    "xorpd %%xmm12, %%xmm12\n\txorpd %%xmm13, %%xmm13\n\t"
                    "xorpd %%xmm14, %%xmm14\n\txorpd %%xmm15, %%xmm15"
-                   ::: "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
+                   ::: "xmm4", "xmm5", "xmm6", "xmm7",
+                       "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13",
                        "xmm14", "xmm15");
 }
 static uint64_t h_add(vmrun_cpu *cpu, uint64_t a, uint64_t b, uint64_t c)
@@ -403,7 +406,7 @@ static void fp3(vmrun_ir_block *b, unsigned op, unsigned rd, unsigned ra,
 ** integer update of a register that had one (x10 += 1: the shadow must
 ** not be used after it), an inexact sum that calls the helper while NX
 ** is clear and a load's and a store's slow paths (MMIO accesses that
-** clobber xmm8..15:
+** clobber xmm4..15:
 ** x9's shadow is live across both calls, and used after them: x24), and
 ** a conditional branch
 ** around a write (x20 != 0 skips x16 = x1 * x2: after the label, x16 is
@@ -1250,4 +1253,38 @@ Test(tjit_fp_dnan, a_temps_nan_without_the_helper)
   cr_assert_eq(FM->cpu->x[5], CANON + 1, "x5 = 0x%llx",
                (unsigned long long)FM->cpu->x[5]);
   cr_assert_eq(FM->cpu->b32, NVF);             /* inf * 0: invalid */
+}
+
+/* Eleven products in eleven registers' shadows (more than 8: the pool is
+** xmm4..15), an MMIO load whose slow path clobbers every xmm register,
+** then their sum, read from the shadows: the stub keeps all of them. */
+static void build_many_shadows(vmrun_ir_block *b, void *arg)
+{
+  (void)arg;
+  ir_temps(b, 80);
+  ir_insn(b, b->pc);
+  for (unsigned k = 0; k < 11; k++)
+    fp3(b, VMRUN_IR_FP_MUL, 10 + k, 1, 2, 3 * k);      /* x10+k = x1*x2 */
+  ir_get(b, 40, 26);
+  ir(b, VMRUN_IR_LD, 8, 41, 40, 0, 0, 0);               /* MMIO */
+  ir_put(b, 25, 41);
+  for (unsigned k = 1; k < 11; k++)                      /* x21 = sum */
+    fp3(b, VMRUN_IR_FP_ADD, 21, k == 1 ? 10 : 21, 10 + k, 42 + 3 * k);
+  ir_exit(b, b->pc + 4);
+}
+
+Test(tjit_fp, every_live_shadow_survives_a_slow_path)
+{
+  fm_block(PC0 + 0xe000, build_many_shadows, NULL);
+  FM->cpu->x[1] = bits(1.5);
+  FM->cpu->x[2] = bits(2.0);
+  FM->cpu->x[26] = MMIO_BASE;
+  FM->cpu->b32 = 0;
+  fm_mmio_hook = clobber_xmm;
+  cr_assert_eq(fm_run(PC0 + 0xe000, 1), VMRUN_RUN_BUDGET);
+  fm_mmio_hook = NULL;
+  for (unsigned k = 0; k < 11; k++)
+    cr_assert_eq(FM->cpu->x[10 + k], bits(3.0));
+  cr_assert_eq(FM->cpu->x[21], bits(33.0), "x21 = %a",
+               as_d(FM->cpu->x[21]));
 }
