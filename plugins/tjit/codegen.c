@@ -2665,6 +2665,9 @@ static int emit_fp(tjit *e, tj_buf *c, const vmrun_ir_op *o,
   const uint32_t opnd[3] = { o->a, o->b, o->c };
   uint32_t in_at, in_to, back;
   int k, src[3], r, x, np_dreg = -1;
+  /* a result only PUT, by the next op, into the vCPU state: a movsd
+  ** from its shadow after the test, and that PUT is done */
+  int to_mem = dreg < 0 && e->xs_on && np_put_after(e, ib, o);
 
   if (e->np.on && (op >= VMRUN_IR_FP_EQ || !np_fits(e, c, o)) &&
       np_flush(e, c, ra) < 0)
@@ -2753,8 +2756,8 @@ nan_test:
     ucomisd_rr(c, x1, r);
     in_at = jcc32(c, CC_P);
     np_home(e, c, 0);
-    if (dreg < 0) movq_rx(c, RAX, r);
-    else e->xd_mark = 1;
+    if (dreg >= 0) e->xd_mark = 1;
+    else if (!to_mem) movq_rx(c, RAX, r);
     np_dreg = e->np.dreg;
     back = in_to = c->pos;
     if (!fp_dnan(e, e->np.o->cond) || !fp_dnan(e, op)) xd_cold(e, c);
@@ -2794,8 +2797,8 @@ nan_test:
   } else {
     ucomisd_rr(c, r, r);
     in_at = jcc32(c, CC_P);
-    if (dreg < 0 || !e->xs_on) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
-    else e->xd_mark = 1;                  /* (stale: after the PUT) */
+    if (dreg >= 0 && e->xs_on) e->xd_mark = 1;  /* (stale: at the PUT) */
+    else if (!to_mem || r == 0) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
     back = in_to = c->pos;
     if (fp_dnan(e, op)) {
       mov_ri(c, RAX, e->fp_dnan);
@@ -2815,7 +2818,12 @@ nan_test:
     }
     e->xs_t[o->dst] = (int8_t)r;
   }
-  if (dreg < 0) store_dst(c, o);
+  if (to_mem) {
+    movsd_mx(c, CPU((int32_t)o[1].imm), r);
+    e->put_done = (uint32_t)(o - ib->ops) + 1;
+  } else if (dreg < 0) {
+    store_dst(c, o);
+  }
   e->st_fp_sites++;
   return 0;
 }
@@ -3395,6 +3403,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->xh_n = 0;
   e->xd_head = 0;
   e->xd_mark = 0;
+  e->put_done = UINT32_MAX;
   if (e->xs_on) xd_plan(e, ib);
   if (e->xs_on && cb.ra && e->chaining && loops_to_itself(ib)) {
     xh_plan(e, ib, &ra);
@@ -3416,7 +3425,8 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
     /* a pending NaN test: its result's PUT into the vCPU state is the
     ** test's (np_home); before any op but a partner (emit_fp) and those
     ** it allows, the test */
-    if (e->np.on && e->np.dreg < 0 && i == e->np.put) {
+    if ((e->np.on && e->np.dreg < 0 && i == e->np.put) ||
+        i == e->put_done) {
       xs_put(e, c, o->a, 8, -1, (int32_t)o->imm);
       continue;
     }

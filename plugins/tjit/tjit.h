@@ -248,6 +248,8 @@ struct tjit {
   ** takes as stale; labels whose one branch keeps them (else branches
   ** refill them first); a result to mark stale after its PUT */
   uint16_t xd, xd_head;
+  uint32_t put_done;           /* a PUT an inline result did itself
+                                  (movsd to the vCPU state), or ~0 */
   uint8_t xd_keep[VMRUN_IR_MAX_LABELS];
   int xd_mark;
   /* per label: branches to it so far, and the register and vCPU-word
