@@ -2798,7 +2798,7 @@ nan_test:
     ucomisd_rr(c, r, r);
     in_at = jcc32(c, CC_P);
     if (dreg >= 0 && e->xs_on) e->xd_mark = 1;  /* (stale: at the PUT) */
-    else if (!to_mem || r == 0) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
+    else if (!to_mem) movq_rx(c, dreg >= 0 ? dreg : RAX, r);
     back = in_to = c->pos;
     if (fp_dnan(e, op)) {
       mov_ri(c, RAX, e->fp_dnan);
@@ -2860,10 +2860,11 @@ static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
     if (!e->xd_keep[o->imm]) xd_all(e, c);
     break;
   case VMRUN_IR_CALL:
-    if (!fp_inlinable(e, o) || fp_is_cvt(o->cond)) {
-      if (!fp_inlinable(e, o)) xd_all(e, c);
-      break;
+    if (!fp_inlinable(e, o)) {          /* C code: everything current */
+      xd_all(e, c);
+      return;
     }
+    if (fp_is_cvt(o->cond)) break;      /* (reads an integer) */
     /* operands from their shadows (the cold path refills the rest).  The
     ** register its result replaces: its old value is dead, unless this
     ** operation or the pending one reads it (their helpers would) */
