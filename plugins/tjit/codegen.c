@@ -2027,17 +2027,19 @@ static void xd_one(tjit *e, tj_buf *c, int h)
   e->xd &= (uint16_t)~(1u << h);
 }
 
-static void xd_all(tjit *e, tj_buf *c)
-{
-  while (e->xd) xd_one(e, c, __builtin_ctz(e->xd));
-}
-
 /* in a cold path: every stale register refilled (the straight path's
 ** state does not change) */
 static void xd_cold(const tjit *e, tj_buf *c)
 {
   for (unsigned m = e->xd; m; m &= m - 1)
     movq_rx(c, __builtin_ctz(m), e->xs_h[__builtin_ctz(m)]);
+}
+
+/* every stale register refilled, here */
+static void xd_all(tjit *e, tj_buf *c)
+{
+  xd_cold(e, c);
+  e->xd = 0;
 }
 
 /* a stale register among host register h (h may be any, or -1) */
@@ -2229,9 +2231,13 @@ static int xs_drops(const tjit *e, const vmrun_ir_op *o)
          (o->op == VMRUN_IR_CALL && !fp_inlinable(e, o));
 }
 
+static int merge_put(const tjit *e, const tj_buf *c,
+                     const vmrun_ir_block *ib, uint32_t i, const tj_ra *ra);
+
 /* xh_reg: the cached registers an inline FP operation reads before any
 ** PUT to them, up to the first op that drops the shadows */
-static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
+static void xh_plan(tjit *e, const tj_buf *c, const vmrun_ir_block *ib,
+                    const tj_ra *ra)
 {
   unsigned written = 0, want = 0;
   int8_t *tslot = e->xs_t;             /* (scratch here: cleared later) */
@@ -2254,20 +2260,19 @@ static void xh_plan(tjit *e, const vmrun_ir_block *ib, const tj_ra *ra)
   e->xh_n = 0;
   for (int k = 0; k < ra->n && e->xh_n < XH_MAX; k++)
     if (want >> k & 1) e->xh_reg[e->xh_n++] = (int8_t)ra->regs[k];
-  /* the registers inline results go to come back stale (xd_head) */
+  /* the registers inline results go to (merged PUTs) come back stale
+  ** (xd_head); bits by host register */
   written = 0;
-  for (uint32_t i = 0; i + 1 < ib->n_ops; i++) {
+  for (uint32_t i = 0; i < ib->n_ops; i++) {
     const vmrun_ir_op *o = &ib->ops[i];
-    unsigned rp = e->ra_op[i + 1];
-    if (o->op == VMRUN_IR_CALL && fp_inlinable(e, o) &&
-        !fp_is_cvt(o->cond) && o->cond < VMRUN_IR_FP_EQ &&
-        o[1].op == VMRUN_IR_PUT && o[1].a == o->dst && o[1].size == 8 &&
-        (rp & 0x3f))
-      written |= 1u << ((rp & 0x3f) - 1);
+    int h;
+    if (o->op == VMRUN_IR_CALL && !fp_is_cvt(o->cond) &&
+        (h = merge_put(e, c, ib, i, ra)) >= 0)
+      written |= 1u << h;
   }
   for (int k = 0; k < ra->n; k++) {
     int j;
-    if (!(written >> k & 1)) continue;
+    if (!(written >> ra->regs[k] & 1)) continue;
     for (j = 0; j < e->xh_n && e->xh_reg[j] != ra->regs[k]; j++) {}
     if (j == e->xh_n) {
       if (e->xh_n == XH_MAX) continue;
@@ -2849,7 +2854,7 @@ static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
   const tj_ra *ra = c->ra;
   unsigned rp = e->ra_op[i];
   uint32_t u[3];
-  int nu, k;
+  int nu, k, h, used = 0;
   if (!e->xd || !ra) return;
   switch (o->op) {
   case VMRUN_IR_LABEL:
@@ -2868,18 +2873,15 @@ static void xd_guard(tjit *e, tj_buf *c, const vmrun_ir_block *ib,
     /* operands from their shadows (the cold path refills the rest).  The
     ** register its result replaces: its old value is dead, unless this
     ** operation or the pending one reads it (their helpers would) */
-    if (i + 1 < ib->n_ops && ib->ops[i + 1].op == VMRUN_IR_PUT &&
-        ib->ops[i + 1].a == o->dst && (e->ra_op[i + 1] & 0x3f)) {
-      int h = ra->regs[(e->ra_op[i + 1] & 0x3f) - 1], used = 0;
-      if (!(e->xd >> h & 1)) return;
-      nu = fp_dnan(e, o->cond) ? 0 : ra_uses(o, u);
-      for (k = 0; k < nu; k++) used |= ta(c, u[k]) == h;
-      for (k = 0; e->np.on && !fp_dnan(e, e->np.o->cond) &&
-                  k < fp_n_operands(e->np.o->cond); k++)
-        used |= e->np.lh[k] == h;
-      if (used) xd_one(e, c, h);
-      else e->xd &= (uint16_t)~(1u << h);
-    }
+    h = merge_put(e, c, ib, i, ra);
+    if (h < 0 || !(e->xd >> h & 1)) return;
+    nu = fp_dnan(e, o->cond) ? 0 : ra_uses(o, u);
+    for (k = 0; k < nu; k++) used |= ta(c, u[k]) == h;
+    for (k = 0; e->np.on && !fp_dnan(e, e->np.o->cond) &&
+                k < fp_n_operands(e->np.o->cond); k++)
+      used |= e->np.lh[k] == h;
+    if (used) xd_one(e, c, h);
+    else e->xd &= (uint16_t)~(1u << h);
     return;
   case VMRUN_IR_ST:
     xd_need(e, c, ta(c, o->a));
@@ -3407,7 +3409,7 @@ tjit_block *tjit_compile(tjit *e, const vmrun_ir_block *ib, const char **why)
   e->put_done = UINT32_MAX;
   if (e->xs_on) xd_plan(e, ib);
   if (e->xs_on && cb.ra && e->chaining && loops_to_itself(ib)) {
-    xh_plan(e, ib, &ra);
+    xh_plan(e, &cb, ib, &ra);
     for (int k = 0; k < e->xh_n; k++)
       movq_xr(c, XS_FIRST + k, e->xh_reg[k]);
   }
